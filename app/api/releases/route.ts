@@ -1,0 +1,34 @@
+import { z } from 'zod'
+import { errorJson, guarded, json, readJson, requireAdmin } from '@/lib/http/json'
+import { searchParamsObject } from '@/lib/http/query-params'
+import { projectById } from '@/lib/projects/project-directory'
+import { listReleases, newReleaseSchema, registerRelease } from '@/lib/releases/release-store'
+import { isDeployRequest } from '@/lib/auth/deploy-token'
+
+export const dynamic = 'force-dynamic'
+
+const listQuery = z.object({ project: z.string().min(1, 'project is required') })
+
+export const GET = guarded(async (request) => {
+  const denied = requireAdmin(request)
+  if (denied) return denied
+  const query = listQuery.safeParse(searchParamsObject(request))
+  if (!query.success) return errorJson(400, 'invalid_request', 'project: give ?project=<id>')
+  if (!(await projectById(query.data.project))) return errorJson(404, 'unknown_project', 'No such project.')
+  const releases = await listReleases(query.data.project)
+  return json({ releases: releases.map(({ version, releasedAt, commit, createdAt }) => ({ version, releasedAt, commit, createdAt })) })
+})
+
+// Called from CI on deploy, with the project's deploy token (or the admin token).
+export const POST = guarded(async (request) => {
+  const input = await readJson(request, newReleaseSchema)
+  if (input instanceof Response) {
+    // Authentication first where it can be decided without the body.
+    return (await isDeployRequest(request, undefined)) ? input : errorJson(401, 'unauthorized', 'Send Authorization: Bearer <deploy token or admin token>.')
+  }
+  const project = await projectById(input.project)
+  if (!(await isDeployRequest(request, project))) return errorJson(401, 'unauthorized', 'Send Authorization: Bearer <deploy token or admin token>.')
+  if (!project) return errorJson(404, 'unknown_project', `No project with id ${JSON.stringify(input.project)}.`)
+  const release = await registerRelease(input)
+  return json({ project: release.projectId, version: release.version, releasedAt: release.releasedAt, commit: release.commit }, 201)
+})

@@ -1,0 +1,34 @@
+// The one shape of every ingest answer: a status, headers and a JSON body.
+// Error bodies are always {"error": {"code", "message"}}; messages are written
+// for the developer integrating the SDK and never carry internals.
+
+export interface IngestResult {
+  status: number
+  headers: Record<string, string>
+  body: unknown
+}
+
+export const CORS_HEADERS: Record<string, string> = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'POST, OPTIONS',
+  'access-control-allow-headers': 'content-type',
+  'access-control-max-age': '86400',
+}
+
+function errorResult(status: number, code: string, message: string, headers: Record<string, string> = {}): IngestResult {
+  return { status, headers, body: { error: { code, message } } }
+}
+
+export const badRequest = (code: string, message: string) => errorResult(400, code, message)
+export const unauthorized = (code: string, message: string) => errorResult(401, code, message)
+export const forbidden = (code: string, message: string) => errorResult(403, code, message)
+export const methodNotAllowed = () =>
+  errorResult(405, 'method_not_allowed', 'Use POST to send events (OPTIONS for CORS preflight).', { allow: 'POST, OPTIONS' })
+export const tooLarge = (limit: number) =>
+  errorResult(413, 'body_too_large', `The request body is over ${limit} bytes; send fewer events per request.`)
+export const unsupportedMediaType = () =>
+  errorResult(415, 'unsupported_media_type', 'Send the body as application/json or text/plain.')
+export const tooManyRequests = (retryAfterSeconds: number, message: string) =>
+  errorResult(429, 'rate_limited', message, { 'retry-after': String(retryAfterSeconds) })
+export const unavailable = (retryAfterSeconds: number, code: string, message: string) =>
+  errorResult(503, code, message, { 'retry-after': String(retryAfterSeconds) })

@@ -1,0 +1,48 @@
+import { WIRE_LIMITS } from '../lib/wire-format'
+import type { IngestResult } from './answers'
+import { handleIngest, type IngestDeps } from './pipeline'
+import { readLimited } from './read-body'
+
+// Adapter for the Fetch API (a Next.js route handler, or any serverless runtime).
+
+async function* streamChunks(stream: ReadableStream<Uint8Array> | null): AsyncIterable<Uint8Array> {
+  if (!stream) return
+  const reader = stream.getReader()
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      yield value
+    }
+  } finally {
+    reader.releaseLock()
+  }
+}
+
+export function toResponse(result: IngestResult): Response {
+  const body = result.body === null ? null : JSON.stringify(result.body)
+  const headers = new Headers(result.headers)
+  if (body !== null) headers.set('content-type', 'application/json')
+  return new Response(body, { status: result.status, headers })
+}
+
+export async function handleIngestRequest(request: Request, deps: IngestDeps): Promise<Response> {
+  const receivedAt = Date.now()
+  const declared = Number(request.headers.get('content-length') ?? '0')
+  const { body, tooLarge } =
+    request.method === 'POST' && !(declared > WIRE_LIMITS.maxBodyBytes)
+      ? await readLimited(streamChunks(request.body))
+      : { body: new Uint8Array(), tooLarge: declared > WIRE_LIMITS.maxBodyBytes }
+  const result = await handleIngest(
+    {
+      method: request.method,
+      contentType: request.headers.get('content-type'),
+      queryKey: new URL(request.url).searchParams.get('key'),
+      body,
+      bodyTooLarge: tooLarge,
+      receivedAt,
+    },
+    deps,
+  )
+  return toResponse(result)
+}

@@ -1,0 +1,55 @@
+// Process-wide ingest counters, read by /api/metrics and the bench.
+
+export interface IngestMetrics {
+  accepted: number
+  rejectedByReason: Map<string, number>
+  inserts: number
+  failedInserts: number
+  insertedRows: number
+  /** Flush latency histogram: cumulative counts per upper bound in seconds. */
+  flushSeconds: { bounds: number[]; counts: number[]; sum: number; count: number }
+  recordFlush(flush: { rows: number; ms: number; ok: boolean }): void
+  recordAnswer(status: number, accepted: number, rejectedCodes: string[]): void
+}
+
+const METRICS_KEY = Symbol.for('stalewatch.ingestMetrics')
+type Holder = { [METRICS_KEY]?: IngestMetrics }
+
+const BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+function create(): IngestMetrics {
+  const metrics: IngestMetrics = {
+    accepted: 0,
+    rejectedByReason: new Map(),
+    inserts: 0,
+    failedInserts: 0,
+    insertedRows: 0,
+    flushSeconds: { bounds: BOUNDS, counts: BOUNDS.map(() => 0), sum: 0, count: 0 },
+    recordFlush({ rows, ms, ok }) {
+      if (ok) {
+        metrics.inserts++
+        metrics.insertedRows += rows
+      } else metrics.failedInserts++
+      const seconds = ms / 1000
+      const h = metrics.flushSeconds
+      h.sum += seconds
+      h.count++
+      h.bounds.forEach((bound, i) => {
+        if (seconds <= bound) h.counts[i]!++
+      })
+    },
+    recordAnswer(status, accepted, rejectedCodes) {
+      metrics.accepted += accepted
+      const bump = (reason: string) => metrics.rejectedByReason.set(reason, (metrics.rejectedByReason.get(reason) ?? 0) + 1)
+      if (status >= 400) bump(`http_${status}`)
+      for (const code of rejectedCodes) bump(code)
+    },
+  }
+  return metrics
+}
+
+export function ingestMetrics(): IngestMetrics {
+  const holder = globalThis as Holder
+  holder[METRICS_KEY] ??= create()
+  return holder[METRICS_KEY]
+}

@@ -1,0 +1,112 @@
+import { WIRE_LIMITS, type IngestAnswer } from '../lib/wire-format'
+import type { Project } from '../lib/projects/project'
+import type { UpdateAdvice } from '../lib/releases/catalog'
+import { withSpan } from '../lib/tracing'
+import {
+  badRequest,
+  CORS_HEADERS,
+  methodNotAllowed,
+  tooLarge,
+  unauthorized,
+  unavailable,
+  unsupportedMediaType,
+  type IngestResult,
+} from './answers'
+import type { EventRow } from './event-row'
+import { BufferFullError, ClosedError } from './group-commit'
+import { normalizeEvent } from './normalize'
+import { describeIssues, envelopeSchema, eventSchema } from './schema'
+
+/** An ingest request as any HTTP server sees it; the body is already read (up to the limit). */
+export interface IngestRequest {
+  method: string
+  contentType: string | null
+  /** ?key= from the URL, when given there. */
+  queryKey: string | null
+  body: Uint8Array
+  /** The body was longer than the limit and was not read to the end. */
+  bodyTooLarge: boolean
+  receivedAt: number
+}
+
+/** What the pipeline needs from the rest of the system; tests pass their own. */
+export interface IngestDeps {
+  findProject: (key: string) => Promise<Project | undefined>
+  store: (rows: EventRow[]) => Promise<void>
+  advise: (projectId: string, version: string, at: number) => Promise<UpdateAdvice>
+  retentionDays: number
+}
+
+const ACCEPTED_TYPES = ['application/json', 'text/plain']
+
+function withCors(result: IngestResult): IngestResult {
+  return { ...result, headers: { ...CORS_HEADERS, ...result.headers } }
+}
+
+export async function handleIngest(request: IngestRequest, deps: IngestDeps): Promise<IngestResult> {
+  return withCors(await withSpan('ingest.request', {}, (span) => processIngest(request, deps, span)))
+}
+
+async function processIngest(
+  request: IngestRequest,
+  deps: IngestDeps,
+  span: { setAttribute: (k: string, v: string | number) => unknown },
+): Promise<IngestResult> {
+  if (request.method === 'OPTIONS') return { status: 204, headers: {}, body: null }
+  if (request.method !== 'POST') return methodNotAllowed()
+
+  const mediaType = (request.contentType ?? '').split(';')[0]!.trim().toLowerCase()
+  if (!ACCEPTED_TYPES.includes(mediaType)) return unsupportedMediaType()
+  if (request.bodyTooLarge || request.body.byteLength > WIRE_LIMITS.maxBodyBytes) return tooLarge(WIRE_LIMITS.maxBodyBytes)
+
+  let json: unknown
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(request.body))
+  } catch {
+    return badRequest('invalid_json', 'The body is not valid UTF-8 JSON.')
+  }
+  const envelope = await withSpan('ingest.validate', {}, async () => envelopeSchema.safeParse(json))
+  if (!envelope.success) return badRequest('invalid_envelope', describeIssues(envelope.error))
+
+  const key = envelope.data.key ?? request.queryKey
+  if (!key) return unauthorized('missing_key', 'Give the project ingest key as "key" in the body or ?key= in the URL.')
+  const project = await deps.findProject(key)
+  if (!project) return unauthorized('unknown_key', 'The ingest key is not known. Check the key of your project.')
+  span.setAttribute('stalewatch.project', project.id)
+
+  const rows: EventRow[] = []
+  const rejected: IngestAnswer['rejected'] = []
+  envelope.data.events.forEach((candidate, index) => {
+    const parsed = eventSchema.safeParse(candidate)
+    const id = typeof (candidate as { id?: unknown })?.id === 'string' ? (candidate as { id: string }).id : null
+    if (!parsed.success) {
+      rejected.push({ id, error: describeIssues(parsed.error, `events.${index}.`) })
+      return
+    }
+    const verdict = normalizeEvent(project.id, envelope.data, parsed.data, request.receivedAt, deps.retentionDays)
+    if (verdict.ok) rows.push(verdict.row)
+    else rejected.push({ id, error: verdict.error })
+  })
+  span.setAttribute('stalewatch.events', rows.length)
+  span.setAttribute('stalewatch.rejected', rejected.length)
+
+  try {
+    await withSpan('ingest.store', { 'stalewatch.events': rows.length }, () => deps.store(rows))
+  } catch (error) {
+    if (error instanceof BufferFullError) {
+      return unavailable(1, 'overloaded', 'Ingest is at capacity; retry after the given seconds.')
+    }
+    if (error instanceof ClosedError) return unavailable(2, 'shutting_down', 'This server is shutting down; retry shortly.')
+    return unavailable(2, 'storage_unavailable', 'Events could not be stored; none were accepted. Retry after the given seconds.')
+  }
+
+  const advice = await deps.advise(project.id, envelope.data.version, request.receivedAt).catch(() => null)
+  const answer: IngestAnswer & { belowMinimum: boolean } = {
+    accepted: rows.length,
+    rejected,
+    latest: advice?.latest ?? null,
+    minSupported: advice?.minSupported ?? null,
+    belowMinimum: advice?.belowMinimum ?? false,
+  }
+  return { status: 200, headers: {}, body: answer }
+}

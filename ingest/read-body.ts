@@ -1,0 +1,27 @@
+import { WIRE_LIMITS } from '../lib/wire-format'
+
+export interface LimitedBody {
+  body: Uint8Array
+  tooLarge: boolean
+}
+
+/**
+ * Reads at most `limit` bytes of a body stream. A longer body stops reading
+ * at once (a 64 KiB limit must not cost a 1 GiB upload) and is reported as too large.
+ */
+export async function readLimited(chunks: AsyncIterable<Uint8Array>, limit: number = WIRE_LIMITS.maxBodyBytes): Promise<LimitedBody> {
+  const parts: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of chunks) {
+    size += chunk.byteLength
+    if (size > limit) return { body: new Uint8Array(), tooLarge: true }
+    parts.push(chunk)
+  }
+  const body = new Uint8Array(size)
+  let offset = 0
+  for (const part of parts) {
+    body.set(part, offset)
+    offset += part.byteLength
+  }
+  return { body, tooLarge: false }
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod'
+import { WIRE_LIMITS, type IngestEnvelope, type WireEvent } from '../lib/wire-format'
+
+// zod schemas for wire format v1 (docs/wire-format.md). The envelope is
+// checked first; each event is then checked on its own so one bad event is
+// reported by its id and does not sink the batch. Unknown fields are ignored
+// (zod strips them), so the format can grow additively.
+
+const idString = z.string().regex(WIRE_LIMITS.idPattern, 'must be 8–64 characters of A–Z, a–z, 0–9, _ or -')
+export const versionString = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(WIRE_LIMITS.maxVersionLength, `must be at most ${WIRE_LIMITS.maxVersionLength} characters`)
+  .regex(/^[^\p{C}]+$/u, 'must be printable characters')
+const epochMs = z.number().int('must be an integer (epoch ms)').min(0, 'must be epoch ms').max(8.64e15, 'must be epoch ms')
+const visibility = z.enum(['visible', 'hidden'])
+
+export const envelopeSchema = z.object({
+  key: z.string().min(1).max(128).optional(),
+  session: idString,
+  load: idString,
+  version: versionString,
+  sentAt: epochMs,
+  dropped: z.number().int().min(0).optional(),
+  events: z
+    .array(z.unknown())
+    .min(1, 'must hold at least one event')
+    .max(WIRE_LIMITS.maxEvents, `must hold at most ${WIRE_LIMITS.maxEvents} events`),
+})
+
+const base = { id: idString, ts: epochMs }
+
+export const eventSchema = z.discriminatedUnion('type', [
+  z.object({
+    ...base,
+    type: z.literal('load'),
+    visibility,
+    navigation: z.enum(['navigate', 'reload', 'back_forward', 'prerender']),
+    previousVersion: versionString.optional(),
+  }),
+  z.object({ ...base, type: z.literal('heartbeat'), visibility }),
+  z.object({ ...base, type: z.literal('visibility'), visibility }),
+  z.object({ ...base, type: z.literal('freeze') }),
+  z.object({ ...base, type: z.literal('resume') }),
+  z.object({ ...base, type: z.literal('update_available'), latest: versionString }),
+  z.object({ ...base, type: z.literal('update_prompt'), action: z.enum(['shown', 'accepted', 'dismissed']) }),
+  z.object({ ...base, type: z.literal('reload'), reason: z.enum(['user', 'update_prompt', 'forced', 'chunk_error', 'app']) }),
+  z.object({
+    ...base,
+    type: z.literal('error'),
+    message: z.string().max(WIRE_LIMITS.maxMessageLength, `must be at most ${WIRE_LIMITS.maxMessageLength} characters`),
+  }),
+])
+
+export type ParsedEnvelope = z.infer<typeof envelopeSchema>
+export type ParsedEvent = z.infer<typeof eventSchema>
+
+// Compile-time checks that the schemas and the shared wire types agree.
+type Assert<T extends true> = T
+export type EventMatchesWire = Assert<ParsedEvent extends WireEvent ? true : false>
+export type EnvelopeMatchesWire = Assert<Omit<ParsedEnvelope, 'events'> extends Omit<IngestEnvelope, 'events'> ? true : false>
+
+/** "events.3.visibility: Invalid option…" — names the field, for the 400 message. */
+export function describeIssues(error: z.ZodError, prefix = ''): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${prefix}${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`)
+    .join('; ')
+}

@@ -1,0 +1,11 @@
+import type { Project } from '../projects/project'
+import { sha256Hex, secretsEqual } from '../ids'
+import { bearerToken } from './admin-token'
+import { credentialsOf, isAdminRequest } from './authorize'
+
+/** Releases and minimum versions: the admin (token or dashboard session) or the project's own deploy token. */
+export async function isDeployRequest(request: Request, project: Project | undefined): Promise<boolean> {
+  if (isAdminRequest(credentialsOf(request))) return true
+  const token = bearerToken(request.headers.get('authorization'))
+  return Boolean(project && token && secretsEqual(sha256Hex(token), project.deployTokenHash))
+}

@@ -1,0 +1,60 @@
+import type { z } from 'zod'
+import { credentialsOf, isAdminRequest } from '../auth/authorize'
+
+// Helpers for the JSON APIs (admin, releases, stats). Framework-free: they
+// take and return Fetch API objects, so route handlers stay thin adapters.
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+  })
+}
+
+export function errorJson(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+  return json({ error: { code, message } }, status, headers)
+}
+
+export const unauthorizedJson = () =>
+  errorJson(401, 'unauthorized', 'Send Authorization: Bearer <admin token>, or log in to the dashboard.', {
+    'www-authenticate': 'Bearer',
+  })
+
+/** The admin check as a guard: a Response to return, or null to go on. */
+export function requireAdmin(request: Request): Response | null {
+  return isAdminRequest(credentialsOf(request)) ? null : unauthorizedJson()
+}
+
+/** Parses a JSON body with a schema; a Response (400/415) when it does not fit. */
+export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S> | Response> {
+  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim()
+  if (type !== 'application/json') return errorJson(415, 'unsupported_media_type', 'Send the body as application/json.')
+  let body: unknown
+  try {
+    body = await request.json()
+  } catch {
+    return errorJson(400, 'invalid_json', 'The body is not valid JSON.')
+  }
+  const parsed = schema.safeParse(body)
+  if (!parsed.success) {
+    const message = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`)
+      .join('; ')
+    return errorJson(400, 'invalid_request', message)
+  }
+  return parsed.data
+}
+
+/** Wraps a handler so an unexpected failure answers a generic 500 without internals, and is logged. */
+export function guarded(handler: (request: Request, context: never) => Promise<Response>) {
+  return async (request: Request, context: never): Promise<Response> => {
+    try {
+      return await handler(request, context)
+    } catch (error) {
+      const { log, errorMessage } = await import('../log')
+      log.error('request failed', { path: new URL(request.url).pathname, error: errorMessage(error) })
+      return errorJson(500, 'internal', 'Something went wrong on the server; it has been logged.')
+    }
+  }
+}

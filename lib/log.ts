@@ -1,0 +1,29 @@
+// A small structured logger. Messages and fields only: callers never pass
+// secrets (tokens, keys, passwords, connection URLs with credentials).
+
+type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent'
+const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
+
+function threshold(): number {
+  const level = (process.env.STALEWATCH_LOG_LEVEL ?? 'info') as Level
+  return order[level] ?? order.info
+}
+
+function write(level: Exclude<Level, 'silent'>, message: string, fields?: Record<string, unknown>): void {
+  if (order[level] < threshold()) return
+  const line = JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })
+  if (level === 'error' || level === 'warn') process.stderr.write(line + '\n')
+  else process.stdout.write(line + '\n')
+}
+
+export const log = {
+  debug: (message: string, fields?: Record<string, unknown>) => write('debug', message, fields),
+  info: (message: string, fields?: Record<string, unknown>) => write('info', message, fields),
+  warn: (message: string, fields?: Record<string, unknown>) => write('warn', message, fields),
+  error: (message: string, fields?: Record<string, unknown>) => write('error', message, fields),
+}
+
+/** The message of an unknown thrown value, for logs (never for HTTP answers). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,63 @@
+import type { Project } from './project'
+
+// In-memory view of the (small) projects table for the hot path: ingest looks
+// a key up on every request. Refreshed on a short interval so projects
+// created on another node appear within seconds, and at most once a second on
+// a miss, so a flood of unknown keys cannot turn into a flood of queries.
+
+const REFRESH_MS = 5_000
+const MISS_REFRESH_MS = 1_000
+
+interface Directory {
+  byKey: Map<string, Project>
+  byId: Map<string, Project>
+  loadedAt: number
+  loading?: Promise<void>
+}
+
+const DIRECTORY_KEY = Symbol.for('stalewatch.projectDirectory')
+type Holder = { [DIRECTORY_KEY]?: Directory }
+
+function directory(): Directory {
+  const holder = globalThis as Holder
+  holder[DIRECTORY_KEY] ??= { byKey: new Map(), byId: new Map(), loadedAt: 0 }
+  return holder[DIRECTORY_KEY]
+}
+
+async function refresh(dir: Directory): Promise<void> {
+  dir.loading ??= (async () => {
+    try {
+      // Imported here to keep this module free of a cycle with project-store.
+      const { listProjects } = await import('./project-store')
+      const projects = await listProjects()
+      dir.byKey = new Map(projects.map((p) => [p.ingestKey, p]))
+      dir.byId = new Map(projects.map((p) => [p.id, p]))
+      dir.loadedAt = Date.now()
+    } finally {
+      dir.loading = undefined
+    }
+  })()
+  await dir.loading
+}
+
+async function lookup(find: (dir: Directory) => Project | undefined): Promise<Project | undefined> {
+  const dir = directory()
+  const age = Date.now() - dir.loadedAt
+  if (age > REFRESH_MS) await refresh(dir)
+  const found = find(dir)
+  if (found || Date.now() - dir.loadedAt < MISS_REFRESH_MS) return found
+  await refresh(dir)
+  return find(dir)
+}
+
+export function projectByIngestKey(key: string): Promise<Project | undefined> {
+  return lookup((dir) => dir.byKey.get(key))
+}
+
+export function projectById(id: string): Promise<Project | undefined> {
+  return lookup((dir) => dir.byId.get(id))
+}
+
+export function invalidateProjectDirectory(): void {
+  directory().loadedAt = 0
+}

@@ -1,0 +1,84 @@
+import { listFirstSeen, listMinSupportedChanges, listReleases, type MinSupportedChange } from './release-store'
+import { isOrderedBefore, latestReleaseAt, type VersionCatalog } from './version-order'
+
+// Per-project releases, first-seen times and minimum-version history, cached
+// briefly: every ingest answer needs `latest` and `minSupported`, and a
+// query per request would cost more than the insert it answers.
+
+const TTL_MS = 3_000
+
+export interface ProjectCatalog extends VersionCatalog {
+  minSupportedChanges: readonly MinSupportedChange[]
+  loadedAt: number
+}
+
+interface CacheEntry {
+  value?: ProjectCatalog
+  loading?: Promise<ProjectCatalog>
+}
+
+const CACHE_KEY = Symbol.for('stalewatch.catalogCache')
+type Holder = { [CACHE_KEY]?: Map<string, CacheEntry> }
+
+function cache(): Map<string, CacheEntry> {
+  const holder = globalThis as Holder
+  holder[CACHE_KEY] ??= new Map()
+  return holder[CACHE_KEY]
+}
+
+export async function loadCatalog(projectId: string): Promise<ProjectCatalog> {
+  const [releases, firstSeen, minSupportedChanges] = await Promise.all([
+    listReleases(projectId),
+    listFirstSeen(projectId),
+    listMinSupportedChanges(projectId),
+  ])
+  return { releases, firstSeen, minSupportedChanges, loadedAt: Date.now() }
+}
+
+export async function catalogFor(projectId: string): Promise<ProjectCatalog> {
+  const entries = cache()
+  let entry = entries.get(projectId)
+  if (!entry) {
+    entry = {}
+    entries.set(projectId, entry)
+  }
+  if (entry.value && Date.now() - entry.value.loadedAt < TTL_MS) return entry.value
+  if (!entry.loading) {
+    const current = entry
+    current.loading = loadCatalog(projectId).finally(() => {
+      current.loading = undefined
+    })
+    current.value = await current.loading
+    return current.value
+  }
+  return entry.value ?? (await entry.loading)
+}
+
+export function invalidateCatalog(projectId: string): void {
+  cache().delete(projectId)
+}
+
+export function minSupportedAt(catalog: ProjectCatalog, at: number): string | null {
+  let current: string | null = null
+  for (const change of catalog.minSupportedChanges) if (change.changedAt <= at) current = change.version
+  return current
+}
+
+export interface UpdateAdvice {
+  latest: string | null
+  minSupported: string | null
+  /** The client's version is ordered before the minimum supported version. */
+  belowMinimum: boolean
+}
+
+export function updateAdvice(catalog: ProjectCatalog, clientVersion: string, at: number): UpdateAdvice {
+  const latest = latestReleaseAt(catalog, at)?.version ?? null
+  const minSupported = minSupportedAt(catalog, at)
+  // A version the catalog has not seen yet is the client's first report: it is
+  // being stored now, so it counts as first seen at `at`.
+  const withClient: VersionCatalog = catalog.firstSeen.has(clientVersion)
+    ? catalog
+    : { releases: catalog.releases, firstSeen: new Map([...catalog.firstSeen, [clientVersion, at]]) }
+  const belowMinimum = minSupported !== null && isOrderedBefore(withClient, clientVersion, minSupported, at)
+  return { latest, minSupported, belowMinimum }
+}

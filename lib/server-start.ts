@@ -1,0 +1,21 @@
+import { log, errorMessage } from './log'
+import { migrate } from './store/migrate'
+
+// Work done once when a server process starts: the schema is brought up to
+// date before the first request. Guarded on globalThis so a server that both
+// runs server.ts and Next's instrumentation does it once.
+const STARTED_KEY = Symbol.for('stalewatch.serverStarted')
+type Holder = { [STARTED_KEY]?: Promise<void> }
+
+export function onServerStart(): Promise<void> {
+  const holder = globalThis as Holder
+  holder[STARTED_KEY] ??= (async () => {
+    try {
+      await migrate()
+    } catch (error) {
+      log.error('migrations failed', { error: errorMessage(error) })
+      throw error
+    }
+  })()
+  return holder[STARTED_KEY]
+}

@@ -1,0 +1,17 @@
+import { config } from '../config'
+
+// Fully qualified table names. The embedded engine ignores the client's
+// `database` option, so every statement names its database. The name is an
+// identifier validated by lib/config.ts, never a value from a request.
+export type TableName =
+  | 'schema_migrations'
+  | 'projects'
+  | 'releases'
+  | 'min_supported_changes'
+  | 'events'
+  | 'version_first_seen'
+  | 'version_first_seen_mv'
+
+export function table(name: TableName): string {
+  return `${config().database}.${name}`
+}

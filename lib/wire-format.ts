@@ -1,0 +1,63 @@
+// Wire format v1 between the browser SDK and POST /api/ingest.
+// Types only: the SDK imports these (erased at build) and the server's zod
+// schema in ingest/schema.ts is checked against them, so the two cannot drift.
+// Documented for humans in docs/wire-format.md.
+
+export type Visibility = 'visible' | 'hidden'
+export type Navigation = 'navigate' | 'reload' | 'back_forward' | 'prerender'
+export type ReloadReason = 'user' | 'update_prompt' | 'forced' | 'chunk_error' | 'app'
+export type PromptAction = 'shown' | 'accepted' | 'dismissed'
+
+interface EventBase {
+  /** Unique per event, 8–64 chars of [A-Za-z0-9_-]; a resent event keeps its id. */
+  id: string
+  /** Client clock, epoch ms. */
+  ts: number
+}
+
+export type WireEvent = EventBase &
+  (
+    | { type: 'load'; visibility: Visibility; navigation: Navigation; previousVersion?: string }
+    | { type: 'heartbeat'; visibility: Visibility }
+    | { type: 'visibility'; visibility: Visibility }
+    | { type: 'freeze' }
+    | { type: 'resume' }
+    | { type: 'update_available'; latest: string }
+    | { type: 'update_prompt'; action: PromptAction }
+    | { type: 'reload'; reason: ReloadReason }
+    | { type: 'error'; message: string }
+  )
+
+export type EventType = WireEvent['type']
+
+export interface IngestEnvelope {
+  /** Project ingest key; may instead be given as ?key= */
+  key?: string
+  session: string
+  load: string
+  version: string
+  /** Client clock when this request was sent, epoch ms. */
+  sentAt: number
+  /** Events the SDK had to drop because its queue was full (optional, additive). */
+  dropped?: number
+  events: WireEvent[]
+}
+
+export interface IngestAnswer {
+  accepted: number
+  rejected: { id: string | null; error: string }[]
+  latest: string | null
+  minSupported: string | null
+}
+
+export interface ErrorAnswer {
+  error: { code: string; message: string }
+}
+
+export const WIRE_LIMITS = {
+  maxBodyBytes: 64 * 1024,
+  maxEvents: 100,
+  maxVersionLength: 64,
+  maxMessageLength: 500,
+  idPattern: /^[A-Za-z0-9_-]{8,64}$/,
+} as const

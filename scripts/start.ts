@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+
+const HELP = `Usage: npm start [-- --port N] [-- --dev] [-- --rebuild]
+
+Builds the app if no build exists, applies migrations, and serves ingest and
+the dashboard in one process on the embedded ClickHouse engine (data in
+STALEWATCH_DATA_DIR, default ./data), or on the server at CLICKHOUSE_URL.
+
+Options:
+  --port N     port to listen on (default: PORT or 3000)
+  --host H     address to bind (default 0.0.0.0)
+  --dev        run Next.js in development mode (no build)
+  --rebuild    run next build even if a build exists
+  --help       this text
+
+Environment: PORT, STALEWATCH_DATA_DIR, STALEWATCH_ADMIN_TOKEN, CLICKHOUSE_URL,
+CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_DATABASE, CLICKHOUSE_CLUSTER,
+STALEWATCH_RETENTION_DAYS, STALEWATCH_FLUSH_MAX_ROWS, STALEWATCH_FLUSH_MAX_WAIT_MS,
+STALEWATCH_BUFFER_MAX_ROWS. See README.md.`
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      dev: { type: 'boolean', default: false },
+      rebuild: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  if (values.help) {
+    console.log(HELP)
+    return
+  }
+  if (values.port) process.env.PORT = values.port
+
+  if (!values.dev && (values.rebuild || !existsSync(path.resolve('.next/BUILD_ID')))) {
+    console.log('No build found: running next build (once; about a minute)…')
+    const build = spawnSync(process.execPath, [path.resolve('node_modules/next/dist/bin/next'), 'build'], { stdio: 'inherit' })
+    if (build.status !== 0) {
+      console.error('next build failed; see the output above.')
+      process.exit(1)
+    }
+  }
+
+  // Imported after the build so nothing opens the engine while next build runs.
+  const { config } = await import('../lib/config')
+  const { ensureAdminToken, adminTokenFile } = await import('../lib/auth/admin-token')
+  const { startServer } = await import('../server')
+  const c = config()
+  const token = ensureAdminToken()
+  const server = await startServer({ port: c.port, hostname: values.host, dev: values.dev })
+
+  console.log(`\nStalewatch is serving at ${server.url}`)
+  console.log(`  storage: ${c.clickhouseUrl ? 'ClickHouse server (CLICKHOUSE_URL)' : `embedded engine, data in ${c.dataDir}`}`)
+  if (token.source === 'env') console.log('  log in with the admin token from STALEWATCH_ADMIN_TOKEN')
+  else console.log(`  log in with the admin token in ${adminTokenFile()}${token.source === 'generated' ? ` (new: ${token.token})` : ''}`)
+  console.log(`  fill it with demo traffic: npm run simulate -- --url ${server.url}\n`)
+
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    console.log(`${signal}: stopping; storing buffered events first…`)
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('shutdown failed:', error instanceof Error ? error.message : error)
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+}
+
+main().catch((error: unknown) => {
+  console.error(`Stalewatch could not start: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+})

@@ -1,0 +1,77 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import next from 'next'
+import { handleIngestNode } from './ingest/http-node'
+import { closeIngest, ingestRuntime } from './ingest/runtime'
+import { closeStore } from './lib/store/client'
+import { onServerStart } from './lib/server-start'
+import { log, errorMessage } from './lib/log'
+
+// One process serves everything, as the embedded engine requires: /api/ingest
+// straight on node:http (the high-volume path, no Next.js router in the way),
+// every other request through Next.js.
+
+export interface RunningServer {
+  url: string
+  port: number
+  close: () => Promise<void>
+}
+
+export interface ServerOptions {
+  port: number
+  hostname?: string
+  dev?: boolean
+  dir?: string
+}
+
+function isIngest(url: string | undefined): boolean {
+  return url === '/api/ingest' || url?.startsWith('/api/ingest?') === true
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  await onServerStart()
+  const app = next({ dev: options.dev ?? false, dir: options.dir ?? path.resolve('.'), hostname: options.hostname, port: options.port })
+  const handle = app.getRequestHandler()
+  await app.prepare()
+  const deps = ingestRuntime().deps
+
+  const server = http.createServer((req, res) => {
+    if (isIngest(req.url)) {
+      handleIngestNode(req, res, deps).catch((error: unknown) => {
+        log.error('ingest request failed', { error: errorMessage(error) })
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ error: { code: 'internal', message: 'Something went wrong on the server; it has been logged.' } }))
+      })
+      return
+    }
+    handle(req, res).catch((error: unknown) => {
+      log.error('request failed', { error: errorMessage(error) })
+      if (!res.headersSent) res.writeHead(500)
+      res.end()
+    })
+  })
+  server.keepAliveTimeout = 65_000
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.hostname ?? '0.0.0.0', () => resolve())
+  })
+  const port = (server.address() as AddressInfo).port
+  const host = options.hostname && options.hostname !== '0.0.0.0' ? options.hostname : 'localhost'
+
+  let closing: Promise<void> | undefined
+  const close = () => {
+    // Stop taking connections, store what was acknowledged-to-be, then let go of the engine.
+    closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      await closeIngest()
+      await Promise.race([stopped, new Promise((r) => setTimeout(r, 5_000))])
+      await app.close().catch(() => undefined)
+      await closeStore()
+    })()
+    return closing
+  }
+  return { url: `http://${host}:${port}`, port, close }
+}

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config'
+import path from 'node:path'
+
+export default defineConfig({
+  resolve: { alias: { '@': path.resolve(__dirname) } },
+  test: {
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    // Each test file runs in its own process: chDB allows one data directory
+    // per process, and test/support/engine.ts gives every process its own.
+    pool: 'forks',
+    isolate: true,
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    setupFiles: ['test/support/setup-env.ts'],
+  },
+})
