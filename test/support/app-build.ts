@@ -1,0 +1,66 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs'
+import path from 'node:path'
+
+// Tests that run the whole app need a Next.js build that matches the sources.
+// This builds when there is none or a source file is newer, under a lock so
+// test files running side by side build once.
+
+const root = path.resolve(__dirname, '../..')
+const SOURCES = ['app', 'lib', 'ingest', 'instrumentation.ts', 'next.config.ts', 'server.ts']
+
+export function distDir(): string {
+  return process.env.STALEWATCH_NEXT_DIST_DIR || '.next'
+}
+
+function newestSourceMtime(): number {
+  let newest = 0
+  for (const entry of SOURCES) {
+    const full = path.join(root, entry)
+    if (!existsSync(full)) continue
+    const files = statSync(full).isDirectory()
+      ? readdirSync(full, { recursive: true, withFileTypes: true })
+          .filter((d) => d.isFile())
+          .map((d) => path.join(d.parentPath, d.name))
+      : [full]
+    for (const file of files) newest = Math.max(newest, statSync(file).mtimeMs)
+  }
+  return newest
+}
+
+function buildIsCurrent(): boolean {
+  const buildId = path.join(root, distDir(), 'BUILD_ID')
+  return existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime()
+}
+
+async function withLock<T>(work: () => T): Promise<T> {
+  const lock = path.join(root, `${distDir()}.build-lock`)
+  const started = Date.now()
+  for (;;) {
+    try {
+      mkdirSync(lock)
+      break
+    } catch {
+      if (Date.now() - started > 600_000) throw new Error(`waited 10 minutes for ${lock}; remove it if no build is running`)
+      await new Promise((r) => setTimeout(r, 500))
+    }
+  }
+  try {
+    return work()
+  } finally {
+    rmdirSync(lock)
+  }
+}
+
+export async function ensureAppBuild(): Promise<void> {
+  if (buildIsCurrent()) return
+  await withLock(() => {
+    if (buildIsCurrent()) return
+    const result = spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    })
+    if (result.status !== 0) throw new Error(`next build failed:\n${result.stdout}\n${result.stderr}`)
+  })
+}

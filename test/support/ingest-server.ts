@@ -1,0 +1,22 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { handleIngestNode } from '@/ingest/http-node'
+import { ingestRuntime } from '@/ingest/runtime'
+import type { IngestDeps } from '@/ingest/pipeline'
+
+/** A real node:http server on loopback serving only /api/ingest, as server.ts does. */
+export async function startIngestServer(deps: IngestDeps = ingestRuntime().deps): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    void handleIngestNode(req, res, deps)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}/api/ingest`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
