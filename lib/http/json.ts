@@ -25,25 +25,32 @@ export function requireAdmin(request: Request): Response | null {
   return isAdminRequest(credentialsOf(request)) ? null : unauthorizedJson()
 }
 
-/** Parses a JSON body with a schema; a Response (400/415) when it does not fit. */
-export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S> | Response> {
+/** Reads a JSON body without judging its shape; a Response (400/415) when it is not JSON. */
+export async function readJsonBody(request: Request): Promise<unknown | Response> {
   const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim()
   if (type !== 'application/json') return errorJson(415, 'unsupported_media_type', 'Send the body as application/json.')
-  let body: unknown
   try {
-    body = await request.json()
+    return await request.json()
   } catch {
     return errorJson(400, 'invalid_json', 'The body is not valid JSON.')
   }
-  const parsed = schema.safeParse(body)
-  if (!parsed.success) {
-    const message = parsed.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`)
-      .join('; ')
-    return errorJson(400, 'invalid_request', message)
-  }
-  return parsed.data
+}
+
+/** Checks a value against a schema; a 400 naming the fields when it does not fit. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> | Response {
+  const parsed = schema.safeParse(value)
+  if (parsed.success) return parsed.data
+  const message = parsed.error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`)
+    .join('; ')
+  return errorJson(400, 'invalid_request', message)
+}
+
+/** Parses a JSON body with a schema; a Response (400/415) when it does not fit. */
+export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S> | Response> {
+  const body = await readJsonBody(request)
+  return body instanceof Response ? body : validate(schema, body)
 }
 
 /** Wraps a handler so an unexpected failure answers a generic 500 without internals, and is logged. */

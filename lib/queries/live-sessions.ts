@@ -31,9 +31,9 @@ const VISIBILITY_LOOKBACK_MS = 3600_000
 
 export async function liveSessions(params: LiveSessionsParams): Promise<LiveSessions> {
   const from = params.at - params.windowSeconds * 1000
-  const rows = await runQuery<{ session_id: string; version: string; visibility: string }>(
+  const rows = await runQuery<{ session_id: string; version: string; last_visibility: string }>(
     'liveSessions',
-    `SELECT session_id, argMax(version, event_time) AS version, argMaxIf(visibility, event_time, visibility != '') AS visibility
+    `SELECT session_id, argMax(version, event_time) AS version, argMaxIf(visibility, event_time, visibility != '') AS last_visibility
      FROM ${table('events')}
      WHERE project_id = {project:String}
        AND event_time > fromUnixTimestamp64Milli({from:Int64}, 'UTC')
@@ -42,11 +42,11 @@ export async function liveSessions(params: LiveSessionsParams): Promise<LiveSess
     { project: params.projectId, from, at: params.at },
   )
 
-  const unknown = rows.filter((r) => r.visibility === '').map((r) => r.session_id)
+  const unknown = rows.filter((r) => r.last_visibility === '').map((r) => r.session_id)
   if (unknown.length > 0) {
-    const earlier = await runQuery<{ session_id: string; visibility: string }>(
+    const earlier = await runQuery<{ session_id: string; last_visibility: string }>(
       'liveSessions.visibilityLookback',
-      `SELECT session_id, argMax(visibility, event_time) AS visibility
+      `SELECT session_id, argMax(visibility, event_time) AS last_visibility
        FROM ${table('events')}
        WHERE project_id = {project:String} AND session_id IN {sessions:Array(String)} AND visibility != ''
          AND event_time > fromUnixTimestamp64Milli({since:Int64}, 'UTC')
@@ -54,8 +54,8 @@ export async function liveSessions(params: LiveSessionsParams): Promise<LiveSess
        GROUP BY session_id`,
       { project: params.projectId, sessions: unknown, since: from - VISIBILITY_LOOKBACK_MS, from },
     )
-    const found = new Map(earlier.map((r) => [r.session_id, r.visibility]))
-    for (const row of rows) if (row.visibility === '') row.visibility = found.get(row.session_id) ?? ''
+    const found = new Map(earlier.map((r) => [r.session_id, r.last_visibility]))
+    for (const row of rows) if (row.last_visibility === '') row.last_visibility = found.get(row.session_id) ?? ''
   }
 
   const byVersion = new Map<string, LiveVersionRow>()
@@ -66,8 +66,8 @@ export async function liveSessions(params: LiveSessionsParams): Promise<LiveSess
       byVersion.set(row.version, entry)
     }
     entry.sessions++
-    if (row.visibility === 'visible') entry.visible++
-    else if (row.visibility === 'hidden') entry.hidden++
+    if (row.last_visibility === 'visible') entry.visible++
+    else if (row.last_visibility === 'hidden') entry.hidden++
   }
   const versions = [...byVersion.values()].sort((a, b) => b.sessions - a.sessions || a.version.localeCompare(b.version))
   return { at: params.at, windowSeconds: params.windowSeconds, total: rows.length, versions }

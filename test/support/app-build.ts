@@ -6,7 +6,7 @@ import path from 'node:path'
 // This builds when there is none or a source file is newer, under a lock so
 // test files running side by side build once.
 
-const root = path.resolve(__dirname, '../..')
+const root = path.resolve(import.meta.dirname, '../..')
 const SOURCES = ['app', 'lib', 'ingest', 'instrumentation.ts', 'next.config.ts', 'server.ts']
 
 export function distDir(): string {

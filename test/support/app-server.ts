@@ -18,7 +18,7 @@ export interface RunningApp {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>
 }
 
-const root = path.resolve(__dirname, '../..')
+const root = path.resolve(import.meta.dirname, '../..')
 
 export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
   await ensureAppBuild()

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { errorJson, guarded, json, readJson, requireAdmin } from '@/lib/http/json'
+import { errorJson, guarded, json, readJsonBody, requireAdmin, validate } from '@/lib/http/json'
 import { searchParamsObject } from '@/lib/http/query-params'
 import { projectById } from '@/lib/projects/project-directory'
 import { listReleases, newReleaseSchema, registerRelease } from '@/lib/releases/release-store'
@@ -20,14 +20,16 @@ export const GET = guarded(async (request) => {
 })
 
 // Called from CI on deploy, with the project's deploy token (or the admin token).
+// Who may call is decided before the body is judged, so a caller without a
+// token learns nothing about the body's rules.
 export const POST = guarded(async (request) => {
-  const input = await readJson(request, newReleaseSchema)
-  if (input instanceof Response) {
-    // Authentication first where it can be decided without the body.
-    return (await isDeployRequest(request, undefined)) ? input : errorJson(401, 'unauthorized', 'Send Authorization: Bearer <deploy token or admin token>.')
-  }
-  const project = await projectById(input.project)
+  const body = await readJsonBody(request)
+  const named = typeof (body as { project?: unknown })?.project === 'string' ? (body as { project: string }).project : null
+  const project = named ? await projectById(named) : undefined
   if (!(await isDeployRequest(request, project))) return errorJson(401, 'unauthorized', 'Send Authorization: Bearer <deploy token or admin token>.')
+  if (body instanceof Response) return body
+  const input = validate(newReleaseSchema, body)
+  if (input instanceof Response) return input
   if (!project) return errorJson(404, 'unknown_project', `No project with id ${JSON.stringify(input.project)}.`)
   const release = await registerRelease(input)
   return json({ project: release.projectId, version: release.version, releasedAt: release.releasedAt, commit: release.commit }, 201)
