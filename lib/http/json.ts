@@ -54,8 +54,8 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S)
 }
 
 /** Wraps a handler so an unexpected failure answers a generic 500 without internals, and is logged. */
-export function guarded(handler: (request: Request, context: never) => Promise<Response>) {
-  return async (request: Request, context: never): Promise<Response> => {
+export function guarded<Context>(handler: (request: Request, context: Context) => Promise<Response>) {
+  return async (request: Request, context: Context): Promise<Response> => {
     try {
       return await handler(request, context)
     } catch (error) {
