@@ -1,0 +1,61 @@
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import vm from 'node:vm'
+import { expect, it } from 'vitest'
+import { buildSdk, CORE_BUDGET_BYTES } from '../../scripts/build-sdk'
+
+it('builds the SDK with the core within 1.5 KB min+gzip, and a working script-tag build', async () => {
+  const outDir = mkdtempSync(path.join(tmpdir(), 'stalewatch-sdk-'))
+  const { files, coreGzipBytes } = await buildSdk({ outDir, publicFile: false, types: false })
+  expect(CORE_BUDGET_BYTES).toBe(1536)
+  expect(coreGzipBytes).toBeGreaterThan(500)
+  expect(coreGzipBytes).toBeLessThanOrEqual(CORE_BUDGET_BYTES)
+  const names = files.map((f) => path.basename(f.path))
+  expect(names).toEqual(expect.arrayContaining(['index.mjs', 'react.mjs', 'next.mjs', 'prompt.mjs', 'stalewatch.js']))
+  // the core imports nothing; add-ons import only ./index.mjs (and react)
+  const core = readFileSync(path.join(outDir, 'index.mjs'), 'utf8')
+  expect(core).not.toMatch(/\bimport\b/)
+  expect(readFileSync(path.join(outDir, 'react.mjs'), 'utf8').match(/from"[^"]+"/g)).toEqual(
+    expect.arrayContaining(['from"react"', 'from"./index.mjs"']),
+  )
+
+  // run the script-tag build against a fake window: it auto-inits from data-*
+  const sent: { url: string; body: string }[] = []
+  const listeners: string[] = []
+  const sandbox: Record<string, unknown> = {
+    document: {
+      currentScript: { src: 'https://sw.example/sdk.js', dataset: { key: 'pk_live', version: 'build-7' } },
+      visibilityState: 'visible',
+      hasFocus: () => true,
+      addEventListener: (t: string) => listeners.push(t),
+    },
+    location: { origin: 'https://app.example', reload() {} },
+    navigator: { sendBeacon: () => true },
+    sessionStorage: { getItem: () => null, setItem() {} },
+    fetch: async (url: string, init: { body: string }) => {
+      sent.push({ url, body: init.body })
+      return { ok: true, status: 200, headers: { get: () => null }, json: async () => ({}) }
+    },
+    setTimeout: (fn: () => void, ms: number) => (ms <= 1000 ? setTimeout(fn, 0) : 0),
+    clearTimeout: () => {},
+    addEventListener: (t: string) => listeners.push(t),
+    Math,
+    Date,
+    JSON,
+    Blob,
+    URL,
+    Set,
+    String,
+  }
+  sandbox.globalThis = sandbox
+  vm.runInNewContext(readFileSync(path.join(outDir, 'stalewatch.js'), 'utf8'), sandbox)
+  const api = sandbox.Stalewatch as Record<string, unknown>
+  for (const k of ['init', 'reload', 'updatePrompt', 'flush', 'getState', 'subscribe', 'observeResponse', 'watchChunks'])
+    expect(typeof api[k]).toBe('function')
+  await new Promise((r) => setTimeout(r, 20))
+  expect(sent).toHaveLength(1)
+  expect(sent[0]!.url).toBe('https://sw.example/api/ingest')
+  expect(JSON.parse(sent[0]!.body)).toMatchObject({ key: 'pk_live', version: 'build-7', events: [{ type: 'load' }] })
+  expect(listeners).toEqual(expect.arrayContaining(['visibilitychange', 'pagehide', 'error', 'unhandledrejection']))
+}, 60_000)

@@ -1,0 +1,234 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, backoff } from '../../lib/sdk/backoff'
+import { flush, init, report, updatePrompt } from '../../lib/sdk/index'
+import { QUEUE_MAX } from '../../lib/sdk/queue'
+import { WIRE_LIMITS } from '../../lib/wire-format'
+import { fakeEnv, ok, type FakeAnswer, type FakeOptions } from './fakes'
+
+const HOUR = 3600
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_700_000_000_000 })
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+const start = (o: FakeOptions = {}, heartbeatSeconds = HOUR) => {
+  const f = fakeEnv(o)
+  init({ key: 'pk_test', version: 'v1', endpoint: 'https://sw.example/api/ingest', heartbeatSeconds, env: f.env })
+  return f
+}
+
+describe('backoff', () => {
+  it('is full jitter: uniform in [0, min(cap, base * 2^attempt)]', () => {
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const top = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt)
+      expect(backoff(attempt, () => 0)).toBe(0)
+      expect(backoff(attempt, () => 0.5)).toBe(top / 2)
+      expect(backoff(attempt, () => 0.999999)).toBeLessThan(top)
+      expect(backoff(attempt, () => 0.999999)).toBeGreaterThan(top * 0.99)
+    }
+  })
+  it('never retries sooner than Retry-After seconds', () => {
+    expect(backoff(0, () => 0.5, '30')).toBe(30_000)
+    expect(backoff(10, () => 0.9, '1')).toBe(0.9 * BACKOFF_CAP_MS)
+    expect(backoff(0, () => 0.5, 'not a number')).toBe(500)
+    expect(backoff(0, () => 0.5, null)).toBe(500)
+  })
+})
+
+describe('batching', () => {
+  it('sends many events in one request, as a valid text/plain envelope', async () => {
+    const f = start()
+    for (let i = 0; i < 20; i++) updatePrompt('shown')
+    await vi.advanceTimersByTimeAsync(999)
+    expect(f.requests).toHaveLength(0)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(f.requests).toHaveLength(1)
+    const { envelope, body, keepalive } = f.requests[0]!
+    expect(typeof body).toBe('string')
+    expect(keepalive).toBe(true)
+    expect(envelope.events).toHaveLength(21)
+    expect(envelope.events[0]!.type).toBe('load')
+    expect(envelope).toMatchObject({ key: 'pk_test', version: 'v1', sentAt: Date.now(), dropped: 0 })
+    expect(envelope.session).toMatch(WIRE_LIMITS.idPattern)
+    expect(envelope.load).toMatch(WIRE_LIMITS.idPattern)
+    for (const e of envelope.events) expect(e.id).toMatch(WIRE_LIMITS.idPattern)
+    expect(new Set(envelope.events.map((e) => e.id)).size).toBe(21)
+  })
+
+  it('caps an envelope at 100 events and sends the rest next', async () => {
+    const f = start()
+    for (let i = 0; i < 150; i++) updatePrompt('shown')
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(f.requests.map((r) => r.envelope.events.length)).toEqual([100, 51])
+  })
+
+  it('keeps at most one request in flight', async () => {
+    let release: ((a: FakeAnswer) => void) | undefined
+    const f = start({ respond: () => new Promise<FakeAnswer>((r) => (release = r)) })
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(f.requests).toHaveLength(1)
+    updatePrompt('shown')
+    flush()
+    await vi.advanceTimersByTimeAsync(30_000)
+    expect(f.requests).toHaveLength(1)
+    release!(ok())
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(f.requests).toHaveLength(2)
+    expect(f.requests[1]!.envelope.events.map((e) => e.type)).toEqual(['update_prompt'])
+  })
+
+  it('uses keepalive only while the body stays under 60 KB', async () => {
+    const f = start()
+    await vi.advanceTimersByTimeAsync(1_000)
+    for (let i = 0; i < 100; i++) report('x'.repeat(700))
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(f.requests).toHaveLength(2)
+    expect(f.requests[0]!.keepalive).toBe(true)
+    expect(f.requests[1]!.body.length).toBeGreaterThan(60_000)
+    expect(f.requests[1]!.keepalive).toBe(false)
+  })
+})
+
+describe('retries', () => {
+  it('backs off with full jitter after 5xx and network errors, then resets', async () => {
+    let n = 0
+    const f = start({
+      random: () => 0.5,
+      respond: () => (++n <= 8 ? (n % 2 ? { status: 503 } : { networkError: true }) : ok()),
+    })
+    await vi.advanceTimersByTimeAsync(1_000)
+    await vi.advanceTimersByTimeAsync(10 * 60_000)
+    const gaps = f.requests.slice(1, 9).map((r, i) => r.at - f.requests[i]!.at)
+    // attempt k waits 0.5 * min(60 s, 1 s * 2^k)
+    expect(gaps).toEqual([500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000])
+    expect(f.requests).toHaveLength(9)
+    // every try carried the same events (ids kept)
+    const ids = f.requests.map((r) => r.envelope.events.map((e) => e.id).join())
+    expect(new Set(ids).size).toBe(1)
+    // after a success the next failure starts again at attempt 0
+    updatePrompt('shown')
+    n = 0
+    await vi.advanceTimersByTimeAsync(1_000)
+    await vi.advanceTimersByTimeAsync(500)
+    expect(f.requests).toHaveLength(11)
+  })
+
+  it('honours Retry-After on 429 and 503', async () => {
+    let n = 0
+    const f = start({
+      random: () => 0.1,
+      respond: () => (++n == 1 ? { status: 429, headers: { 'Retry-After': '30' } } : n == 2 ? { status: 503, headers: { 'retry-after': '5' } } : ok()),
+    })
+    await vi.advanceTimersByTimeAsync(1_000)
+    await vi.advanceTimersByTimeAsync(29_999)
+    expect(f.requests).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(f.requests).toHaveLength(2)
+    await vi.advanceTimersByTimeAsync(4_999)
+    expect(f.requests).toHaveLength(2)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(f.requests).toHaveLength(3)
+  })
+
+  it.each([400, 401, 413, 415])('never retries a %i', async (status) => {
+    const f = start({ respond: (s) => (s.envelope.events.some((e) => e.type == 'load') ? { status } : ok()) })
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(f.requests).toHaveLength(1)
+    const lost = f.requests[0]!.envelope.events.map((e) => e.id)
+    await vi.advanceTimersByTimeAsync(30 * 60_000)
+    expect(f.requests).toHaveLength(1)
+    updatePrompt('shown')
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(f.requests).toHaveLength(2)
+    expect(f.requests[1]!.envelope.events.map((e) => e.id)).not.toContain(lost[0])
+  })
+})
+
+describe('bounded queue', () => {
+  it('drops the oldest events when full and reports the count once', async () => {
+    let down = true
+    const f = start({ random: () => 0.5, respond: () => (down ? { networkError: true } : ok()) })
+    for (let i = 0; i < 250; i++) report(`e${i}`)
+    // 251 queued (load + 250) -> 51 dropped
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(f.requests[0]!.envelope.dropped).toBe(51)
+    down = false
+    await vi.advanceTimersByTimeAsync(5_000)
+    const good = f.requests.slice(1)
+    expect(good.map((r) => r.envelope.dropped)).toEqual([51, 0])
+    const messages = good.flatMap((r) => r.envelope.events).map((e) => (e.type == 'error' ? e.message : e.type))
+    expect(messages).toHaveLength(QUEUE_MAX)
+    expect(messages[0]).toBe('e50')
+    expect(messages.at(-1)).toBe('e249')
+  })
+})
+
+describe('page lifecycle', () => {
+  it('hands the queue to sendBeacon when the page becomes hidden', async () => {
+    const f = start()
+    await vi.advanceTimersByTimeAsync(1_000)
+    updatePrompt('shown')
+    f.setVisibility('hidden')
+    expect(f.beacons).toHaveLength(1)
+    expect(f.beacons[0]!.envelope.events.map((e) => e.type)).toEqual(['update_prompt', 'visibility'])
+    expect(f.beacons[0]!.envelope.events[1]).toMatchObject({ visibility: 'hidden' })
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(f.requests).toHaveLength(1)
+    f.setVisibility('visible')
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(f.requests[1]!.envelope.events).toMatchObject([{ type: 'visibility', visibility: 'visible' }])
+  })
+
+  it('hands the queue to sendBeacon on pagehide', async () => {
+    const f = start()
+    f.fire('window', 'pagehide')
+    expect(f.beacons).toHaveLength(1)
+    expect(f.beacons[0]!.envelope.events[0]!.type).toBe('load')
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(f.requests).toHaveLength(0)
+  })
+
+  it('keeps events queued when sendBeacon refuses them', async () => {
+    const f = start({ beaconOk: false })
+    f.fire('window', 'pagehide')
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(f.requests[0]!.envelope.events[0]!.type).toBe('load')
+  })
+
+  it('reports freeze and resume', async () => {
+    const f = start()
+    f.fire('document', 'freeze')
+    f.fire('document', 'resume')
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(f.events().map((e) => e.type)).toEqual(['load', 'freeze', 'resume'])
+  })
+
+  it('sends a heartbeat every 60 s, visible or hidden', async () => {
+    const f = start({}, 60)
+    await vi.advanceTimersByTimeAsync(60_000)
+    f.state.visibility = 'hidden'
+    await vi.advanceTimersByTimeAsync(60_000)
+    await vi.advanceTimersByTimeAsync(60_000)
+    await vi.advanceTimersByTimeAsync(1_000)
+    const beats = f.events().filter((e) => e.type == 'heartbeat')
+    expect(beats.map((e) => [e.ts - f.requests[0]!.at + 1_000, e.type == 'heartbeat' && e.visibility])).toEqual([
+      [60_000, 'visible'],
+      [120_000, 'hidden'],
+      [180_000, 'hidden'],
+    ])
+  })
+
+  it('arms no timer while nothing needs sending (only the heartbeat)', async () => {
+    const f = start({}, 60)
+    expect(vi.getTimerCount()).toBe(2) // heartbeat + batch
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(f.requests).toHaveLength(1)
+    expect(vi.getTimerCount()).toBe(1)
+    updatePrompt('shown')
+    f.setVisibility('hidden')
+    expect(vi.getTimerCount()).toBe(1)
+  })
+})
