@@ -6,6 +6,11 @@ const nextConfig: NextConfig = {
   // Lets parallel builds (several worktrees' test runs) keep apart; default .next.
   distDir: process.env.STALEWATCH_NEXT_DIST_DIR || '.next',
   poweredByHeader: false,
+  async headers() {
+    // The SDK is fetched by every page load of every watched app: let
+    // browsers and CDNs keep it for a day and revalidate in the background.
+    return [{ source: '/sdk.js', headers: [{ key: 'cache-control', value: 'public, max-age=86400, stale-while-revalidate=604800' }] }]
+  },
   reactStrictMode: true,
 }
 

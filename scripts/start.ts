@@ -38,7 +38,9 @@ async function main(): Promise<void> {
   if (values.port) process.env.PORT = values.port
 
   if (!values.dev && (values.rebuild || !existsSync(path.resolve(process.env.STALEWATCH_NEXT_DIST_DIR || '.next', 'BUILD_ID')))) {
-    console.log('No build found: running next build (once; about a minute)…')
+    console.log('No build found: building the SDK and the app (once; about a minute)…')
+    const { buildSdk } = await import('./build-sdk')
+    await buildSdk()
     const build = spawnSync(process.execPath, [path.resolve('node_modules/next/dist/bin/next'), 'build'], { stdio: 'inherit' })
     if (build.status !== 0) {
       console.error('next build failed; see the output above.')

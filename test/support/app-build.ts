@@ -7,7 +7,7 @@ import path from 'node:path'
 // test files running side by side build once.
 
 const root = path.resolve(import.meta.dirname, '../..')
-const SOURCES = ['app', 'lib', 'ingest', 'instrumentation.ts', 'next.config.ts', 'server.ts']
+const SOURCES = ['app', 'lib', 'ingest', 'instrumentation.ts', 'next.config.ts', 'server.ts', 'proxy.ts', 'scripts/build-sdk.ts']
 
 export function distDir(): string {
   return process.env.STALEWATCH_NEXT_DIST_DIR || '.next'
@@ -33,7 +33,7 @@ function buildIsCurrent(): boolean {
   return existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime()
 }
 
-async function withLock<T>(work: () => T): Promise<T> {
+async function withLock<T>(work: () => Promise<T>): Promise<T> {
   const lock = path.join(root, `${distDir()}.build-lock`)
   const started = Date.now()
   for (;;) {
@@ -46,7 +46,7 @@ async function withLock<T>(work: () => T): Promise<T> {
     }
   }
   try {
-    return work()
+    return await work()
   } finally {
     rmdirSync(lock)
   }
@@ -54,8 +54,11 @@ async function withLock<T>(work: () => T): Promise<T> {
 
 export async function ensureAppBuild(): Promise<void> {
   if (buildIsCurrent()) return
-  await withLock(() => {
+  await withLock(async () => {
     if (buildIsCurrent()) return
+    // The app serves the SDK's script-tag build from public/sdk.js.
+    const { buildSdk } = await import('../../scripts/build-sdk')
+    await buildSdk()
     const result = spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {
       cwd: root,
       encoding: 'utf8',
