@@ -5,7 +5,7 @@ import next from 'next'
 import { handleIngestNode } from './ingest/http-node'
 import { closeIngest, ingestRuntime } from './ingest/runtime'
 import { closeStore } from './lib/store/client'
-import { onServerStart } from './lib/server-start'
+import { onServerStart, onServerStop } from './lib/server-start'
 import { log, errorMessage } from './lib/log'
 
 // One process serves everything, as the embedded engine requires: /api/ingest
@@ -69,6 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await closeIngest()
       await Promise.race([stopped, new Promise((r) => setTimeout(r, 5_000))])
       await app.close().catch(() => undefined)
+      await onServerStop()
       await closeStore()
     })()
     return closing

@@ -2,8 +2,9 @@ import { log, errorMessage } from './log'
 import { migrate } from './store/migrate'
 
 // Work done once when a server process starts: the schema is brought up to
-// date before the first request. Guarded on globalThis so a server that both
-// runs server.ts and Next's instrumentation does it once.
+// date before the first request, then the background jobs start (alert
+// evaluation). Guarded on globalThis so a server that both runs server.ts and
+// Next's instrumentation does it once.
 const STARTED_KEY = Symbol.for('stalewatch.serverStarted')
 type Holder = { [STARTED_KEY]?: Promise<void> }
 
@@ -12,10 +13,18 @@ export function onServerStart(): Promise<void> {
   holder[STARTED_KEY] ??= (async () => {
     try {
       await migrate()
+      const { startAlertEvaluator } = await import('./alerts')
+      startAlertEvaluator()
     } catch (error) {
       log.error('migrations failed', { error: errorMessage(error) })
       throw error
     }
   })()
   return holder[STARTED_KEY]
+}
+
+/** Stops the background jobs (SIGTERM), before the store closes. */
+export async function onServerStop(): Promise<void> {
+  const { stopAlertEvaluator } = await import('./alerts')
+  await stopAlertEvaluator()
 }

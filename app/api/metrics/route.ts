@@ -1,0 +1,20 @@
+import { ingestMetrics } from '@/ingest/metrics'
+import { ingestRuntime } from '@/ingest/runtime'
+import { errorJson, guarded, unauthorizedJson } from '@/lib/http/json'
+import { epochMsParam } from '@/lib/http/query-params'
+import { EXPOSITION_CONTENT_TYPE } from '@/lib/metrics/exposition'
+import { metricsText } from '@/lib/metrics/render'
+import { isMetricsRequest } from '@/lib/metrics/token'
+
+export const dynamic = 'force-dynamic'
+
+// Prometheus scrape endpoint: bearer STALEWATCH_METRICS_TOKEN (or the admin token).
+export const GET = guarded(async (request) => {
+  if (!isMetricsRequest(request.headers.get('authorization'))) return unauthorizedJson()
+  // ?at= evaluates the live figures at that instant, as /api/stats/live?at= does.
+  const atParam = new URL(request.url).searchParams.get('at')
+  const at = atParam === null ? { success: true as const, data: Date.now() } : epochMsParam.safeParse(atParam)
+  if (!at.success) return errorJson(400, 'invalid_request', 'at: must be epoch milliseconds')
+  const text = await metricsText(ingestMetrics(), ingestRuntime().buffer.stats(), at.data)
+  return new Response(text, { headers: { 'content-type': EXPOSITION_CONTENT_TYPE, 'cache-control': 'no-store' } })
+})

@@ -1,0 +1,135 @@
+import { eventRate, type EventRateRow } from '../queries/alert-event-rate'
+import { lastEvent } from '../queries/alert-last-event'
+import { liveClasses, type LiveClasses } from '../queries/alert-live-classes'
+import { isOrderedBefore } from '../releases/version-order'
+import { catalogFor } from '../releases/catalog'
+import type { Condition } from './rule-schema'
+import type { Judgement } from './state-machine'
+
+// One rule's value now, its threshold, and the judgement the state machine
+// needs. Everything is read through lib/queries, as the dashboard reads it.
+
+export interface Measurement extends Judgement {
+  /** null when the figure is undefined now (stale share with nothing live). */
+  value: number | null
+  threshold: number
+  /** One line for people: what is measured, the value and the threshold. */
+  summary: string
+}
+
+/** Per-evaluation memo: rules of one project share their live-session query. */
+export interface MeasureContext {
+  now: number
+  windowSeconds: (projectId: string) => Promise<number>
+  liveClasses: (projectId: string) => Promise<LiveClasses>
+  eventRate: (projectId: string, baselineMinutes: number) => Promise<EventRateRow>
+}
+
+export function measureContext(now: number, windowSeconds: (projectId: string) => Promise<number>): MeasureContext {
+  const live = new Map<string, Promise<LiveClasses>>()
+  const rates = new Map<string, Promise<EventRateRow>>()
+  return {
+    now,
+    windowSeconds,
+    liveClasses: (projectId) => {
+      let p = live.get(projectId)
+      if (!p) {
+        p = windowSeconds(projectId).then((w) => liveClasses({ projectId, at: now, windowSeconds: w }))
+        live.set(projectId, p)
+      }
+      return p
+    },
+    eventRate: (projectId, baselineMinutes) => {
+      const key = `${projectId}\u0000${baselineMinutes}`
+      let p = rates.get(key)
+      if (!p) {
+        p = eventRate({ projectId, at: now, baselineMinutes })
+        rates.set(key, p)
+      }
+      return p
+    },
+  }
+}
+
+const MINUTE_MS = 60_000
+
+function judge(value: number | null, threshold: number, margin: number, applies: boolean): Judgement {
+  if (!applies || value === null) return { breaching: false, clear: true }
+  return { breaching: value > threshold, clear: value <= threshold * (1 - margin) }
+}
+
+const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1))
+
+export async function measure(projectId: string, condition: Condition, ctx: MeasureContext): Promise<Measurement> {
+  const margin = condition.resolveMargin
+  switch (condition.kind) {
+    case 'stale_share': {
+      const live = await ctx.liveClasses(projectId)
+      const value = live.staleShare === null ? null : live.staleShare * 100
+      const graceEnds = live.latest ? live.latest.releasedAt + condition.graceMinutes * MINUTE_MS : Infinity
+      const inGrace = ctx.now < graceEnds
+      const threshold = condition.thresholdPercent
+      const summary =
+        value === null
+          ? 'Stale share is undefined: nothing is live'
+          : `Stale share ${fmt(value)} % (${live.staleSessions} of ${live.total} live sessions) vs threshold ${fmt(threshold)} %` +
+            (inGrace ? `, within the ${condition.graceMinutes} min grace after ${live.latest?.version}` : '')
+      return { value, threshold, summary, ...judge(value, threshold, margin, !inGrace) }
+    }
+    case 'below_minimum': {
+      const live = await ctx.liveClasses(projectId)
+      const value = live.minSupported === null ? 0 : live.belowMinimumSessions
+      const threshold = condition.maxSessions
+      const summary = `${value} live sessions below the minimum supported version ${live.minSupported ?? '(none set)'} vs threshold ${threshold}`
+      return { value, threshold, summary, ...judge(value, threshold, margin, true) }
+    }
+    case 'version_live': {
+      const live = await ctx.liveClasses(projectId)
+      const latest = live.latest
+      const inGrace = !latest || ctx.now < latest.releasedAt + condition.graceMinutes * MINUTE_MS
+      let value = 0
+      if (latest) {
+        if (condition.version === undefined) value = live.staleSessions
+        else {
+          const catalog = await catalogFor(projectId)
+          const old = isOrderedBefore(catalog, condition.version, latest.version, ctx.now)
+          value = old ? (live.versions.find((v) => v.version === condition.version)?.sessions ?? 0) : 0
+        }
+      }
+      const threshold = condition.maxSessions
+      const what = condition.version === undefined ? `versions older than ${latest?.version ?? 'the latest'}` : `version ${condition.version}`
+      const summary =
+        `${value} live sessions on ${what} vs threshold ${threshold}` +
+        (latest && inGrace ? `, within the ${condition.graceMinutes} min grace after ${latest.version}` : '')
+      return { value, threshold, summary, ...judge(value, threshold, margin, !inGrace) }
+    }
+    case 'event_rate': {
+      const rate = await ctx.eventRate(projectId, condition.baselineMinutes)
+      const value = rate.lastMinute[condition.event]
+      const limits: number[] = []
+      if (condition.perMinuteAbove !== undefined) limits.push(condition.perMinuteAbove)
+      if (condition.baselineFactor !== undefined) {
+        limits.push(Math.max(condition.baselineFactor * rate.baselinePerMinute[condition.event], condition.minPerMinute))
+      }
+      // Either limit fires the rule: the lower one is the threshold in effect.
+      const threshold = Math.min(...limits)
+      const label = { reload: 'Reloads', resume: 'Resumes', visible: 'Returns from hidden' }[condition.event]
+      const summary =
+        `${label} in the last minute: ${value} vs threshold ${fmt(threshold)}` +
+        ` (trailing ${condition.baselineMinutes} min baseline ${fmt(rate.baselinePerMinute[condition.event])}/min)`
+      return { value, threshold, summary, ...judge(value, threshold, margin, true) }
+    }
+    case 'ingest_silence': {
+      const { lastEventAt } = await lastEvent({ projectId, since: ctx.now - condition.lookbackHours * 3600_000, at: ctx.now })
+      const value = lastEventAt === null ? null : (ctx.now - lastEventAt) / MINUTE_MS
+      const threshold = condition.silentMinutes
+      const summary =
+        value === null
+          ? `No events in the last ${condition.lookbackHours} h: no traffic to lose`
+          : `No events for ${fmt(value)} min vs threshold ${fmt(threshold)} min`
+      // Silence is judged with >=: "no events for Z minutes" holds at Z exactly.
+      if (value === null) return { value, threshold, summary, breaching: false, clear: true }
+      return { value, threshold, summary, breaching: value >= threshold, clear: value <= threshold * (1 - margin) }
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import { listProjects } from '../projects/project-store'
+import { liveClasses, type LiveClasses } from '../queries/alert-live-classes'
+import type { Histogram, MetricFamily, Sample } from './exposition'
+
+// Everything /api/metrics exposes, as metric families. The ingest counters
+// come in as plain data: lib/ does not import ingest/ (ARCHITECTURE), the
+// route hands them over.
+
+export interface IngestSnapshot {
+  accepted: number
+  rejectedByReason: ReadonlyMap<string, number>
+  inserts: number
+  failedInserts: number
+  insertedRows: number
+  flushSeconds: { bounds: readonly number[]; counts: readonly number[]; sum: number; count: number }
+}
+
+export interface BufferSnapshot {
+  waitingRows: number
+  inFlightRows: number
+  capacityRows: number
+}
+
+export interface ProjectLive {
+  projectId: string
+  live: LiveClasses
+}
+
+export async function liveByProject(at: number): Promise<ProjectLive[]> {
+  const projects = await listProjects()
+  return Promise.all(
+    projects.map(async (p) => ({ projectId: p.id, live: await liveClasses({ projectId: p.id, at, windowSeconds: p.livenessWindowSeconds }) })),
+  )
+}
+
+export function liveFamilies(projects: readonly ProjectLive[]): MetricFamily[] {
+  const sessions: Sample[] = []
+  const totals: Sample[] = []
+  const shares: Sample[] = []
+  for (const { projectId, live } of projects) {
+    totals.push({ labels: { project: projectId }, value: live.total })
+    // Undefined when nothing is live (SEMANTICS): no sample rather than a made-up 0.
+    if (live.staleShare !== null) shares.push({ labels: { project: projectId }, value: live.staleShare })
+    for (const v of live.versions) {
+      const unknown = v.sessions - v.visible - v.hidden
+      const split: [string, number][] = [
+        ['visible', v.visible],
+        ['hidden', v.hidden],
+      ]
+      if (unknown > 0) split.push(['unknown', unknown])
+      for (const [visibility, value] of split) sessions.push({ labels: { project: projectId, version: v.version, visibility }, value })
+    }
+  }
+  return [
+    { name: 'stalewatch_live_sessions', help: 'Live sessions by project, version and visibility (SEMANTICS, Liveness).', type: 'gauge', samples: sessions },
+    { name: 'stalewatch_project_live_sessions', help: 'Live sessions per project.', type: 'gauge', samples: totals },
+    { name: 'stalewatch_stale_share', help: 'Stale sessions / live sessions per project (0..1); absent when nothing is live.', type: 'gauge', samples: shares },
+  ]
+}
+
+export function ingestFamilies(m: IngestSnapshot, b: BufferSnapshot): MetricFamily[] {
+  const histogram: Histogram = { bounds: m.flushSeconds.bounds, counts: m.flushSeconds.counts, sum: m.flushSeconds.sum, count: m.flushSeconds.count }
+  const rejected = [...m.rejectedByReason].sort(([a], [b]) => a.localeCompare(b)).map(([reason, value]) => ({ labels: { reason }, value }))
+  const buffered = b.waitingRows + b.inFlightRows
+  return [
+    { name: 'stalewatch_ingest_events_accepted_total', help: 'Events accepted by ingest.', type: 'counter', samples: [{ value: m.accepted }] },
+    { name: 'stalewatch_ingest_events_rejected_total', help: 'Rejected events and requests by reason.', type: 'counter', samples: rejected },
+    { name: 'stalewatch_ingest_inserts_total', help: 'Successful ClickHouse inserts of ingested events.', type: 'counter', samples: [{ value: m.inserts }] },
+    { name: 'stalewatch_ingest_failed_inserts_total', help: 'Failed ClickHouse inserts of ingested events.', type: 'counter', samples: [{ value: m.failedInserts }] },
+    { name: 'stalewatch_ingest_inserted_rows_total', help: 'Event rows stored.', type: 'counter', samples: [{ value: m.insertedRows }] },
+    { name: 'stalewatch_ingest_flush_seconds', help: 'Time per insert of a batch of events.', type: 'histogram', histograms: [histogram] },
+    {
+      name: 'stalewatch_ingest_buffer_rows',
+      help: 'Rows in the ingest buffer, waiting or being inserted.',
+      type: 'gauge',
+      samples: [
+        { labels: { state: 'waiting' }, value: b.waitingRows },
+        { labels: { state: 'in_flight' }, value: b.inFlightRows },
+      ],
+    },
+    { name: 'stalewatch_ingest_buffer_capacity_rows', help: 'Rows the ingest buffer holds before answering 503.', type: 'gauge', samples: [{ value: b.capacityRows }] },
+    {
+      name: 'stalewatch_ingest_buffer_fill_ratio',
+      help: 'Buffered rows / capacity.',
+      type: 'gauge',
+      samples: [{ value: b.capacityRows > 0 ? buffered / b.capacityRows : 0 }],
+    },
+  ]
+}
