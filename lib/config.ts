@@ -38,7 +38,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: env.PORT || 3000,
     flushMaxRows: env.STALEWATCH_FLUSH_MAX_ROWS || 10_000,
     flushMaxWaitMs: env.STALEWATCH_FLUSH_MAX_WAIT_MS || 200,
-    bufferMaxRows: env.STALEWATCH_BUFFER_MAX_ROWS || 200_000,
+    bufferMaxRows: env.STALEWATCH_BUFFER_MAX_ROWS || 50_000,
   })
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')

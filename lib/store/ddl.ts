@@ -14,7 +14,12 @@ export interface TableDef {
   partitionBy?: string
   ttl?: string
   settings?: Record<string, string | number>
-  /** Distributed sharding expression (cluster mode); rand() when absent. */
+  /**
+   * Distributed sharding expression (cluster mode). When absent: a hash of
+   * the sorting key for engines that merge rows by key (Replacing,
+   * Aggregating…), since rows only merge with rows on their own shard;
+   * rand() for plain MergeTree.
+   */
   shardBy?: string
 }
 
@@ -62,6 +67,13 @@ function tableBody(def: TableDef, engine: string): string {
   return `(\n${columns}\n)\n${clauses.join('\n')}`
 }
 
+function shardingKey(def: TableDef): string {
+  if (def.shardBy) return def.shardBy
+  if (/^MergeTree\b/.test(def.engine)) return 'rand()'
+  const key = def.orderBy.replace(/^\((.*)\)$/, '$1')
+  return `cityHash64(${key})`
+}
+
 export function createTable(ctx: DdlContext, def: TableDef): string[] {
   if (!ctx.cluster) {
     return [`CREATE TABLE IF NOT EXISTS ${ctx.database}.${def.name}\n${tableBody(def, def.engine)}`]
@@ -70,7 +82,7 @@ export function createTable(ctx: DdlContext, def: TableDef): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${ctx.database}.${local}${onCluster(ctx)}\n${tableBody(def, replicatedEngine(ctx, def))}`,
     `CREATE TABLE IF NOT EXISTS ${ctx.database}.${def.name}${onCluster(ctx)} AS ${ctx.database}.${local}\n` +
-      `ENGINE = Distributed(${ctx.cluster}, ${ctx.database}, ${local}, ${def.shardBy ?? 'rand()'})`,
+      `ENGINE = Distributed(${ctx.cluster}, ${ctx.database}, ${local}, ${shardingKey(def)})`,
   ]
 }
 

@@ -1,0 +1,117 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import type { BenchSection, BenchTable } from './bench/section'
+
+const HELP = `Usage: npm run bench [-- --quick] [-- --only <section>]
+
+Measures Stalewatch on this machine and prints one table per section; every
+figure is compared with a baseline measured in the same run. The results are
+also written to bench-results/<timestamp>.json.
+
+Sections:
+  ingest     events/s, latency, inserts/s and peak RSS of /api/ingest against
+             bare node:http and a trivial Next.js route; overload behaviour
+             (builds the app into STALEWATCH_NEXT_DIST_DIR if needed; minutes)
+  queries    dashboard query latency (when scripts/bench/queries.ts exists)
+  sdk-size   the SDK core's gzip size against its budget and other agents
+
+Options:
+  --quick           short steps and small data: a smoke run, figures not representative
+  --only <section>  run one section (repeatable, or comma-separated)
+  --help            this text
+
+Run nothing else heavy meanwhile: the figures are only as steady as the machine.`
+
+// Sections load lazily: one whose module is missing (being written by
+// another engineer) or broken is reported as not available, not a crash.
+const SECTIONS: { name: string; load: () => Promise<Record<string, unknown>> }[] = [
+  { name: 'ingest', load: () => import('./bench/ingest') },
+  { name: 'queries', load: () => import(/* optional */ `./bench/${'queries'}`) },
+  { name: 'sdk-size', load: () => import('./bench/sdk-size') },
+]
+
+function isSection(value: unknown): value is BenchSection {
+  return typeof value === 'object' && value !== null && typeof (value as BenchSection).run === 'function'
+}
+
+function findSection(module: Record<string, unknown>): BenchSection | undefined {
+  return [module.default, ...Object.values(module)].find(isSection)
+}
+
+function printTable(table: BenchTable): void {
+  const cells = [table.columns, ...table.rows.map((r) => r.map(String))]
+  const widths = table.columns.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? '').length)))
+  const numeric = table.columns.map((_, i) => table.rows.every((r) => typeof r[i] === 'number' || /^[\d,.\s%—-]+$/.test(String(r[i]))))
+  const line = (r: (string | number)[]) => r.map((c, i) => (numeric[i] ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!))).join('  ')
+  console.log(`\n${table.title}`)
+  console.log(line(table.columns))
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+  for (const r of table.rows) console.log(line(r))
+  for (const note of table.notes ?? []) console.log(`  ${note}`)
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  if (values.help) {
+    console.log(HELP)
+    return
+  }
+  const only = (values.only ?? []).flatMap((o) => o.split(',')).map((o) => o.trim()).filter(Boolean)
+  const unknown = only.filter((o) => !SECTIONS.some((s) => s.name === o))
+  if (unknown.length) {
+    console.error(`Unknown section ${unknown.join(', ')}; sections: ${SECTIONS.map((s) => s.name).join(', ')}`)
+    process.exit(2)
+  }
+  const started = Date.now()
+  const progress = (message: string) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`)
+  const results: { section: string; status: 'ok' | 'not available' | 'failed'; message?: string; tables: BenchTable[] }[] = []
+
+  for (const entry of SECTIONS.filter((s) => only.length === 0 || only.includes(s.name))) {
+    let section: BenchSection | undefined
+    try {
+      section = findSection(await entry.load())
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split('\n')[0]! : String(error)
+      results.push({ section: entry.name, status: 'not available', message, tables: [] })
+      console.log(`\n${entry.name}: section not available (${message})`)
+      continue
+    }
+    if (!section) {
+      results.push({ section: entry.name, status: 'not available', message: 'the module exports no section', tables: [] })
+      console.log(`\n${entry.name}: section not available (the module exports no section)`)
+      continue
+    }
+    progress(`section ${entry.name}…`)
+    try {
+      const tables = await section.run({ quick: values.quick ?? false, progress })
+      results.push({ section: entry.name, status: 'ok', tables })
+      tables.forEach(printTable)
+    } catch (error) {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error)
+      results.push({ section: entry.name, status: 'failed', message, tables: [] })
+      console.log(`\n${entry.name}: section FAILED\n${message}`)
+    }
+  }
+
+  const dir = path.resolve('bench-results')
+  mkdirSync(dir, { recursive: true })
+  const file = path.join(dir, `${new Date(started).toISOString().replace(/[:.]/g, '-')}.json`)
+  writeFileSync(
+    file,
+    JSON.stringify({ startedAt: new Date(started).toISOString(), quick: values.quick ?? false, node: process.version, cpus: (await import('node:os')).cpus().length, sections: results }, null, 2),
+  )
+  console.log(`\nResults written to ${path.relative(process.cwd(), file)}`)
+  if (results.some((r) => r.status === 'failed')) process.exitCode = 1
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+})

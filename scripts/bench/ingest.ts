@@ -1,0 +1,321 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, statSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { repoRoot, startChild, type BenchChild } from './child'
+import type { LoadResult, LoadStep } from './load-generator'
+import type { BenchOptions, BenchSection, BenchTable } from './section'
+
+// Ingest throughput on loopback against two baselines measured in the same
+// run on the same payloads: bare node:http (parse JSON, 204) for the product's
+// /api/ingest, and a trivial Next.js route for the Next.js route-handler path.
+// Servers and the load generator each run in their own child process.
+
+interface ServerReady {
+  url: string
+  ingestKey: string
+  projectId: string
+}
+interface Metrics {
+  inserts: number
+  insertedRows: number
+  failedInserts: number
+}
+interface StoredCount {
+  version: string
+  events: number
+  ids: number
+}
+
+interface Row {
+  path: string
+  batch: number
+  load: string
+  result: LoadResult
+  eventsPerSec: number
+  insertsPerSec?: number
+  peakRssBytes?: number
+  serverCpu?: number
+  generatorCpu?: number
+  stored?: number
+  version?: string
+}
+
+const SOURCES = ['app', 'lib', 'ingest', 'instrumentation.ts', 'next.config.ts', 'server.ts']
+
+function distDir(): string {
+  return process.env.STALEWATCH_NEXT_DIST_DIR || '.next'
+}
+
+function newestSourceMtime(): number {
+  let newest = 0
+  for (const entry of SOURCES) {
+    const full = path.join(repoRoot, entry)
+    if (!existsSync(full)) continue
+    const files = statSync(full).isDirectory()
+      ? readdirSync(full, { recursive: true, withFileTypes: true })
+          .filter((d) => d.isFile())
+          .map((d) => path.join(d.parentPath, d.name))
+      : [full]
+    for (const file of files) newest = Math.max(newest, statSync(file).mtimeMs)
+  }
+  return newest
+}
+
+function ensureBuild(progress: (m: string) => void): void {
+  const buildId = path.join(repoRoot, distDir(), 'BUILD_ID')
+  if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime()) return
+  progress(`building the app into ${distDir()} (sources changed; a minute or two)…`)
+  // Compile, then generate: a full build without its type-check step. Types
+  // are `npm run typecheck`'s job; the check would also add this dist dir to
+  // tsconfig.json's include list, editing a tracked file on every clone.
+  for (const mode of ['compile', 'generate']) {
+    const result = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/next/dist/bin/next'), 'build', `--experimental-build-mode=${mode}`], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    })
+    if (result.status !== 0) throw new Error(`next build (${mode}) failed:\n${result.stdout}\n${result.stderr}`)
+  }
+}
+
+const MiB = 1024 * 1024
+const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }))
+const statuses = (r: LoadResult) =>
+  Object.entries(r.byStatus)
+    .map(([s, n]) => `${s}×${n}`)
+    .concat(r.errors ? [`err×${r.errors}`] : [], r.notSent ? [`unsent×${r.notSent}`] : [])
+    .join(' ')
+
+class Generator {
+  private constructor(readonly child: BenchChild<object>) {}
+  static async start(): Promise<Generator> {
+    return new Generator(await startChild('scripts/bench/load-generator.ts', { STALEWATCH_LOAD_GENERATOR: '1' }))
+  }
+  async run(step: LoadStep): Promise<LoadResult> {
+    return (await this.child.ask<{ result: LoadResult }>({ type: 'run', step }, 'result')).result
+  }
+  stop = () => this.child.stop()
+}
+
+async function startProduct(mode: 'product' | 'next', env: Record<string, string>): Promise<BenchChild<ServerReady>> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), `stalewatch-bench-${mode}-`))
+  return startChild<ServerReady>('scripts/bench/product-server.ts', {
+    STALEWATCH_BENCH_MODE: mode,
+    STALEWATCH_BENCH: '1',
+    STALEWATCH_DATA_DIR: dataDir,
+    CLICKHOUSE_URL: '',
+    ...env,
+  })
+}
+
+async function measured(
+  server: BenchChild<ServerReady> | BenchChild<{ url: string }>,
+  generator: Generator,
+  step: LoadStep,
+  withInserts: boolean,
+): Promise<{ result: LoadResult; insertsPerSec?: number; peakRssBytes?: number; serverCpu?: number; generatorCpu?: number }> {
+  const ask = server.ask as BenchChild<ServerReady>['ask']
+  const before = withInserts ? await ask<Metrics>({ type: 'metrics' }, 'metrics') : undefined
+  server.resetPeak()
+  const cpu0 = [server.cpuSeconds(), generator.child.cpuSeconds()]
+  const result = await generator.run(step)
+  const cpu1 = [server.cpuSeconds(), generator.child.cpuSeconds()]
+  const peakRssBytes = server.peakRss()
+  const after = withInserts ? await ask<Metrics>({ type: 'metrics' }, 'metrics') : undefined
+  const insertsPerSec = before && after ? ((after.inserts - before.inserts) * 1000) / result.elapsedMs : undefined
+  // Share of one core over the step.
+  const share = (i: number) => (cpu0[i] === undefined || cpu1[i] === undefined ? undefined : ((cpu1[i]! - cpu0[i]!) * 1000) / result.elapsedMs)
+  return { result, insertsPerSec, peakRssBytes, serverCpu: share(0), generatorCpu: share(1) }
+}
+
+export function plan(quick: boolean) {
+  return {
+    durationMs: quick ? 1_500 : 5_000,
+    warmupMs: quick ? 500 : 2_000,
+    // Acknowledgement waits for the group commit (a few hundred ms), so by
+    // Little's law a closed loop needs hundreds of requests in flight to
+    // reach the peak; a release brings millions of tabs, so that is realistic.
+    concurrencies: quick ? [64, 512] : [16, 64, 256, 1024],
+    nextConcurrencies: quick ? [64] : [16, 128],
+    batches: [10, 50],
+  }
+}
+
+async function run(options: BenchOptions): Promise<BenchTable[]> {
+  const { progress, quick } = options
+  const p = plan(quick)
+  ensureBuild(progress)
+  const rows: Row[] = []
+  const generator = await Generator.start()
+  const eps = (r: LoadResult) => (r.ackedEvents * 1000) / r.elapsedMs
+  const notes: string[] = []
+  const settingsRows: (string | number)[][] = []
+
+  try {
+    // 1. Baseline: bare node:http, parse and 204.
+    progress('ingest: bare node:http baseline')
+    const bare = await startChild<{ url: string }>('scripts/bench/baseline-node-server.ts', {})
+    try {
+      await generator.run({ url: bare.ready.url, key: 'k', version: 'warmup', batchSize: 50, concurrency: 16, durationMs: p.warmupMs })
+      for (const batch of p.batches) {
+        for (const concurrency of p.concurrencies) {
+          const step: LoadStep = { url: bare.ready.url, key: 'k', version: 'bare', batchSize: batch, concurrency, durationMs: p.durationMs }
+          const m = await measured(bare, generator, step, false)
+          rows.push({ path: 'bare node:http (baseline)', batch, load: `c=${concurrency}`, ...m, eventsPerSec: eps(m.result) })
+          progress(`  bare batch=${batch} c=${concurrency}: ${fmt(eps(m.result))} events/s`)
+        }
+      }
+    } finally {
+      await bare.stop()
+    }
+
+    // 2. The product: server.ts, /api/ingest on node:http, group commit into chDB.
+    progress('ingest: product server (server.ts) /api/ingest')
+    const product = await startProduct('product', {})
+    const peak = new Map<number, number>()
+    try {
+      const url = `${product.ready.url}/api/ingest`
+      const key = product.ready.ingestKey
+      await generator.run({ url, key, version: 'warmup', batchSize: 50, concurrency: 16, durationMs: p.warmupMs })
+      for (const batch of p.batches) {
+        for (const concurrency of p.concurrencies) {
+          const version = `b${batch}-c${concurrency}`
+          const m = await measured(product, generator, { url, key, version, batchSize: batch, concurrency, durationMs: p.durationMs }, true)
+          const e = eps(m.result)
+          peak.set(batch, Math.max(peak.get(batch) ?? 0, e))
+          rows.push({ path: 'stalewatch /api/ingest', batch, load: `c=${concurrency}`, ...m, eventsPerSec: e, version })
+          progress(`  product batch=${batch} c=${concurrency}: ${fmt(e)} events/s, p99 ${fmt(m.result.p99Ms, 1)} ms`)
+        }
+        // Open loop at 80 % and 200 % of the measured peak, same payloads.
+        for (const share of [0.8, 2]) {
+          const rate = (share * peak.get(batch)!) / batch
+          const version = `b${batch}-x${share}`
+          const m = await measured(product, generator, { url, key, version, batchSize: batch, concurrency: share > 1 ? 2048 : 1024, durationMs: p.durationMs, rate }, true)
+          rows.push({ path: 'stalewatch /api/ingest', batch, load: `${share * 100} % of peak (open loop)`, ...m, eventsPerSec: eps(m.result), version })
+          progress(`  product batch=${batch} at ${share * 100} % of peak: ${fmt(eps(m.result))} events/s, p99 ${fmt(m.result.p99Ms, 1)} ms, ${statuses(m.result)}`)
+        }
+      }
+      const counts = (await product.ask<{ rows: StoredCount[] }>({ type: 'count', projectId: product.ready.projectId }, 'count')).rows
+      const byVersion = new Map(counts.map((c) => [c.version, c.events]))
+      for (const row of rows) if (row.version) row.stored = byVersion.get(row.version) ?? 0
+    } finally {
+      await product.stop()
+    }
+
+    // 3. Next.js: the ingest route handler against a trivial route, one server.
+    progress('ingest: Next.js route handler vs a trivial Next.js route')
+    const nextServer = await startProduct('next', {})
+    try {
+      const key = nextServer.ready.ingestKey
+      const targets = [
+        { path: 'trivial Next.js route (baseline)', url: `${nextServer.ready.url}/api/bench-baseline`, inserts: false },
+        { path: 'Next.js /api/ingest route handler', url: `${nextServer.ready.url}/api/ingest`, inserts: true },
+      ]
+      for (const t of targets) await generator.run({ url: t.url, key, version: 'warmup', batchSize: 50, concurrency: 8, durationMs: p.warmupMs })
+      for (const batch of p.batches) {
+        for (const concurrency of p.nextConcurrencies) {
+          for (const t of targets) {
+            const version = `next-b${batch}-c${concurrency}`
+            const m = await measured(nextServer, generator, { url: t.url, key, version, batchSize: batch, concurrency, durationMs: p.durationMs }, t.inserts)
+            rows.push({ path: t.path, batch, load: `c=${concurrency}`, ...m, eventsPerSec: eps(m.result), version: t.inserts ? version : undefined })
+            progress(`  ${t.path} batch=${batch} c=${concurrency}: ${fmt(eps(m.result))} events/s`)
+          }
+        }
+      }
+      const counts = (await nextServer.ask<{ rows: StoredCount[] }>({ type: 'count', projectId: nextServer.ready.projectId }, 'count')).rows
+      const byVersion = new Map(counts.map((c) => [c.version, c.events]))
+      for (const row of rows) if (row.version?.startsWith('next-')) row.stored = byVersion.get(row.version) ?? 0
+    } finally {
+      await nextServer.stop()
+    }
+
+    // 4. Group-commit settings at 80 % of peak (full run only): the trade-off
+    // between inserts per second and acknowledgement latency.
+    if (!quick) {
+      const batch = 50
+      const rate = (0.8 * peak.get(batch)!) / batch
+      for (const [maxWait, maxRows] of [
+        [50, 10_000],
+        [100, 10_000],
+        [200, 10_000],
+        [200, 50_000],
+        [500, 50_000],
+      ] as const) {
+        progress(`ingest: group commit maxWait=${maxWait} ms maxRows=${maxRows} at 80 % of peak`)
+        const server = await startProduct('product', { STALEWATCH_FLUSH_MAX_WAIT_MS: String(maxWait), STALEWATCH_FLUSH_MAX_ROWS: String(maxRows) })
+        try {
+          const url = `${server.ready.url}/api/ingest`
+          await generator.run({ url, key: server.ready.ingestKey, version: 'warmup', batchSize: batch, concurrency: 16, durationMs: p.warmupMs })
+          const m = await measured(server, generator, { url, key: server.ready.ingestKey, version: 'x', batchSize: batch, concurrency: 1024, durationMs: p.durationMs, rate }, true)
+          settingsRows.push([maxWait, maxRows, fmt(eps(m.result)), fmt(m.result.p50Ms, 1), fmt(m.result.p99Ms, 1), fmt(m.insertsPerSec, 1)])
+        } finally {
+          await server.stop()
+        }
+      }
+    }
+  } finally {
+    await generator.stop()
+  }
+
+  // Verdicts against the targets, from figures of this run only.
+  const best = (pathName: string, batch: number) => Math.max(0, ...rows.filter((r) => r.path === pathName && r.batch === batch && r.load.startsWith('c=')).map((r) => r.eventsPerSec))
+  for (const batch of p.batches) {
+    const product = best('stalewatch /api/ingest', batch)
+    const bare = best('bare node:http (baseline)', batch)
+    const peakInserts = Math.max(0, ...rows.filter((r) => r.path === 'stalewatch /api/ingest' && r.batch === batch).map((r) => r.insertsPerSec ?? 0))
+    notes.push(`batch ${batch}: product peak ${fmt(product)} events/s = ${fmt((100 * product) / bare, 1)} % of bare node:http (target ≥ 50 %); max inserts/s ${fmt(peakInserts, 1)} (target ≤ 5)`)
+    const at80 = rows.find((r) => r.batch === batch && r.load.startsWith('80 %'))
+    if (at80) notes.push(`batch ${batch}: at 80 % of peak p99 ${fmt(at80.result.p99Ms, 1)} ms (target ≤ 100 ms)`)
+    const at200 = rows.find((r) => r.batch === batch && r.load.startsWith('200 %'))
+    if (at200) {
+      const missing = at200.result.ackedEvents - (at200.stored ?? 0)
+      notes.push(
+        `batch ${batch}: at 200 % of peak: ${statuses(at200.result)}; refusals without Retry-After ${at200.result.refusalsWithoutRetryAfter}; ` +
+          `peak RSS ${fmt((at200.peakRssBytes ?? 0) / MiB)} MiB (target < 1024); acknowledged ${fmt(at200.result.ackedEvents)}, stored ${fmt(at200.stored)} ` +
+          (missing > 0 ? `(${fmt(missing)} ACKNOWLEDGED BUT MISSING)` : missing < 0 ? `(none lost; ${fmt(-missing)} more stored than acknowledged: requests answered 503 after the ack timeout whose insert landed anyway)` : '(none lost)'),
+      )
+    }
+    const nextIngest = best('Next.js /api/ingest route handler', batch)
+    const nextTrivial = best('trivial Next.js route (baseline)', batch)
+    if (nextTrivial) notes.push(`batch ${batch}: Next.js ingest route ${fmt(nextIngest)} events/s = ${fmt((100 * nextIngest) / nextTrivial, 1)} % of the trivial Next.js route (target ≥ 80 %)`)
+  }
+  const unstored = rows.filter((r) => r.stored !== undefined && r.stored < r.result.ackedEvents)
+  notes.push(unstored.length ? `ACKNOWLEDGED BUT NOT STORED in: ${unstored.map((r) => `${r.path} ${r.load}`).join(', ')}` : 'every acknowledged event was stored (counted in ClickHouse per step)')
+  notes.push('load generator: a separate child process (keep-alive http.Agent, maxSockets = concurrency); each server in its own child process; peak RSS = VmHWM of the server process during the step')
+
+  const tables: BenchTable[] = [
+    {
+      title: 'Ingest throughput (loopback, same payloads for every path)',
+      columns: ['path', 'batch', 'load', 'req/s', 'events/s acked', 'stored', 'p50 ms', 'p99 ms', 'inserts/s', 'peak RSS MiB', 'server CPU', 'gen CPU', 'answers'],
+      rows: rows.map((r) => [
+        r.path,
+        r.batch,
+        r.load,
+        fmt((r.result.requests * 1000) / r.result.elapsedMs),
+        fmt(r.eventsPerSec),
+        r.stored === undefined ? '—' : fmt(r.stored),
+        fmt(r.result.p50Ms, 1),
+        fmt(r.result.p99Ms, 1),
+        fmt(r.insertsPerSec, 1),
+        fmt(r.peakRssBytes === undefined ? undefined : r.peakRssBytes / MiB),
+        r.serverCpu === undefined ? '—' : `${fmt(100 * r.serverCpu)} %`,
+        r.generatorCpu === undefined ? '—' : `${fmt(100 * r.generatorCpu)} %`,
+        statuses(r.result),
+      ]),
+      notes,
+    },
+  ]
+  if (settingsRows.length) {
+    tables.push({
+      title: 'Group-commit settings at 80 % of peak (batch 50, open loop)',
+      columns: ['max wait ms', 'max rows', 'events/s', 'p50 ms', 'p99 ms', 'inserts/s'],
+      rows: settingsRows,
+      notes: ['a flush waits up to max wait ms for more rows, so p99 ≈ max wait + one insert; inserts/s ≈ 1000 / max wait while rate < max rows per max wait'],
+    })
+  }
+  return tables
+}
+
+export const ingestSection: BenchSection = { name: 'ingest', run }
+export default ingestSection

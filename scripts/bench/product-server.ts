@@ -1,0 +1,82 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+
+// The server under test, as its own child process (its own event loop, its
+// own chDB data directory, RSS measured cleanly from /proc). Two modes:
+// - product: server.ts startServer, exactly what `npm start` runs (/api/ingest on bare node:http);
+// - next: everything through the Next.js request handler, as a Next-only
+//   deployment runs (/api/ingest via app/api/ingest/route.ts, and the trivial
+//   /api/bench-baseline route for comparison).
+// The parent talks to it over IPC: ready → {url, ingestKey}; metrics; count; stop.
+
+type Message = { type: 'metrics' } | { type: 'count'; projectId: string } | { type: 'flush' } | { type: 'stop' }
+
+async function main(): Promise<void> {
+  const mode = process.env.STALEWATCH_BENCH_MODE === 'next' ? 'next' : 'product'
+  let url: string
+  let close: () => Promise<void>
+
+  if (mode === 'product') {
+    const { startServer } = await import('../../server')
+    const server = await startServer({ port: 0, hostname: '127.0.0.1' })
+    url = `http://127.0.0.1:${server.port}`
+    close = server.close
+  } else {
+    const { default: next } = await import('next')
+    const { onServerStart } = await import('../../lib/server-start')
+    await onServerStart()
+    const app = next({ dev: false, dir: path.resolve('.'), hostname: '127.0.0.1', port: 0 })
+    const handle = app.getRequestHandler()
+    await app.prepare()
+    const server = http.createServer((req, res) => void handle(req, res))
+    server.keepAliveTimeout = 65_000
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    close = async () => {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      const { closeIngest } = await import('../../ingest/runtime')
+      await closeIngest()
+      await app.close()
+    }
+  }
+
+  const { createProject } = await import('../../lib/projects/project-store')
+  const { ingestMetrics } = await import('../../ingest/metrics')
+  const { ingestRuntime } = await import('../../ingest/runtime')
+  const { store } = await import('../../lib/store/client')
+  const { table } = await import('../../lib/store/tables')
+  const project = await createProject({ name: `bench-${mode}-${Date.now()}` })
+
+  process.on('message', (message: Message) => {
+    void (async () => {
+      if (message.type === 'metrics') {
+        const m = ingestMetrics()
+        process.send?.({ type: 'metrics', inserts: m.inserts, insertedRows: m.insertedRows, failedInserts: m.failedInserts, flushSeconds: m.flushSeconds })
+      } else if (message.type === 'count') {
+        const result = await store().query.query({
+          query: `SELECT version, count() AS events, uniqExact(event_id) AS ids FROM ${table('events')} WHERE project_id = {p:String} GROUP BY version`,
+          query_params: { p: message.projectId },
+          format: 'JSONEachRow',
+        })
+        const rows = await result.json<{ version: string; events: string | number; ids: string | number }>()
+        process.send?.({ type: 'count', rows: rows.map((r) => ({ version: r.version, events: Number(r.events), ids: Number(r.ids) })) })
+      } else if (message.type === 'flush') {
+        await ingestRuntime().buffer.flush()
+        process.send?.({ type: 'flushed' })
+      } else if (message.type === 'stop') {
+        await close()
+        process.exit(0)
+      }
+    })().catch((error: unknown) => {
+      process.send?.({ type: 'error', message: error instanceof Error ? error.message : String(error) })
+    })
+  })
+  process.send?.({ type: 'ready', url, ingestKey: project.ingestKey, projectId: project.id })
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench server failed: ${error instanceof Error ? error.stack : String(error)}`)
+  process.exit(1)
+})

@@ -1,0 +1,24 @@
+// The contract between `npm run bench` (scripts/bench.ts) and its sections.
+// Each section lives in its own file under scripts/bench/, measures its own
+// baseline in the same run, and returns a table; bench.ts prints every table
+// and writes them all to bench-results/<timestamp>.json.
+
+export interface BenchTable {
+  title: string
+  columns: string[]
+  rows: (string | number)[][]
+  /** Lines printed under the table: targets, verdicts, caveats. */
+  notes?: string[]
+}
+
+export interface BenchOptions {
+  /** --quick: smaller data and shorter steps, for a smoke run (figures not representative). */
+  quick: boolean
+  /** Progress lines for long steps. */
+  progress: (message: string) => void
+}
+
+export interface BenchSection {
+  name: string
+  run: (options: BenchOptions) => Promise<BenchTable[]>
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import { BufferFullError, GroupCommitBuffer } from '@/ingest/group-commit'
+
+// Time-based admission: under overload, requests whose rows could not be
+// stored before the ack deadline are refused at once (503), instead of being
+// written and then answered 503 by the deadline anyway.
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+describe('group commit admission', () => {
+  it('refuses rows that the learnt insert cost says would miss the ack deadline, and accepts a small request', async () => {
+    const buffer = new GroupCommitBuffer<number>({
+      // At least 0.2 ms per row, whatever the machine.
+      write: async (rows) => {
+        await sleep(rows.length * 0.2)
+      },
+      maxRows: 1_000_000,
+      maxWaitMs: 60_000,
+      maxBufferedRows: 1_000_000,
+      ackTimeoutMs: 5_000,
+    })
+    // Nothing learnt yet: only the row cap applies.
+    const first = buffer.add(Array.from({ length: 2_000 }, (_, i) => i))
+    await buffer.flush()
+    await first
+
+    const small = buffer.add([1, 2, 3])
+    // 12,500 rows at ≥ 0.2 ms each is ≥ 2.5 s: over half the 5 s deadline.
+    await expect(buffer.add(Array.from({ length: 12_500 }, (_, i) => i))).rejects.toBeInstanceOf(BufferFullError)
+    await buffer.close()
+    await expect(small).resolves.toBeUndefined()
+  })
+})
