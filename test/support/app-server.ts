@@ -24,7 +24,10 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
   await ensureAppBuild()
   const dataDir = env.STALEWATCH_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'stalewatch-app-'))
   const adminToken = env.STALEWATCH_ADMIN_TOKEN ?? `swa_test_${randomBytes(16).toString('hex')}`
-  const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start.ts', '--port', '0', '--host', '127.0.0.1'], {
+  // node --import tsx, not the tsx launcher: the launcher turns a signal the
+  // child is slow to acknowledge into SIGKILL, which would defeat the
+  // graceful-shutdown tests.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--port', '0', '--host', '127.0.0.1'], {
     cwd: root,
     env: {
       ...process.env,
