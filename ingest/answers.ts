@@ -13,6 +13,8 @@ export const CORS_HEADERS: Record<string, string> = {
   'access-control-allow-methods': 'POST, OPTIONS',
   'access-control-allow-headers': 'content-type',
   'access-control-max-age': '86400',
+  // Lets the SDK read Retry-After on a cross-origin 429/503.
+  'access-control-expose-headers': 'retry-after',
 }
 
 function errorResult(status: number, code: string, message: string, headers: Record<string, string> = {}): IngestResult {
@@ -30,5 +32,11 @@ export const unsupportedMediaType = () =>
   errorResult(415, 'unsupported_media_type', 'Send the body as application/json or text/plain.')
 export const tooManyRequests = (retryAfterSeconds: number, message: string) =>
   errorResult(429, 'rate_limited', message, { 'retry-after': String(retryAfterSeconds) })
+export const tooManyVersions = () =>
+  errorResult(
+    422,
+    'too_many_versions',
+    "The project has reached its cap on distinct versions (STALEWATCH_MAX_VERSIONS_PER_PROJECT); events of new versions are refused. Send a stable build id as the version.",
+  )
 export const unavailable = (retryAfterSeconds: number, code: string, message: string) =>
   errorResult(503, code, message, { 'retry-after': String(retryAfterSeconds) })

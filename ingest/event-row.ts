@@ -16,4 +16,7 @@ export interface EventRow {
   action: string
   latest: string
   message: string
+  /** Browser family and major version from the User-Agent (migration 0030); absent = column default. */
+  browser?: string
+  browser_major?: number
 }

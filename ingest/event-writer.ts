@@ -16,7 +16,14 @@ export async function writeEvents(rows: EventRow[]): Promise<void> {
       table: table('events'),
       values: rows,
       format: 'JSONEachRow',
-      clickhouse_settings: { insert_deduplication_token: token, log_comment: 'ingest.write' },
+      clickhouse_settings: {
+        insert_deduplication_token: token,
+        log_comment: 'ingest.write',
+        // In a cluster `events` is Distributed: by default it acknowledges once
+        // the rows are queued on this node's disk, before any shard has them.
+        // Acknowledge only what the shards stored.
+        ...(store().cluster ? { insert_distributed_sync: 1 } : {}),
+      },
     })
   })
 }

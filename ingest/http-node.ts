@@ -1,10 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { WIRE_LIMITS } from '../lib/wire-format'
+import { clientAddress } from './limits'
 import { handleIngest, type IngestDeps } from './pipeline'
 import { readLimited, type LimitedBody } from './read-body'
 
 // Adapter for a bare node:http server: the high-volume path, which skips
 // Next.js's router (about 25× the requests per core on this hardware).
+
+const firstHeader = (value: string | string[] | undefined): string | null => (Array.isArray(value) ? (value[0] ?? null) : (value ?? null))
 
 export async function handleIngestNode(req: IncomingMessage, res: ServerResponse, deps: IngestDeps): Promise<void> {
   const receivedAt = Date.now()
@@ -20,6 +23,9 @@ export async function handleIngestNode(req: IncomingMessage, res: ServerResponse
       body: read.body,
       bodyTooLarge: read.tooLarge,
       receivedAt,
+      remoteAddress: clientAddress(req.socket.remoteAddress, firstHeader(req.headers['x-forwarded-for']), process.env.STALEWATCH_TRUST_PROXY === '1'),
+      origin: firstHeader(req.headers.origin),
+      userAgent: firstHeader(req.headers['user-agent']),
     },
     deps,
   )

@@ -1,5 +1,6 @@
 import { WIRE_LIMITS } from '../lib/wire-format'
 import type { IngestResult } from './answers'
+import { clientAddress } from './limits'
 import { handleIngest, type IngestDeps } from './pipeline'
 import { readLimited } from './read-body'
 
@@ -26,7 +27,11 @@ export function toResponse(result: IngestResult): Response {
   return new Response(body, { status: result.status, headers })
 }
 
-export async function handleIngestRequest(request: Request, deps: IngestDeps): Promise<Response> {
+/**
+ * A Fetch Request carries no socket: the host passes the peer address when it
+ * knows it; X-Forwarded-For is used only with STALEWATCH_TRUST_PROXY=1.
+ */
+export async function handleIngestRequest(request: Request, deps: IngestDeps, peerAddress: string | null = null): Promise<Response> {
   const receivedAt = Date.now()
   const declared = Number(request.headers.get('content-length') ?? '0')
   const { body, tooLarge } =
@@ -41,6 +46,9 @@ export async function handleIngestRequest(request: Request, deps: IngestDeps): P
       body,
       bodyTooLarge: tooLarge,
       receivedAt,
+      remoteAddress: clientAddress(peerAddress, request.headers.get('x-forwarded-for'), process.env.STALEWATCH_TRUST_PROXY === '1'),
+      origin: request.headers.get('origin'),
+      userAgent: request.headers.get('user-agent'),
     },
     deps,
   )

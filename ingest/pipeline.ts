@@ -5,7 +5,10 @@ import { withSpan } from '../lib/tracing'
 import {
   badRequest,
   CORS_HEADERS,
+  forbidden,
   methodNotAllowed,
+  tooManyRequests,
+  tooManyVersions,
   tooLarge,
   unauthorized,
   unavailable,
@@ -13,8 +16,11 @@ import {
   type IngestResult,
 } from './answers'
 import type { EventRow } from './event-row'
-import { BufferFullError, ClosedError } from './group-commit'
+import { AckTimeoutError, BufferFullError, ClosedError } from './group-commit'
 import { normalizeEvent } from './normalize'
+import { checkOrigin } from '../lib/projects/allowed-origins'
+import type { IngestRateLimiter, RateVerdict } from './rate-limit'
+import { parseUserAgent } from './user-agent'
 import { describeIssues, envelopeSchema, eventSchema } from './schema'
 
 /** An ingest request as any HTTP server sees it; the body is already read (up to the limit). */
@@ -27,6 +33,12 @@ export interface IngestRequest {
   /** The body was longer than the limit and was not read to the end. */
   bodyTooLarge: boolean
   receivedAt: number
+  /** The client's address (ingest/limits.ts clientAddress): rate limits only, never stored. */
+  remoteAddress?: string | null
+  /** The Origin header, checked against the project's allowlist. */
+  origin?: string | null
+  /** The User-Agent header, stored only as browser family and major version. */
+  userAgent?: string | null
 }
 
 /** What the pipeline needs from the rest of the system; tests pass their own. */
@@ -35,6 +47,15 @@ export interface IngestDeps {
   store: (rows: EventRow[]) => Promise<void>
   advise: (projectId: string, version: string, at: number) => Promise<UpdateAdvice>
   retentionDays: number
+  /** Per-key and per-address request limits; none when absent. */
+  rateLimiter?: IngestRateLimiter
+  /** The distinct-versions cap (ingest/version-cap.ts); every version passes when absent. */
+  admitVersion?: (projectId: string, version: string) => Promise<boolean>
+}
+
+function rateLimited(verdict: Exclude<RateVerdict, { ok: true }>): IngestResult {
+  const what = verdict.scope === 'key' ? 'this ingest key' : 'your address'
+  return tooManyRequests(verdict.retryAfterSeconds, `Too many requests for ${what}; retry after the given seconds.`)
 }
 
 const ACCEPTED_TYPES = ['application/json', 'text/plain']
@@ -54,6 +75,8 @@ async function processIngest(
 ): Promise<IngestResult> {
   if (request.method === 'OPTIONS') return { status: 204, headers: {}, body: null }
   if (request.method !== 'POST') return methodNotAllowed()
+  const byAddress = deps.rateLimiter?.checkAddress(request.remoteAddress)
+  if (byAddress && !byAddress.ok) return rateLimited(byAddress)
 
   const mediaType = (request.contentType ?? '').split(';')[0]!.trim().toLowerCase()
   if (!ACCEPTED_TYPES.includes(mediaType)) return unsupportedMediaType()
@@ -70,8 +93,18 @@ async function processIngest(
 
   const key = envelope.data.key ?? request.queryKey
   if (!key) return unauthorized('missing_key', 'Give the project ingest key as "key" in the body or ?key= in the URL.')
-  const project = await deps.findProject(key)
+  let project: Project | undefined
+  try {
+    project = await deps.findProject(key)
+  } catch {
+    return unavailable(2, 'storage_unavailable', 'Events could not be stored; none were accepted. Retry after the given seconds.')
+  }
   if (!project) return unauthorized('unknown_key', 'The ingest key is not known. Check the key of your project.')
+  const byKey = deps.rateLimiter?.checkKey(key)
+  if (byKey && !byKey.ok) return rateLimited(byKey)
+  if (checkOrigin(project.allowedOrigins, request.origin ?? null) === 'not_allowed') {
+    return forbidden('origin_not_allowed', "This page's origin is not on the project's list of allowed origins.")
+  }
   span.setAttribute('stalewatch.project', project.id)
 
   const rows: EventRow[] = []
@@ -87,6 +120,18 @@ async function processIngest(
     if (verdict.ok) rows.push(verdict.row)
     else rejected.push({ id, error: verdict.error })
   })
+  if (rows.length > 0 && deps.admitVersion) {
+    const admitted = await deps.admitVersion(project.id, envelope.data.version).catch(() => null)
+    if (admitted === null) return unavailable(2, 'storage_unavailable', 'Events could not be stored; none were accepted. Retry after the given seconds.')
+    if (!admitted) return tooManyVersions()
+  }
+  if (request.userAgent !== undefined) {
+    const { browser, browserMajor } = parseUserAgent(request.userAgent)
+    for (const row of rows) {
+      row.browser = browser
+      row.browser_major = browserMajor
+    }
+  }
   span.setAttribute('stalewatch.events', rows.length)
   span.setAttribute('stalewatch.rejected', rejected.length)
 
@@ -95,6 +140,9 @@ async function processIngest(
   } catch (error) {
     if (error instanceof BufferFullError) {
       return unavailable(1, 'overloaded', 'Ingest is at capacity; retry after the given seconds.')
+    }
+    if (error instanceof AckTimeoutError) {
+      return unavailable(1, 'storage_slow', 'Storing the events is slow right now; none were acknowledged. Retry after the given seconds.')
     }
     if (error instanceof ClosedError) return unavailable(2, 'shutting_down', 'This server is shutting down; retry shortly.')
     return unavailable(2, 'storage_unavailable', 'Events could not be stored; none were accepted. Retry after the given seconds.')

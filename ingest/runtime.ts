@@ -1,8 +1,13 @@
 import { config } from '../lib/config'
 import { projectByIngestKey } from '../lib/projects/project-directory'
 import { catalogFor, updateAdvice } from '../lib/releases/catalog'
+import { listFirstSeen } from '../lib/releases/release-store'
 import type { EventRow } from './event-row'
 import { writeEvents } from './event-writer'
+import { withFaultFile } from './fault-hook'
+import { ingestLimits } from './limits'
+import { IngestRateLimiter } from './rate-limit'
+import { VersionCap } from './version-cap'
 import { GroupCommitBuffer } from './group-commit'
 import { ingestMetrics } from './metrics'
 import type { IngestDeps } from './pipeline'
@@ -18,18 +23,30 @@ export function ingestRuntime(): { buffer: GroupCommitBuffer<EventRow>; deps: In
   if (!holder[RUNTIME_KEY]) {
     const c = config()
     const metrics = ingestMetrics()
+    const limits = ingestLimits()
     const buffer = new GroupCommitBuffer<EventRow>({
-      write: writeEvents,
+      write: withFaultFile(writeEvents, limits.faultFile),
       maxRows: c.flushMaxRows,
       maxWaitMs: c.flushMaxWaitMs,
       maxBufferedRows: c.bufferMaxRows,
       onFlush: (flush) => metrics.recordFlush(flush),
+      // The deadline runs from when the rows could first be inserted: the
+      // buffer's own wait (flushMaxWaitMs) is not time spent waiting for ClickHouse.
+      ackTimeoutMs: c.flushMaxWaitMs + limits.ackTimeoutMs,
+      stallTimeoutMs: limits.stallTimeoutMs,
     })
+    const versionCap = new VersionCap(limits.maxVersionsPerProject, async (projectId) => (await listFirstSeen(projectId)).keys())
     const deps: IngestDeps = {
       findProject: projectByIngestKey,
       store: (rows) => buffer.add(rows),
       advise: async (projectId, version, at) => updateAdvice(await catalogFor(projectId), version, at),
       retentionDays: c.retentionDays,
+      rateLimiter: new IngestRateLimiter({
+        perKey: { perSecond: limits.ratePerKey, burst: limits.burstPerKey },
+        perAddress: { perSecond: limits.ratePerAddress, burst: limits.burstPerAddress },
+        exemptLoopback: !limits.limitLoopback,
+      }),
+      admitVersion: (projectId, version) => versionCap.admit(projectId, version),
     }
     holder[RUNTIME_KEY] = { buffer, deps }
   }

@@ -1,4 +1,5 @@
 import { isAdminBearer } from './admin-token'
+import { csrfMatches, CSRF_HEADER } from './csrf'
 import { isValidSessionValue, readCookie, SESSION_COOKIE } from './session-cookie'
 
 export interface RequestCredentials {
@@ -7,17 +8,26 @@ export interface RequestCredentials {
   cookie: string | null
   origin: string | null
   host: string | null
+  /** x-csrf-token, for cookie-authenticated calls from clients that send no Origin. */
+  csrfToken?: string | null
+  /** Sec-Fetch-Site, when the browser sent it. */
+  fetchSite?: string | null
 }
 
 /**
  * Admin access: the admin bearer token, or a dashboard session cookie. A
- * state-changing call made with the cookie must come from the dashboard's own
- * origin (SameSite=Lax already stops most cross-site posts; this closes the rest).
+ * state-changing call made with the cookie must prove it comes from the
+ * dashboard itself: its Origin is the dashboard's own, or it carries the CSRF
+ * token of the double-submit cookie (SameSite=Lax already stops most
+ * cross-site posts; this closes the rest). Ingest keys and deploy tokens are
+ * never admin credentials.
  */
 export function isAdminRequest(c: RequestCredentials): boolean {
   if (isAdminBearer(c.authorization)) return true
   if (!isValidSessionValue(readCookie(c.cookie, SESSION_COOKIE))) return false
   if (c.method === 'GET' || c.method === 'HEAD') return true
+  if (c.fetchSite === 'cross-site') return false
+  if (csrfMatches(c.cookie, c.csrfToken)) return true
   if (!c.origin || !c.host) return false
   try {
     return new URL(c.origin).host === c.host
@@ -33,5 +43,7 @@ export function credentialsOf(request: Request): RequestCredentials {
     cookie: request.headers.get('cookie'),
     origin: request.headers.get('origin'),
     host: request.headers.get('host'),
+    csrfToken: request.headers.get(CSRF_HEADER),
+    fetchSite: request.headers.get('sec-fetch-site'),
   }
 }

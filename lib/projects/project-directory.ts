@@ -10,6 +10,8 @@ const MISS_REFRESH_MS = 1_000
 
 interface Directory {
   byKey: Map<string, Project>
+  /** Rotated-out keys still in their grace period, with their expiry. */
+  graceKeys: Map<string, { project: Project; expiresAt: number }>
   byId: Map<string, Project>
   loadedAt: number
   loading?: Promise<void>
@@ -20,7 +22,7 @@ type Holder = { [DIRECTORY_KEY]?: Directory }
 
 function directory(): Directory {
   const holder = globalThis as Holder
-  holder[DIRECTORY_KEY] ??= { byKey: new Map(), byId: new Map(), loadedAt: 0 }
+  holder[DIRECTORY_KEY] ??= { byKey: new Map(), graceKeys: new Map(), byId: new Map(), loadedAt: 0 }
   return holder[DIRECTORY_KEY]
 }
 
@@ -29,9 +31,15 @@ async function refresh(dir: Directory): Promise<void> {
     try {
       // Imported here to keep this module free of a cycle with project-store.
       const { listProjects } = await import('./project-store')
-      const projects = await listProjects()
+      const { listActiveKeys } = await import('./ingest-keys')
+      const [projects, keys] = await Promise.all([listProjects(), listActiveKeys()])
       dir.byKey = new Map(projects.map((p) => [p.ingestKey, p]))
       dir.byId = new Map(projects.map((p) => [p.id, p]))
+      dir.graceKeys = new Map()
+      for (const k of keys) {
+        const project = dir.byId.get(k.projectId)
+        if (project && !dir.byKey.has(k.key)) dir.graceKeys.set(k.key, { project, expiresAt: k.expiresAt })
+      }
       dir.loadedAt = Date.now()
     } finally {
       dir.loading = undefined
@@ -51,7 +59,13 @@ async function lookup(find: (dir: Directory) => Project | undefined): Promise<Pr
 }
 
 export function projectByIngestKey(key: string): Promise<Project | undefined> {
-  return lookup((dir) => dir.byKey.get(key))
+  return lookup((dir) => {
+    const current = dir.byKey.get(key)
+    if (current) return current
+    const grace = dir.graceKeys.get(key)
+    // Checked at lookup, not load: the directory may be seconds old.
+    return grace && grace.expiresAt > Date.now() ? grace.project : undefined
+  })
 }
 
 export function projectById(id: string): Promise<Project | undefined> {

@@ -5,6 +5,8 @@ export interface Project {
   deployTokenHash: string
   livenessWindowSeconds: number
   createdAt: number
+  /** Browser origins allowed to send events with this project's keys; empty or absent = any (docs/security.md). */
+  allowedOrigins?: readonly string[]
 }
 
 export const DEFAULT_LIVENESS_WINDOW_SECONDS = 180

@@ -1,0 +1,29 @@
+import { z } from 'zod'
+import { errorJson, guarded, json, readJson, requireAdmin } from '@/lib/http/json'
+import { DEFAULT_KEY_GRACE_SECONDS, MAX_KEY_GRACE_SECONDS, rotateIngestKey } from '@/lib/projects/ingest-keys'
+
+export const dynamic = 'force-dynamic'
+
+type Context = { params: Promise<{ id: string }> }
+
+const rotateSchema = z.object({
+  graceSeconds: z.number().int().min(0).max(MAX_KEY_GRACE_SECONDS).optional(),
+})
+
+// Admin only. Gives the project a new ingest key; the old one keeps working
+// for graceSeconds (default 24 h) so tabs still running the old page, and the
+// batches they have queued, are not refused. The body is optional.
+export const POST = guarded(async (request, context: Context) => {
+  const denied = requireAdmin(request)
+  if (denied) return denied
+  const { id } = await context.params
+  let graceSeconds = DEFAULT_KEY_GRACE_SECONDS
+  if (request.headers.get('content-length') !== '0' && request.body !== null && request.headers.get('content-type')) {
+    const input = await readJson(request, rotateSchema)
+    if (input instanceof Response) return input
+    graceSeconds = input.graceSeconds ?? graceSeconds
+  }
+  const rotated = await rotateIngestKey(id, graceSeconds)
+  if (!rotated) return errorJson(404, 'unknown_project', `No project with id ${JSON.stringify(id)}.`)
+  return json(rotated)
+})

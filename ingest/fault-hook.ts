@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs'
+
+// Fault injection for `npm run soak` and operators' drills, OFF unless
+// STALEWATCH_FAULT_FILE names a file (docs/security.md). Before each insert
+// the writer reads that file: "down" fails the insert as an unreachable
+// ClickHouse would; "stall" holds it until the file changes. Absent file or
+// any other content: no fault. The real writer runs in every case otherwise.
+
+export type Fault = 'down' | 'stall' | null
+
+export function readFault(file: string): Fault {
+  try {
+    const content = readFileSync(file, 'utf8').trim()
+    return content === 'down' || content === 'stall' ? content : null
+  } catch {
+    return null
+  }
+}
+
+export function withFaultFile<Row>(write: (rows: Row[]) => Promise<void>, file: string | undefined): (rows: Row[]) => Promise<void> {
+  if (!file) return write
+  return async (rows) => {
+    if (readFault(file) === 'down') throw new Error('fault injected: storage unavailable')
+    while (readFault(file) === 'stall') await new Promise((r) => setTimeout(r, 50))
+    return write(rows)
+  }
+}

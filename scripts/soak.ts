@@ -1,0 +1,374 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+
+const HELP = `Usage: npm run soak [-- --minutes N] [-- --senders K] [-- --fault-every S] [-- --keep-data]
+
+Soak test: starts the real server (scripts/start.ts) in a child process with
+its own data directory on a loopback port, drives simulated tab traffic at it
+for N minutes while injecting faults, then checks what ClickHouse holds.
+
+Faults, in turn, one every --fault-every seconds:
+  sigkill   kill -9 the server under load, restart it on the same data
+  sigterm   graceful stop under load, restart
+  down      storage fails every insert for a few seconds (fault file)
+  stall     storage hangs every insert for a few seconds (fault file)
+Throughout: resends of already acknowledged batches (a lost answer) and
+garbage requests (random bytes, bad JSON, unknown keys, oversize bodies).
+Refused batches are resent like the SDK does, honouring Retry-After.
+
+Prints progress every 5 s, then: sent, acknowledged, stored, lost
+(acknowledged but not in ClickHouse), counted twice (by the product's
+distinct counts), and raw duplicate rows. Exits 1 if anything was lost or
+counted twice, or if garbage ever got a 5xx.
+
+The storage faults use STALEWATCH_FAULT_FILE (off unless set; see
+docs/security.md). Needs a Next.js build (npm start builds one if missing;
+STALEWATCH_NEXT_DIST_DIR picks its directory).
+
+Options:
+  --minutes N       how long to drive traffic (default 5)
+  --senders K       concurrent senders, each a few tabs (default 8)
+  --fault-every S   seconds between faults (default 25)
+  --keep-data       keep the temporary data directory
+  --help            this text`
+
+interface Args {
+  minutes: number
+  senders: number
+  faultEvery: number
+  keepData: boolean
+}
+
+function parse(): Args | null {
+  const { values } = parseArgs({
+    options: {
+      minutes: { type: 'string', default: '5' },
+      senders: { type: 'string', default: '8' },
+      'fault-every': { type: 'string', default: '25' },
+      'keep-data': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  if (values.help) {
+    console.log(HELP)
+    return null
+  }
+  const args = { minutes: Number(values.minutes), senders: Number(values.senders), faultEvery: Number(values['fault-every']), keepData: values['keep-data'] }
+  if (!(args.minutes > 0) || !(args.senders >= 1) || !(args.faultEvery >= 5)) throw new Error('--minutes > 0, --senders >= 1 and --fault-every >= 5 please')
+  return args
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const log = (message: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${message}`)
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+/** The server child process, restartable on the same port and data directory. */
+class ServerProcess {
+  child: ChildProcess | null = null
+  readonly url: string
+  private tail = ''
+
+  constructor(
+    private readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {
+    this.url = `http://127.0.0.1:${port}`
+  }
+
+  async start(): Promise<void> {
+    // node --import tsx, not the tsx CLI: the CLI runs the script in a child
+    // process, and a SIGKILL to the CLI would leave the real server running.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--port', String(this.port), '--host', '127.0.0.1'], {
+      env: { ...process.env, STALEWATCH_LOG_LEVEL: 'error', NEXT_TELEMETRY_DISABLED: '1', ...this.env, CLICKHOUSE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    this.child = child
+    let output = ''
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString()
+      this.tail = (this.tail + chunk.toString()).slice(-4000)
+    }
+    child.stdout!.on('data', collect)
+    child.stderr!.on('data', collect)
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start in 180 s:\n${output}`)), 180_000)
+      const check = () => {
+        if (/serving at/.test(output)) {
+          clearTimeout(timer)
+          resolve()
+        }
+      }
+      child.stdout!.on('data', check)
+      child.once('exit', (code) => {
+        clearTimeout(timer)
+        reject(new Error(`server exited with ${code} while starting:\n${output}`))
+      })
+    })
+  }
+
+  async stop(signal: NodeJS.Signals): Promise<number | null> {
+    const child = this.child
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    child.kill(signal)
+    const code = await exited
+    this.child = null
+    return code
+  }
+
+  lastOutput(): string {
+    return this.tail
+  }
+}
+
+interface Stats {
+  sentIds: Set<string>
+  acknowledged: Set<string>
+  requests: number
+  byStatus: Map<string, number>
+  resends: number
+  garbage: number
+  garbage5xx: number
+  faults: string[]
+}
+
+const stats: Stats = { sentIds: new Set(), acknowledged: new Set(), requests: 0, byStatus: new Map(), resends: 0, garbage: 0, garbage5xx: 0, faults: [] }
+const bump = (key: string) => stats.byStatus.set(key, (stats.byStatus.get(key) ?? 0) + 1)
+
+let idSeq = 0
+const newId = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${(idSeq++).toString(36)}_${randomBytes(3).toString('hex')}`
+
+interface Batch {
+  body: string
+  ids: string[]
+}
+
+function makeBatch(key: string, tab: { session: string; load: string; version: string }): Batch {
+  const now = Date.now()
+  const count = 1 + Math.floor(Math.random() * 20)
+  const events = Array.from({ length: count }, (_, i) => ({ id: newId('e'), type: 'heartbeat', ts: now - (count - i), visibility: Math.random() < 0.8 ? 'visible' : 'hidden' }))
+  return { body: JSON.stringify({ key, session: tab.session, load: tab.load, version: tab.version, sentAt: now, events }), ids: events.map((e) => e.id) }
+}
+
+function garbageBody(key: string): { body: Uint8Array | string; type: string } {
+  switch (Math.floor(Math.random() * 5)) {
+    case 0:
+      return { body: randomBytes(1 + Math.floor(Math.random() * 2000)), type: 'text/plain' }
+    case 1:
+      return { body: '{"key":"' + key + '","session":', type: 'application/json' }
+    case 2:
+      return { body: JSON.stringify({ key: 'swk_not_a_real_key', session: 'sess_garbage1', load: 'load_garbage1', version: 'v1', sentAt: Date.now(), events: [{ id: 'evt_garbage1', type: 'heartbeat', ts: Date.now(), visibility: 'visible' }] }), type: 'text/plain' }
+    case 3:
+      return { body: 'x'.repeat(70 * 1024), type: 'text/plain' }
+    default:
+      return { body: JSON.stringify({ key, session: "'; DROP TABLE events; --", load: 'x', version: '', sentAt: 'now', events: [null, 1, {}] }), type: 'application/json' }
+  }
+}
+
+async function post(url: string, body: Uint8Array | string, type: string): Promise<{ status: number; retryAfter: number } | null> {
+  try {
+    const payload = typeof body === 'string' ? body : new Uint8Array(body)
+    const response = await fetch(`${url}/api/ingest`, { method: 'POST', headers: { 'content-type': type }, body: payload, signal: AbortSignal.timeout(10_000) })
+    await response.arrayBuffer()
+    stats.requests++
+    bump(String(response.status))
+    return { status: response.status, retryAfter: Number(response.headers.get('retry-after') ?? '0') }
+  } catch {
+    bump('network')
+    return null
+  }
+}
+
+/** One sender: a few tabs, each with its pending batch resent until acknowledged (as the SDK does). */
+async function sender(url: string, key: string, until: number, resendable: Batch[]): Promise<void> {
+  const tabs = Array.from({ length: 3 }, () => ({ session: newId('s'), load: newId('l'), version: `v${1 + Math.floor(Math.random() * 3)}`, pending: null as Batch | null, bornAt: Date.now() }))
+  while (Date.now() < until) {
+    const roll = Math.random()
+    if (roll < 0.03) {
+      stats.garbage++
+      const g = garbageBody(key)
+      const answer = await post(url, g.body, g.type)
+      if (answer && answer.status >= 500) stats.garbage5xx++
+      continue
+    }
+    if (roll < 0.08 && resendable.length > 0) {
+      // A lost answer: the client sends an already acknowledged batch again.
+      stats.resends++
+      await post(url, resendable[Math.floor(Math.random() * resendable.length)]!.body, 'text/plain')
+      continue
+    }
+    const tab = tabs[Math.floor(Math.random() * tabs.length)]!
+    if (Date.now() - tab.bornAt > 60_000 && !tab.pending) Object.assign(tab, { session: newId('s'), load: newId('l'), bornAt: Date.now() })
+    const batch = tab.pending ?? makeBatch(key, tab)
+    for (const id of batch.ids) stats.sentIds.add(id)
+    const answer = await post(url, batch.body, 'text/plain')
+    if (answer?.status === 200) {
+      for (const id of batch.ids) stats.acknowledged.add(id)
+      tab.pending = null
+      resendable.push(batch)
+      if (resendable.length > 200) resendable.shift()
+    } else {
+      tab.pending = batch
+      await sleep(answer ? Math.min(2000, Math.max(100, answer.retryAfter * 1000)) : 300)
+    }
+  }
+}
+
+async function faultLoop(server: ServerProcess, faultFile: string, until: number, every: number): Promise<void> {
+  const order = ['down', 'sigkill', 'stall', 'sigterm']
+  let n = 0
+  for (;;) {
+    const next = Date.now() + every * 1000
+    if (next + 5000 > until) return
+    await sleep(next - Date.now())
+    const fault = order[n++ % order.length]!
+    stats.faults.push(fault)
+    if (fault === 'down' || fault === 'stall') {
+      log(`fault: storage ${fault} for 4 s`)
+      writeFileSync(faultFile, fault)
+      await sleep(4000)
+      writeFileSync(faultFile, '')
+    } else {
+      const signal = fault === 'sigkill' ? 'SIGKILL' : 'SIGTERM'
+      log(`fault: ${signal} under load; restarting`)
+      const code = await server.stop(signal)
+      if (signal === 'SIGTERM' && code !== 0) log(`WARNING: SIGTERM exit code ${code}\n${server.lastOutput()}`)
+      const started = Date.now()
+      await server.start()
+      log(`restarted in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+    }
+  }
+}
+
+function progress(started: number): void {
+  const by = [...stats.byStatus].map(([k, v]) => `${k}:${v}`).join(' ')
+  log(
+    `${((Date.now() - started) / 1000).toFixed(0)} s: sent ${stats.sentIds.size} events, acknowledged ${stats.acknowledged.size}, ` +
+      `requests ${stats.requests} [${by}], resends ${stats.resends}, garbage ${stats.garbage}, faults ${stats.faults.length}`,
+  )
+}
+
+async function verify(dataDir: string, projectId: string): Promise<{ lost: number; countedTwice: number; sessionsCountedTwice: number; stored: number; rawDuplicates: number; distinctInTable: number }> {
+  // The server is stopped: this process may open the data directory now.
+  process.env.STALEWATCH_DATA_DIR = dataDir
+  process.env.CLICKHOUSE_URL = ''
+  const { runQuery } = await import('../lib/store/run-query')
+  const { table } = await import('../lib/store/tables')
+  const { liveSessions } = await import('../lib/queries/live-sessions')
+  const { closeStore } = await import('../lib/store/client')
+  try {
+    const rows = await runQuery<{ event_id: string; n: string }>(
+      'soak.storedIds',
+      `SELECT event_id, count() AS n FROM ${table('events')} WHERE project_id = {p:String} GROUP BY event_id`,
+      { p: projectId },
+    )
+    const stored = new Map(rows.map((r) => [r.event_id, Number(r.n)]))
+    let lost = 0
+    let storedAck = 0
+    for (const id of stats.acknowledged) {
+      if (stored.has(id)) storedAck++
+      else lost++
+    }
+    const rawDuplicates = rows.reduce((sum, r) => sum + Number(r.n) - 1, 0)
+    // The product's figures: distinct event ids and distinct live sessions.
+    const [figure] = await runQuery<{ events: string; sessions: string; at: number }>(
+      'soak.figures',
+      `SELECT uniqExact(event_id) AS events, uniqExact(session_id) AS sessions, toUnixTimestamp64Milli(max(event_time)) AS at
+       FROM ${table('events')} WHERE project_id = {p:String}`,
+      { p: projectId },
+    )
+    const at = Number(figure!.at)
+    const live = await liveSessions({ projectId, at, windowSeconds: 180 })
+    const [truth] = await runQuery<{ sessions: string }>(
+      'soak.liveTruth',
+      `SELECT count() AS sessions FROM (SELECT DISTINCT session_id FROM ${table('events')} WHERE project_id = {p:String}
+         AND event_time > fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND event_time <= fromUnixTimestamp64Milli({at:Int64}, 'UTC'))`,
+      { p: projectId, from: at - 180_000, at },
+    )
+    return {
+      lost,
+      stored: storedAck,
+      countedTwice: Number(figure!.events) - stored.size,
+      sessionsCountedTwice: live.total - Number(truth!.sessions),
+      rawDuplicates,
+      distinctInTable: stored.size,
+    }
+  } finally {
+    await closeStore()
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parse()
+  if (!args) return
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'stalewatch-soak-'))
+  const faultFile = path.join(dataDir, 'fault')
+  writeFileSync(faultFile, '')
+  const adminToken = `swa_soak_${randomBytes(16).toString('hex')}`
+  const server = new ServerProcess(await freePort(), {
+    STALEWATCH_DATA_DIR: path.join(dataDir, 'data'),
+    STALEWATCH_ADMIN_TOKEN: adminToken,
+    STALEWATCH_FAULT_FILE: faultFile,
+  })
+  log(`data in ${dataDir}; starting the server (builds first if there is no build)…`)
+  await server.start()
+  log(`server at ${server.url}`)
+  const created = await fetch(`${server.url}/api/projects`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'soak' }),
+  })
+  if (created.status !== 201) throw new Error(`creating the project failed: ${created.status} ${await created.text()}`)
+  const project = (await created.json()) as { id: string; ingestKey: string }
+
+  const started = Date.now()
+  const until = started + args.minutes * 60_000
+  const resendable: Batch[] = []
+  const ticker = setInterval(() => progress(started), 5000)
+  log(`driving traffic for ${args.minutes} min with ${args.senders} senders; a fault every ${args.faultEvery} s`)
+  await Promise.all([...Array.from({ length: args.senders }, () => sender(server.url, project.ingestKey, until, resendable)), faultLoop(server, faultFile, until, args.faultEvery)])
+  clearInterval(ticker)
+  progress(started)
+
+  log('traffic stopped; stopping the server (SIGTERM) and checking ClickHouse…')
+  const code = await server.stop('SIGTERM')
+  if (code !== 0) log(`WARNING: final SIGTERM exit code ${code}`)
+  const result = await verify(path.join(dataDir, 'data'), project.id)
+
+  console.log('\n== soak result')
+  console.log(`duration              ${args.minutes} min, faults: ${stats.faults.join(', ') || 'none'}`)
+  console.log(`requests              ${stats.requests} answered [${[...stats.byStatus].map(([k, v]) => `${k}:${v}`).join(' ')}]`)
+  console.log(`sent                  ${stats.sentIds.size} events (distinct ids)`)
+  console.log(`acknowledged          ${stats.acknowledged.size}`)
+  console.log(`stored                ${result.stored} of the acknowledged (${result.distinctInTable} distinct ids in the table)`)
+  console.log(`lost                  ${result.lost}`)
+  console.log(`counted twice         ${result.countedTwice} events, ${result.sessionsCountedTwice} live sessions (product figures: distinct counts)`)
+  console.log(`raw duplicate rows    ${result.rawDuplicates} (resent batches stored again; figures ignore them)`)
+  console.log(`resends of acked      ${stats.resends}`)
+  console.log(`garbage requests      ${stats.garbage}, answered 5xx: ${stats.garbage5xx}`)
+  if (!args.keepData) rmSync(dataDir, { recursive: true, force: true })
+  else console.log(`data kept in ${dataDir}`)
+  const ok = result.lost === 0 && result.countedTwice === 0 && result.sessionsCountedTwice === 0 && stats.garbage5xx === 0
+  console.log(ok ? 'PASS: nothing acknowledged was lost, nothing counted twice.' : 'FAIL')
+  process.exit(ok ? 0 : 1)
+}
+
+main().catch((error: unknown) => {
+  console.error(`soak failed: ${error instanceof Error ? error.stack : String(error)}`)
+  process.exit(1)
+})
