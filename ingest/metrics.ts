@@ -9,7 +9,8 @@ export interface IngestMetrics {
   /** Flush latency histogram: cumulative counts per upper bound in seconds. */
   flushSeconds: { bounds: number[]; counts: number[]; sum: number; count: number }
   recordFlush(flush: { rows: number; ms: number; ok: boolean }): void
-  recordAnswer(status: number, accepted: number, rejectedCodes: string[]): void
+  /** Counts an ingest answer: accepted events, and rejections by reason (error code, or per-event reason). */
+  recordAnswer(result: { status: number; body: unknown }): void
 }
 
 const METRICS_KEY = Symbol.for('stalewatch.ingestMetrics')
@@ -38,11 +39,16 @@ function create(): IngestMetrics {
         if (seconds <= bound) h.counts[i]!++
       })
     },
-    recordAnswer(status, accepted, rejectedCodes) {
-      metrics.accepted += accepted
-      const bump = (reason: string) => metrics.rejectedByReason.set(reason, (metrics.rejectedByReason.get(reason) ?? 0) + 1)
-      if (status >= 400) bump(`http_${status}`)
-      for (const code of rejectedCodes) bump(code)
+    recordAnswer({ status, body }) {
+      const bump = (reason: string, by = 1) => metrics.rejectedByReason.set(reason, (metrics.rejectedByReason.get(reason) ?? 0) + by)
+      if (status >= 400) {
+        bump((body as { error?: { code?: string } } | null)?.error?.code ?? `http_${status}`)
+        return
+      }
+      const answer = body as { accepted?: number; rejected?: { error: string }[] } | null
+      metrics.accepted += answer?.accepted ?? 0
+      // Per-event rejections: an event-time verdict, or a schema failure.
+      for (const rejected of answer?.rejected ?? []) bump(rejected.error.startsWith('ts:') ? 'event_time' : 'invalid_event')
     },
   }
   return metrics

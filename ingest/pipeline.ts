@@ -51,6 +51,8 @@ export interface IngestDeps {
   rateLimiter?: IngestRateLimiter
   /** The distinct-versions cap (ingest/version-cap.ts); every version passes when absent. */
   admitVersion?: (projectId: string, version: string) => Promise<boolean>
+  /** Sees every answer, for the ingest counters of /api/metrics. */
+  onAnswer?: (result: IngestResult) => void
 }
 
 function rateLimited(verdict: Exclude<RateVerdict, { ok: true }>): IngestResult {
@@ -65,7 +67,9 @@ function withCors(result: IngestResult): IngestResult {
 }
 
 export async function handleIngest(request: IngestRequest, deps: IngestDeps): Promise<IngestResult> {
-  return withCors(await withSpan('ingest.request', {}, (span) => processIngest(request, deps, span)))
+  const result = withCors(await withSpan('ingest.request', {}, (span) => processIngest(request, deps, span)))
+  deps.onAnswer?.(result)
+  return result
 }
 
 async function processIngest(

@@ -47,6 +47,7 @@ export function ingestRuntime(): { buffer: GroupCommitBuffer<EventRow>; deps: In
         exemptLoopback: !limits.limitLoopback,
       }),
       admitVersion: (projectId, version) => versionCap.admit(projectId, version),
+      onAnswer: (result) => metrics.recordAnswer(result),
     }
     holder[RUNTIME_KEY] = { buffer, deps }
   }

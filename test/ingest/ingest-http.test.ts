@@ -100,6 +100,18 @@ describe('POST /api/ingest answers', () => {
   })
 })
 
+describe('ingest counters', () => {
+  it('count accepted events and rejections by reason, for /api/metrics', async () => {
+    const metrics = ingestMetrics()
+    const before = { accepted: metrics.accepted, envelope: metrics.rejectedByReason.get('invalid_envelope') ?? 0, event: metrics.rejectedByReason.get('invalid_event') ?? 0 }
+    await post(server.url, envelope(key, 'v1', [heartbeat(Date.now()), { id: 'bad_event_0001', type: 'nope' } as never]))
+    await post(server.url, { ...envelope(key, 'v1', [heartbeat(Date.now())]), load: '!' })
+    expect(metrics.accepted - before.accepted).toBe(1)
+    expect((metrics.rejectedByReason.get('invalid_event') ?? 0) - before.event).toBe(1)
+    expect((metrics.rejectedByReason.get('invalid_envelope') ?? 0) - before.envelope).toBe(1)
+  })
+})
+
 describe('ingest storage', () => {
   it('stores the valid events of a mixed batch and reports the invalid ones by id', async () => {
     const now = Date.now()
