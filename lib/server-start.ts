@@ -13,8 +13,12 @@ export function onServerStart(): Promise<void> {
   holder[STARTED_KEY] ??= (async () => {
     try {
       await migrate()
-      const { startAlertEvaluator } = await import('./alerts')
-      startAlertEvaluator()
+      // With several nodes against one ClickHouse, exactly one runs the
+      // background jobs; the others set STALEWATCH_BACKGROUND_JOBS=0.
+      if (process.env.STALEWATCH_BACKGROUND_JOBS !== '0') {
+        const { startAlertEvaluator } = await import('./alerts')
+        startAlertEvaluator()
+      }
     } catch (error) {
       log.error('migrations failed', { error: errorMessage(error) })
       throw error
