@@ -11,7 +11,7 @@ export default defineConfig({
     isolate: true,
     maxWorkers: 2,
     testTimeout: 60_000,
-    hookTimeout: 180_000,
+    hookTimeout: 600_000,
     setupFiles: ['test/support/setup-env.ts'],
   },
 })
