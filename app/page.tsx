@@ -1,40 +1,24 @@
-import { requireDashboardSession } from './dashboard-session'
 import { AutoRefresh } from './components/auto-refresh'
+import { ChartPanel } from './components/chart-panel'
 import { CreateProjectForm } from './components/create-project-form'
-import { LiveChart } from './components/live-chart'
-import { listProjects } from '@/lib/projects/project-store'
-import { liveSessions } from '@/lib/queries/live-sessions'
-import { liveSeries } from '@/lib/queries/live-series'
-import { catalogFor } from '@/lib/releases/catalog'
-import { isOrderedBefore, latestReleaseAt, releaseTimeline } from '@/lib/releases/version-order'
-import { stackByVersion } from '@/lib/charts/stack-by-version'
+import { LocalTime } from './components/local-time'
+import { projectPage } from './components/project-page'
+import { SiteHeader } from './components/site-header'
+import { formatDuration, formatShare } from '@/lib/charts/format'
+import type { Project } from '@/lib/projects/project'
+import { chartContext } from '@/lib/queries/chart-context'
+import { projectOverview } from '@/lib/queries/project-overview'
 
 export const dynamic = 'force-dynamic'
 
-const HOUR_MS = 3600_000
+const HOUR = 3600_000
 
-export default async function DashboardPage({ searchParams }: { searchParams: Promise<{ project?: string }> }) {
-  await requireDashboardSession()
-  const { project: requested } = await searchParams
-  const projects = await listProjects()
-  const project = projects.find((p) => p.id === requested) ?? projects[0]
-
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<{ project?: string }> }) {
+  const { projects, project } = await projectPage((await searchParams).project)
   return (
     <>
-      <header className="top">
-        <h1>Stalewatch</h1>
-        <nav aria-label="Projects">
-          {projects.map((p) => (
-            <a key={p.id} href={`/?project=${p.id}`} aria-current={p.id === project?.id ? 'page' : undefined}>
-              {p.name}
-            </a>
-          ))}
-        </nav>
-        <form method="post" action="/api/auth/logout">
-          <button type="submit">Log out</button>
-        </form>
-      </header>
-      <main>{project ? <ProjectOverview projectId={project.id} windowSeconds={project.livenessWindowSeconds} /> : <FirstRun />}</main>
+      <SiteHeader projects={projects} current={project} section="overview" />
+      <main>{project ? <ProjectOverview project={project} /> : <FirstRun />}</main>
     </>
   )
 }
@@ -49,71 +33,83 @@ function FirstRun() {
   )
 }
 
-async function ProjectOverview({ projectId, windowSeconds }: { projectId: string; windowSeconds: number }) {
-  const now = Date.now()
-  const [live, rows, catalog] = await Promise.all([
-    liveSessions({ projectId, at: now, windowSeconds }),
-    liveSeries({ projectId, from: now - HOUR_MS, to: now, windowSeconds }),
-    catalogFor(projectId),
-  ])
-  const latest = latestReleaseAt(catalog, now)
-  const timeline = releaseTimeline(catalog)
-  const order = timeline.map((r) => r.version)
-  const series = stackByVersion(rows, now - HOUR_MS, now, order)
-  const stale = latest ? live.versions.filter((v) => isOrderedBefore(catalog, v.version, latest.version, now)) : []
-  const staleSessions = stale.reduce((sum, v) => sum + v.sessions, 0)
-  const staleShare = live.total > 0 ? staleSessions / live.total : null
+function trend(now: number | null, before: number | null): string {
+  if (now === null || before === null) return 'no comparison'
+  const points = (now - before) * 100
+  if (Math.abs(points) < 0.05) return 'same as an hour ago'
+  return `${points > 0 ? '▲' : '▼'} ${Math.abs(points).toFixed(1)} pts vs an hour ago`
+}
 
+async function ProjectOverview({ project }: { project: Project }) {
+  const now = Date.now()
+  const ctx = await chartContext(project)
+  const o = await projectOverview(ctx, now)
+  const q = `project=${encodeURIComponent(project.id)}`
   return (
     <>
       <AutoRefresh seconds={30} />
       <div className="stats">
         <div className="stat">
           <div className="label">Live sessions now</div>
-          <div className="value" data-testid="live-total">{live.total}</div>
-        </div>
-        <div className="stat">
-          <div className="label">Latest release</div>
-          <div className="value">{latest?.version ?? '—'}</div>
+          <div className="value" data-testid="live-total">{o.liveTotal}</div>
         </div>
         <div className="stat">
           <div className="label">Stale share now</div>
-          <div className="value" data-testid="stale-share">{staleShare === null ? '—' : `${(staleShare * 100).toFixed(1)} %`}</div>
+          <div className="value" data-testid="stale-share">{formatShare(o.staleShare)}</div>
+          <div className="sub" data-testid="stale-trend">{o.staleSessions} stale · {trend(o.staleShare, o.staleShareHourAgo)}</div>
+        </div>
+        <div className="stat">
+          <div className="label">Latest release</div>
+          <div className="value" data-testid="latest-version">
+            {o.latest ? <a href={`/releases/${encodeURIComponent(o.latest.version)}?${q}&releasedAt=${o.latest.releasedAt}`}>{o.latest.version}</a> : '—'}
+          </div>
+          <div className="sub">{o.latest ? <>{o.latest.implicit ? 'first seen ' : 'released '}<LocalTime ms={o.latest.releasedAt} /></> : 'no release yet'}</div>
+        </div>
+        <div className="stat">
+          <div className="label">Adoption of the latest release</div>
+          <div className="value" data-testid="latest-adoption">{formatShare(o.latest?.adoption)}</div>
+          <div className="sub">{o.latest ? `${o.latest.adopted} of ${o.liveTotal} live sessions` : ''}</div>
         </div>
       </div>
-      <section className="panel">
-        <h2>Live sessions per version, last hour</h2>
-        <LiveChart series={series} releases={timeline.map((r) => ({ version: r.version, at: r.releasedAt }))} />
-      </section>
+      <ChartPanel ctx={ctx} name="versions" kind="stacked-area" request={{ from: now - HOUR, to: now }} title="Live sessions per version, last hour" emptyText="No live sessions in this window yet. Send events to /api/ingest, or run npm run simulate." />
+      <ChartPanel ctx={ctx} name="stale-share" kind="line" request={{ from: now - 24 * HOUR, to: now }} title="Stale share, last 24 hours" emptyText="Nothing was live in the last 24 hours." />
       <section className="panel">
         <h2>Versions live now</h2>
-        {live.versions.length === 0 ? (
+        {o.versions.length === 0 ? (
           <p className="empty">Nothing is live right now.</p>
         ) : (
-          <table data-testid="versions-table">
-            <thead>
-              <tr>
-                <th>Version</th>
-                <th className="num">Live sessions</th>
-                <th className="num">Visible</th>
-                <th className="num">Hidden</th>
-                <th>Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {live.versions.map((v) => (
-                <tr key={v.version} data-version={v.version}>
-                  <td><code>{v.version}</code></td>
-                  <td className="num">{v.sessions}</td>
-                  <td className="num">{v.visible}</td>
-                  <td className="num">{v.hidden}</td>
-                  <td>{v.version === latest?.version ? 'latest' : stale.includes(v) ? 'stale' : ''}</td>
+          <div className="table-scroll">
+            <table data-testid="versions-table">
+              <thead>
+                <tr>
+                  <th scope="col">Version</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="num">Live sessions</th>
+                  <th scope="col" className="num">Visible</th>
+                  <th scope="col" className="num">Hidden</th>
+                  <th scope="col" className="num">Median tab age</th>
+                  <th scope="col">First seen</th>
+                  <th scope="col">Last seen</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {o.versions.map((v) => (
+                  <tr key={v.version} data-version={v.version}>
+                    <td><code>{v.version}</code></td>
+                    <td>{v.status ? <span className={`badge ${v.status}`}>{v.status}</span> : null}</td>
+                    <td className="num" data-col="sessions">{v.sessions}</td>
+                    <td className="num" data-col="visible">{v.visible}</td>
+                    <td className="num" data-col="hidden">{v.hidden}</td>
+                    <td className="num">{formatDuration(v.medianTabAgeMs)}</td>
+                    <td><LocalTime ms={v.firstSeen} /></td>
+                    <td><LocalTime ms={v.lastSeen} /></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
-        <p className="muted">Live means an event in the last {windowSeconds / 60} minutes. Refreshes every 30 s.</p>
+        <p className="muted">Live means an event in the last {o.windowSeconds / 60} minutes. Refreshes every 30 s. Counts are exact.</p>
       </section>
     </>
   )

@@ -2,8 +2,8 @@ import { log, errorMessage } from './log'
 import { migrate } from './store/migrate'
 
 // Work done once when a server process starts: the schema is brought up to
-// date before the first request, then the background jobs start (alert
-// evaluation). Guarded on globalThis so a server that both runs server.ts and
+// date before the first request, then the background jobs start (rollups,
+// alert evaluation). Guarded on globalThis so a server that both runs server.ts and
 // Next's instrumentation does it once.
 const STARTED_KEY = Symbol.for('stalewatch.serverStarted')
 type Holder = { [STARTED_KEY]?: Promise<void> }
@@ -16,6 +16,8 @@ export function onServerStart(): Promise<void> {
       // With several nodes against one ClickHouse, exactly one runs the
       // background jobs; the others set STALEWATCH_BACKGROUND_JOBS=0.
       if (process.env.STALEWATCH_BACKGROUND_JOBS !== '0') {
+        const { startRollups } = await import('./rollups/start')
+        startRollups()
         const { startAlertEvaluator } = await import('./alerts')
         startAlertEvaluator()
       }
@@ -31,4 +33,6 @@ export function onServerStart(): Promise<void> {
 export async function onServerStop(): Promise<void> {
   const { stopAlertEvaluator } = await import('./alerts')
   await stopAlertEvaluator()
+  const { stopRollups } = await import('./rollups/start')
+  stopRollups()
 }

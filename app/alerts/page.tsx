@@ -1,5 +1,6 @@
 import { requireDashboardSession } from '../dashboard-session'
 import { AutoRefresh } from '../components/auto-refresh'
+import { SiteHeader } from '../components/site-header'
 import { listProjects } from '@/lib/projects/project-store'
 import { alertHistory, rulesOverview } from '@/lib/alerts/overview'
 import { linksFor } from '@/lib/alerts/message'
@@ -19,18 +20,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
 
   return (
     <>
-      <header className="top">
-        <h1>
-          <a href={project ? `/?project=${project.id}` : '/'}>Stalewatch</a> · Alerts
-        </h1>
-        <nav aria-label="Projects">
-          {projects.map((p) => (
-            <a key={p.id} href={`/alerts?project=${p.id}`} aria-current={p.id === project?.id ? 'page' : undefined}>
-              {p.name}
-            </a>
-          ))}
-        </nav>
-      </header>
+      <SiteHeader projects={projects} current={project} section="alerts" />
       <main>{project ? <ProjectAlerts projectId={project.id} /> : <p className="empty">Create a project on the dashboard first.</p>}</main>
     </>
   )

@@ -3,12 +3,14 @@ import { mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { config } from '../config'
 
-// Two clients: `query` serves pages, APIs and alerts; `ingest` carries only
-// the ingest writes. One chDB connection runs one call at a time, so a slow
-// dashboard query must never hold acknowledgements of events behind it.
+// Three clients: `query` serves pages and APIs; `ingest` carries only the
+// ingest writes; `background` runs the rollups and alert evaluation. One chDB
+// connection runs one call at a time, so neither a slow dashboard query nor a
+// rollup may hold acknowledgements of events, or pages, behind it.
 export interface Store {
   query: ClickHouseClient
   ingest: ClickHouseClient
+  background: ClickHouseClient
   database: string
   cluster: string | undefined
   embedded: boolean
@@ -51,6 +53,7 @@ export function store(): Store {
     holder[STORE_KEY] = {
       query: embedded ? openEmbedded(c.dataDir) : openServer(),
       ingest: embedded ? openEmbedded(c.dataDir) : openServer(),
+      background: embedded ? openEmbedded(c.dataDir) : openServer(),
       database: c.database,
       cluster: c.cluster,
       embedded,
@@ -64,5 +67,5 @@ export async function closeStore(): Promise<void> {
   const s = holder[STORE_KEY]
   if (!s) return
   delete holder[STORE_KEY]
-  await Promise.allSettled([s.query.close(), s.ingest.close()])
+  await Promise.allSettled([s.query.close(), s.ingest.close(), s.background.close()])
 }

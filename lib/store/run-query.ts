@@ -24,9 +24,14 @@ export async function runQuery<Row>(
   })
 }
 
-export async function runCommand(name: string, sql: string, params: Record<string, unknown> = {}): Promise<void> {
+export async function runCommand(
+  name: string,
+  sql: string,
+  params: Record<string, unknown> = {},
+  client: ClickHouseClient = store().query,
+): Promise<void> {
   await withSpan(`clickhouse.command ${name}`, { 'db.system': 'clickhouse', 'stalewatch.query': name }, async () => {
-    await store().query.command({ query: sql, query_params: params, clickhouse_settings: { log_comment: name } })
+    await client.command({ query: sql, query_params: params, clickhouse_settings: { log_comment: name } })
   })
 }
 

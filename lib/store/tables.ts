@@ -11,6 +11,11 @@ export type TableName =
   | 'events'
   | 'version_first_seen'
   | 'version_first_seen_mv'
+  | 'project_keys'
+  | 'alert_rules'
+  | 'alert_rule_state'
+  | 'alert_transitions'
+  | 'alert_deliveries'
 
 export function table(name: TableName): string {
   return `${config().database}.${name}`

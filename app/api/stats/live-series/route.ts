@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { errorJson, guarded, json, requireAdmin } from '@/lib/http/json'
 import { epochMsParam, searchParamsObject } from '@/lib/http/query-params'
 import { projectById } from '@/lib/projects/project-directory'
-import { liveSeries } from '@/lib/queries/live-series'
+import { liveMinutes } from '@/lib/queries/live-minutes'
 
 export const dynamic = 'force-dynamic'
 
@@ -28,6 +28,8 @@ export const GET = guarded(async (request) => {
   }
   const project = await projectById(params.data.project)
   if (!project) return errorJson(404, 'unknown_project', 'No such project.')
-  const rows = await liveSeries({ projectId: project.id, from: params.data.from, to: params.data.to, windowSeconds: project.livenessWindowSeconds })
+  // Served from the rollup where it has finalised minutes: same rows as the raw liveSeries scan.
+  const minutes = await liveMinutes({ projectId: project.id, from: params.data.from, to: params.data.to, windowSeconds: project.livenessWindowSeconds })
+  const rows = minutes.map(({ minute, version, sessions }) => ({ minute, version, sessions }))
   return json({ from: params.data.from, to: params.data.to, windowSeconds: project.livenessWindowSeconds, rows })
 })

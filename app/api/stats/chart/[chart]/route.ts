@@ -1,0 +1,42 @@
+import { z } from 'zod'
+import { toCsv } from '@/lib/charts/chart-data'
+import { errorJson, guarded, json } from '@/lib/http/json'
+import { chartContext } from '@/lib/queries/chart-context'
+import { chartNameSchema, resolveChartRequest } from '@/lib/queries/chart-request'
+import { loadChart } from '@/lib/queries/dashboard-charts'
+import { statsRequest, timeParam } from '../../_lib/stats-request'
+
+export const dynamic = 'force-dynamic'
+
+const query = z.object({
+  project: z.string().min(1, 'is required'),
+  from: timeParam.optional(),
+  to: timeParam.optional(),
+  release: z.string().min(1).max(64).optional(),
+  releasedAt: timeParam.optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+})
+
+// Every dashboard chart's data, as JSON or CSV: the same loadChart the pages draw from.
+export const GET = guarded(async (request, context: { params: Promise<{ chart: string }> }) => {
+  const { chart } = await context.params
+  const name = chartNameSchema.safeParse(chart)
+  if (!name.success) return errorJson(404, 'unknown_chart', `No chart named ${JSON.stringify(chart.slice(0, 40))}.`)
+  const asked = await statsRequest(request, query)
+  if (asked instanceof Response) return asked
+  const { params, project } = asked
+  const ctx = await chartContext(project)
+  const resolved = resolveChartRequest(ctx, { chart: name.data, ...params, now: Date.now() })
+  if (!resolved.ok) return errorJson(resolved.status, resolved.code, resolved.message)
+  const data = await loadChart(ctx, name.data, resolved.request)
+  if (params.format === 'csv') {
+    return new Response(toCsv(data), {
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${name.data}-${project.id}-${new Date(data.from).toISOString().slice(0, 16).replace(/:/g, '')}.csv"`,
+        'cache-control': 'no-store',
+      },
+    })
+  }
+  return json(data)
+})

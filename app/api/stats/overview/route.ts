@@ -1,0 +1,17 @@
+import { z } from 'zod'
+import { guarded, json } from '@/lib/http/json'
+import { chartContext } from '@/lib/queries/chart-context'
+import { projectOverview } from '@/lib/queries/project-overview'
+import { statsRequest, timeParam } from '../_lib/stats-request'
+
+export const dynamic = 'force-dynamic'
+
+const query = z.object({ project: z.string().min(1, 'is required'), at: timeParam.optional() })
+
+// The overview's figures: live now, stale share, latest release and its adoption, versions table.
+export const GET = guarded(async (request) => {
+  const asked = await statsRequest(request, query)
+  if (asked instanceof Response) return asked
+  const ctx = await chartContext(asked.project)
+  return json(await projectOverview(ctx, asked.params.at ?? Date.now()))
+})

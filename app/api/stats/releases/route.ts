@@ -1,0 +1,29 @@
+import { z } from 'zod'
+import { errorJson, guarded, json } from '@/lib/http/json'
+import { chartContext, findRelease } from '@/lib/queries/chart-context'
+import { DEFAULT_GRACE_MS, releaseSummaries } from '@/lib/queries/release-summaries'
+import { statsRequest, timeParam } from '../_lib/stats-request'
+
+export const dynamic = 'force-dynamic'
+
+const query = z.object({
+  project: z.string().min(1, 'is required'),
+  at: timeParam.optional(),
+  graceMinutes: z.coerce.number().int().min(0).max(7 * 24 * 60).optional(),
+  release: z.string().min(1).max(64).optional(),
+  releasedAt: timeParam.optional(),
+})
+
+// The releases list (or one release with ?release=): adoption now, time to
+// 50/90/99 %, stragglers at releasedAt + grace, upgraded by reload by reason.
+export const GET = guarded(async (request) => {
+  const asked = await statsRequest(request, query)
+  if (asked instanceof Response) return asked
+  const { params } = asked
+  const ctx = await chartContext(asked.project)
+  const only = params.release === undefined ? undefined : findRelease(ctx, params.release, params.releasedAt)
+  if (params.release !== undefined && !only) return errorJson(404, 'unknown_release', 'No such release of this project.')
+  const at = params.at ?? Date.now()
+  const graceMs = params.graceMinutes === undefined ? DEFAULT_GRACE_MS : params.graceMinutes * 60_000
+  return json({ at, graceMs, releases: await releaseSummaries(ctx, { at, graceMs, only }) })
+})

@@ -1,0 +1,9 @@
+import { config } from '../config'
+
+// The dashboard's own tables (migration 0010). Qualified like
+// lib/store/tables.ts does; kept here because that union belongs to the store.
+export type RollupTableName = 'live_minutes' | 'event_minutes' | 'reload_loads' | 'rollup_state' | 'session_first_seen'
+
+export function rollupTable(name: RollupTableName): string {
+  return `${config().database}.${name}`
+}

@@ -1,0 +1,192 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { ChartData } from '@/lib/charts/chart-data'
+import { projectById } from '@/lib/projects/project-directory'
+import { invalidateCatalog } from '@/lib/releases/catalog'
+import { registerRelease } from '@/lib/releases/release-store'
+import { chartContext, findRelease, type ChartContext } from '@/lib/queries/chart-context'
+import { loadChart } from '@/lib/queries/dashboard-charts'
+import { projectOverview } from '@/lib/queries/project-overview'
+import { releaseSummaries, type ReleaseSummary } from '@/lib/queries/release-summaries'
+import { rollupProject } from '@/lib/rollups/rollup-project'
+import { testProject, useEngine } from '../support/engine'
+import { M, sendAll, Tab } from './scenario'
+
+// Rollout figures (SEMANTICS, Rollout) on crafted traffic with a hand-computed
+// answer, through the real pipeline into the real engine, every request sent
+// twice. Each figure is checked three ways: from raw events, with the rollup
+// covering part of the range, and with the rollup covering all of it.
+useEngine()
+
+const HOUR = 60 * M
+const T0 = Math.floor(Date.now() / HOUR) * HOUR - 4 * HOUR
+type Mode = 'raw' | 'partial rollup' | 'full rollup'
+const MODES: Mode[] = ['raw', 'partial rollup', 'full rollup']
+
+interface Scenario {
+  projectId: string
+  key: string
+  at: number
+}
+
+async function setUp(name: string, releases: [string, number][], tabs: Tab[], at: number, lateReleases: [string, number][] = []): Promise<Scenario> {
+  const project = await testProject(name)
+  for (const [version, releasedAt] of releases) await registerRelease({ project: project.id, version, releasedAt })
+  await sendAll(project.ingestKey, tabs)
+  // Registered only after clients already ran it.
+  for (const [version, releasedAt] of lateReleases) await registerRelease({ project: project.id, version, releasedAt })
+  return { projectId: project.id, key: project.ingestKey, at }
+}
+
+async function context(s: Scenario, mode: Mode): Promise<ChartContext> {
+  const project = (await projectById(s.projectId))!
+  invalidateCatalog(s.projectId)
+  return chartContext(project, mode === 'raw' ? 'raw' : 'auto')
+}
+
+async function rollUp(s: Scenario, mode: Mode): Promise<void> {
+  if (mode === 'partial rollup') await rollupProject(s.projectId, 180, T0 + 35 * M)
+  if (mode === 'full rollup') await rollupProject(s.projectId, 180, s.at + 2 * M)
+}
+
+const valueAt = (chart: ChartData, x: number, series: string) => chart.points.find((p) => p.x === x)?.values[series]
+const summaryOf = (list: ReleaseSummary[], version: string, releasedAt: number) => list.find((r) => r.version === version && r.releasedAt === releasedAt)!
+
+describe('a release adopted by reloads and new tabs, with a straggler', () => {
+  let s: Scenario
+  const at = T0 + 130 * M
+  beforeAll(async () => {
+    const tabs = [
+      new Tab('v1').beat(T0 - 30 * M, T0 + 4 * M).reload(T0 + 5 * M, 'v2', 'update_prompt').beat(T0 + 6 * M, at),
+      new Tab('v1').beat(T0 - 30 * M, T0 + 19 * M).reload(T0 + 20 * M, 'v2').beat(T0 + 21 * M, at),
+      new Tab('v1').beat(T0 - 30 * M, T0 + 120 * M),
+      new Tab('v1').beat(T0 - 30 * M, T0 + 30 * M),
+      new Tab('v2').beat(T0 + 10 * M, at),
+    ]
+    s = await setUp('adoption', [['v1', T0 - HOUR], ['v2', T0]], tabs, at)
+  })
+
+  for (const mode of MODES) {
+    it(`gives adoption, time to X %, stragglers and upgrades (${mode})`, async () => {
+      await rollUp(s, mode)
+      const ctx = await context(s, mode)
+      const v2 = findRelease(ctx, 'v2')!
+      const adoption = await loadChart(ctx, 'adoption', { from: T0 - 10 * M, to: at, release: v2 })
+      expect(valueAt(adoption, T0, 'v2')).toBe(0)
+      expect(valueAt(adoption, T0 + 5 * M, 'v2')).toBe(1 / 4)
+      expect(valueAt(adoption, T0 + 10 * M, 'v2')).toBe(2 / 5)
+      expect(valueAt(adoption, T0 + 20 * M, 'v2')).toBe(3 / 5)
+      expect(valueAt(adoption, T0 + 32 * M, 'v2')).toBe(3 / 5)
+      expect(valueAt(adoption, T0 + 33 * M, 'v2')).toBe(3 / 4)
+      expect(valueAt(adoption, T0 + 123 * M, 'v2')).toBe(1)
+
+      const list = await releaseSummaries(ctx, { at })
+      const summary = summaryOf(list, 'v2', T0)
+      expect(summary.timeTo).toEqual({ '50': 20 * M, '90': 123 * M, '99': 123 * M })
+      expect(summary.adoptionNow).toBe(1)
+      expect(summary.stragglers).toBe(1)
+      expect(summary.upgradedByReload.total).toBe(2)
+      expect(summary.upgradedByReload.byReason).toEqual([
+        { reason: 'update_prompt', sessions: 1 },
+        { reason: 'user', sessions: 1 },
+      ])
+      expect(summaryOf(list, 'v1', T0 - HOUR).timeTo['50']).toBe(30 * M)
+
+      const stale = await loadChart(ctx, 'stale-share', { from: T0, to: at })
+      expect(valueAt(stale, T0 + 60 * M, 'stale share')).toBe(1 / 4)
+      const overview = await projectOverview(ctx, at)
+      expect(overview.liveTotal).toBe(3)
+      expect(overview.staleShare).toBe(0)
+      expect(overview.latest).toMatchObject({ version: 'v2', adoption: 1 })
+    })
+  }
+
+  it('takes late events into the rollup when it runs again', async () => {
+    await rollupProject(s.projectId, 180, at + 2 * M)
+    // A tab that was offline: its events from 40 and 45 minutes after the release reach the server only now.
+    const now = Date.now()
+    await sendAll(s.key, [new Tab('v1').lateBeat(T0 + 40 * M, now).lateBeat(T0 + 45 * M, now)])
+    await rollupProject(s.projectId, 180, at + 2 * M)
+    for (const mode of ['raw', 'full rollup'] as const) {
+      const ctx = await context(s, mode)
+      const adoption = await loadChart(ctx, 'adoption', { from: T0 + 38 * M, to: T0 + 50 * M, release: findRelease(ctx, 'v2') })
+      expect(valueAt(adoption, T0 + 41 * M, 'v2')).toBe(3 / 5)
+      expect(valueAt(adoption, T0 + 46 * M, 'v2')).toBe(3 / 5)
+      expect(valueAt(adoption, T0 + 49 * M, 'v2')).toBe(3 / 4)
+    }
+  })
+})
+
+describe('a version never registered, and a release registered after clients ran it', () => {
+  let s: Scenario
+  const at = T0 + 160 * M
+  beforeAll(async () => {
+    const tabs = [
+      new Tab('v2').beat(T0, at),
+      new Tab('hotfix-x').beat(T0 + 40 * M, at),
+      new Tab('v3').beat(T0 + 60 * M, at),
+      new Tab('v2').beat(T0, at),
+    ]
+    s = await setUp('unregistered', [['v2', T0]], tabs, at, [['v3', T0 + 90 * M]])
+  })
+
+  for (const mode of MODES) {
+    it(`orders the unregistered version by first seen and the late release by its release time (${mode})`, async () => {
+      await rollUp(s, mode)
+      const ctx = await context(s, mode)
+      const stale = await loadChart(ctx, 'stale-share', { from: T0, to: at })
+      expect(valueAt(stale, T0 + 70 * M, 'stale share')).toBe(0)
+      expect(valueAt(stale, T0 + 100 * M, 'stale share')).toBe(3 / 4)
+      const list = await releaseSummaries(ctx, { at })
+      const v3 = summaryOf(list, 'v3', T0 + 90 * M)
+      expect(v3.adoptionNow).toBe(1 / 4)
+      expect(v3.timeTo).toEqual({ '50': null, '90': null, '99': null })
+      expect(v3.stragglers).toBe(3)
+      const v2 = summaryOf(list, 'v2', T0)
+      expect(v2.timeTo['99']).toBe(0)
+      expect(v2.stragglers).toBe(0)
+      const overview = await projectOverview(ctx, at)
+      expect(overview.versions.find((v) => v.version === 'hotfix-x')?.status).toBe('stale')
+      expect(overview.latest?.version).toBe('v3')
+    })
+  }
+})
+
+describe('a rollback re-releasing an older build, with skewed client clocks', () => {
+  let s: Scenario
+  const at = T0 + 60 * M
+  beforeAll(async () => {
+    const tabs = [
+      new Tab('v1', 2 * HOUR).beat(T0 - 10 * M, at),
+      new Tab('v2').beat(T0, at),
+      new Tab('v2', -3 * HOUR).beat(T0, at),
+      new Tab('v1').beat(T0 - 10 * M, T0 + 9 * M).reload(T0 + 10 * M, 'v2', 'forced').beat(T0 + 11 * M, at),
+      new Tab('v2').beat(T0, T0 + 39 * M).reload(T0 + 40 * M, 'v1', 'chunk_error').beat(T0 + 41 * M, at),
+    ]
+    s = await setUp('rollback', [['v1', T0 - HOUR], ['v2', T0], ['v1', T0 + 30 * M]], tabs, at)
+  })
+
+  for (const mode of MODES) {
+    it(`counts the build rolled back from as stale (${mode})`, async () => {
+      await rollUp(s, mode)
+      const ctx = await context(s, mode)
+      const stale = await loadChart(ctx, 'stale-share', { from: T0, to: at })
+      expect(valueAt(stale, T0 + 15 * M, 'stale share')).toBe(1 / 5)
+      expect(valueAt(stale, T0 + 45 * M, 'stale share')).toBe(3 / 5)
+      const rollback = findRelease(ctx, 'v1')!
+      expect(rollback.releasedAt).toBe(T0 + 30 * M)
+      const adoption = await loadChart(ctx, 'adoption', { from: T0 + 30 * M, to: at, release: rollback })
+      expect(valueAt(adoption, T0 + 30 * M, 'v1')).toBe(1 / 5)
+      expect(valueAt(adoption, T0 + 45 * M, 'v1')).toBe(2 / 5)
+
+      const list = await releaseSummaries(ctx, { at, graceMs: 20 * M })
+      const v1Again = summaryOf(list, 'v1', T0 + 30 * M)
+      expect(v1Again.timeTo['50']).toBeNull()
+      expect(v1Again.stragglers).toBe(3)
+      expect(v1Again.upgradedByReload).toEqual({ total: 1, byReason: [{ reason: 'chunk_error', sessions: 1 }] })
+      const v2 = summaryOf(list, 'v2', T0)
+      expect(v2.timeTo['50']).toBe(0)
+      expect(v2.upgradedByReload).toEqual({ total: 1, byReason: [{ reason: 'forced', sessions: 1 }] })
+      expect((await projectOverview(ctx, T0 + 45 * M)).liveTotal).toBe(5)
+    })
+  }
+})
