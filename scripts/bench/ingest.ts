@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync, mkdtempSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { repoRoot, startChild, type BenchChild } from './child'
+import { ensureAppBuild } from '../app-build'
+import { startChild, type BenchChild } from './child'
 import type { LoadResult, LoadStep } from './load-generator'
 import type { BenchOptions, BenchSection, BenchTable } from './section'
 
@@ -39,44 +39,6 @@ interface Row {
   generatorCpu?: number
   stored?: number
   version?: string
-}
-
-const SOURCES = ['app', 'lib', 'ingest', 'instrumentation.ts', 'next.config.ts', 'server.ts']
-
-function distDir(): string {
-  return process.env.STALEWATCH_NEXT_DIST_DIR || '.next'
-}
-
-function newestSourceMtime(): number {
-  let newest = 0
-  for (const entry of SOURCES) {
-    const full = path.join(repoRoot, entry)
-    if (!existsSync(full)) continue
-    const files = statSync(full).isDirectory()
-      ? readdirSync(full, { recursive: true, withFileTypes: true })
-          .filter((d) => d.isFile())
-          .map((d) => path.join(d.parentPath, d.name))
-      : [full]
-    for (const file of files) newest = Math.max(newest, statSync(file).mtimeMs)
-  }
-  return newest
-}
-
-function ensureBuild(progress: (m: string) => void): void {
-  const buildId = path.join(repoRoot, distDir(), 'BUILD_ID')
-  if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime()) return
-  progress(`building the app into ${distDir()} (sources changed; a minute or two)…`)
-  // Compile, then generate: a full build without its type-check step. Types
-  // are `npm run typecheck`'s job; the check would also add this dist dir to
-  // tsconfig.json's include list, editing a tracked file on every clone.
-  for (const mode of ['compile', 'generate']) {
-    const result = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/next/dist/bin/next'), 'build', `--experimental-build-mode=${mode}`], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-    })
-    if (result.status !== 0) throw new Error(`next build (${mode}) failed:\n${result.stdout}\n${result.stderr}`)
-  }
 }
 
 const MiB = 1024 * 1024
@@ -145,7 +107,7 @@ export function plan(quick: boolean) {
 async function run(options: BenchOptions): Promise<BenchTable[]> {
   const { progress, quick } = options
   const p = plan(quick)
-  ensureBuild(progress)
+  await ensureAppBuild({ skipTypeCheck: true, progress })
   const rows: Row[] = []
   const generator = await Generator.start()
   const eps = (r: LoadResult) => (r.ackedEvents * 1000) / r.elapsedMs

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { errorJson, guarded, json, requireAdmin } from '@/lib/http/json'
+import { guarded, json, requireAdmin, validate } from '@/lib/http/json'
 import { searchParamsObject } from '@/lib/http/query-params'
 import { alertHistory } from '@/lib/alerts/overview'
 
@@ -13,10 +13,7 @@ const query = z.object({
 export const GET = guarded(async (request) => {
   const denied = requireAdmin(request)
   if (denied) return denied
-  const params = query.safeParse(searchParamsObject(request))
-  if (!params.success) {
-    const issue = params.error.issues[0]
-    return errorJson(400, 'invalid_request', `${issue?.path.join('.')}: ${issue?.message}`)
-  }
-  return json({ transitions: await alertHistory(params.data.project, params.data.limit) })
+  const params = validate(query, searchParamsObject(request))
+  if (params instanceof Response) return params
+  return json({ transitions: await alertHistory(params.project, params.limit) })
 })

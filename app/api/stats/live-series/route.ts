@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { errorJson, guarded, json, requireAdmin } from '@/lib/http/json'
-import { epochMsParam, searchParamsObject } from '@/lib/http/query-params'
-import { projectById } from '@/lib/projects/project-directory'
+import { guarded, json } from '@/lib/http/json'
+import { epochMsParam } from '@/lib/http/query-params'
+import { statsRequest } from '../_lib/stats-request'
 import { liveMinutes } from '@/lib/queries/live-minutes'
 
 export const dynamic = 'force-dynamic'
@@ -19,17 +19,11 @@ const query = z
 
 // The data behind the dashboard's "live sessions per version" chart.
 export const GET = guarded(async (request) => {
-  const denied = requireAdmin(request)
-  if (denied) return denied
-  const params = query.safeParse(searchParamsObject(request))
-  if (!params.success) {
-    const issue = params.error.issues[0]
-    return errorJson(400, 'invalid_request', `${issue?.path.join('.')}: ${issue?.message}`)
-  }
-  const project = await projectById(params.data.project)
-  if (!project) return errorJson(404, 'unknown_project', 'No such project.')
+  const parsed = await statsRequest(request, query)
+  if (parsed instanceof Response) return parsed
+  const { params, project } = parsed
   // Served from the rollup where it has finalised minutes: same rows as the raw liveSeries scan.
-  const minutes = await liveMinutes({ projectId: project.id, from: params.data.from, to: params.data.to, windowSeconds: project.livenessWindowSeconds })
+  const minutes = await liveMinutes({ projectId: project.id, from: params.from, to: params.to, windowSeconds: project.livenessWindowSeconds })
   const rows = minutes.map(({ minute, version, sessions }) => ({ minute, version, sessions }))
-  return json({ from: params.data.from, to: params.data.to, windowSeconds: project.livenessWindowSeconds, rows })
+  return json({ from: params.from, to: params.to, windowSeconds: project.livenessWindowSeconds, rows })
 })
