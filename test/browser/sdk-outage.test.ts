@@ -58,7 +58,16 @@ async function startOutageProxy(target: string): Promise<OutageProxy> {
     }
     const headers: Record<string, string> = {}
     for (const name of ['content-type', 'origin', 'user-agent']) if (req.headers[name]) headers[name] = String(req.headers[name])
-    const answer = await fetch(new URL(req.url ?? '/', target), { method: req.method, headers, body: req.method === 'POST' ? body : undefined })
+    // The page can still send (a beacon on unload) while the test stops the
+    // app: a request it can no longer forward gets a 502, like a real proxy.
+    const answer = await fetch(new URL(req.url ?? '/', target), { method: req.method, headers, body: req.method === 'POST' ? body : undefined }).catch(
+      () => null,
+    )
+    if (!answer) {
+      res.writeHead(502, CORS)
+      res.end()
+      return
+    }
     if (ids.length && answer.ok) state.forwarded.push(ids)
     const passed = [...answer.headers].filter(([name]) => !['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'].includes(name))
     res.writeHead(answer.status, Object.fromEntries(passed))
