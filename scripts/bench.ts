@@ -19,6 +19,7 @@ Sections:
 Options:
   --quick           short steps and small data: a smoke run, figures not representative
   --only <section>  run one section (repeatable, or comma-separated)
+  --events N        events the queries section generates (default 100,000,000)
   --help            this text
 
 Run nothing else heavy meanwhile: the figures are only as steady as the machine.`
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
     options: {
       quick: { type: 'boolean', default: false },
       only: { type: 'string', multiple: true },
+      events: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
@@ -90,7 +92,7 @@ async function main(): Promise<void> {
     }
     progress(`section ${entry.name}…`)
     try {
-      const tables = await section.run({ quick: values.quick ?? false, progress })
+      const tables = await section.run({ quick: values.quick ?? false, progress, events: values.events ? Number(values.events) : undefined })
       results.push({ section: entry.name, status: 'ok', tables })
       tables.forEach(printTable)
     } catch (error) {

@@ -125,7 +125,7 @@ async function generate(projectId: string, events: number, dayStart: number, pro
   return { sessions, rows: Number(row!.c) }
 }
 
-async function run(options: BenchOptions & { events?: number }): Promise<BenchTable[]> {
+async function run(options: BenchOptions): Promise<BenchTable[]> {
   const events = options.events ?? (options.quick ? 5_000_000 : 100_000_000)
   const dataDir = useOwnDataDir()
   const { resetConfigCache } = await import('../../lib/config')

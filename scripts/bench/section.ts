@@ -14,6 +14,8 @@ export interface BenchTable {
 export interface BenchOptions {
   /** --quick: smaller data and shorter steps, for a smoke run (figures not representative). */
   quick: boolean
+  /** --events N: data size for sections that generate data (the queries section). */
+  events?: number
   /** Progress lines for long steps. */
   progress: (message: string) => void
 }
