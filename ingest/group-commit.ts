@@ -121,10 +121,13 @@ export class GroupCommitBuffer<Row> {
   }
 
   private learnInsertCost(rows: number, ms: number): void {
-    // Small inserts are dominated by the fixed cost of an insert and would
-    // overstate the per-row cost.
-    if (rows < 1000) return
+    if (rows === 0) return
     const sample = ms / rows
+    // Small inserts are dominated by the fixed cost of an insert and overstate
+    // the per-row cost, so they may only lower the estimate. Without that, one
+    // slow spell could leave admission so tight that no insert reaches 1000
+    // rows again and the estimate never recovers.
+    if (rows < 1000 && !(this.msPerRow > 0 && sample < this.msPerRow)) return
     this.msPerRow = this.msPerRow === 0 ? sample : 0.7 * this.msPerRow + 0.3 * sample
   }
 

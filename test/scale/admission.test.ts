@@ -30,4 +30,35 @@ describe('group commit admission', () => {
     await buffer.close()
     await expect(small).resolves.toBeUndefined()
   })
+
+  it('lets the estimate fall again after a slow spell, so admission recovers', async () => {
+    let msPerRow = 1 // a slow spell: 1 ms per row
+    const buffer = new GroupCommitBuffer<number>({
+      write: async (rows) => {
+        await sleep(rows.length * msPerRow)
+      },
+      maxRows: 1_000_000,
+      maxWaitMs: 60_000,
+      maxBufferedRows: 1_000_000,
+      ackTimeoutMs: 2_000,
+    })
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => i)
+    const slow = buffer.add(rows(1_000))
+    await buffer.flush()
+    await slow
+    // Learnt ~1 ms per row: 1,500 rows would take over half the 2 s deadline.
+    await expect(buffer.add(rows(1_500))).rejects.toBeInstanceOf(BufferFullError)
+
+    // The engine is fast again; only small inserts fit meanwhile, and they
+    // must be enough to bring the estimate down.
+    msPerRow = 0
+    for (let i = 0; i < 20; i++) {
+      const small = buffer.add(rows(500))
+      await buffer.flush()
+      await small
+    }
+    const large = buffer.add(rows(1_500))
+    await buffer.flush()
+    await expect(large).resolves.toBeUndefined()
+  })
 })
