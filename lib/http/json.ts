@@ -65,3 +65,5 @@ export function guarded<Context>(handler: (request: Request, context: Context) =
     }
   }
 }
+
+export const unknownProjectJson = (id: string) => errorJson(404, 'unknown_project', `No project with id ${JSON.stringify(id)}.`)

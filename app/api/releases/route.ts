@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { errorJson, guarded, json, readJsonBody, requireAdmin, validate } from '@/lib/http/json'
+import { errorJson, guarded, json, readJsonBody, requireAdmin, validate, unknownProjectJson } from '@/lib/http/json'
 import { searchParamsObject } from '@/lib/http/query-params'
 import { projectById } from '@/lib/projects/project-directory'
 import { listReleases, newReleaseSchema, registerRelease } from '@/lib/releases/release-store'
@@ -14,7 +14,7 @@ export const GET = guarded(async (request) => {
   if (denied) return denied
   const query = listQuery.safeParse(searchParamsObject(request))
   if (!query.success) return errorJson(400, 'invalid_request', 'project: give ?project=<id>')
-  if (!(await projectById(query.data.project))) return errorJson(404, 'unknown_project', 'No such project.')
+  if (!(await projectById(query.data.project))) return unknownProjectJson(query.data.project)
   const releases = await listReleases(query.data.project)
   return json({ releases: releases.map(({ version, releasedAt, commit, createdAt }) => ({ version, releasedAt, commit, createdAt })) })
 })
@@ -30,7 +30,7 @@ export const POST = guarded(async (request) => {
   if (body instanceof Response) return body
   const input = validate(newReleaseSchema, body)
   if (input instanceof Response) return input
-  if (!project) return errorJson(404, 'unknown_project', `No project with id ${JSON.stringify(input.project)}.`)
+  if (!project) return unknownProjectJson(input.project)
   const release = await registerRelease(input)
   return json({ project: release.projectId, version: release.version, releasedAt: release.releasedAt, commit: release.commit }, 201)
 })

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { errorJson, guarded, json, readJson, requireAdmin } from '@/lib/http/json'
+import { errorJson, guarded, json, readJson, requireAdmin, unknownProjectJson } from '@/lib/http/json'
 import { searchParamsObject } from '@/lib/http/query-params'
 import { projectById } from '@/lib/projects/project-directory'
 import { rulesOverview } from '@/lib/alerts/overview'
@@ -24,7 +24,7 @@ export const POST = guarded(async (request) => {
   if (denied) return denied
   const input = await readJson(request, newRuleSchema)
   if (input instanceof Response) return input
-  if (!(await projectById(input.project))) return errorJson(404, 'unknown_project', `No project with id ${JSON.stringify(input.project)}.`)
+  if (!(await projectById(input.project))) return unknownProjectJson(input.project)
   const rule = await createRule(input)
   return json(
     {

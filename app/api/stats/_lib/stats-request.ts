@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { errorJson, requireAdmin } from '@/lib/http/json'
+import { errorJson, requireAdmin, unknownProjectJson } from '@/lib/http/json'
 import { searchParamsObject } from '@/lib/http/query-params'
 import { projectById } from '@/lib/projects/project-directory'
 import type { Project } from '@/lib/projects/project'
@@ -25,6 +25,6 @@ export async function statsRequest<S extends z.ZodType<{ project: string }>>(
     return errorJson(400, 'invalid_request', `${issue?.path.join('.') || 'query'}: ${issue?.message}`)
   }
   const project = await projectById(parsed.data.project)
-  if (!project) return errorJson(404, 'unknown_project', 'No such project.')
+  if (!project) return unknownProjectJson(parsed.data.project)
   return { params: parsed.data, project }
 }

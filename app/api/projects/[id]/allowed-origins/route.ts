@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { errorJson, guarded, json, readJson, requireAdmin } from '@/lib/http/json'
+import { guarded, json, readJson, requireAdmin, unknownProjectJson } from '@/lib/http/json'
 import { allowedOriginsSchema } from '@/lib/projects/allowed-origins'
 import { projectById } from '@/lib/projects/project-directory'
 import { setAllowedOrigins } from '@/lib/projects/project-store'
@@ -15,7 +15,7 @@ export const GET = guarded(async (request, context: Context) => {
   if (denied) return denied
   const { id } = await context.params
   const project = await projectById(id)
-  if (!project) return errorJson(404, 'unknown_project', `No project with id ${JSON.stringify(id)}.`)
+  if (!project) return unknownProjectJson(id)
   return json({ project: id, allowedOrigins: project.allowedOrigins ?? [] })
 })
 
@@ -26,6 +26,6 @@ export const PUT = guarded(async (request, context: Context) => {
   const input = await readJson(request, z.object({ allowedOrigins: allowedOriginsSchema }))
   if (input instanceof Response) return input
   const updated = await setAllowedOrigins(id, input.allowedOrigins)
-  if (!updated) return errorJson(404, 'unknown_project', `No project with id ${JSON.stringify(id)}.`)
+  if (!updated) return unknownProjectJson(id)
   return json({ project: id, allowedOrigins: updated.allowedOrigins })
 })

@@ -1,4 +1,4 @@
-import { errorJson, guarded, json, readJson, requireAdmin } from '@/lib/http/json'
+import { errorJson, guarded, json, readJson, requireAdmin, unknownProjectJson } from '@/lib/http/json'
 import { projectById } from '@/lib/projects/project-directory'
 import { listMinSupportedChanges, minSupportedSchema, setMinSupported } from '@/lib/releases/release-store'
 import { isDeployRequest } from '@/lib/auth/deploy-token'
@@ -11,7 +11,7 @@ export const GET = guarded(async (request, context: Context) => {
   const denied = requireAdmin(request)
   if (denied) return denied
   const { id } = await context.params
-  if (!(await projectById(id))) return errorJson(404, 'unknown_project', `No project with id ${JSON.stringify(id)}.`)
+  if (!(await projectById(id))) return unknownProjectJson(id)
   const changes = await listMinSupportedChanges(id)
   return json({ project: id, minSupported: changes.at(-1)?.version ?? null, changes })
 })
@@ -22,7 +22,7 @@ export const PUT = guarded(async (request, context: Context) => {
   const { id } = await context.params
   const project = await projectById(id)
   if (!(await isDeployRequest(request, project))) return errorJson(401, 'unauthorized', 'Send Authorization: Bearer <deploy token or admin token>.')
-  if (!project) return errorJson(404, 'unknown_project', `No project with id ${JSON.stringify(id)}.`)
+  if (!project) return unknownProjectJson(id)
   const input = await readJson(request, minSupportedSchema)
   if (input instanceof Response) return input
   const change = await setMinSupported(id, input.version)

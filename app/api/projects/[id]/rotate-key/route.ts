@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { errorJson, guarded, json, readJson, requireAdmin } from '@/lib/http/json'
+import { guarded, json, readJson, requireAdmin, unknownProjectJson } from '@/lib/http/json'
 import { DEFAULT_KEY_GRACE_SECONDS, MAX_KEY_GRACE_SECONDS, rotateIngestKey } from '@/lib/projects/ingest-keys'
 
 export const dynamic = 'force-dynamic'
@@ -24,6 +24,6 @@ export const POST = guarded(async (request, context: Context) => {
     graceSeconds = input.graceSeconds ?? graceSeconds
   }
   const rotated = await rotateIngestKey(id, graceSeconds)
-  if (!rotated) return errorJson(404, 'unknown_project', `No project with id ${JSON.stringify(id)}.`)
+  if (!rotated) return unknownProjectJson(id)
   return json(rotated)
 })
