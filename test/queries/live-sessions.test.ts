@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { handleIngest } from '@/ingest/pipeline'
 import { ingestRuntime } from '@/ingest/runtime'
 import { liveSessions } from '@/lib/queries/live-sessions'
-import { liveSeries } from '@/lib/queries/live-series'
+import { liveMinutes } from '@/lib/queries/live-minutes'
 import type { IngestEnvelope } from '@/lib/wire-format'
 import { useEngine, testProject } from '../support/engine'
 import { uid } from '../support/envelopes'
@@ -96,8 +96,8 @@ describe('live sessions at t', () => {
     expect(after.total).toBe(6)
   })
 
-  it('the per-minute series agrees with the instant query at every minute boundary', async () => {
-    const rows = await liveSeries({ projectId, from: T - 5 * M, to: T, windowSeconds: W })
+  it('the per-minute series the charts use agrees with the instant query at every minute boundary', async () => {
+    const rows = await liveMinutes({ projectId, from: T - 5 * M, to: T, windowSeconds: W })
     for (let minute = T - 5 * M; minute <= T; minute += M) {
       const live = await liveSessions({ projectId, at: minute, windowSeconds: W })
       const series = rows.filter((r) => r.minute === minute)
