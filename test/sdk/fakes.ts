@@ -1,6 +1,7 @@
 // Fakes for the SDK's env (a window-shaped object) so the SDK runs in node
 // under vi.useFakeTimers(): timers and Date come from the faked globals.
 import type { IngestEnvelope } from '../../lib/wire-format'
+import { mulberry32 } from '../../lib/simulator/prng'
 import type { Env, ResponseLike } from '../../lib/sdk/types'
 
 export interface FakeAnswer {
@@ -108,17 +109,8 @@ export function fakeEnv(options: FakeOptions = {}) {
   return { env, requests, beacons, reloads, log, storage, state, fire, setVisibility, events, listeners }
 }
 
-/** Seeded PRNG (mulberry32) for reproducible "random" numbers. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Seeded PRNG for reproducible "random" numbers: the simulator's mulberry32. */
+export const seeded = (seed: number): (() => number) => mulberry32(seed)
 
 /**
  * A minimal simulated clock for many clients at once (vi's fake timers scan

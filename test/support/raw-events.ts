@@ -1,3 +1,4 @@
+import type { EventRow } from '@/ingest/event-row'
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
 
@@ -5,19 +6,10 @@ import { table } from '@/lib/store/tables'
 // Only for a test process whose STALEWATCH_DATA_DIR is the data directory of
 // an app that has stopped: chDB lets one process at a time open it.
 
-export interface RawEvent {
-  event_id: string
-  session_id: string
-  load_id: string
-  version: string
-  type: string
-  visibility: string
-  navigation: string
-  previous_version: string
-  reason: string
-  action: string
-  latest: string
-}
+export type RawEvent = Pick<
+  EventRow,
+  'event_id' | 'session_id' | 'load_id' | 'version' | 'type' | 'visibility' | 'navigation' | 'previous_version' | 'reason' | 'action' | 'latest'
+>
 
 /** A project's events in the order the tabs sent them. */
 export function rawEvents(projectId: string): Promise<RawEvent[]> {
