@@ -30,6 +30,10 @@ function isIngest(url: string | undefined): boolean {
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  // Every chDB call holds a libuv pool thread while it runs, and the ingest
+  // log's writes use the same pool: with the default 4 threads, a slow query
+  // or insert delays acknowledgements. Only settable before the process starts.
+  if (!process.env.UV_THREADPOOL_SIZE) log.warn('UV_THREADPOOL_SIZE is not set: start with UV_THREADPOOL_SIZE=16 (npm start does) so ingest log writes never wait behind ClickHouse calls')
   await onServerStart()
   const app = next({ dev: options.dev ?? false, dir: options.dir ?? path.resolve('.'), hostname: options.hostname, port: options.port })
   const handle = app.getRequestHandler()

@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto'
+import { Readable } from 'node:stream'
 import { store } from '../lib/store/client'
 import { table } from '../lib/store/tables'
 import { withSpan } from '../lib/tracing'
 import type { EventRow } from './event-row'
+import type { SegmentInsert } from './event-log'
+
+// In a cluster `events` is Distributed: by default it acknowledges once the
+// rows are queued on this node's disk, before any shard has them. Only what
+// the shards stored counts as written.
+const clusterSettings = (): { insert_distributed_sync?: 1 } => (store().cluster ? { insert_distributed_sync: 1 } : {})
 
 /**
  * Inserts one group-commit batch on the ingest connection (never behind a
@@ -16,14 +23,37 @@ export async function writeEvents(rows: EventRow[]): Promise<void> {
       table: table('events'),
       values: rows,
       format: 'JSONEachRow',
-      clickhouse_settings: {
-        insert_deduplication_token: token,
-        log_comment: 'ingest.write',
-        // In a cluster `events` is Distributed: by default it acknowledges once
-        // the rows are queued on this node's disk, before any shard has them.
-        // Acknowledge only what the shards stored.
-        ...(store().cluster ? { insert_distributed_sync: 1 } : {}),
-      },
+      clickhouse_settings: { insert_deduplication_token: token, log_comment: 'ingest.write', ...clusterSettings() },
     })
   })
+}
+
+/**
+ * Inserts one segment of the ingest log (positional rows, JSONCompactEachRow).
+ * The token names the segment, so replaying a segment whose insert landed
+ * just before a crash stores nothing twice.
+ */
+export async function writeEventLines(segment: SegmentInsert): Promise<void> {
+  const s = store()
+  await withSpan('ingest.write', { 'db.system': 'clickhouse', 'stalewatch.batch_rows': segment.rows }, async () => {
+    const settings = { insert_deduplication_token: segment.token, log_comment: 'ingest.write' }
+    const columns = segment.columns.map(identifier)
+    // Embedded: never a cluster, so no Distributed settings.
+    if (s.rawIngestInsert) {
+      await s.rawIngestInsert({ table: table('events'), columns, values: segment.bytes, format: 'JSONCompactEachRow', settings })
+      return
+    }
+    const result = await s.ingest.exec({
+      query: `INSERT INTO ${table('events')} (${columns.join(', ')}) FORMAT JSONCompactEachRow`,
+      values: Readable.from([segment.bytes]),
+      clickhouse_settings: { ...settings, ...clusterSettings() },
+    })
+    result.stream.resume()
+  })
+}
+
+// Column names come from a segment file: only plain identifiers reach SQL.
+function identifier(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`ingest log: not a column name: ${JSON.stringify(name)}`)
+  return name
 }

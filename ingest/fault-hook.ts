@@ -17,11 +17,11 @@ export function readFault(file: string): Fault {
   }
 }
 
-export function withFaultFile<Row>(write: (rows: Row[]) => Promise<void>, file: string | undefined): (rows: Row[]) => Promise<void> {
+export function withFaultFile<Batch>(write: (batch: Batch) => Promise<void>, file: string | undefined): (batch: Batch) => Promise<void> {
   if (!file) return write
-  return async (rows) => {
+  return async (batch) => {
     if (readFault(file) === 'down') throw new Error('fault injected: storage unavailable')
     while (readFault(file) === 'stall') await new Promise((r) => setTimeout(r, 50))
-    return write(rows)
+    return write(batch)
   }
 }

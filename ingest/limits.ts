@@ -15,6 +15,8 @@ const schema = z.object({
   maxVersionsPerProject: z.coerce.number().int().min(1).max(1_000_000),
   ackTimeoutMs: z.coerce.number().int().min(50).max(60_000),
   stallTimeoutMs: z.coerce.number().int().min(100).max(600_000),
+  /** Shed load (503) while the event loop's median delay is above this (ms); 0 turns shedding off. */
+  shedLoopDelayMs: z.coerce.number().int().min(0).max(60_000),
   faultFile: z.string().optional(),
 })
 
@@ -33,6 +35,7 @@ export function loadIngestLimits(env: NodeJS.ProcessEnv = process.env): IngestLi
     maxVersionsPerProject: env.STALEWATCH_MAX_VERSIONS_PER_PROJECT || 1000,
     ackTimeoutMs: env.STALEWATCH_ACK_TIMEOUT_MS || 1000,
     stallTimeoutMs: env.STALEWATCH_STALL_TIMEOUT_MS || 10_000,
+    shedLoopDelayMs: env.STALEWATCH_SHED_LOOP_DELAY_MS ?? 50,
     faultFile: env.STALEWATCH_FAULT_FILE || undefined,
   })
   if (!parsed.success) {

@@ -51,6 +51,8 @@ export interface IngestDeps {
   rateLimiter?: IngestRateLimiter
   /** The distinct-versions cap (ingest/version-cap.ts); every version passes when absent. */
   admitVersion?: (projectId: string, version: string) => Promise<boolean>
+  /** True while the process is too busy to take more (ingest/loop-pressure.ts): answer 503 before any work. */
+  overloaded?: () => boolean
   /** Sees every answer, for the ingest counters of /api/metrics. */
   onAnswer?: (result: IngestResult) => void
 }
@@ -79,6 +81,7 @@ async function processIngest(
 ): Promise<IngestResult> {
   if (request.method === 'OPTIONS') return { status: 204, headers: {}, body: null }
   if (request.method !== 'POST') return methodNotAllowed()
+  if (deps.overloaded?.()) return unavailable(1, 'overloaded', 'Ingest is at capacity; retry after the given seconds.')
   const byAddress = deps.rateLimiter?.checkAddress(request.remoteAddress)
   if (byAddress && !byAddress.ok) return rateLimited(byAddress)
 

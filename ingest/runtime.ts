@@ -2,8 +2,11 @@ import { config } from '../lib/config'
 import { projectByIngestKey } from '../lib/projects/project-directory'
 import { catalogFor, updateAdvice } from '../lib/releases/catalog'
 import { listFirstSeen } from '../lib/releases/release-store'
-import type { EventRow } from './event-row'
-import { writeEvents } from './event-writer'
+import { EVENT_COLUMNS, eventValues, type EventRow } from './event-row'
+import { writeEventLines, writeEvents } from './event-writer'
+import { EventLog } from './event-log'
+import { LoopPressure } from './loop-pressure'
+import { log } from '../lib/log'
 import { withFaultFile } from './fault-hook'
 import { ingestLimits } from './limits'
 import { IngestRateLimiter } from './rate-limit'
@@ -12,29 +15,60 @@ import { GroupCommitBuffer } from './group-commit'
 import { ingestMetrics } from './metrics'
 import type { IngestDeps } from './pipeline'
 
+/** Where acknowledged rows go: the ingest log (ack when logged) or the group commit (ack when stored). */
+export type EventSink = Pick<GroupCommitBuffer<EventRow>, 'add' | 'flush' | 'close' | 'stats'>
+
+interface IngestRuntime {
+  buffer: EventSink
+  deps: IngestDeps
+  pressure: LoopPressure | null
+}
+
 // The one ingest buffer of this process. Kept on globalThis because the Next
 // route bundle and server.ts each load their own copy of this module, and two
 // buffers would mean two half-empty inserts.
 const RUNTIME_KEY = Symbol.for('stalewatch.ingestRuntime')
-type Holder = { [RUNTIME_KEY]?: { buffer: GroupCommitBuffer<EventRow>; deps: IngestDeps } }
+type Holder = { [RUNTIME_KEY]?: IngestRuntime }
 
-export function ingestRuntime(): { buffer: GroupCommitBuffer<EventRow>; deps: IngestDeps } {
+function openSink(): EventSink {
+  const c = config()
+  const metrics = ingestMetrics()
+  const limits = ingestLimits()
+  if (c.ingestAck === 'logged') {
+    return new EventLog<EventRow>({
+      dir: c.ingestLogDir,
+      columns: EVENT_COLUMNS,
+      values: eventValues,
+      insert: withFaultFile(writeEventLines, limits.faultFile),
+      maxSegmentRows: c.flushMaxRows,
+      maxSegmentAgeMs: c.flushMaxWaitMs,
+      maxBacklogRows: c.bufferMaxRows,
+      fsync: c.ingestLogFsync,
+      onFlush: (flush) => metrics.recordFlush(flush),
+      onQuarantine: (file, error) => log.error('ingest log: ClickHouse refused a segment as data; moved aside', { file, error: String(error) }),
+    })
+  }
+  return new GroupCommitBuffer<EventRow>({
+    write: withFaultFile(writeEvents, limits.faultFile),
+    maxRows: c.flushMaxRows,
+    maxWaitMs: c.flushMaxWaitMs,
+    maxBufferedRows: c.bufferMaxRows,
+    onFlush: (flush) => metrics.recordFlush(flush),
+    // The deadline runs from when the rows could first be inserted: the
+    // buffer's own wait (flushMaxWaitMs) is not time spent waiting for ClickHouse.
+    ackTimeoutMs: c.flushMaxWaitMs + limits.ackTimeoutMs,
+    stallTimeoutMs: limits.stallTimeoutMs,
+  })
+}
+
+export function ingestRuntime(): IngestRuntime {
   const holder = globalThis as Holder
   if (!holder[RUNTIME_KEY]) {
     const c = config()
     const metrics = ingestMetrics()
     const limits = ingestLimits()
-    const buffer = new GroupCommitBuffer<EventRow>({
-      write: withFaultFile(writeEvents, limits.faultFile),
-      maxRows: c.flushMaxRows,
-      maxWaitMs: c.flushMaxWaitMs,
-      maxBufferedRows: c.bufferMaxRows,
-      onFlush: (flush) => metrics.recordFlush(flush),
-      // The deadline runs from when the rows could first be inserted: the
-      // buffer's own wait (flushMaxWaitMs) is not time spent waiting for ClickHouse.
-      ackTimeoutMs: c.flushMaxWaitMs + limits.ackTimeoutMs,
-      stallTimeoutMs: limits.stallTimeoutMs,
-    })
+    const buffer = openSink()
+    const pressure = limits.shedLoopDelayMs > 0 ? new LoopPressure(limits.shedLoopDelayMs) : null
     const versionCap = new VersionCap(limits.maxVersionsPerProject, async (projectId) => (await listFirstSeen(projectId)).keys())
     const deps: IngestDeps = {
       findProject: projectByIngestKey,
@@ -48,8 +82,9 @@ export function ingestRuntime(): { buffer: GroupCommitBuffer<EventRow>; deps: In
       }),
       admitVersion: (projectId, version) => versionCap.admit(projectId, version),
       onAnswer: (result) => metrics.recordAnswer(result),
+      overloaded: pressure ? () => pressure.isOverloaded() : undefined,
     }
-    holder[RUNTIME_KEY] = { buffer, deps }
+    holder[RUNTIME_KEY] = { buffer, deps, pressure }
   }
   return holder[RUNTIME_KEY]
 }
@@ -59,6 +94,7 @@ export async function closeIngest(): Promise<void> {
   const holder = globalThis as Holder
   const runtime = holder[RUNTIME_KEY]
   if (!runtime) return
+  runtime.pressure?.stop()
   await runtime.buffer.close()
   delete holder[RUNTIME_KEY]
 }

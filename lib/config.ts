@@ -16,18 +16,43 @@ const configSchema = z.object({
   retentionDays: z.coerce.number().int().min(1).max(3650),
   adminToken: z.string().min(16).optional(),
   port: z.coerce.number().int().min(0).max(65535),
+  ingestAck: z.enum(['logged', 'stored']),
+  ingestLogDir: z.string().min(1),
+  ingestLogFsync: z.enum(['0', '1']).transform((v) => v === '1'),
   flushMaxRows: z.coerce.number().int().min(1).max(1_000_000),
   flushMaxWaitMs: z.coerce.number().int().min(0).max(60_000),
-  bufferMaxRows: z.coerce.number().int().min(100).max(10_000_000),
+  bufferMaxRows: z.coerce.number().int().min(100).max(100_000_000),
 })
 
 export type Config = z.infer<typeof configSchema>
 
 let cached: Config | undefined
 
+/**
+ * When a 2xx is given (docs/scaling.md, "Acknowledgement"):
+ * - logged: once the events are in the ingest log on local disk (written and
+ *   fdatasync'd); they reach ClickHouse from there within about a second and
+ *   survive a crash (replayed at start). Acknowledgement no longer waits for
+ *   an insert, so inserts can be large and rare while answers stay fast.
+ * - stored: once ClickHouse has stored them. For ingest nodes without a disk
+ *   of their own in front of a ClickHouse server or cluster.
+ */
+export type IngestAck = 'logged' | 'stored'
+
+// Flush defaults per acknowledgement mode, measured with `npm run bench`
+// (docs/scaling.md): the log can batch for a second at no cost to latency;
+// a stored acknowledgement waits for the flush, so it must flush sooner.
+const FLUSH_DEFAULTS: Record<IngestAck, { maxRows: number; maxWaitMs: number; bufferRows: number }> = {
+  logged: { maxRows: 100_000, maxWaitMs: 1000, bufferRows: 5_000_000 },
+  stored: { maxRows: 10_000, maxWaitMs: 200, bufferRows: 50_000 },
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = path.resolve(/*turbopackIgnore: true*/ env.STALEWATCH_DATA_DIR || './data')
+  const ingestAck = env.STALEWATCH_INGEST_ACK || (env.CLICKHOUSE_URL ? 'stored' : 'logged')
+  const flush = FLUSH_DEFAULTS[ingestAck as IngestAck] ?? FLUSH_DEFAULTS.logged
   const parsed = configSchema.safeParse({
-    dataDir: path.resolve(/*turbopackIgnore: true*/ env.STALEWATCH_DATA_DIR || './data'),
+    dataDir,
     clickhouseUrl: env.CLICKHOUSE_URL || undefined,
     clickhouseUser: env.CLICKHOUSE_USER || undefined,
     clickhousePassword: env.CLICKHOUSE_PASSWORD || undefined,
@@ -36,9 +61,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionDays: env.STALEWATCH_RETENTION_DAYS || 30,
     adminToken: env.STALEWATCH_ADMIN_TOKEN || undefined,
     port: env.PORT || 3000,
-    flushMaxRows: env.STALEWATCH_FLUSH_MAX_ROWS || 10_000,
-    flushMaxWaitMs: env.STALEWATCH_FLUSH_MAX_WAIT_MS || 200,
-    bufferMaxRows: env.STALEWATCH_BUFFER_MAX_ROWS || 50_000,
+    ingestAck,
+    ingestLogDir: path.resolve(/*turbopackIgnore: true*/ env.STALEWATCH_INGEST_LOG_DIR || path.join(dataDir, 'ingest-log')),
+    ingestLogFsync: env.STALEWATCH_INGEST_LOG_FSYNC || '1',
+    flushMaxRows: env.STALEWATCH_FLUSH_MAX_ROWS || flush.maxRows,
+    flushMaxWaitMs: env.STALEWATCH_FLUSH_MAX_WAIT_MS || flush.maxWaitMs,
+    bufferMaxRows: env.STALEWATCH_BUFFER_MAX_ROWS || flush.bufferRows,
   })
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')

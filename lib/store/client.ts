@@ -14,6 +14,25 @@ export interface Store {
   database: string
   cluster: string | undefined
   embedded: boolean
+  /**
+   * The embedded engine's raw insert on the ingest connection: the bytes go to
+   * the engine as they are, parsed by its multithreaded parser off the event
+   * loop (the client's insert builds one SQL string on the main thread first).
+   */
+  rawIngestInsert?: RawInsert
+}
+
+export type RawInsert = (params: {
+  table: string
+  columns: readonly string[]
+  values: Buffer
+  format: 'JSONCompactEachRow'
+  settings?: Record<string, string | number>
+}) => Promise<unknown>
+
+interface Embedded {
+  client: ClickHouseClient
+  rawInsert: RawInsert
 }
 
 // Next.js bundles route modules separately from server.ts, so a module-level
@@ -22,7 +41,7 @@ export interface Store {
 const STORE_KEY = Symbol.for('stalewatch.store')
 type Holder = { [STORE_KEY]?: Store }
 
-function openEmbedded(dataDir: string): ClickHouseClient {
+function openEmbedded(dataDir: string): Embedded {
   mkdirSync(dataDir, { recursive: true })
   // Required lazily: loading chDB starts the engine, which must never happen
   // during `next build` or in a process that only imports this module.
@@ -31,7 +50,8 @@ function openEmbedded(dataDir: string): ClickHouseClient {
   const connection = createChdbConnection({ path: dataDir })
   // chDB's Connection is typed from @clickhouse/client-common, the client's from
   // its own copy of the same interface: the one cast at that boundary.
-  return createClient({ connection: connection as unknown as ClickHouseClientConfigOptions['connection'] })
+  const client = createClient({ connection: connection as unknown as ClickHouseClientConfigOptions['connection'] })
+  return { client, rawInsert: (params) => connection.chdb.rawInsert(params) }
 }
 
 function openServer(): ClickHouseClient {
@@ -50,13 +70,19 @@ export function store(): Store {
   if (!holder[STORE_KEY]) {
     const c = config()
     const embedded = !c.clickhouseUrl
-    holder[STORE_KEY] = {
-      query: embedded ? openEmbedded(c.dataDir) : openServer(),
-      ingest: embedded ? openEmbedded(c.dataDir) : openServer(),
-      background: embedded ? openEmbedded(c.dataDir) : openServer(),
-      database: c.database,
-      cluster: c.cluster,
-      embedded,
+    if (embedded) {
+      const ingest = openEmbedded(c.dataDir)
+      holder[STORE_KEY] = {
+        query: openEmbedded(c.dataDir).client,
+        ingest: ingest.client,
+        background: openEmbedded(c.dataDir).client,
+        database: c.database,
+        cluster: c.cluster,
+        embedded,
+        rawIngestInsert: ingest.rawInsert,
+      }
+    } else {
+      holder[STORE_KEY] = { query: openServer(), ingest: openServer(), background: openServer(), database: c.database, cluster: c.cluster, embedded }
     }
   }
   return holder[STORE_KEY]

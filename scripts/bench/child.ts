@@ -25,7 +25,7 @@ export async function startChild<Ready>(script: string, env: Record<string, stri
   const child = fork(path.join(repoRoot, script), [], {
     cwd: repoRoot,
     execArgv: [...execArgv, '--import', 'tsx'],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', STALEWATCH_LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', STALEWATCH_LOG_LEVEL: 'warn', UV_THREADPOOL_SIZE: '16', ...env },
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   })
   let stderr = ''

@@ -42,6 +42,8 @@ interface Row {
 }
 
 const MiB = 1024 * 1024
+const PRODUCT_PATH = 'stalewatch /api/ingest'
+const STORED_PATH = 'stalewatch /api/ingest, ack when stored'
 const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }))
 const statuses = (r: LoadResult) =>
   Object.entries(r.byStatus)
@@ -67,6 +69,8 @@ async function startProduct(mode: 'product' | 'next', env: Record<string, string
     STALEWATCH_BENCH: '1',
     STALEWATCH_DATA_DIR: dataDir,
     CLICKHOUSE_URL: '',
+    // One project key sends everything here: its rate limit would cap the run.
+    STALEWATCH_RATE_PER_KEY: '1000000',
     ...env,
   })
 }
@@ -100,6 +104,7 @@ export function plan(quick: boolean) {
     // reach the peak; a release brings millions of tabs, so that is realistic.
     concurrencies: quick ? [64, 512] : [16, 64, 256, 1024],
     nextConcurrencies: quick ? [64] : [16, 128],
+    storedConcurrencies: quick ? [512] : [256, 1024],
     batches: [10, 50],
   }
 }
@@ -146,7 +151,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
           const m = await measured(product, generator, { url, key, version, batchSize: batch, concurrency, durationMs: p.durationMs }, true)
           const e = eps(m.result)
           peak.set(batch, Math.max(peak.get(batch) ?? 0, e))
-          rows.push({ path: 'stalewatch /api/ingest', batch, load: `c=${concurrency}`, ...m, eventsPerSec: e, version })
+          rows.push({ path: PRODUCT_PATH, batch, load: `c=${concurrency}`, ...m, eventsPerSec: e, version })
           progress(`  product batch=${batch} c=${concurrency}: ${fmt(e)} events/s, p99 ${fmt(m.result.p99Ms, 1)} ms`)
         }
         // Open loop at 80 % and 200 % of the measured peak, same payloads.
@@ -154,7 +159,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
           const rate = (share * peak.get(batch)!) / batch
           const version = `b${batch}-x${share}`
           const m = await measured(product, generator, { url, key, version, batchSize: batch, concurrency: share > 1 ? 2048 : 1024, durationMs: p.durationMs, rate }, true)
-          rows.push({ path: 'stalewatch /api/ingest', batch, load: `${share * 100} % of peak (open loop)`, ...m, eventsPerSec: eps(m.result), version })
+          rows.push({ path: PRODUCT_PATH, batch, load: `${share * 100} % of peak (open loop)`, ...m, eventsPerSec: eps(m.result), version })
           progress(`  product batch=${batch} at ${share * 100} % of peak: ${fmt(eps(m.result))} events/s, p99 ${fmt(m.result.p99Ms, 1)} ms, ${statuses(m.result)}`)
         }
       }
@@ -163,6 +168,27 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
       for (const row of rows) if (row.version) row.stored = byVersion.get(row.version) ?? 0
     } finally {
       await product.stop()
+    }
+
+    // 2b. The same server acknowledging only after the insert (STALEWATCH_INGEST_ACK=stored,
+    // the default with CLICKHOUSE_URL): what the ingest log buys.
+    progress('ingest: product server, acknowledgement after the insert')
+    const stored = await startProduct('product', { STALEWATCH_INGEST_ACK: 'stored' })
+    try {
+      const url = `${stored.ready.url}/api/ingest`
+      await generator.run({ url, key: stored.ready.ingestKey, version: 'warmup', batchSize: 50, concurrency: 16, durationMs: p.warmupMs })
+      for (const batch of p.batches) {
+        for (const concurrency of p.storedConcurrencies) {
+          const m = await measured(stored, generator, { url, key: stored.ready.ingestKey, version: `stored-b${batch}-c${concurrency}`, batchSize: batch, concurrency, durationMs: p.durationMs }, true)
+          rows.push({ path: STORED_PATH, batch, load: `c=${concurrency}`, ...m, eventsPerSec: eps(m.result), version: `stored-b${batch}-c${concurrency}` })
+          progress(`  stored batch=${batch} c=${concurrency}: ${fmt(eps(m.result))} events/s, p99 ${fmt(m.result.p99Ms, 1)} ms`)
+        }
+      }
+      const counts = (await stored.ask<{ rows: StoredCount[] }>({ type: 'count', projectId: stored.ready.projectId }, 'count')).rows
+      const byVersion = new Map(counts.map((c) => [c.version, c.events]))
+      for (const row of rows) if (row.version?.startsWith('stored-')) row.stored = byVersion.get(row.version) ?? 0
+    } finally {
+      await stored.stop()
     }
 
     // 3. Next.js: the ingest route handler against a trivial route, one server.
@@ -204,8 +230,12 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
         [200, 50_000],
         [500, 50_000],
       ] as const) {
-        progress(`ingest: group commit maxWait=${maxWait} ms maxRows=${maxRows} at 80 % of peak`)
-        const server = await startProduct('product', { STALEWATCH_FLUSH_MAX_WAIT_MS: String(maxWait), STALEWATCH_FLUSH_MAX_ROWS: String(maxRows) })
+        progress(`ingest: ack when stored, group commit maxWait=${maxWait} ms maxRows=${maxRows} at 80 % of peak`)
+        const server = await startProduct('product', {
+          STALEWATCH_INGEST_ACK: 'stored',
+          STALEWATCH_FLUSH_MAX_WAIT_MS: String(maxWait),
+          STALEWATCH_FLUSH_MAX_ROWS: String(maxRows),
+        })
         try {
           const url = `${server.ready.url}/api/ingest`
           await generator.run({ url, key: server.ready.ingestKey, version: 'warmup', batchSize: batch, concurrency: 16, durationMs: p.warmupMs })
@@ -223,9 +253,9 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
   // Verdicts against the targets, from figures of this run only.
   const best = (pathName: string, batch: number) => Math.max(0, ...rows.filter((r) => r.path === pathName && r.batch === batch && r.load.startsWith('c=')).map((r) => r.eventsPerSec))
   for (const batch of p.batches) {
-    const product = best('stalewatch /api/ingest', batch)
+    const product = best(PRODUCT_PATH, batch)
     const bare = best('bare node:http (baseline)', batch)
-    const peakInserts = Math.max(0, ...rows.filter((r) => r.path === 'stalewatch /api/ingest' && r.batch === batch).map((r) => r.insertsPerSec ?? 0))
+    const peakInserts = Math.max(0, ...rows.filter((r) => r.path === PRODUCT_PATH && r.batch === batch).map((r) => r.insertsPerSec ?? 0))
     notes.push(`batch ${batch}: product peak ${fmt(product)} events/s = ${fmt((100 * product) / bare, 1)} % of bare node:http (target ≥ 50 %); max inserts/s ${fmt(peakInserts, 1)} (target ≤ 5)`)
     const at80 = rows.find((r) => r.batch === batch && r.load.startsWith('80 %'))
     if (at80) notes.push(`batch ${batch}: at 80 % of peak p99 ${fmt(at80.result.p99Ms, 1)} ms (target ≤ 100 ms)`)
@@ -244,6 +274,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
   }
   const unstored = rows.filter((r) => r.stored !== undefined && r.stored < r.result.ackedEvents)
   notes.push(unstored.length ? `ACKNOWLEDGED BUT NOT STORED in: ${unstored.map((r) => `${r.path} ${r.load}`).join(', ')}` : 'every acknowledged event was stored (counted in ClickHouse per step)')
+  notes.push('stalewatch /api/ingest acknowledges once events are in the ingest log (written and fdatasync\'d; the embedded default), and inserts the log a segment at a time; "stored" is counted in ClickHouse after the log drained')
   notes.push('load generator: a separate child process (keep-alive http.Agent, maxSockets = concurrency); each server in its own child process; peak RSS = VmHWM of the server process during the step')
 
   const tables: BenchTable[] = [
@@ -270,7 +301,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
   ]
   if (settingsRows.length) {
     tables.push({
-      title: 'Group-commit settings at 80 % of peak (batch 50, open loop)',
+      title: 'Acknowledgement after the insert (STALEWATCH_INGEST_ACK=stored): group-commit settings at 80 % of the default path\'s peak (batch 50, open loop)',
       columns: ['max wait ms', 'max rows', 'events/s', 'p50 ms', 'p99 ms', 'inserts/s'],
       rows: settingsRows,
       notes: ['a flush waits up to max wait ms for more rows, so p99 ≈ max wait + one insert; inserts/s ≈ 1000 / max wait while rate < max rows per max wait'],

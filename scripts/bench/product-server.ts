@@ -55,6 +55,8 @@ async function main(): Promise<void> {
         const m = ingestMetrics()
         process.send?.({ type: 'metrics', inserts: m.inserts, insertedRows: m.insertedRows, failedInserts: m.failedInserts, flushSeconds: m.flushSeconds })
       } else if (message.type === 'count') {
+        // Acknowledged rows may still be in the ingest log: count once it has drained.
+        await ingestRuntime().buffer.flush()
         const result = await store().query.query({
           query: `SELECT version, count() AS events, uniqExact(event_id) AS ids FROM ${table('events')} WHERE project_id = {p:String} GROUP BY version`,
           query_params: { p: message.projectId },

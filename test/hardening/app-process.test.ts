@@ -1,79 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { resetConfigCache } from '@/lib/config'
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
 import { adminFetch, startApp, type RunningApp } from '../support/app-server'
+import { driveLoad, killHard, settle } from '../support/app-load'
 import { launchChromium } from '../support/browser'
-import { envelope, heartbeat } from '../support/envelopes'
 
 // The whole product in a child process, as `npm start` runs it: security
 // headers and the login flow, then SIGKILL and SIGTERM under load.
-
-interface Load {
-  acknowledged: Set<string>
-  stop: () => Promise<void>
-}
-
-/** Concurrent senders of 20-event batches; an event counts as acknowledged only when its request got a 200. */
-function driveLoad(app: RunningApp, key: string, senders = 6): Load {
-  const acknowledged = new Set<string>()
-  let running = true
-  const loops = Array.from({ length: senders }, async () => {
-    while (running) {
-      const now = Date.now()
-      const batch = envelope(key, 'v1', Array.from({ length: 20 }, () => heartbeat(now)))
-      try {
-        const response = await fetch(`${app.url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(batch) })
-        await response.arrayBuffer()
-        if (response.status === 200) for (const e of batch.events) acknowledged.add(e.id)
-      } catch {
-        // The server went away mid-request: not acknowledged.
-        await new Promise((r) => setTimeout(r, 20))
-      }
-    }
-  })
-  return {
-    acknowledged,
-    stop: async () => {
-      running = false
-      await Promise.all(loops)
-    },
-  }
-}
-
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/** The pids of a process and all its descendants, from /proc (tsx runs the server in a child of the process startApp spawned). */
-function processTree(root: number): number[] {
-  const parents = new Map<number, number[]>()
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)])
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  const tree = [root]
-  for (let i = 0; i < tree.length; i++) tree.push(...(parents.get(tree[i]!) ?? []))
-  return tree
-}
-
-/** SIGKILL the server itself (not only its tsx launcher), as a crash or the OOM killer would. */
-async function killHard(app: RunningApp): Promise<void> {
-  const pids = processTree(app.process.pid!)
-  for (const pid of pids.reverse()) {
-    try {
-      process.kill(pid, 'SIGKILL')
-    } catch {
-      // Already gone.
-    }
-  }
-  await app.stop()
-}
 
 function cookieValue(setCookie: string[], name: string): string | undefined {
   for (const c of setCookie) {

@@ -1,8 +1,12 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EventLog } from '@/ingest/event-log'
 import { GroupCommitBuffer } from '@/ingest/group-commit'
-import { writeEvents } from '@/ingest/event-writer'
-import type { EventRow } from '@/ingest/event-row'
-import { ingestRuntime } from '@/ingest/runtime'
+import { writeEventLines, writeEvents } from '@/ingest/event-writer'
+import { EVENT_COLUMNS, eventValues, type EventRow } from '@/ingest/event-row'
+import { ingestRuntime, type EventSink } from '@/ingest/runtime'
 import { store } from '@/lib/store/client'
 import { table } from '@/lib/store/tables'
 import { testProject, useEngine } from '../support/engine'
@@ -11,7 +15,9 @@ import { startIngestServer } from '../support/ingest-server'
 
 // Overload: far more events than the buffer may hold arrive while the writer
 // is slow. Ingest must push back (503 + Retry-After) instead of growing or
-// failing, and every event it acknowledged must be in ClickHouse.
+// failing, and every event it acknowledged must be in ClickHouse. Both
+// acknowledgement modes: after the insert (group commit) and once in the
+// ingest log (the embedded default), whose backlog bound plays the buffer's part.
 
 useEngine()
 
@@ -19,27 +25,32 @@ const BUFFER_ROWS = 200
 const EVENTS_PER_REQUEST = 10
 const REQUESTS = 80 // 800 events at once: four times what the buffer holds
 
-let server: Awaited<ReturnType<typeof startIngestServer>>
-let buffer: GroupCommitBuffer<EventRow>
+// A slowed writer: each insert takes at least 150 ms more than chDB needs.
+const slowly = <T,>(write: (batch: T) => Promise<void>) => async (batch: T) => {
+  await new Promise((r) => setTimeout(r, 150))
+  await write(batch)
+}
 
-beforeAll(async () => {
-  // A slowed writer: each insert takes at least 150 ms more than chDB needs.
-  buffer = new GroupCommitBuffer<EventRow>({
-    write: async (rows) => {
-      await new Promise((r) => setTimeout(r, 150))
-      await writeEvents(rows)
-    },
-    maxRows: 50,
-    maxWaitMs: 20,
-    maxBufferedRows: BUFFER_ROWS,
-  })
-  server = await startIngestServer({ ...ingestRuntime().deps, store: (rows) => buffer.add(rows) })
-})
-
-afterAll(async () => {
-  await server?.close()
-  await buffer?.close()
-})
+const sinks: [string, () => EventSink][] = [
+  [
+    'acknowledged when stored',
+    () => new GroupCommitBuffer<EventRow>({ write: slowly(writeEvents), maxRows: 50, maxWaitMs: 20, maxBufferedRows: BUFFER_ROWS }),
+  ],
+  [
+    'acknowledged when logged',
+    () =>
+      new EventLog<EventRow>({
+        dir: mkdtempSync(path.join(tmpdir(), 'stalewatch-overload-log-')),
+        columns: EVENT_COLUMNS,
+        values: eventValues,
+        insert: slowly(writeEventLines),
+        maxSegmentRows: 50,
+        maxSegmentAgeMs: 20,
+        maxBacklogRows: BUFFER_ROWS,
+        fsync: true,
+      }),
+  ],
+]
 
 async function storedIds(projectId: string): Promise<Set<string>> {
   const result = await store().query.query({
@@ -50,7 +61,20 @@ async function storedIds(projectId: string): Promise<Set<string>> {
   return new Set((await result.json<{ event_id: string }>()).map((r) => r.event_id))
 }
 
-describe('ingest under overload', () => {
+describe.each(sinks)('ingest under overload, %s', (_mode, openSink) => {
+  let server: Awaited<ReturnType<typeof startIngestServer>>
+  let buffer: EventSink
+
+  beforeAll(async () => {
+    buffer = openSink()
+    server = await startIngestServer({ ...ingestRuntime().deps, store: (rows) => buffer.add(rows) })
+  })
+
+  afterAll(async () => {
+    await server?.close()
+    await buffer?.close()
+  })
+
   it('refuses the excess with 503 and Retry-After, and stores every acknowledged event', async () => {
     const project = await testProject('overload')
     const now = Date.now()
@@ -72,6 +96,7 @@ describe('ingest under overload', () => {
     const acknowledged = envelopes.flatMap((e, i) => (answers[i]!.status === 200 ? e.events.map((event) => event.id) : []))
     for (const [i, a] of answers.entries()) if (a.status === 200) expect(a.json).toMatchObject({ accepted: envelopes[i]!.events.length })
 
+    await buffer.flush()
     const stored = await storedIds(project.id)
     expect(acknowledged.filter((id) => !stored.has(id))).toEqual([])
     expect(buffer.stats().waitingRows + buffer.stats().inFlightRows).toBe(0)
@@ -93,6 +118,7 @@ describe('ingest under overload', () => {
       if (pending.length) await new Promise((r) => setTimeout(r, 200))
     }
     expect(pending).toEqual([])
+    await buffer.flush()
     const stored = await storedIds(project.id)
     expect([...acknowledged].filter((id) => !stored.has(id))).toEqual([])
     expect(stored.size).toBe(REQUESTS)

@@ -33,6 +33,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
       ...process.env,
       STALEWATCH_LOG_LEVEL: 'warn',
       NEXT_TELEMETRY_DISABLED: '1',
+      UV_THREADPOOL_SIZE: '16',
       ...env,
       STALEWATCH_DATA_DIR: dataDir,
       STALEWATCH_ADMIN_TOKEN: adminToken,

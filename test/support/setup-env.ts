@@ -8,3 +8,13 @@ if (!process.env.CLICKHOUSE_URL) {
   process.env.STALEWATCH_DATA_DIR = mkdtempSync(path.join(tmpdir(), 'stalewatch-test-'))
 }
 process.env.STALEWATCH_LOG_LEVEL ??= 'silent'
+// Most tests check a figure right after the 2xx, so they run with the
+// acknowledgement after the insert (read-your-writes). The product default
+// for the embedded engine, ack once in the ingest log, has its own tests:
+// test/ingest/event-log*.test.ts, test/hardening (crash, outage) and
+// test/scale/overload.test.ts set STALEWATCH_INGEST_ACK=logged.
+process.env.STALEWATCH_INGEST_ACK ??= 'stored'
+// Test processes stall their event loop with work that says nothing about
+// ingest load (module loading, fast-check, migrations); shedding by loop delay
+// is tested on its own (test/unit/loop-pressure.test.ts, test/scale).
+process.env.STALEWATCH_SHED_LOOP_DELAY_MS ??= '0'
