@@ -6,7 +6,10 @@ import { ingestRuntime } from '@/ingest/runtime'
 // run only Next.js (serverless, `next start`).
 export const dynamic = 'force-dynamic'
 
-const handle = (request: Request) => handleIngestRequest(request, ingestRuntime().deps)
+// No shedding by event-loop delay here: behind Next.js's router a 503 costs
+// nearly as much as an answer, so it would refuse work without saving any.
+// The node:http path (server.ts), where a refusal is cheap, is the one that sheds.
+const handle = (request: Request) => handleIngestRequest(request, { ...ingestRuntime().deps, overloaded: undefined })
 
 export const POST = handle
 export const OPTIONS = handle
