@@ -72,13 +72,16 @@ export interface UpdateAdvice {
 }
 
 export function updateAdvice(catalog: ProjectCatalog, clientVersion: string, at: number): UpdateAdvice {
-  const latest = latestReleaseAt(catalog, at)?.version ?? null
-  const minSupported = minSupportedAt(catalog, at)
   // A version the catalog has not seen yet is the client's first report: it is
-  // being stored now, so it counts as first seen at `at`.
+  // being stored now (or is in the ingest log, or the catalog's cache is older
+  // than it), so it counts as first seen at `at`. Without registered releases
+  // that makes it the latest, rather than telling its first tabs that the
+  // version they replace is the one to update to.
   const withClient: VersionCatalog = catalog.firstSeen.has(clientVersion)
     ? catalog
     : { releases: catalog.releases, firstSeen: new Map([...catalog.firstSeen, [clientVersion, at]]) }
+  const latest = latestReleaseAt(withClient, at)?.version ?? null
+  const minSupported = minSupportedAt(catalog, at)
   const belowMinimum = minSupported !== null && isOrderedBefore(withClient, clientVersion, minSupported, at)
   return { latest, minSupported, belowMinimum }
 }
