@@ -10,6 +10,11 @@ import { RuleActions } from './rule-actions'
 export const dynamic = 'force-dynamic'
 
 const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC'
+// `kind=stale_share thresholdPercent=25 …`: wraps where a JSON line would overflow the panel.
+const conditionText = (condition: object) =>
+  Object.entries(condition)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ')
 const num = (n: number | null) => (n === null ? '—' : Number.isInteger(n) ? String(n) : n.toFixed(2))
 
 export default async function AlertsPage({ searchParams }: { searchParams: Promise<{ project?: string }> }) {
@@ -58,32 +63,34 @@ async function ProjectAlerts({ projectId }: { projectId: string }) {
         {rules.length === 0 ? (
           <p className="muted">No rules yet.</p>
         ) : (
-          <table data-testid="alert-rules">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Condition</th>
-                <th>Destinations</th>
-                <th>State</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {rules.map((r) => (
-                <tr key={r.id} data-rule={r.id}>
-                  <td>{r.name}</td>
-                  <td>
-                    <code>{JSON.stringify(r.condition)}</code>
-                  </td>
-                  <td>{r.destinations.map((d) => `${d.kind} ${new URL(d.url).host}`).join(', ')}</td>
-                  <td>{r.state.state}</td>
-                  <td>
-                    <RuleActions ruleId={r.id} />
-                  </td>
+          <div style={{ overflowX: 'auto' }}>
+            <table data-testid="alert-rules">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Condition</th>
+                  <th>Destinations</th>
+                  <th>State</th>
+                  <th />
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rules.map((r) => (
+                  <tr key={r.id} data-rule={r.id}>
+                    <td>{r.name}</td>
+                    <td>
+                      <code style={{ overflowWrap: 'anywhere' }}>{conditionText(r.condition)}</code>
+                    </td>
+                    <td>{r.destinations.map((d) => `${d.kind} ${new URL(d.url).host}`).join(', ')}</td>
+                    <td>{r.state.state}</td>
+                    <td>
+                      <RuleActions ruleId={r.id} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
         <NewRuleForm projectId={projectId} />
       </section>
