@@ -6,7 +6,7 @@ import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { adminFetch, startApp, type RunningApp } from '../support/app-server'
-import { launchChromium } from '../support/browser'
+import { launchChromium, logInWithToken } from '../support/browser'
 
 // The alerts page in Chromium against the whole app: a rule created with the
 // form is the one the API lists, its test notification reaches a real
@@ -37,10 +37,7 @@ beforeAll(async () => {
   const created = await adminFetch(app, '/api/projects', { method: 'POST', body: JSON.stringify({ name: 'alerting' }) })
   projectId = ((await created.json()) as { id: string }).id
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-  await page.goto(new URL('/login', app.url).href)
-  await page.locator('#token').fill(app.adminToken)
-  await page.getByRole('button', { name: 'Log in with token' }).click()
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'))
+  await logInWithToken(page, app)
 }, 600_000)
 
 afterAll(async () => {

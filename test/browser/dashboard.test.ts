@@ -8,7 +8,7 @@ import type { ProjectOverview } from '@/lib/queries/project-overview'
 import type { ReleaseSummary } from '@/lib/queries/release-summaries'
 import type { IngestEnvelope, WireEvent } from '@/lib/wire-format'
 import { adminFetch, startApp, type RunningApp } from '../support/app-server'
-import { launchChromium } from '../support/browser'
+import { launchChromium, logInWithToken } from '../support/browser'
 import { uid } from '../support/envelopes'
 
 // Each dashboard page in real Chromium against the whole app, with seeded
@@ -81,10 +81,7 @@ beforeAll(async () => {
     sendTab('2026.11.2', start + 60 * M, end, { hidden: true }),
   ])
   page = await browser.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: 'Europe/Paris', colorScheme: 'light' })
-  await page.goto(new URL('/login', app.url).href)
-  await page.locator('#token').fill(app.adminToken)
-  await page.getByRole('button', { name: 'Log in with token' }).click()
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'))
+  await logInWithToken(page, app)
 }, 600_000)
 
 afterAll(async () => {
