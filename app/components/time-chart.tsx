@@ -3,6 +3,7 @@
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { ChartData } from '@/lib/charts/chart-data'
 import { formatDateTime, formatShare, formatTick } from '@/lib/charts/format'
+import { labelledMarkers } from '@/lib/charts/marker-labels'
 
 export type ChartKind = 'stacked-area' | 'line' | 'stacked-bar'
 
@@ -39,6 +40,7 @@ export function TimeChart({ data, kind, colors, exportUrl, emptyText }: Props) {
   const xFormat = (x: number) => (data.xKind === 'time' ? formatTick(x, span) : `+${formatMinutes(x)}`)
   const labelFormat = (x: unknown) => (data.xKind === 'time' ? formatDateTime(Number(x)) : `${formatMinutes(Number(x))} after release`)
   const valueFormat = (v: unknown) => (share ? formatShare(typeof v === 'number' ? v : null) : String(v))
+  const withLabel = labelledMarkers(data.markers, data.from, data.to)
   const common = (
     <>
       <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
@@ -52,7 +54,7 @@ export function TimeChart({ data, kind, colors, exportUrl, emptyText }: Props) {
           x={m.at}
           stroke={m.kind === 'release' ? 'var(--accent)' : 'var(--danger)'}
           strokeDasharray="4 3"
-          label={{ value: m.label, position: 'insideTopLeft', fill: 'var(--muted)', fontSize: 11 }}
+          label={withLabel.has(m) ? { value: m.label, position: 'insideTopLeft', fill: 'var(--muted)', fontSize: 11 } : undefined}
         />
       ))}
     </>
