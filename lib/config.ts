@@ -43,7 +43,7 @@ export type IngestAck = 'logged' | 'stored'
 // (docs/scaling.md): the log can batch for a second at no cost to latency;
 // a stored acknowledgement waits for the flush, so it must flush sooner.
 const FLUSH_DEFAULTS: Record<IngestAck, { maxRows: number; maxWaitMs: number; bufferRows: number }> = {
-  logged: { maxRows: 100_000, maxWaitMs: 1000, bufferRows: 5_000_000 },
+  logged: { maxRows: 50_000, maxWaitMs: 1000, bufferRows: 5_000_000 },
   stored: { maxRows: 10_000, maxWaitMs: 200, bufferRows: 50_000 },
 }
 
