@@ -1,4 +1,5 @@
 import { adoptionAt, sessionsBefore } from '../charts/adoption'
+import { STRAGGLER_GRACE_MS } from '../rollups/live-instants'
 import type { LatestRelease } from '../releases/version-order'
 import type { ChartContext } from './chart-context'
 import { liveAtInstants } from './live-at-instants'
@@ -9,7 +10,7 @@ import { reloadUpgrades, type ReloadUpgrades } from './reload-upgrades'
 // stragglers at releasedAt + grace and sessions upgraded by reload, by reason
 // (SEMANTICS, Rollout).
 
-export const DEFAULT_GRACE_MS = 3600_000
+export const DEFAULT_GRACE_MS = STRAGGLER_GRACE_MS
 export const TARGET_SHARES = [0.5, 0.9, 0.99] as const
 /** Time to X % is searched this long after a release; older releases report it only if reached within. */
 const HORIZON_MS = 7 * 24 * 3600_000
@@ -44,7 +45,7 @@ export async function releaseSummaries(ctx: ChartContext, params: ReleaseSummary
   // Now, and each release's releasedAt + grace that has passed: one round trip.
   const graceInstants = releases.map((r) => r.releasedAt + grace).filter((t) => t <= at)
   const [live, timeTo, upgrades] = await Promise.all([
-    liveAtInstants({ projectId: ctx.projectId, instants: [...new Set([at, ...graceInstants])], windowSeconds: ctx.windowSeconds }),
+    liveAtInstants({ projectId: ctx.projectId, instants: [...new Set([at, ...graceInstants])], windowSeconds: ctx.windowSeconds, source: ctx.source }),
     releaseTimeTo({ projectId: ctx.projectId, releases: searched, shares: TARGET_SHARES, at, windowSeconds: ctx.windowSeconds, catalog: ctx.catalog, source: ctx.source }),
     reloadUpgrades({ projectId: ctx.projectId, versions: [...new Set(releases.map((r) => r.version))], catalog: ctx.catalog, source: ctx.source }),
   ])

@@ -1,5 +1,6 @@
 import { backgroundCommand, backgroundQuery } from '../store/background'
 import { table } from '../store/tables'
+import { rollupLiveInstants, stragglerInstants } from './live-instants'
 import { eventMinutesSelect, liveMinutesParams, liveMinutesSelect, reloadLoadsSelect } from './select-sql'
 import { readRollupState, writeRollupState } from './state'
 import { rollupTable } from './tables'
@@ -110,11 +111,13 @@ export async function rollupProject(
     if (late !== null) from = Math.min(from, floorMinute(late))
   }
   if (from >= closed) return null
+  const instants = await stragglerInstants(projectId)
   let chunks = 0
   for (let start = from; start < closed; start += CHUNK_MS) {
     const end = Math.min(closed, start + CHUNK_MS)
     onProgress(`rollup ${projectId}: ${new Date(start).toISOString()} → ${new Date(end).toISOString()}`)
     await rollupChunk(projectId, windowSeconds, start, end, state.through === 0 || start >= state.through)
+    await rollupLiveInstants(projectId, windowSeconds, instants, start, end)
     chunks++
   }
   await writeRollupState(projectId, { through: closed, runStartedAt: startedAt })

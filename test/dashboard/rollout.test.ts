@@ -8,6 +8,8 @@ import { loadChart } from '@/lib/queries/dashboard-charts'
 import { projectOverview } from '@/lib/queries/project-overview'
 import { releaseSummaries, type ReleaseSummary } from '@/lib/queries/release-summaries'
 import { rollupProject } from '@/lib/rollups/rollup-project'
+import { rollupTable } from '@/lib/rollups/tables'
+import { runQuery } from '@/lib/store/run-query'
 import { testProject, useEngine } from '../support/engine'
 import { M, sendAll, Tab } from './scenario'
 
@@ -112,6 +114,36 @@ describe('a release adopted by reloads and new tabs, with a straggler', () => {
       expect(valueAt(adoption, T0 + 41 * M, 'v2')).toBe(3 / 5)
       expect(valueAt(adoption, T0 + 46 * M, 'v2')).toBe(3 / 5)
       expect(valueAt(adoption, T0 + 49 * M, 'v2')).toBe(3 / 4)
+    }
+  })
+
+  it('computes stragglers at releasedAt + grace only once those minutes are final, and again after late events', async () => {
+    const instant = T0 + HOUR
+    const computations = async () => {
+      const rows = await runQuery<{ n: string }>(
+        'test.liveInstants',
+        `SELECT count() AS n FROM ${rollupTable('live_instants')} WHERE project_id = {project:String} AND at = fromUnixTimestamp64Milli({at:Int64}, 'UTC') AND version = ''`,
+        { project: s.projectId, at: instant },
+      )
+      return Number(rows[0]!.n)
+    }
+    // A rollup that stopped before the instant has not computed it: the figure comes from raw events.
+    const early = await testProject('stragglers-early')
+    await registerRelease({ project: early.id, version: 'v1', releasedAt: T0 })
+    await sendAll(early.ingestKey, [new Tab('v1').beat(T0 - 10 * M, T0 + 30 * M)])
+    await rollupProject(early.id, 180, instant - 5 * M)
+    expect(await runQuery('test.liveInstants', `SELECT 1 FROM ${rollupTable('live_instants')} WHERE project_id = {project:String}`, { project: early.id })).toEqual([])
+
+    // Once it has, pages read the instant from the rollup, which recomputes it when late events reopen it.
+    await rollupProject(s.projectId, 180, at + 2 * M)
+    expect(await computations()).toBeGreaterThan(0)
+    // A tab still on v1 at the instant, whose events reach the server only now.
+    await sendAll(s.key, [new Tab('v1').lateBeat(instant - M, Date.now()).lateBeat(instant, Date.now())])
+    await rollupProject(s.projectId, 180, at + 2 * M)
+    for (const mode of ['raw', 'full rollup'] as const) {
+      const ctx = await context(s, mode)
+      const list = await releaseSummaries(ctx, { at })
+      expect(summaryOf(list, 'v2', T0).stragglers, mode).toBe(2)
     }
   })
 })
