@@ -84,6 +84,22 @@ async function rollupChunk(projectId: string, windowSeconds: number, from: numbe
      FROM (${reloadLoadsSelect()})`,
     params,
   )
+  // Keys already stored for these minutes get an empty set unless recomputed (a late reload event can change a load's reason).
+  const staleUpgrades = fresh
+    ? ''
+    : `UNION ALL SELECT version, minute, previous_version, reason, '' FROM ${rollupTable('reload_upgrade_minutes')}
+       WHERE project_id = {project:String} AND minute >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND minute < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`
+  await backgroundCommand(
+    'rollups.reloadUpgradeMinutes',
+    `INSERT INTO ${rollupTable('reload_upgrade_minutes')} (project_id, version, minute, previous_version, reason, sessions, computed_at)
+     SELECT {project:String}, version, minute, previous_version, reason, uniqExactStateIf(session_id, session_id != ''), now64(3)
+     FROM (
+       SELECT version, toDateTime(toStartOfMinute(load_time), 'UTC') AS minute, previous_version, reason, session_id FROM (${reloadLoadsSelect()})
+       ${staleUpgrades}
+     )
+     GROUP BY version, minute, previous_version, reason`,
+    params,
+  )
 }
 
 /**

@@ -11,7 +11,7 @@ import { rollupProject } from '@/lib/rollups/rollup-project'
 import { rollupTable } from '@/lib/rollups/tables'
 import { runQuery } from '@/lib/store/run-query'
 import { testProject, useEngine } from '../support/engine'
-import { M, sendAll, Tab } from './scenario'
+import { M, S, sendAll, Tab } from './scenario'
 
 // Rollout figures (SEMANTICS, Rollout) on crafted traffic with a hand-computed
 // answer, through the real pipeline into the real engine, every request sent
@@ -221,4 +221,68 @@ describe('a rollback re-releasing an older build, with skewed client clocks', ()
       expect((await projectOverview(ctx, T0 + 45 * M)).liveTotal).toBe(5)
     })
   }
+})
+
+describe('upgrades by reload around a rollback registered in the middle of a minute', () => {
+  let s: Scenario
+  let firstTab: Tab
+  const rollbackAt = T0 + 30 * M + 20 * S
+  const at = T0 + 60 * M
+  beforeAll(async () => {
+    // Into v2 by the button, back to v1 (not an upgrade: v1 is older then), into v2 again when forced: one session, two reasons.
+    firstTab = new Tab('v1').beat(T0 - 10 * M, T0 + 4 * M).reload(T0 + 5 * M, 'v2').beat(T0 + 6 * M, T0 + 9 * M).reload(T0 + 10 * M, 'v1', 'app')
+        .beat(T0 + 11 * M, T0 + 14 * M).reload(T0 + 15 * M, 'v2', 'forced').beat(T0 + 16 * M, at)
+    const tabs = [
+      firstTab,
+      // In the rollback's minute: into v2 before it (an upgrade), into v1 after it (an upgrade to the rolled-back-to build).
+      new Tab('v1').beat(T0 - 10 * M, T0 + 29 * M).reload(T0 + 30 * M + 10 * S, 'v2', 'update_prompt').beat(T0 + 31 * M, at),
+      new Tab('v2').beat(T0, T0 + 29 * M).reload(T0 + 30 * M + 40 * S, 'v1', 'chunk_error').beat(T0 + 31 * M, at),
+      // Also in that minute, neither is an upgrade: v2 to v1 before the rollback, v1 to v2 after it.
+      new Tab('v2').beat(T0, T0 + 29 * M).reload(T0 + 30 * M + 5 * S, 'v1').beat(T0 + 31 * M, at),
+      new Tab('v1').beat(T0 - 10 * M, T0 + 29 * M).reload(T0 + 30 * M + 50 * S, 'v2', 'update_prompt').beat(T0 + 31 * M, at),
+      // After the partial rollup's edge.
+      new Tab('v2').beat(T0, T0 + 44 * M).reload(T0 + 45 * M, 'v1', 'update_prompt').beat(T0 + 46 * M, at),
+    ]
+    s = await setUp('upgrades-mid-minute', [['v1', T0 - HOUR], ['v2', T0], ['v1', rollbackAt]], tabs, at)
+  })
+
+  for (const mode of MODES) {
+    it(`orders each load by the releases before it, within the minute too (${mode})`, async () => {
+      await rollUp(s, mode)
+      const ctx = await context(s, mode)
+      const list = await releaseSummaries(ctx, { at })
+      expect(summaryOf(list, 'v2', T0).upgradedByReload).toEqual({
+        total: 2,
+        byReason: [
+          { reason: 'forced', sessions: 1 },
+          { reason: 'update_prompt', sessions: 1 },
+          { reason: 'user', sessions: 1 },
+        ],
+      })
+      expect(summaryOf(list, 'v1', rollbackAt).upgradedByReload).toEqual({
+        total: 2,
+        byReason: [
+          { reason: 'chunk_error', sessions: 1 },
+          { reason: 'update_prompt', sessions: 1 },
+        ],
+      })
+    })
+  }
+
+  it('moves a load to the reason a late reload event gives it when the rollup recomputes the minute', async () => {
+    await rollupProject(s.projectId, 180, at + 2 * M)
+    // The first tab's reload at T0 + 5 min was announced after all; that event reaches the server only now.
+    await sendAll(s.key, [firstTab.lateReloadEvent(T0 + 5 * M - 2 * S, 'v1', 'update_prompt', Date.now())])
+    await rollupProject(s.projectId, 180, at + 2 * M)
+    for (const mode of ['raw', 'full rollup'] as const) {
+      const ctx = await context(s, mode)
+      expect(summaryOf(await releaseSummaries(ctx, { at }), 'v2', T0).upgradedByReload, mode).toEqual({
+        total: 2,
+        byReason: [
+          { reason: 'update_prompt', sessions: 2 },
+          { reason: 'forced', sessions: 1 },
+        ],
+      })
+    }
+  })
 })
