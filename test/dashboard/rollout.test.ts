@@ -286,3 +286,51 @@ describe('upgrades by reload around a rollback registered in the middle of a min
     }
   })
 })
+
+describe('the reloads chart by reason, across the rollup edge', () => {
+  let s: Scenario
+  let firstTab: Tab
+  const at = T0 + 60 * M
+  beforeAll(async () => {
+    // Each reload event is sent 2 s before its load, so it falls in the minute before.
+    firstTab = new Tab('v1').beat(T0 - 10 * M, T0 + 9 * M).reload(T0 + 10 * M, 'v2', 'update_prompt').beat(T0 + 11 * M, at)
+    const tabs = [
+      firstTab,
+      new Tab('v1').beat(T0 - 10 * M, T0 + 19 * M).reload(T0 + 20 * M, 'v2', 'forced').beat(T0 + 21 * M, at),
+      new Tab('v1').beat(T0 - 10 * M, T0 + 20 * M).reload(T0 + 20 * M + 30 * S, 'v2', 'update_prompt').beat(T0 + 21 * M, at),
+      // After the partial rollup's edge.
+      new Tab('v1').beat(T0 - 10 * M, T0 + 44 * M).reload(T0 + 45 * M, 'v2', 'update_prompt').beat(T0 + 46 * M, at),
+      // The browser's button sends no reload event.
+      new Tab('v1').beat(T0 - 10 * M, T0 + 29 * M).reload(T0 + 30 * M, 'v2').beat(T0 + 31 * M, at),
+    ]
+    s = await setUp('reloads-chart', [['v1', T0 - HOUR], ['v2', T0]], tabs, at)
+  })
+
+  const reloadsAt = (chart: ChartData, x: number) => Object.fromEntries(Object.entries(chart.points.find((p) => p.x === x)?.values ?? {}).filter(([, v]) => v !== 0))
+
+  for (const mode of MODES) {
+    it(`counts each reload event once, in its minute, under its reason (${mode})`, async () => {
+      await rollUp(s, mode)
+      const ctx = await context(s, mode)
+      const chart = await loadChart(ctx, 'reloads', { from: T0, to: at })
+      expect(chart.stepMinutes).toBe(1)
+      expect(reloadsAt(chart, T0 + 9 * M)).toEqual({ update_prompt: 1 })
+      expect(reloadsAt(chart, T0 + 19 * M)).toEqual({ forced: 1 })
+      expect(reloadsAt(chart, T0 + 20 * M)).toEqual({ update_prompt: 1 })
+      expect(reloadsAt(chart, T0 + 29 * M)).toEqual({})
+      expect(reloadsAt(chart, T0 + 44 * M)).toEqual({ update_prompt: 1 })
+      const total = chart.points.reduce((sum, p) => sum + Object.values(p.values).reduce<number>((a, v) => a + (v ?? 0), 0), 0)
+      expect(total).toBe(4)
+    })
+  }
+
+  it('takes a late reload event into its minute when the rollup recomputes it', async () => {
+    await rollupProject(s.projectId, 180, at + 2 * M)
+    await sendAll(s.key, [firstTab.lateReloadEvent(T0 + 9 * M + 30 * S, 'v2', 'app', Date.now())])
+    await rollupProject(s.projectId, 180, at + 2 * M)
+    for (const mode of ['raw', 'full rollup'] as const) {
+      const chart = await loadChart(await context(s, mode), 'reloads', { from: T0, to: at })
+      expect(reloadsAt(chart, T0 + 9 * M), mode).toEqual({ app: 1, update_prompt: 1 })
+    }
+  })
+})
