@@ -49,13 +49,13 @@ export async function eventMinutes(params: EventMinutesParams): Promise<EventMin
   const rolledTo = Math.min(params.to, through)
   const rawFrom = Math.max(from, through)
   const parts: string[] = []
-  // FINAL keeps each key's newest row, emptied keys included: those have 0 events.
+  // FINAL keeps each key's newest row, emptied keys included (0 events): they
+  // are dropped after the merge, never by a filter FINAL could apply first.
   if (rolledTo > from) {
     parts.push(`SELECT minute, kind, version, reason, events, sessions
       FROM ${rollupTable('event_minutes_by_kind')} FINAL
       WHERE project_id = {project:String} AND kind IN {kinds:Array(String)}
-        AND minute >= fromUnixTimestamp64Milli({rolledFrom:Int64}, 'UTC') AND minute < fromUnixTimestamp64Milli({rolledTo:Int64}, 'UTC')
-        AND events > 0`)
+        AND minute >= fromUnixTimestamp64Milli({rolledFrom:Int64}, 'UTC') AND minute < fromUnixTimestamp64Milli({rolledTo:Int64}, 'UTC')`)
   }
   if (rawFrom < params.to) parts.push(`SELECT * FROM (${eventMinutesSelect()}) WHERE kind IN {kinds:Array(String)}`)
   if (parts.length === 0) return []
@@ -66,6 +66,7 @@ export async function eventMinutes(params: EventMinutesParams): Promise<EventMin
             sum(events) AS events_sum, sum(sessions) AS sessions_sum
      FROM (${parts.join('\nUNION ALL\n')})
      GROUP BY bucket, kind, version, reason
+     HAVING events_sum > 0
      ORDER BY bucket, kind, version, reason`,
     { project: params.projectId, kinds: params.kinds, step, rolledFrom: from, rolledTo, from: rawFrom, to: params.to },
   )
