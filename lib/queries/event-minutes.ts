@@ -6,7 +6,7 @@ import { runQuery } from '../store/run-query'
 // Distinct events and sessions per time bucket by kind, version and reason
 // (reload reason, or the load's navigation). Duplicate-insensitive: counts
 // are uniqExact(event_id) / uniqExact(session_id) per minute. Finalised
-// minutes from the rollup (event_minutes), the rest from raw events.
+// minutes from the rollup (event_minutes_by_kind), the rest from raw events.
 // Buckets of several minutes sum the per-minute distinct counts: an event id
 // lives in one minute, so event counts stay exact; session counts become
 // session-minutes there.
@@ -32,12 +32,12 @@ export interface EventMinuteRow {
 }
 
 interface RawRow {
-  minute: number
+  bucket: number | string
   kind: EventKind
   version: string
   reason: string
-  events: number | string
-  sessions: number | string
+  events_sum: number | string
+  sessions_sum: number | string
 }
 
 const MINUTE = 60_000
@@ -46,53 +46,29 @@ export async function eventMinutes(params: EventMinutesParams): Promise<EventMin
   const step = Math.max(1, Math.floor(params.stepMinutes ?? 1))
   const from = Math.floor(params.from / MINUTE) * MINUTE
   const through = params.source === 'raw' ? 0 : await rollupThrough(params.projectId)
-  const bucket = `toUnixTimestamp(toStartOfInterval(minute, toIntervalMinute({step:UInt32}))) * 1000`
-  const common = { project: params.projectId, kinds: params.kinds, step }
-  const parts: Promise<RawRow[]>[] = []
   const rolledTo = Math.min(params.to, through)
-  if (rolledTo > from) {
-    parts.push(
-      runQuery<RawRow>(
-        'eventMinutes.rollup',
-        `SELECT ${bucket} AS bucket, kind, version, reason, sum(e) AS events, sum(s) AS sessions
-         FROM (
-           SELECT minute, kind, version, reason, argMax(events, computed_at) AS e, argMax(sessions, computed_at) AS s
-           FROM ${rollupTable('event_minutes')}
-           WHERE project_id = {project:String} AND kind IN {kinds:Array(String)}
-             AND minute >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND minute < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
-           GROUP BY minute, kind, version, reason
-         )
-         WHERE e > 0
-         GROUP BY bucket, kind, version, reason`,
-        { ...common, from, to: rolledTo },
-      ),
-    )
-  }
   const rawFrom = Math.max(from, through)
-  if (rawFrom < params.to) {
-    parts.push(
-      runQuery<RawRow>(
-        'eventMinutes.raw',
-        `SELECT ${bucket} AS bucket, kind, version, reason, sum(events) AS events, sum(sessions) AS sessions
-         FROM (${eventMinutesSelect()})
-         WHERE kind IN {kinds:Array(String)}
-         GROUP BY bucket, kind, version, reason`,
-        { ...common, from: rawFrom, to: params.to },
-      ),
-    )
+  const parts: string[] = []
+  // FINAL keeps each key's newest row, emptied keys included (0 events): they
+  // are dropped after the merge, never by a filter FINAL could apply first.
+  if (rolledTo > from) {
+    parts.push(`SELECT minute, kind, version, reason, events, sessions
+      FROM ${rollupTable('event_minutes_by_kind')} FINAL
+      WHERE project_id = {project:String} AND kind IN {kinds:Array(String)}
+        AND minute >= fromUnixTimestamp64Milli({rolledFrom:Int64}, 'UTC') AND minute < fromUnixTimestamp64Milli({rolledTo:Int64}, 'UTC')`)
   }
-  const rows = (await Promise.all(parts)).flat() as (RawRow & { bucket: number })[]
-  // A bucket can straddle the rollup's edge: merge its two halves.
-  const merged = new Map<string, EventMinuteRow>()
-  for (const r of rows) {
-    const key = `${r.bucket}\u0000${r.kind}\u0000${r.version}\u0000${r.reason}`
-    const entry = merged.get(key)
-    if (entry) {
-      entry.events += Number(r.events)
-      entry.sessions += Number(r.sessions)
-    } else {
-      merged.set(key, { minute: Number(r.bucket), kind: r.kind, version: r.version, reason: r.reason, events: Number(r.events), sessions: Number(r.sessions) })
-    }
-  }
-  return [...merged.values()].sort((a, b) => a.minute - b.minute || a.kind.localeCompare(b.kind) || a.version.localeCompare(b.version) || a.reason.localeCompare(b.reason))
+  if (rawFrom < params.to) parts.push(`SELECT * FROM (${eventMinutesSelect()}) WHERE kind IN {kinds:Array(String)}`)
+  if (parts.length === 0) return []
+  // One round trip: a bucket straddling the rollup's edge sums its two halves here.
+  const rows = await runQuery<RawRow>(
+    'eventMinutes',
+    `SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalMinute({step:UInt32}))) * 1000 AS bucket, kind, version, reason,
+            sum(events) AS events_sum, sum(sessions) AS sessions_sum
+     FROM (${parts.join('\nUNION ALL\n')})
+     GROUP BY bucket, kind, version, reason
+     HAVING events_sum > 0
+     ORDER BY bucket, kind, version, reason`,
+    { project: params.projectId, kinds: params.kinds, step, rolledFrom: from, rolledTo, from: rawFrom, to: params.to },
+  )
+  return rows.map((r) => ({ minute: Number(r.bucket), kind: r.kind, version: r.version, reason: r.reason, events: Number(r.events_sum), sessions: Number(r.sessions_sum) }))
 }

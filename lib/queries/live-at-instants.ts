@@ -1,38 +1,63 @@
+import { liveAtInstantSelect } from '../rollups/select-sql'
+import { rollupThrough } from '../rollups/state'
+import { rollupTable } from '../rollups/tables'
 import { runQuery } from '../store/run-query'
-import { table } from '../store/tables'
 
-// Live sessions per version at several arbitrary instants in one round trip
-// (SEMANTICS, Liveness): a session is live at t with an event in (t - W, t],
-// counted once under the version of its latest event. Each instant reads only
-// its own window through the primary key; the parts run in parallel.
+// Live sessions per version at several arbitrary instants (SEMANTICS,
+// Liveness): a session is live at t with an event in (t - W, t], counted
+// once under the version of its latest event. Instants the rollup has
+// computed (live_instants: each release's releasedAt + grace, once its
+// minutes are finalised) are read from there, in their newest computation;
+// the rest from raw events through the same SELECT, each instant reading only
+// its own window through the primary key, in one round trip. source 'raw'
+// skips the rollup.
 
 export interface LiveAtInstantsParams {
   projectId: string
   instants: readonly number[]
   windowSeconds: number
+  source?: 'auto' | 'raw'
 }
 
-export interface LiveAtInstantRow {
-  at: number
+interface Row {
+  at: number | string
   version: string
-  sessions: number
+  sessions: number | string
 }
 
 export async function liveAtInstants(params: LiveAtInstantsParams): Promise<Map<number, Map<string, number>>> {
   const result = new Map<number, Map<string, number>>(params.instants.map((t) => [t, new Map()]))
   if (params.instants.length === 0) return result
+  const add = (rows: Row[]) => {
+    for (const r of rows) if (r.version !== '') result.get(Number(r.at))?.set(r.version, Number(r.sessions))
+  }
+  const through = params.source === 'raw' ? 0 : await rollupThrough(params.projectId)
+  const rolled = params.instants.filter((t) => t < through)
+  const computed = new Set<number>()
+  if (rolled.length > 0) {
+    const rows = await runQuery<Row & { at_ms: number | string }>(
+      'liveAtInstants.rollup',
+      `SELECT toUnixTimestamp64Milli(at) AS at_ms, version, sessions
+       FROM ${rollupTable('live_instants')}
+       WHERE project_id = {project:String} AND window_seconds = {windowSeconds:UInt32}
+         AND at IN (SELECT fromUnixTimestamp64Milli(arrayJoin({instants:Array(Int64)}), 'UTC'))
+         AND (at, computed_at) IN (
+           SELECT at, max(computed_at) FROM ${rollupTable('live_instants')}
+           WHERE project_id = {project:String} AND window_seconds = {windowSeconds:UInt32}
+             AND at IN (SELECT fromUnixTimestamp64Milli(arrayJoin({instants:Array(Int64)}), 'UTC'))
+           GROUP BY at)`,
+      { project: params.projectId, windowSeconds: params.windowSeconds, instants: rolled },
+    )
+    for (const r of rows) computed.add(Number(r.at_ms))
+    add(rows.map((r) => ({ ...r, at: r.at_ms })))
+  }
+  const raw = params.instants.filter((t) => !computed.has(t))
+  if (raw.length === 0) return result
   const values: Record<string, unknown> = { project: params.projectId, windowMs: params.windowSeconds * 1000 }
-  const parts = params.instants.map((t, i) => {
+  const parts = raw.map((t, i) => {
     values[`at${i}`] = t
-    return `SELECT {at${i}:Int64} AS at, last_version AS version, count() AS sessions FROM (
-        SELECT session_id, argMax(version, event_time) AS last_version FROM ${table('events')}
-        WHERE project_id = {project:String}
-          AND event_time > fromUnixTimestamp64Milli({at${i}:Int64} - {windowMs:UInt32}, 'UTC')
-          AND event_time <= fromUnixTimestamp64Milli({at${i}:Int64}, 'UTC')
-        GROUP BY session_id)
-      GROUP BY last_version`
+    return liveAtInstantSelect(`at${i}`)
   })
-  const rows = await runQuery<{ at: number | string; version: string; sessions: number | string }>('liveAtInstants', parts.join('\nUNION ALL\n'), values)
-  for (const r of rows) result.get(Number(r.at))?.set(r.version, Number(r.sessions))
+  add(await runQuery<Row>('liveAtInstants', parts.join('\nUNION ALL\n'), values))
   return result
 }

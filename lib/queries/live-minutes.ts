@@ -35,6 +35,8 @@ interface RawRow {
   sessions: number | string
 }
 
+const MINUTE = 60_000
+
 export async function liveMinutes(params: LiveMinutesParams): Promise<LiveMinuteRow[]> {
   const step = Math.max(1, Math.floor(params.stepMinutes ?? 1))
   const vis = params.byVisibility ?? false
@@ -60,7 +62,10 @@ export async function liveMinutes(params: LiveMinutesParams): Promise<LiveMinute
       ),
     )
   }
-  const rawFrom = Math.max(params.from, through + 1)
+  // The raw scan reads a whole window of events before its first boundary:
+  // start it at that boundary, and skip it when none lies in [.., to].
+  const stepMs = step * MINUTE
+  const rawFrom = Math.ceil(Math.max(params.from, through + 1) / stepMs) * stepMs
   if (rawFrom <= params.to) {
     parts.push(
       runQuery<RawRow>(

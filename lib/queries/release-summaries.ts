@@ -1,15 +1,16 @@
-import { adoptionAt, adoptionSeries, sessionsBefore, timeToShare } from '../charts/adoption'
+import { adoptionAt, sessionsBefore } from '../charts/adoption'
+import { STRAGGLER_GRACE_MS } from '../rollups/live-instants'
 import type { LatestRelease } from '../releases/version-order'
 import type { ChartContext } from './chart-context'
-import { liveMinutes } from './live-minutes'
 import { liveAtInstants } from './live-at-instants'
+import { releaseTimeTo } from './release-time-to'
 import { reloadUpgrades, type ReloadUpgrades } from './reload-upgrades'
 
 // The releases list: for each release, adoption now, time to 50/90/99 %,
 // stragglers at releasedAt + grace and sessions upgraded by reload, by reason
 // (SEMANTICS, Rollout).
 
-export const DEFAULT_GRACE_MS = 3600_000
+export const DEFAULT_GRACE_MS = STRAGGLER_GRACE_MS
 export const TARGET_SHARES = [0.5, 0.9, 0.99] as const
 /** Time to X % is searched this long after a release; older releases report it only if reached within. */
 const HORIZON_MS = 7 * 24 * 3600_000
@@ -39,12 +40,13 @@ export async function releaseSummaries(ctx: ChartContext, params: ReleaseSummary
   const at = params.at
   const releases = params.only ? [params.only] : ctx.timeline.filter((r) => r.releasedAt <= at).slice(-MAX_RELEASES).reverse()
   if (releases.length === 0) return []
-  const seriesFrom = Math.max(Math.min(...releases.map((r) => r.releasedAt)), at - HORIZON_MS)
+  // Time to X % is searched only for releases within the horizon.
+  const searched = releases.filter((r) => r.releasedAt >= at - HORIZON_MS)
   // Now, and each release's releasedAt + grace that has passed: one round trip.
   const graceInstants = releases.map((r) => r.releasedAt + grace).filter((t) => t <= at)
-  const [live, series, upgrades] = await Promise.all([
-    liveAtInstants({ projectId: ctx.projectId, instants: [...new Set([at, ...graceInstants])], windowSeconds: ctx.windowSeconds }),
-    liveMinutes({ projectId: ctx.projectId, from: seriesFrom, to: at, windowSeconds: ctx.windowSeconds, source: ctx.source }),
+  const [live, timeTo, upgrades] = await Promise.all([
+    liveAtInstants({ projectId: ctx.projectId, instants: [...new Set([at, ...graceInstants])], windowSeconds: ctx.windowSeconds, source: ctx.source }),
+    releaseTimeTo({ projectId: ctx.projectId, releases: searched, shares: TARGET_SHARES, at, windowSeconds: ctx.windowSeconds, catalog: ctx.catalog, source: ctx.source }),
     reloadUpgrades({ projectId: ctx.projectId, versions: [...new Set(releases.map((r) => r.version))], catalog: ctx.catalog, source: ctx.source }),
   ])
   const nowCounts = live.get(at)!
@@ -52,14 +54,13 @@ export async function releaseSummaries(ctx: ChartContext, params: ReleaseSummary
   return releases.map((release): ReleaseSummary => {
     const stragglersAt = release.releasedAt + grace
     const atGrace = stragglersAt <= at ? live.get(stragglersAt)! : null
-    const points = release.releasedAt >= seriesFrom ? adoptionSeries(series, ctx.catalog, release.version, release.releasedAt, at) : []
-    const timeTo = (share: number) => timeToShare(points, release, share)
+    const [to50, to90, to99] = timeTo[searched.indexOf(release)] ?? [null, null, null]
     return {
       version: release.version,
       releasedAt: release.releasedAt,
       implicit: release.implicit,
       adoptionNow: adoptionAt(ctx.catalog, nowCounts, release.version, at).ratio,
-      timeTo: { '50': timeTo(0.5), '90': timeTo(0.9), '99': timeTo(0.99) },
+      timeTo: { '50': to50 ?? null, '90': to90 ?? null, '99': to99 ?? null },
       stragglers: atGrace ? sessionsBefore(ctx.catalog, atGrace, release.version, stragglersAt) : null,
       upgradedByReload: upgrades.get(release.version)!,
     }

@@ -10,8 +10,14 @@ import { orderKeyParams, orderKeySql } from './order-key-sql'
 // version was ordered before it at the time of that load; split by the reason
 // of the reload event sent in the 60 s before (else `user`). A session counts
 // once in a version's total, and once under each reason it upgraded with.
-// Finalised loads come from the rollup (reload_loads), later ones from raw
-// events through the same SELECT.
+//
+// Finalised minutes come from reload_upgrade_minutes: one exact set of
+// sessions per (version, previous version, reason, minute of the load). The
+// version order only changes at release times, so evaluating it at the start
+// of the minute is exact, except in a minute a release falls strictly inside:
+// those few minutes are read load by load from reload_loads. Minutes the
+// rollup has not finalised come from raw events through the rollup's own
+// SELECT. All parts carry sets, merged exactly in one query.
 
 export interface ReloadUpgradesParams {
   projectId: string
@@ -30,37 +36,73 @@ export interface ReloadUpgrades {
   byReason: ReloadUpgradeRow[]
 }
 
+const MINUTE = 60_000
 // Far enough to mean "no end", inside DateTime64's range.
 const NO_END = Date.UTC(2200, 0, 1)
+
+/** Finalised minutes that a release time falls strictly inside: the order changes within them. */
+function splitMinutes(catalog: VersionCatalog, through: number): number[] {
+  const minutes = catalog.releases.filter((r) => r.releasedAt % MINUTE !== 0).map((r) => r.releasedAt - (r.releasedAt % MINUTE))
+  return [...new Set(minutes)].filter((m) => m < through)
+}
+
+// Each part: version, previous_version, reason, at_ms (when to evaluate the order), sessions (a uniqExact set).
+// FINAL keeps the newest row per key; unlike argMax it does not copy the sets.
+function rolledPart(): string {
+  return `SELECT version, previous_version, reason, toInt64(toUnixTimestamp(minute)) * 1000 AS at_ms, sessions
+  FROM ${rollupTable('reload_upgrade_minutes')} FINAL
+  WHERE project_id = {project:String} AND version IN {versions:Array(String)}
+    AND minute < fromUnixTimestamp64Milli({through:Int64}, 'UTC')
+    AND NOT has({split:Array(Int64)}, at_ms)`
+}
+
+function splitPart(): string {
+  return `SELECT version, previous_version, reason, toUnixTimestamp64Milli(load_time) AS at_ms, uniqExactState(session_id) AS sessions
+  FROM (
+    SELECT version, session_id, load_id, load_time, previous_version, argMax(reason, computed_at) AS reason
+    FROM ${rollupTable('reload_loads')}
+    WHERE project_id = {project:String} AND version IN {versions:Array(String)}
+      AND load_time < fromUnixTimestamp64Milli({through:Int64}, 'UTC')
+      AND has({split:Array(Int64)}, toInt64(toUnixTimestamp(toStartOfMinute(load_time))) * 1000)
+    GROUP BY version, session_id, load_id, load_time, previous_version
+  )
+  GROUP BY version, previous_version, reason, at_ms`
+}
+
+function rawPart(): string {
+  return `SELECT version, previous_version, reason, toUnixTimestamp64Milli(load_time) AS at_ms, uniqExactState(session_id) AS sessions
+  FROM (${reloadLoadsSelect()})
+  WHERE version IN {versions:Array(String)}
+  GROUP BY version, previous_version, reason, at_ms`
+}
 
 export async function reloadUpgrades(params: ReloadUpgradesParams): Promise<Map<string, ReloadUpgrades>> {
   const result = new Map<string, ReloadUpgrades>(params.versions.map((v) => [v, { total: 0, byReason: [] }]))
   if (params.versions.length === 0) return result
   const through = params.source === 'raw' ? 0 : await rollupThrough(params.projectId)
-  const loadMs = 'toUnixTimestamp64Milli(load_time)'
-  const rolled = `SELECT version, session_id, load_id, load_time, previous_version, argMax(reason, computed_at) AS reason
-    FROM ${rollupTable('reload_loads')}
-    WHERE project_id = {project:String} AND version IN {versions:Array(String)}
-      AND load_time < fromUnixTimestamp64Milli({through:Int64}, 'UTC')
-    GROUP BY version, session_id, load_id, load_time, previous_version`
-  const raw = `SELECT version, session_id, load_id, load_time, previous_version, reason FROM (${reloadLoadsSelect()}) WHERE version IN {versions:Array(String)}`
-  const rows = await runQuery<{ version: string; reason: string; sessions: number | string; total: number | string }>(
+  const split = splitMinutes(params.catalog, through)
+  const parts = [
+    ...(through > 0 ? [rolledPart()] : []),
+    ...(split.length > 0 ? [splitPart()] : []),
+    rawPart(),
+  ]
+  const previousKey = orderKeySql('previous_version', 'at_ms')
+  const rows = await runQuery<{ version: string; reason: string; sessions: number | string; whole: number | string }>(
     'reloadUpgrades',
-    `SELECT version, reason, uniqExact(session_id) AS sessions, any(total) AS total
-     FROM (
-       SELECT version, session_id, reason, uniqExact(session_id) OVER (PARTITION BY version) AS total
-       FROM (${through > 0 ? `${rolled} UNION ALL ` : ''}${raw})
-       WHERE ${orderKeySql('previous_version', loadMs)} >= 0
-         AND ${orderKeySql('previous_version', loadMs)} < ${orderKeySql('version', loadMs)}
-     )
-     GROUP BY version, reason
+    `SELECT version, reason, uniqExactMerge(sessions) AS sessions, grouping(reason) AS whole
+     FROM (${parts.join('\nUNION ALL\n')})
+     WHERE ${previousKey} >= 0 AND ${previousKey} < ${orderKeySql('version', 'at_ms')}
+     GROUP BY GROUPING SETS ((version, reason), (version))
+     -- A key the rollup emptied after a late event changed a load's reason.
+     HAVING sessions > 0
      ORDER BY version, sessions DESC, reason`,
-    { project: params.projectId, versions: params.versions, through, from: through, to: NO_END, ...orderKeyParams(params.catalog) },
+    { project: params.projectId, versions: params.versions, through, split, from: through, to: NO_END, ...orderKeyParams(params.catalog) },
   )
   for (const r of rows) {
     const entry = result.get(r.version)!
-    entry.total = Number(r.total)
-    entry.byReason.push({ reason: r.reason, sessions: Number(r.sessions) })
+    // grouping(reason) is 1 on the row that merges every reason: the version's total.
+    if (Number(r.whole) === 1) entry.total = Number(r.sessions)
+    else entry.byReason.push({ reason: r.reason, sessions: Number(r.sessions) })
   }
   return result
 }

@@ -1,5 +1,6 @@
 import { backgroundCommand, backgroundQuery } from '../store/background'
 import { table } from '../store/tables'
+import { rollupLiveInstants, stragglerInstants } from './live-instants'
 import { eventMinutesSelect, liveMinutesParams, liveMinutesSelect, reloadLoadsSelect } from './select-sql'
 import { readRollupState, writeRollupState } from './state'
 import { rollupTable } from './tables'
@@ -66,11 +67,11 @@ async function rollupChunk(projectId: string, windowSeconds: number, from: numbe
   )
   const staleEvents = fresh
     ? ''
-    : `UNION ALL SELECT minute, kind, version, reason, toUInt32(0), toUInt32(0) FROM ${rollupTable('event_minutes')}
+    : `UNION ALL SELECT minute, kind, version, reason, toUInt32(0), toUInt32(0) FROM ${rollupTable('event_minutes_by_kind')}
        WHERE project_id = {project:String} AND minute >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND minute < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`
   await backgroundCommand(
     'rollups.eventMinutes',
-    `INSERT INTO ${rollupTable('event_minutes')} (project_id, minute, kind, version, reason, events, sessions, computed_at)
+    `INSERT INTO ${rollupTable('event_minutes_by_kind')} (project_id, minute, kind, version, reason, events, sessions, computed_at)
      SELECT {project:String}, minute, kind, version, reason, toUInt32(sum(events)), toUInt32(sum(sessions)), now64(3)
      FROM (${eventMinutesSelect()} ${staleEvents})
      GROUP BY minute, kind, version, reason`,
@@ -81,6 +82,22 @@ async function rollupChunk(projectId: string, windowSeconds: number, from: numbe
     `INSERT INTO ${rollupTable('reload_loads')} (project_id, version, session_id, load_id, load_time, previous_version, reason, computed_at)
      SELECT {project:String}, version, session_id, load_id, load_time, previous_version, reason, now64(3)
      FROM (${reloadLoadsSelect()})`,
+    params,
+  )
+  // Keys already stored for these minutes get an empty set unless recomputed (a late reload event can change a load's reason).
+  const staleUpgrades = fresh
+    ? ''
+    : `UNION ALL SELECT version, minute, previous_version, reason, '' FROM ${rollupTable('reload_upgrade_minutes')}
+       WHERE project_id = {project:String} AND minute >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND minute < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`
+  await backgroundCommand(
+    'rollups.reloadUpgradeMinutes',
+    `INSERT INTO ${rollupTable('reload_upgrade_minutes')} (project_id, version, minute, previous_version, reason, sessions, computed_at)
+     SELECT {project:String}, version, minute, previous_version, reason, uniqExactStateIf(session_id, session_id != ''), now64(3)
+     FROM (
+       SELECT version, toDateTime(toStartOfMinute(load_time), 'UTC') AS minute, previous_version, reason, session_id FROM (${reloadLoadsSelect()})
+       ${staleUpgrades}
+     )
+     GROUP BY version, minute, previous_version, reason`,
     params,
   )
 }
@@ -110,11 +127,13 @@ export async function rollupProject(
     if (late !== null) from = Math.min(from, floorMinute(late))
   }
   if (from >= closed) return null
+  const instants = await stragglerInstants(projectId)
   let chunks = 0
   for (let start = from; start < closed; start += CHUNK_MS) {
     const end = Math.min(closed, start + CHUNK_MS)
     onProgress(`rollup ${projectId}: ${new Date(start).toISOString()} → ${new Date(end).toISOString()}`)
     await rollupChunk(projectId, windowSeconds, start, end, state.through === 0 || start >= state.through)
+    await rollupLiveInstants(projectId, windowSeconds, instants, start, end)
     chunks++
   }
   await writeRollupState(projectId, { through: closed, runStartedAt: startedAt })

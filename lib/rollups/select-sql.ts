@@ -80,6 +80,22 @@ export function reloadLoadsSelect(): string {
   ON l.session_id = r.session_id AND l.load_time >= r.event_time`
 }
 
+/**
+ * Live sessions per version at the instant {<param>:Int64} (epoch ms), as
+ * SEMANTICS Liveness defines them: sessions with an event in (t - W, t], each
+ * under the version of its latest event. Needs {project:String} and
+ * {windowMs:UInt32}; reads only that window through the primary key.
+ */
+export function liveAtInstantSelect(param: string): string {
+  return `SELECT {${param}:Int64} AS at, last_version AS version, toUInt32(count()) AS sessions FROM (
+    SELECT session_id, argMax(version, event_time) AS last_version FROM ${table('events')}
+    WHERE project_id = {project:String}
+      AND event_time > fromUnixTimestamp64Milli({${param}:Int64} - {windowMs:UInt32}, 'UTC')
+      AND event_time <= fromUnixTimestamp64Milli({${param}:Int64}, 'UTC')
+    GROUP BY session_id)
+  GROUP BY last_version`
+}
+
 export function liveMinutesParams(projectId: string, from: number, to: number, windowSeconds: number): Record<string, unknown> {
   return { project: projectId, from, to, windowMs: windowSeconds * 1000, steps: Math.ceil(windowSeconds / 60) + 1 }
 }

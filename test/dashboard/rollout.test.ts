@@ -8,8 +8,10 @@ import { loadChart } from '@/lib/queries/dashboard-charts'
 import { projectOverview } from '@/lib/queries/project-overview'
 import { releaseSummaries, type ReleaseSummary } from '@/lib/queries/release-summaries'
 import { rollupProject } from '@/lib/rollups/rollup-project'
+import { rollupTable } from '@/lib/rollups/tables'
+import { runQuery } from '@/lib/store/run-query'
 import { testProject, useEngine } from '../support/engine'
-import { M, sendAll, Tab } from './scenario'
+import { M, S, sendAll, Tab } from './scenario'
 
 // Rollout figures (SEMANTICS, Rollout) on crafted traffic with a hand-computed
 // answer, through the real pipeline into the real engine, every request sent
@@ -114,6 +116,36 @@ describe('a release adopted by reloads and new tabs, with a straggler', () => {
       expect(valueAt(adoption, T0 + 49 * M, 'v2')).toBe(3 / 4)
     }
   })
+
+  it('computes stragglers at releasedAt + grace only once those minutes are final, and again after late events', async () => {
+    const instant = T0 + HOUR
+    const computations = async () => {
+      const rows = await runQuery<{ n: string }>(
+        'test.liveInstants',
+        `SELECT count() AS n FROM ${rollupTable('live_instants')} WHERE project_id = {project:String} AND at = fromUnixTimestamp64Milli({at:Int64}, 'UTC') AND version = ''`,
+        { project: s.projectId, at: instant },
+      )
+      return Number(rows[0]!.n)
+    }
+    // A rollup that stopped before the instant has not computed it: the figure comes from raw events.
+    const early = await testProject('stragglers-early')
+    await registerRelease({ project: early.id, version: 'v1', releasedAt: T0 })
+    await sendAll(early.ingestKey, [new Tab('v1').beat(T0 - 10 * M, T0 + 30 * M)])
+    await rollupProject(early.id, 180, instant - 5 * M)
+    expect(await runQuery('test.liveInstants', `SELECT 1 FROM ${rollupTable('live_instants')} WHERE project_id = {project:String}`, { project: early.id })).toEqual([])
+
+    // Once it has, pages read the instant from the rollup, which recomputes it when late events reopen it.
+    await rollupProject(s.projectId, 180, at + 2 * M)
+    expect(await computations()).toBeGreaterThan(0)
+    // A tab still on v1 at the instant, whose events reach the server only now.
+    await sendAll(s.key, [new Tab('v1').lateBeat(instant - M, Date.now()).lateBeat(instant, Date.now())])
+    await rollupProject(s.projectId, 180, at + 2 * M)
+    for (const mode of ['raw', 'full rollup'] as const) {
+      const ctx = await context(s, mode)
+      const list = await releaseSummaries(ctx, { at })
+      expect(summaryOf(list, 'v2', T0).stragglers, mode).toBe(2)
+    }
+  })
 })
 
 describe('a version never registered, and a release registered after clients ran it', () => {
@@ -189,4 +221,116 @@ describe('a rollback re-releasing an older build, with skewed client clocks', ()
       expect((await projectOverview(ctx, T0 + 45 * M)).liveTotal).toBe(5)
     })
   }
+})
+
+describe('upgrades by reload around a rollback registered in the middle of a minute', () => {
+  let s: Scenario
+  let firstTab: Tab
+  const rollbackAt = T0 + 30 * M + 20 * S
+  const at = T0 + 60 * M
+  beforeAll(async () => {
+    // Into v2 by the button, back to v1 (not an upgrade: v1 is older then), into v2 again when forced: one session, two reasons.
+    firstTab = new Tab('v1').beat(T0 - 10 * M, T0 + 4 * M).reload(T0 + 5 * M, 'v2').beat(T0 + 6 * M, T0 + 9 * M).reload(T0 + 10 * M, 'v1', 'app')
+        .beat(T0 + 11 * M, T0 + 14 * M).reload(T0 + 15 * M, 'v2', 'forced').beat(T0 + 16 * M, at)
+    const tabs = [
+      firstTab,
+      // In the rollback's minute: into v2 before it (an upgrade), into v1 after it (an upgrade to the rolled-back-to build).
+      new Tab('v1').beat(T0 - 10 * M, T0 + 29 * M).reload(T0 + 30 * M + 10 * S, 'v2', 'update_prompt').beat(T0 + 31 * M, at),
+      new Tab('v2').beat(T0, T0 + 29 * M).reload(T0 + 30 * M + 40 * S, 'v1', 'chunk_error').beat(T0 + 31 * M, at),
+      // Also in that minute, neither is an upgrade: v2 to v1 before the rollback, v1 to v2 after it.
+      new Tab('v2').beat(T0, T0 + 29 * M).reload(T0 + 30 * M + 5 * S, 'v1').beat(T0 + 31 * M, at),
+      new Tab('v1').beat(T0 - 10 * M, T0 + 29 * M).reload(T0 + 30 * M + 50 * S, 'v2', 'update_prompt').beat(T0 + 31 * M, at),
+      // After the partial rollup's edge.
+      new Tab('v2').beat(T0, T0 + 44 * M).reload(T0 + 45 * M, 'v1', 'update_prompt').beat(T0 + 46 * M, at),
+    ]
+    s = await setUp('upgrades-mid-minute', [['v1', T0 - HOUR], ['v2', T0], ['v1', rollbackAt]], tabs, at)
+  })
+
+  for (const mode of MODES) {
+    it(`orders each load by the releases before it, within the minute too (${mode})`, async () => {
+      await rollUp(s, mode)
+      const ctx = await context(s, mode)
+      const list = await releaseSummaries(ctx, { at })
+      expect(summaryOf(list, 'v2', T0).upgradedByReload).toEqual({
+        total: 2,
+        byReason: [
+          { reason: 'forced', sessions: 1 },
+          { reason: 'update_prompt', sessions: 1 },
+          { reason: 'user', sessions: 1 },
+        ],
+      })
+      expect(summaryOf(list, 'v1', rollbackAt).upgradedByReload).toEqual({
+        total: 2,
+        byReason: [
+          { reason: 'chunk_error', sessions: 1 },
+          { reason: 'update_prompt', sessions: 1 },
+        ],
+      })
+    })
+  }
+
+  it('moves a load to the reason a late reload event gives it when the rollup recomputes the minute', async () => {
+    await rollupProject(s.projectId, 180, at + 2 * M)
+    // The first tab's reload at T0 + 5 min was announced after all; that event reaches the server only now.
+    await sendAll(s.key, [firstTab.lateReloadEvent(T0 + 5 * M - 2 * S, 'v1', 'update_prompt', Date.now())])
+    await rollupProject(s.projectId, 180, at + 2 * M)
+    for (const mode of ['raw', 'full rollup'] as const) {
+      const ctx = await context(s, mode)
+      expect(summaryOf(await releaseSummaries(ctx, { at }), 'v2', T0).upgradedByReload, mode).toEqual({
+        total: 2,
+        byReason: [
+          { reason: 'update_prompt', sessions: 2 },
+          { reason: 'forced', sessions: 1 },
+        ],
+      })
+    }
+  })
+})
+
+describe('the reloads chart by reason, across the rollup edge', () => {
+  let s: Scenario
+  let firstTab: Tab
+  const at = T0 + 60 * M
+  beforeAll(async () => {
+    // Each reload event is sent 2 s before its load, so it falls in the minute before.
+    firstTab = new Tab('v1').beat(T0 - 10 * M, T0 + 9 * M).reload(T0 + 10 * M, 'v2', 'update_prompt').beat(T0 + 11 * M, at)
+    const tabs = [
+      firstTab,
+      new Tab('v1').beat(T0 - 10 * M, T0 + 19 * M).reload(T0 + 20 * M, 'v2', 'forced').beat(T0 + 21 * M, at),
+      new Tab('v1').beat(T0 - 10 * M, T0 + 20 * M).reload(T0 + 20 * M + 30 * S, 'v2', 'update_prompt').beat(T0 + 21 * M, at),
+      // After the partial rollup's edge.
+      new Tab('v1').beat(T0 - 10 * M, T0 + 44 * M).reload(T0 + 45 * M, 'v2', 'update_prompt').beat(T0 + 46 * M, at),
+      // The browser's button sends no reload event.
+      new Tab('v1').beat(T0 - 10 * M, T0 + 29 * M).reload(T0 + 30 * M, 'v2').beat(T0 + 31 * M, at),
+    ]
+    s = await setUp('reloads-chart', [['v1', T0 - HOUR], ['v2', T0]], tabs, at)
+  })
+
+  const reloadsAt = (chart: ChartData, x: number) => Object.fromEntries(Object.entries(chart.points.find((p) => p.x === x)?.values ?? {}).filter(([, v]) => v !== 0))
+
+  for (const mode of MODES) {
+    it(`counts each reload event once, in its minute, under its reason (${mode})`, async () => {
+      await rollUp(s, mode)
+      const ctx = await context(s, mode)
+      const chart = await loadChart(ctx, 'reloads', { from: T0, to: at })
+      expect(chart.stepMinutes).toBe(1)
+      expect(reloadsAt(chart, T0 + 9 * M)).toEqual({ update_prompt: 1 })
+      expect(reloadsAt(chart, T0 + 19 * M)).toEqual({ forced: 1 })
+      expect(reloadsAt(chart, T0 + 20 * M)).toEqual({ update_prompt: 1 })
+      expect(reloadsAt(chart, T0 + 29 * M)).toEqual({})
+      expect(reloadsAt(chart, T0 + 44 * M)).toEqual({ update_prompt: 1 })
+      const total = chart.points.reduce((sum, p) => sum + Object.values(p.values).reduce<number>((a, v) => a + (v ?? 0), 0), 0)
+      expect(total).toBe(4)
+    })
+  }
+
+  it('takes a late reload event into its minute when the rollup recomputes it', async () => {
+    await rollupProject(s.projectId, 180, at + 2 * M)
+    await sendAll(s.key, [firstTab.lateReloadEvent(T0 + 9 * M + 30 * S, 'v2', 'app', Date.now())])
+    await rollupProject(s.projectId, 180, at + 2 * M)
+    for (const mode of ['raw', 'full rollup'] as const) {
+      const chart = await loadChart(await context(s, mode), 'reloads', { from: T0, to: at })
+      expect(reloadsAt(chart, T0 + 9 * M), mode).toEqual({ app: 1, update_prompt: 1 })
+    }
+  })
 })

@@ -43,6 +43,15 @@ export class Tab {
     return this.push(at, [{ id: uid('evt'), type: 'heartbeat', ts: at, visibility: 'visible' }], receivedAt)
   }
 
+  /** A reload event from `version` at `at` that reached the server only at `receivedAt`; its load was sent long before. */
+  lateReloadEvent(at: number, version: string, reason: ReloadReason, receivedAt: number): this {
+    const current = this.version
+    this.version = version
+    this.push(at, [{ id: uid('evt'), type: 'reload', ts: at, reason }], receivedAt)
+    this.version = current
+    return this
+  }
+
   /** Reload at `at` into `version`, announced by a reload event 2 s before unless reason is undefined (the browser's button). */
   reload(at: number, version: string, reason?: ReloadReason): this {
     if (reason) this.push(at - 2 * S, [{ id: uid('evt'), type: 'reload', ts: at - 2 * S, reason }])

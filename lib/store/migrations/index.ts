@@ -3,6 +3,9 @@ import { migration as m0001 } from './0001_initial'
 import { migration as m0010 } from './0010_dashboard_rollups'
 import { migration as m0020 } from './0020_alerts'
 import { migration as m0030 } from './0030_hardening'
+import { migration as m0040 } from './0040_live_instants'
+import { migration as m0050 } from './0050_reload_upgrade_minutes'
+import { migration as m0060 } from './0060_event_minutes_by_kind'
 
 // Ordered list of every migration. Add new files as NNNN_name.ts and list them here.
-export const migrations: readonly Migration[] = [m0001, m0010, m0020, m0030]
+export const migrations: readonly Migration[] = [m0001, m0010, m0020, m0030, m0040, m0050, m0060]

@@ -1,0 +1,87 @@
+import type { LatestRelease, VersionCatalog } from '../releases/version-order'
+import { liveMinutesParams, liveMinutesSelect } from '../rollups/select-sql'
+import { rollupThrough } from '../rollups/state'
+import { rollupTable } from '../rollups/tables'
+import { runQuery } from '../store/run-query'
+import { orderKeyParams, orderKeySql } from './order-key-sql'
+
+// Time to X % for several releases in one query (SEMANTICS, Rollout): the
+// first minute boundary m >= releasedAt, up to `at`, at which live sessions
+// on the release or on a version ordered after it (at m) are at least X % of
+// live sessions at m. The engine reduces the minutes to one row per release
+// and share, so no minute-by-version series travels to the page. Finalised
+// minutes come from the rollup (live_minutes), later ones from the same
+// SELECT over raw events that fills the rollup, as in liveMinutes.
+
+export interface ReleaseTimeToParams {
+  projectId: string
+  releases: readonly LatestRelease[]
+  shares: readonly number[]
+  at: number
+  windowSeconds: number
+  catalog: VersionCatalog
+  source?: 'auto' | 'raw'
+}
+
+const MINUTE = 60_000
+
+/** Per release (same order as params.releases), ms after releasedAt for each share; null where not reached by `at`. */
+export async function releaseTimeTo(params: ReleaseTimeToParams): Promise<(number | null)[][]> {
+  const result = params.releases.map(() => params.shares.map((): number | null => null))
+  const releases = params.releases.filter((r) => r.releasedAt <= params.at)
+  if (releases.length === 0 || params.shares.length === 0) return result
+  const from = Math.ceil(Math.min(...releases.map((r) => r.releasedAt)) / MINUTE) * MINUTE
+  const through = params.source === 'raw' ? 0 : await rollupThrough(params.projectId)
+  const rolledTo = Math.min(params.at, through)
+  const rawFrom = Math.ceil(Math.max(from, through + 1) / MINUTE) * MINUTE
+  const sources: string[] = []
+  if (rolledTo >= from) {
+    sources.push(`SELECT minute, version, s AS sessions FROM (
+        SELECT minute, version, visibility, argMax(sessions, computed_at) AS s
+        FROM ${rollupTable('live_minutes')}
+        WHERE project_id = {project:String}
+          AND minute >= fromUnixTimestamp64Milli({rolledFrom:Int64}, 'UTC') AND minute <= fromUnixTimestamp64Milli({rolledTo:Int64}, 'UTC')
+        GROUP BY minute, version, visibility)
+      WHERE s > 0`)
+  }
+  if (rawFrom <= params.at) sources.push(`SELECT minute, version, sessions FROM (${liveMinutesSelect()})`)
+  if (sources.length === 0) return result
+
+  const t = 'toInt64(toUnixTimestamp(minute)) * 1000'
+  const target = '{targets:Array(String)}[idx]'
+  const rows = await runQuery<{ idx: number | string; first: (number | string)[]; hits: (number | string)[] }>(
+    'releaseTimeTo',
+    `SELECT idx, [${params.shares.map((_, i) => `minIf(t, ratio >= {shares:Array(Float64)}[${i + 1}])`).join(', ')}] AS first,
+            [${params.shares.map((_, i) => `countIf(ratio >= {shares:Array(Float64)}[${i + 1}])`).join(', ')}] AS hits
+     FROM (
+       SELECT t, idx, sumIf(sessions, adopted) / sum(sessions) AS ratio
+       FROM (
+         SELECT t, idx, sessions,
+                version = ${target} OR (${orderKeySql(target, 't')} >= 0 AND ${orderKeySql('version', 't')} >= 0
+                                        AND ${orderKeySql(target, 't')} < ${orderKeySql('version', 't')}) AS adopted
+         FROM (SELECT ${t} AS t, version, toUInt64(sum(sessions)) AS sessions FROM (${sources.join(' UNION ALL ')}) GROUP BY t, version)
+         ARRAY JOIN arrayEnumerate({targets:Array(String)}) AS idx
+         WHERE t >= {targetFrom:Array(Int64)}[idx]
+       )
+       GROUP BY t, idx
+     )
+     GROUP BY idx`,
+    {
+      ...liveMinutesParams(params.projectId, rawFrom, params.at, params.windowSeconds),
+      rolledFrom: from,
+      rolledTo,
+      targets: releases.map((r) => r.version),
+      targetFrom: releases.map((r) => r.releasedAt),
+      shares: params.shares,
+      ...orderKeyParams(params.catalog),
+    },
+  )
+  for (const row of rows) {
+    const release = releases[Number(row.idx) - 1]!
+    const slot = result[params.releases.indexOf(release)]!
+    row.first.forEach((first, i) => {
+      if (Number(row.hits[i]) > 0) slot[i] = Number(first) - release.releasedAt
+    })
+  }
+  return result
+}
