@@ -53,7 +53,15 @@ async function main(): Promise<void> {
     void (async () => {
       if (message.type === 'metrics') {
         const m = ingestMetrics()
-        process.send?.({ type: 'metrics', inserts: m.inserts, insertedRows: m.insertedRows, failedInserts: m.failedInserts, flushSeconds: m.flushSeconds })
+        const buffered = ingestRuntime().buffer.stats()
+        process.send?.({
+          type: 'metrics',
+          inserts: m.inserts,
+          insertedRows: m.insertedRows,
+          failedInserts: m.failedInserts,
+          flushSeconds: m.flushSeconds,
+          backlogRows: buffered.waitingRows + buffered.inFlightRows,
+        })
       } else if (message.type === 'count') {
         // Acknowledged rows may still be in the ingest log: count once it has drained.
         await ingestRuntime().buffer.flush()
