@@ -271,6 +271,11 @@ async function verify(dataDir: string, projectId: string): Promise<{ lost: numbe
   const { table } = await import('../lib/store/tables')
   const { liveSessions } = await import('../lib/queries/live-sessions')
   const { closeStore } = await import('../lib/store/client')
+  // As the next start would: store what the ingest log still holds (a stop
+  // that outlasted its 10 s to drain the log leaves the rest on disk).
+  const { closeIngest, ingestRuntime } = await import('../ingest/runtime')
+  await ingestRuntime().buffer.flush()
+  await closeIngest()
   try {
     const rows = await runQuery<{ event_id: string; n: string }>(
       'soak.storedIds',
