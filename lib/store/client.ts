@@ -9,6 +9,13 @@ import { config } from '../config'
 // rollup may hold acknowledgements of events, or pages, behind it.
 export interface Store {
   query: ClickHouseClient
+  /**
+   * Clients for dashboard reads, `query` first. Embedded: one chDB connection
+   * runs one call at a time, so a page's independent queries (and two people's
+   * pages) would queue behind each other on one; a second connection lets
+   * them run side by side. A server client pools HTTP connections itself.
+   */
+  queryPool: ClickHouseClient[]
   ingest: ClickHouseClient
   background: ClickHouseClient
   database: string
@@ -72,8 +79,10 @@ export function store(): Store {
     const embedded = !c.clickhouseUrl
     if (embedded) {
       const ingest = openEmbedded(c.dataDir)
+      const query = openEmbedded(c.dataDir).client
       holder[STORE_KEY] = {
-        query: openEmbedded(c.dataDir).client,
+        query,
+        queryPool: [query, openEmbedded(c.dataDir).client],
         ingest: ingest.client,
         background: openEmbedded(c.dataDir).client,
         database: c.database,
@@ -82,7 +91,8 @@ export function store(): Store {
         rawIngestInsert: ingest.rawInsert,
       }
     } else {
-      holder[STORE_KEY] = { query: openServer(), ingest: openServer(), background: openServer(), database: c.database, cluster: c.cluster, embedded }
+      const query = openServer()
+      holder[STORE_KEY] = { query, queryPool: [query], ingest: openServer(), background: openServer(), database: c.database, cluster: c.cluster, embedded }
     }
   }
   return holder[STORE_KEY]
@@ -93,5 +103,5 @@ export async function closeStore(): Promise<void> {
   const s = holder[STORE_KEY]
   if (!s) return
   delete holder[STORE_KEY]
-  await Promise.allSettled([s.query.close(), s.ingest.close(), s.background.close()])
+  await Promise.allSettled([...s.queryPool.map((c) => c.close()), s.ingest.close(), s.background.close()])
 }
