@@ -6,6 +6,7 @@ export interface IngestMetrics {
   inserts: number
   failedInserts: number
   insertedRows: number
+  quarantinedSegments: number
   /** Flush latency histogram: cumulative counts per upper bound in seconds. */
   flushSeconds: { bounds: number[]; counts: number[]; sum: number; count: number }
   recordFlush(flush: { rows: number; ms: number; ok: boolean }): void
@@ -25,6 +26,7 @@ function create(): IngestMetrics {
     inserts: 0,
     failedInserts: 0,
     insertedRows: 0,
+    quarantinedSegments: 0,
     flushSeconds: { bounds: BOUNDS, counts: BOUNDS.map(() => 0), sum: 0, count: 0 },
     recordFlush({ rows, ms, ok }) {
       if (ok) {

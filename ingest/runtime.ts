@@ -45,7 +45,10 @@ function openSink(): EventSink {
       maxBacklogRows: c.bufferMaxRows,
       fsync: c.ingestLogFsync,
       onFlush: (flush) => metrics.recordFlush(flush),
-      onQuarantine: (file, error) => log.error('ingest log: ClickHouse refused a segment as data; moved aside', { file, error: String(error) }),
+      onQuarantine: (file, error) => {
+        metrics.quarantinedSegments++
+        log.error('ingest log: ClickHouse refused a segment as data; moved aside', { file, error: String(error) })
+      },
     })
   }
   return new GroupCommitBuffer<EventRow>({

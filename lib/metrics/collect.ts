@@ -12,6 +12,8 @@ export interface IngestSnapshot {
   inserts: number
   failedInserts: number
   insertedRows: number
+  /** Ingest log segments ClickHouse refused as data, moved aside (docs/security.md). */
+  quarantinedSegments: number
   flushSeconds: { bounds: readonly number[]; counts: readonly number[]; sum: number; count: number }
 }
 
@@ -68,6 +70,12 @@ export function ingestFamilies(m: IngestSnapshot, b: BufferSnapshot): MetricFami
     { name: 'stalewatch_ingest_inserts_total', help: 'Successful ClickHouse inserts of ingested events.', type: 'counter', samples: [{ value: m.inserts }] },
     { name: 'stalewatch_ingest_failed_inserts_total', help: 'Failed ClickHouse inserts of ingested events.', type: 'counter', samples: [{ value: m.failedInserts }] },
     { name: 'stalewatch_ingest_inserted_rows_total', help: 'Event rows stored.', type: 'counter', samples: [{ value: m.insertedRows }] },
+    {
+      name: 'stalewatch_ingest_quarantined_segments_total',
+      help: 'Ingest log segments ClickHouse refused as data, moved to the quarantine directory.',
+      type: 'counter',
+      samples: [{ value: m.quarantinedSegments }],
+    },
     { name: 'stalewatch_ingest_flush_seconds', help: 'Time per insert of a batch of events.', type: 'histogram', histograms: [histogram] },
     {
       name: 'stalewatch_ingest_buffer_rows',

@@ -80,6 +80,7 @@ describe('/api/metrics', () => {
     expect(sampleValue(families.get('stalewatch_stale_share'), { project: project.id })).toBeCloseTo(staleSessions / live.total, 12)
 
     expect(families.get('stalewatch_ingest_inserted_rows_total')!.samples[0]!.value).toBeGreaterThanOrEqual(sent)
+    expect(families.get('stalewatch_ingest_quarantined_segments_total')!.samples[0]!.value).toBe(0)
     expect(families.get('stalewatch_ingest_inserts_total')!.samples[0]!.value).toBeGreaterThanOrEqual(1)
     const flush = families.get('stalewatch_ingest_flush_seconds')!
     expect(flush.type).toBe('histogram')
