@@ -2,7 +2,7 @@ import { open, readFile, unlink, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { BufferFullError, ClosedError, WriteFailedError, type GroupCommitStats } from './group-commit'
 import { errorMessage, log } from '../lib/log'
-import { countLines, dedupToken, splitHeader, nextSegmentName, quarantineSegment, recoverSegments } from './log-segments'
+import { dedupToken, splitHeader, nextSegmentName, quarantineSegment, recoverSegments } from './log-segments'
 
 // The ingest log: a request is acknowledged once its rows are written to a
 // file on local disk and fdatasync'd, not when ClickHouse has them. Segments
@@ -87,7 +87,6 @@ const defaultRetryDelay = (attempt: number) => Math.min(5000, 100 * 2 ** Math.mi
 
 export class EventLog<Row> {
   private pending: PendingAppend[] = []
-  private pendingRows = 0
   private current: OpenSegment | null = null
   private sealed: SealedSegment[] = []
   private shippingRows = 0
@@ -137,7 +136,6 @@ export class EventLog<Row> {
     for (const row of rows) text += JSON.stringify(this.options.values(row)) + '\n'
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ bytes: Buffer.from(text), rows: rows.length, resolve, reject })
-      this.pendingRows += rows.length
       void this.pump()
     })
   }
@@ -186,10 +184,10 @@ export class EventLog<Row> {
     this.pumping ??= this.writeAll()
       .catch((error: unknown) => log.error('ingest log: could not close a segment; it is replayed at the next start', { error: errorMessage(error) }))
       .finally(() => {
-      this.pumping = null
-      // Appends that came in after the loop's last look.
-      if (this.pending.length > 0 || this.sealWanted) void this.pump()
-    })
+        this.pumping = null
+        // Appends that came in after the loop's last look.
+        if (this.pending.length > 0 || this.sealWanted) void this.pump()
+      })
     return this.pumping
   }
 
@@ -206,9 +204,8 @@ export class EventLog<Row> {
 
   private async writePending(): Promise<void> {
     const batch = this.pending
-    const rows = this.pendingRows
+    const rows = batch.reduce((n, b) => n + b.rows, 0)
     this.pending = []
-    this.pendingRows = 0
     let segment: OpenSegment | null = null
     try {
       segment = this.current ?? (await this.openSegment())
@@ -283,26 +280,26 @@ export class EventLog<Row> {
       const segment = this.sealed[0]!
       const file = path.join(this.options.dir, segment.name)
       const started = performance.now()
-      this.sealed.shift()
       this.shippingRows = segment.rows
       let ok = false
       try {
         const { columns, rows } = splitHeader(await readFile(file))
-        await this.options.insert({ name: segment.name, token: dedupToken(segment.name), columns, bytes: rows, rows: countLines(rows) })
+        await this.options.insert({ name: segment.name, token: dedupToken(segment.name), columns, bytes: rows, rows: segment.rows })
         ok = true
       } catch (error) {
         if (isDataError(error)) {
           const moved = await quarantineSegment(this.options.dir, segment.name).catch(() => file)
           this.options.onQuarantine?.(moved, error)
+          this.sealed.shift()
           this.shippingRows = 0
           this.unstoredRows -= segment.rows
           continue
         }
-        this.sealed.unshift(segment)
-          }
+      }
       this.shippingRows = 0
       this.options.onFlush?.({ rows: segment.rows, requests: segment.requests, ms: performance.now() - started, ok })
       if (ok) {
+        this.sealed.shift()
         this.unstoredRows -= segment.rows
         this.flushes++
         attempt = 0

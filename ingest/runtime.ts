@@ -6,7 +6,7 @@ import { EVENT_COLUMNS, eventValues, type EventRow } from './event-row'
 import { writeEventLines, writeEvents } from './event-writer'
 import { EventLog } from './event-log'
 import { LoopPressure } from './loop-pressure'
-import { log } from '../lib/log'
+import { errorMessage, log } from '../lib/log'
 import { withFaultFile } from './fault-hook'
 import { ingestLimits } from './limits'
 import { IngestRateLimiter } from './rate-limit'
@@ -47,7 +47,7 @@ function openSink(): EventSink {
       onFlush: (flush) => metrics.recordFlush(flush),
       onQuarantine: (file, error) => {
         metrics.quarantinedSegments++
-        log.error('ingest log: ClickHouse refused a segment as data; moved aside', { file, error: String(error) })
+        log.error('ingest log: ClickHouse refused a segment as data; moved aside', { file, error: errorMessage(error) })
       },
     })
   }

@@ -80,6 +80,13 @@ async function startProduct(mode: 'product' | 'next', env: Record<string, string
   })
 }
 
+/** Sets `stored` on the rows this server took, from ClickHouse's count of each step's version. */
+async function fillStored(server: BenchChild<ServerReady>, rows: Row[], tookRow: (row: Row) => boolean): Promise<void> {
+  const counts = (await server.ask<{ rows: StoredCount[] }>({ type: 'count', projectId: server.ready.projectId }, 'count')).rows
+  const byVersion = new Map(counts.map((c) => [c.version, c.events]))
+  for (const row of rows) if (row.version && tookRow(row)) row.stored = byVersion.get(row.version) ?? 0
+}
+
 async function measured(
   server: BenchChild<ServerReady> | BenchChild<{ url: string }>,
   generator: Generator,
@@ -172,9 +179,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
           progress(`  product batch=${batch} at ${share * 100} % of peak: ${fmt(eps(m.result))} events/s, p99 ${fmt(m.result.p99Ms, 1)} ms, ${statuses(m.result)}`)
         }
       }
-      const counts = (await product.ask<{ rows: StoredCount[] }>({ type: 'count', projectId: product.ready.projectId }, 'count')).rows
-      const byVersion = new Map(counts.map((c) => [c.version, c.events]))
-      for (const row of rows) if (row.version) row.stored = byVersion.get(row.version) ?? 0
+      await fillStored(product, rows, (row) => row.path === PRODUCT_PATH)
     } finally {
       await product.stop()
     }
@@ -193,9 +198,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
           progress(`  stored batch=${batch} c=${concurrency}: ${fmt(eps(m.result))} events/s, p99 ${fmt(m.result.p99Ms, 1)} ms`)
         }
       }
-      const counts = (await stored.ask<{ rows: StoredCount[] }>({ type: 'count', projectId: stored.ready.projectId }, 'count')).rows
-      const byVersion = new Map(counts.map((c) => [c.version, c.events]))
-      for (const row of rows) if (row.version?.startsWith('stored-')) row.stored = byVersion.get(row.version) ?? 0
+      await fillStored(stored, rows, (row) => row.path === STORED_PATH)
     } finally {
       await stored.stop()
     }
@@ -220,9 +223,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
           }
         }
       }
-      const counts = (await nextServer.ask<{ rows: StoredCount[] }>({ type: 'count', projectId: nextServer.ready.projectId }, 'count')).rows
-      const byVersion = new Map(counts.map((c) => [c.version, c.events]))
-      for (const row of rows) if (row.version?.startsWith('next-')) row.stored = byVersion.get(row.version) ?? 0
+      await fillStored(nextServer, rows, (row) => row.path === 'Next.js /api/ingest route handler')
     } finally {
       await nextServer.stop()
     }
