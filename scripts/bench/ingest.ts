@@ -157,6 +157,10 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
     progress('ingest: product server (server.ts) /api/ingest')
     const product = await startProduct('product', {})
     const peak = new Map<number, number>()
+    // The rate ClickHouse kept up with: above it the node still acknowledges
+    // (the log absorbs the burst) but the backlog grows, so this is the
+    // sustained peak; the acknowledged peak is a burst figure.
+    const peakStored = new Map<number, number>()
     try {
       const url = `${product.ready.url}/api/ingest`
       const key = product.ready.ingestKey
@@ -167,16 +171,22 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
           const m = await measured(product, generator, { url, key, version, batchSize: batch, concurrency, durationMs: p.durationMs }, true)
           const e = eps(m.result)
           peak.set(batch, Math.max(peak.get(batch) ?? 0, e))
+          peakStored.set(batch, Math.max(peakStored.get(batch) ?? 0, m.storedPerSec ?? 0))
           rows.push({ path: PRODUCT_PATH, batch, load: `c=${concurrency}`, ...m, eventsPerSec: e, version })
           progress(`  product batch=${batch} c=${concurrency}: ${fmt(e)} events/s, p99 ${fmt(m.result.p99Ms, 1)} ms`)
         }
-        // Open loop at 80 % and 200 % of the measured peak, same payloads.
-        for (const share of [0.8, 2]) {
-          const rate = (share * peak.get(batch)!) / batch
-          const version = `b${batch}-x${share}`
-          const m = await measured(product, generator, { url, key, version, batchSize: batch, concurrency: share > 1 ? 2048 : 1024, durationMs: p.durationMs, rate }, true)
-          rows.push({ path: PRODUCT_PATH, batch, load: `${share * 100} % of peak (open loop)`, ...m, eventsPerSec: eps(m.result), version })
-          progress(`  product batch=${batch} at ${share * 100} % of peak: ${fmt(eps(m.result))} events/s, p99 ${fmt(m.result.p99Ms, 1)} ms, ${statuses(m.result)}`)
+        // Open loop at 80 % of the sustained (stored) peak, and at 80 % and
+        // 200 % of the acknowledged peak, same payloads.
+        const openSteps = [
+          { id: 's0.8', label: '80 % of stored peak (open loop)', eventsPerSec: 0.8 * peakStored.get(batch)!, concurrency: 1024 },
+          { id: 'x0.8', label: '80 % of acked peak (open loop)', eventsPerSec: 0.8 * peak.get(batch)!, concurrency: 1024 },
+          { id: 'x2', label: '200 % of acked peak (open loop)', eventsPerSec: 2 * peak.get(batch)!, concurrency: 2048 },
+        ]
+        for (const o of openSteps) {
+          const version = `b${batch}-${o.id}`
+          const m = await measured(product, generator, { url, key, version, batchSize: batch, concurrency: o.concurrency, durationMs: p.durationMs, rate: o.eventsPerSec / batch }, true)
+          rows.push({ path: PRODUCT_PATH, batch, load: o.label, ...m, eventsPerSec: eps(m.result), version })
+          progress(`  product batch=${batch} at ${o.label}: ${fmt(eps(m.result))} events/s, p99 ${fmt(m.result.p99Ms, 1)} ms, ${statuses(m.result)}`)
         }
       }
       await fillStored(product, rows, (row) => row.path === PRODUCT_PATH)
@@ -271,9 +281,10 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
       `batch ${batch}: product peak ${fmt(product)} events/s acknowledged = ${fmt((100 * product) / bare, 1)} % of bare node:http (target ≥ 50 %); ` +
         `stored at up to ${fmt(sustained)} rows/s = ${fmt((100 * sustained) / bare, 1)} %; max inserts/s ${fmt(peakInserts, 1)} (target ≤ 5)`,
     )
-    const at80 = rows.find((r) => r.batch === batch && r.load.startsWith('80 %'))
-    if (at80) notes.push(`batch ${batch}: at 80 % of peak p99 ${fmt(at80.result.p99Ms, 1)} ms (target ≤ 100 ms)`)
-    const at200 = rows.find((r) => r.batch === batch && r.load.startsWith('200 %'))
+    for (const at80 of rows.filter((r) => r.path === PRODUCT_PATH && r.batch === batch && r.load.startsWith('80 %'))) {
+      notes.push(`batch ${batch}: at ${at80.load.replace(' (open loop)', '')} p99 ${fmt(at80.result.p99Ms, 1)} ms (target ≤ 100 ms)`)
+    }
+    const at200 = rows.find((r) => r.path === PRODUCT_PATH && r.batch === batch && r.load.startsWith('200 %'))
     if (at200) {
       const missing = at200.result.ackedEvents - (at200.stored ?? 0)
       notes.push(
