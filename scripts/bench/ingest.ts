@@ -21,6 +21,7 @@ interface Metrics {
   insertedRows: number
   failedInserts: number
   backlogRows: number
+  eventLoopActiveMs: number
 }
 interface StoredCount {
   version: string
@@ -41,6 +42,7 @@ interface Row {
   backlogRows?: number
   peakRssBytes?: number
   serverCpu?: number
+  mainThread?: number
   generatorCpu?: number
   stored?: number
   version?: string
@@ -92,7 +94,7 @@ async function measured(
   generator: Generator,
   step: LoadStep,
   withInserts: boolean,
-): Promise<{ result: LoadResult; insertsPerSec?: number; storedPerSec?: number; backlogRows?: number; peakRssBytes?: number; serverCpu?: number; generatorCpu?: number }> {
+): Promise<{ result: LoadResult; insertsPerSec?: number; storedPerSec?: number; backlogRows?: number; peakRssBytes?: number; serverCpu?: number; mainThread?: number; generatorCpu?: number }> {
   const ask = server.ask as BenchChild<ServerReady>['ask']
   // Each step starts with the ingest log drained: a step that acknowledged
   // faster than ClickHouse stores must not leave its backlog to the next one.
@@ -108,7 +110,9 @@ async function measured(
   const storedPerSec = before && after ? ((after.insertedRows - before.insertedRows) * 1000) / result.elapsedMs : undefined
   // Share of one core over the step.
   const share = (i: number) => (cpu0[i] === undefined || cpu1[i] === undefined ? undefined : ((cpu1[i]! - cpu0[i]!) * 1000) / result.elapsedMs)
-  return { result, insertsPerSec, storedPerSec, backlogRows: after?.backlogRows, peakRssBytes, serverCpu: share(0), generatorCpu: share(1) }
+  // The server's event loop busy share: at 100 % its one JS thread is the limit, whatever the CPU column says.
+  const mainThread = before && after ? (after.eventLoopActiveMs - before.eventLoopActiveMs) / result.elapsedMs : undefined
+  return { result, insertsPerSec, storedPerSec, backlogRows: after?.backlogRows, peakRssBytes, serverCpu: share(0), mainThread, generatorCpu: share(1) }
 }
 
 export function plan(quick: boolean) {
@@ -306,7 +310,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
   const tables: BenchTable[] = [
     {
       title: 'Ingest throughput (loopback, same payloads for every path)',
-      columns: ['path', 'batch', 'load', 'req/s', 'events/s acked', 'stored/s', 'backlog', 'stored', 'p50 ms', 'p99 ms', 'inserts/s', 'peak RSS MiB', 'server CPU', 'gen CPU', 'answers'],
+      columns: ['path', 'batch', 'load', 'req/s', 'events/s acked', 'stored/s', 'backlog', 'stored', 'p50 ms', 'p99 ms', 'inserts/s', 'peak RSS MiB', 'server CPU', 'main thread', 'gen CPU', 'answers'],
       rows: rows.map((r) => [
         r.path,
         r.batch,
@@ -321,6 +325,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
         fmt(r.insertsPerSec, 1),
         fmt(r.peakRssBytes === undefined ? undefined : r.peakRssBytes / MiB),
         r.serverCpu === undefined ? '—' : `${fmt(100 * r.serverCpu)} %`,
+        r.mainThread === undefined ? '—' : `${fmt(100 * r.mainThread)} %`,
         r.generatorCpu === undefined ? '—' : `${fmt(100 * r.generatorCpu)} %`,
         statuses(r.result),
       ]),

@@ -1,6 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
+import { performance } from 'node:perf_hooks'
 
 // The server under test, as its own child process (its own event loop, its
 // own chDB data directory, RSS measured cleanly from /proc). Two modes:
@@ -61,6 +62,8 @@ async function main(): Promise<void> {
           failedInserts: m.failedInserts,
           flushSeconds: m.flushSeconds,
           backlogRows: buffered.waitingRows + buffered.inFlightRows,
+          // Main-thread busy time so far (ms): the parent takes differences per step.
+          eventLoopActiveMs: performance.eventLoopUtilization().active,
         })
       } else if (message.type === 'count') {
         // Acknowledged rows may still be in the ingest log: count once it has drained.
