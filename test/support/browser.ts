@@ -48,6 +48,10 @@ export async function launchUnemulatedChromium(): Promise<UnemulatedChromium> {
     { stdio: ['ignore', 'ignore', 'pipe'] },
   )
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  // Playwright does not own this browser: never leave it behind this process,
+  // even when the test fails before it gets the handle to close it.
+  const killOnExit = () => child.kill('SIGKILL')
+  process.once('exit', killOnExit)
   const endpoint = await new Promise<string>((resolve, reject) => {
     let stderr = ''
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -65,7 +69,8 @@ export async function launchUnemulatedChromium(): Promise<UnemulatedChromium> {
       await browser.close()
       child.kill()
       await exited
-      rmSync(userDataDir, { recursive: true, force: true })
+      process.removeListener('exit', killOnExit)
+      rmSync(userDataDir, { recursive: true, force: true, maxRetries: 3 })
     },
   }
 }
