@@ -23,6 +23,24 @@ export const log = {
   error: (message: string, fields?: Record<string, unknown>) => write('error', message, fields),
 }
 
+let outputGuarded = false
+
+/**
+ * Drops what cannot be written to stdout or stderr (a pipe whose reader is
+ * gone, /dev/full) instead of letting it stop or spin the process. A failed
+ * write to either is an 'error' event on the stream; with no listener it
+ * becomes an uncaught exception, which crashes the process before Next.js is
+ * up and, after, goes to Next.js's uncaughtException handler, which logs it to
+ * stderr: with stderr broken too that fails again, and again, each from the
+ * next tick, so the event loop never gets to the SIGTERM shutdown (100 % CPU).
+ * Call once, first thing, in the process's entry point.
+ */
+export function dropUnwritableOutput(): void {
+  if (outputGuarded) return
+  outputGuarded = true
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
+}
+
 /** The message of an unknown thrown value, for logs (never for HTTP answers). */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { dropUnwritableOutput } from '../lib/log'
 
 const HELP = `Usage: npm start [-- --port N] [-- --dev] [-- --rebuild]
 
@@ -32,6 +33,8 @@ Environment (see README.md and docs/security.md):
 See README.md.`
 
 async function main(): Promise<void> {
+  // Before anything is printed: a closed stdout must not crash or spin the server.
+  dropUnwritableOutput()
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },

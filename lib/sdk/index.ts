@@ -140,8 +140,12 @@ export const init = (o: Options): Handle => {
     if (hidden()) t.beacon()
     force()
   })
-  // Page Lifecycle (Chromium): a frozen page was hidden first, so already beaconed.
-  on(d, 'freeze', () => ev('freeze'))
+  // Page Lifecycle (Chromium): a frozen page runs no timer, and may be
+  // discarded without another event, so the freeze leaves now by beacon.
+  on(d, 'freeze', () => {
+    ev('freeze')
+    t.beacon()
+  })
   on(d, 'resume', () => ev('resume'))
   on(env, 'pagehide', t.beacon)
   return ({ reload: reloadHere, updatePrompt, flush, getState: getState as () => State, subscribe })

@@ -198,11 +198,14 @@ describe('page lifecycle', () => {
     expect(f.requests[0]!.envelope.events[0]!.type).toBe('load')
   })
 
-  it('reports freeze and resume', async () => {
+  it('reports freeze and resume, the freeze by sendBeacon at once: a frozen page runs no timer', async () => {
     const f = start()
+    await vi.advanceTimersByTimeAsync(1_000)
     f.fire('document', 'freeze')
+    expect(f.beacons.map((b) => b.envelope.events.map((e) => e.type))).toEqual([['freeze']])
     f.fire('document', 'resume')
     await vi.advanceTimersByTimeAsync(1_000)
+    expect(f.requests.map((r) => r.envelope.events.map((e) => e.type))).toEqual([['load'], ['resume']])
     expect(f.events().map((e) => e.type)).toEqual(['load', 'freeze', 'resume'])
   })
 

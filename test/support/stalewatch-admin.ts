@@ -18,6 +18,7 @@ export interface LiveVersion {
 }
 
 export interface Live {
+  windowSeconds: number
   total: number
   versions: LiveVersion[]
 }
@@ -48,7 +49,9 @@ export function stalewatchAdmin(app: RunningApp) {
       void (await ok(await deploy(project, 'POST', '/api/releases', { project: project.id, version }), 201)),
     setMinSupported: async (project: TestProject, version: string): Promise<void> =>
       void (await ok(await deploy(project, 'PUT', `/api/projects/${project.id}/min-supported`, { version }))),
-    live: async (project: TestProject): Promise<Live> => ok(await adminFetch(app, `/api/stats/live?project=${project.id}`)),
+    /** Live sessions now, or at the instant `at` (epoch ms) given what is stored so far. */
+    live: async (project: TestProject, at?: number): Promise<Live> =>
+      ok(await adminFetch(app, `/api/stats/live?project=${project.id}${at === undefined ? '' : `&at=${at}`}`)),
     releaseFigures: async (project: TestProject, version: string): Promise<ReleaseFigures | undefined> => {
       const { releases } = await ok<{ releases: ReleaseFigures[] }>(await adminFetch(app, `/api/stats/releases?project=${project.id}`))
       return releases.find((r) => r.version === version)
