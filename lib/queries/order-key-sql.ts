@@ -1,23 +1,25 @@
+import { orderKeyTable, type OrderKeyRange } from '../releases/order-key-table'
 import type { VersionCatalog } from '../releases/version-order'
 
-// SEMANTICS version order as a SQL expression, for figures that must compare
-// versions row by row at each row's own time (a rollback reorders versions).
-// Mirrors lib/releases/version-order.ts orderKey(): the latest release of the
-// version up to t, else its first-seen time; -1 when the version is unknown.
-// The catalog travels as array query parameters, never as SQL text.
+// SEMANTICS version order in SQL, for figures that must compare versions row
+// by row at each row's own time (a rollback reorders versions). The order is
+// precomputed in TypeScript (lib/releases/order-key-table.ts) and travels as
+// array query parameters, never as SQL text: a row finds its interval between
+// release times, then its version's key in that interval's row of keys; -1
+// when the version is unknown.
 
-export function orderKeySql(versionExpr: string, timeMsExpr: string): string {
-  return `if(arrayExists((rv, rt) -> rv = ${versionExpr} AND rt <= ${timeMsExpr}, {relVersions:Array(String)}, {relTimes:Array(Int64)}),
-    arrayMax(arrayMap((rv, rt) -> if(rv = ${versionExpr} AND rt <= ${timeMsExpr}, rt, toInt64(-1)), {relVersions:Array(String)}, {relTimes:Array(Int64)})),
-    if(has({seenVersions:Array(String)}, ${versionExpr}), {seenTimes:Array(Int64)}[indexOf({seenVersions:Array(String)}, ${versionExpr})], toInt64(-1)))`
+/** The row of keys (an Array(Int64)) in force at time `timeMsExpr` (epoch ms). Compute it once per row, then index it with orderKeyIn. */
+export function orderKeysAtSql(timeMsExpr: string): string {
+  return `{orderKeys:Array(Array(Int64))}[arrayCount(b -> b <= ${timeMsExpr}, {orderBounds:Array(Int64)}) + 1]`
 }
 
-export function orderKeyParams(catalog: VersionCatalog): Record<string, unknown> {
-  const seen = [...catalog.firstSeen]
-  return {
-    relVersions: catalog.releases.map((r) => r.version),
-    relTimes: catalog.releases.map((r) => r.releasedAt),
-    seenVersions: seen.map(([v]) => v),
-    seenTimes: seen.map(([, t]) => t),
-  }
+/** The order key of `versionExpr` in a row of keys from orderKeysAtSql. */
+export function orderKeyInSql(keysExpr: string, versionExpr: string): string {
+  return `${keysExpr}[indexOf({orderVersions:Array(String)}, ${versionExpr}) + 1]`
+}
+
+/** Parameters for the SQL above; with a range, exact only for times within it. */
+export function orderKeyParams(catalog: VersionCatalog, range?: OrderKeyRange): Record<string, unknown> {
+  const table = orderKeyTable(catalog, range)
+  return { orderBounds: table.bounds, orderVersions: table.versions, orderKeys: table.keys }
 }

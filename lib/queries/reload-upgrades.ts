@@ -3,7 +3,7 @@ import { reloadLoadsSelect } from '../rollups/select-sql'
 import { rollupThrough } from '../rollups/state'
 import { rollupTable } from '../rollups/tables'
 import { runQuery } from '../store/run-query'
-import { orderKeyParams, orderKeySql } from './order-key-sql'
+import { orderKeyInSql, orderKeyParams, orderKeysAtSql } from './order-key-sql'
 
 // Sessions upgraded by reload to each of some versions (SEMANTICS, Upgraded
 // by reload): a load with navigation `reload`, on the version, whose previous
@@ -86,12 +86,15 @@ export async function reloadUpgrades(params: ReloadUpgradesParams): Promise<Map<
     ...(split.length > 0 ? [splitPart()] : []),
     rawPart(),
   ]
-  const previousKey = orderKeySql('previous_version', 'at_ms')
   const rows = await runQuery<{ version: string; reason: string; sessions: number | string; whole: number | string }>(
     'reloadUpgrades',
     `SELECT version, reason, uniqExactMerge(sessions) AS sessions, grouping(reason) AS whole
-     FROM (${parts.join('\nUNION ALL\n')})
-     WHERE ${previousKey} >= 0 AND ${previousKey} < ${orderKeySql('version', 'at_ms')}
+     FROM (
+       SELECT version, reason, sessions, ${orderKeysAtSql('at_ms')} AS keys_at,
+              ${orderKeyInSql('keys_at', 'previous_version')} AS previous_key, ${orderKeyInSql('keys_at', 'version')} AS version_key
+       FROM (${parts.join('\nUNION ALL\n')})
+     )
+     WHERE previous_key >= 0 AND previous_key < version_key
      GROUP BY GROUPING SETS ((version, reason), (version))
      -- A key the rollup emptied after a late event changed a load's reason.
      HAVING sessions > 0

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { orderKeyInSql, orderKeyParams, orderKeysAtSql } from '@/lib/queries/order-key-sql'
+import { UNKNOWN_ORDER_KEY } from '@/lib/releases/order-key-table'
+import { orderKey, type VersionCatalog } from '@/lib/releases/version-order'
+import { runQuery } from '@/lib/store/run-query'
+import { useEngine } from '../support/engine'
+
+// The SQL lookup of the version order, run by the real engine, against
+// orderKey() (SEMANTICS: Release) on and around every release and first-seen time.
+useEngine()
+
+const H = 3600_000
+const catalog: VersionCatalog = {
+  releases: [
+    { version: 'v1', releasedAt: 1 * H },
+    { version: 'v2', releasedAt: 2 * H },
+    { version: 'v1', releasedAt: 3 * H }, // rollback
+    { version: 'v3', releasedAt: 5 * H },
+  ],
+  firstSeen: new Map([
+    ['v1', 1 * H],
+    ['hotfix', 2.5 * H], // never registered
+    ['v3', 4 * H],
+  ]),
+}
+const versions = ['v1', 'v2', 'v3', 'hotfix', 'never-seen']
+const times = [0, ...[1, 2, 2.5, 3, 4, 5].flatMap((h) => [h * H - 1, h * H, h * H + 1]), 9 * H]
+
+async function keysFromEngine(params: Record<string, unknown>, at: readonly number[]): Promise<Map<string, number>> {
+  const rows = await runQuery<{ version: string; t: number | string; key: number | string }>(
+    'test.orderKeySql',
+    `SELECT version, t, ${orderKeyInSql(orderKeysAtSql('t'), 'version')} AS key
+     FROM (SELECT arrayJoin({versions:Array(String)}) AS version, arrayJoin({times:Array(Int64)}) AS t)`,
+    { ...params, versions, times: at },
+  )
+  return new Map(rows.map((r) => [`${r.version}@${Number(r.t)}`, Number(r.key)]))
+}
+
+describe('version order in SQL (SEMANTICS: Release)', () => {
+  it('gives the key orderKey() gives, -1 for an unknown version', async () => {
+    const keys = await keysFromEngine(orderKeyParams(catalog), times)
+    for (const at of times) {
+      for (const version of versions) expect(keys.get(`${version}@${at}`), `${version} at ${at}`).toBe(orderKey(catalog, version, at) ?? UNKNOWN_ORDER_KEY)
+    }
+  })
+
+  it('gives the same keys with the table bounded to a range', async () => {
+    const range = { from: 2 * H + 1, to: 4 * H }
+    const inRange = times.filter((t) => t >= range.from && t <= range.to)
+    const keys = await keysFromEngine(orderKeyParams(catalog, range), inRange)
+    for (const at of inRange) {
+      for (const version of versions) expect(keys.get(`${version}@${at}`), `${version} at ${at}`).toBe(orderKey(catalog, version, at) ?? UNKNOWN_ORDER_KEY)
+    }
+  })
+})
