@@ -3,7 +3,7 @@ import { liveMinutesParams, liveMinutesSelect } from '../rollups/select-sql'
 import { rollupThrough } from '../rollups/state'
 import { rollupTable } from '../rollups/tables'
 import { runQuery } from '../store/run-query'
-import { orderKeyInSql, orderKeyParams, orderKeysAtSql } from './order-key-sql'
+import { orderKeyParams, orderKeySql } from './order-key-sql'
 
 // Time to X % for several releases in one query (SEMANTICS, Rollout): the
 // first minute boundary m >= releasedAt, up to `at`, at which live sessions
@@ -61,9 +61,8 @@ export async function releaseTimeTo(params: ReleaseTimeToParams): Promise<(numbe
          SELECT t, idx, sessions,
                 version = {targets:Array(String)}[idx] OR (target_key >= 0 AND version_key >= 0 AND target_key < version_key) AS adopted
          FROM (
-           SELECT t, version, sessions, ${orderKeysAtSql('t')} AS keys_at,
-                  ${orderKeyInSql('keys_at', 'version')} AS version_key,
-                  arrayMap(target -> ${orderKeyInSql('keys_at', 'target')}, {targets:Array(String)}) AS target_keys
+           SELECT t, version, sessions, ${orderKeySql('version', 't')} AS version_key,
+                  arrayMap(target -> ${orderKeySql('target', 't')}, {targets:Array(String)}) AS target_keys
            FROM (SELECT ${t} AS t, version, toUInt64(sum(sessions)) AS sessions FROM (${sources.join(' UNION ALL ')}) GROUP BY t, version)
          )
          ARRAY JOIN target_keys AS target_key, arrayEnumerate(target_keys) AS idx
@@ -79,8 +78,7 @@ export async function releaseTimeTo(params: ReleaseTimeToParams): Promise<(numbe
       targets: releases.map((r) => r.version),
       targetFrom: releases.map((r) => r.releasedAt),
       shares: params.shares,
-      // Every minute looked at lies in [from, at].
-      ...orderKeyParams(params.catalog, { from, to: params.at }),
+      ...orderKeyParams(params.catalog),
     },
   )
   for (const row of rows) {

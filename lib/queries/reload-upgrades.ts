@@ -3,7 +3,7 @@ import { reloadLoadsSelect } from '../rollups/select-sql'
 import { rollupThrough } from '../rollups/state'
 import { rollupTable } from '../rollups/tables'
 import { runQuery } from '../store/run-query'
-import { orderKeyInSql, orderKeyParams, orderKeysAtSql } from './order-key-sql'
+import { orderKeyParams, orderKeySql } from './order-key-sql'
 
 // Sessions upgraded by reload to each of some versions (SEMANTICS, Upgraded
 // by reload): a load with navigation `reload`, on the version, whose previous
@@ -90,8 +90,7 @@ export async function reloadUpgrades(params: ReloadUpgradesParams): Promise<Map<
     'reloadUpgrades',
     `SELECT version, reason, uniqExactMerge(sessions) AS sessions, grouping(reason) AS whole
      FROM (
-       SELECT version, reason, sessions, ${orderKeysAtSql('at_ms')} AS keys_at,
-              ${orderKeyInSql('keys_at', 'previous_version')} AS previous_key, ${orderKeyInSql('keys_at', 'version')} AS version_key
+       SELECT version, reason, sessions, ${orderKeySql('previous_version', 'at_ms')} AS previous_key, ${orderKeySql('version', 'at_ms')} AS version_key
        FROM (${parts.join('\nUNION ALL\n')})
      )
      WHERE previous_key >= 0 AND previous_key < version_key
