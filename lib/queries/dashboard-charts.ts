@@ -53,8 +53,8 @@ export async function loadChart(ctx: ChartContext, name: ChartName, req: ChartRe
 
   const eventChart = EVENT_CHARTS[name]
   if (eventChart) {
-    const rows = await eventMinutes({ projectId: ctx.projectId, from: req.from, to: req.to, kinds: [eventChart.kind], stepMinutes: step, source: ctx.source })
-    const long: LongRow[] = rows.map((r) => ({ x: r.minute, series: (eventChart.by === 'reason' ? r.reason : r.version) || '(none)', value: r.events }))
+    const rows = await eventMinutes({ projectId: ctx.projectId, from: req.from, to: req.to, kinds: [eventChart.kind], seriesBy: eventChart.by, stepMinutes: step, source: ctx.source })
+    const long: LongRow[] = rows.map((r) => ({ x: r.minute, series: r.series || '(none)', value: r.events }))
     return { ...base, xKind: 'time', unit: step === 1 ? 'events per minute' : 'events', ...pivot(long, req.from, req.to, stepMs, versionOrder(ctx)) }
   }
 

@@ -3,21 +3,31 @@ import { rollupThrough } from '../rollups/state'
 import { rollupTable } from '../rollups/tables'
 import { runQuery } from '../store/run-query'
 
-// Distinct events and sessions per time bucket by kind, version and reason
-// (reload reason, or the load's navigation). Duplicate-insensitive: counts
-// are uniqExact(event_id) / uniqExact(session_id) per minute. Finalised
-// minutes from the rollup (event_minutes_by_kind), the rest from raw events.
-// Buckets of several minutes sum the per-minute distinct counts: an event id
-// lives in one minute, so event counts stay exact; session counts become
-// session-minutes there.
+// Distinct events per time bucket by kind and by one series dimension (the
+// version, or the reason: a reload's reason or a load's navigation), as a
+// chart draws them. Duplicate-insensitive: the rollup (event_minutes_by_kind)
+// holds uniqExact(event_id) per minute, kind, version and reason; an event
+// lives in one minute under one version and reason, so summing those counts
+// over buckets of several minutes and over the dimension not asked for keeps
+// event counts exact. Finalised minutes come from the rollup, the rest from
+// raw events through the rollup's own SELECT.
+//
+// The engine returns one row per (kind, series) with the buckets as arrays:
+// a 24 h chart has thousands of points, and one JSON row per point cost more
+// than reading them (20M events, reloads over 24 h: 6,945 rows, p50 31 ms;
+// 4 rows of arrays, 21 ms).
 
 export type EventKind = 'reload' | 'resume' | 'return' | 'error' | 'load'
+
+/** Which rollup column names the series. */
+export type EventSeries = 'version' | 'reason'
 
 export interface EventMinutesParams {
   projectId: string
   from: number
   to: number
   kinds: readonly EventKind[]
+  seriesBy: EventSeries
   stepMinutes?: number
   source?: 'auto' | 'raw'
 }
@@ -25,20 +35,20 @@ export interface EventMinutesParams {
 export interface EventMinuteRow {
   minute: number
   kind: EventKind
-  version: string
-  reason: string
+  /** The version, or the reason, per params.seriesBy. */
+  series: string
   events: number
-  sessions: number
 }
 
-interface RawRow {
-  bucket: number | string
+interface SeriesRow {
   kind: EventKind
-  version: string
-  reason: string
-  events_sum: number | string
-  sessions_sum: number | string
+  series: string
+  buckets: (number | string)[]
+  events: (number | string)[]
 }
+
+// Fixed SQL text per choice, never a value.
+const SERIES_COLUMN: Record<EventSeries, string> = { version: 'version', reason: 'reason' }
 
 const MINUTE = 60_000
 
@@ -52,23 +62,27 @@ export async function eventMinutes(params: EventMinutesParams): Promise<EventMin
   // FINAL keeps each key's newest row, emptied keys included (0 events): they
   // are dropped after the merge, never by a filter FINAL could apply first.
   if (rolledTo > from) {
-    parts.push(`SELECT minute, kind, version, reason, events, sessions
+    parts.push(`SELECT minute, kind, version, reason, events
       FROM ${rollupTable('event_minutes_by_kind')} FINAL
       WHERE project_id = {project:String} AND kind IN {kinds:Array(String)}
         AND minute >= fromUnixTimestamp64Milli({rolledFrom:Int64}, 'UTC') AND minute < fromUnixTimestamp64Milli({rolledTo:Int64}, 'UTC')`)
   }
-  if (rawFrom < params.to) parts.push(`SELECT * FROM (${eventMinutesSelect()}) WHERE kind IN {kinds:Array(String)}`)
+  if (rawFrom < params.to) parts.push(`SELECT minute, kind, version, reason, events FROM (${eventMinutesSelect()}) WHERE kind IN {kinds:Array(String)}`)
   if (parts.length === 0) return []
   // One round trip: a bucket straddling the rollup's edge sums its two halves here.
-  const rows = await runQuery<RawRow>(
+  const rows = await runQuery<SeriesRow>(
     'eventMinutes',
-    `SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalMinute({step:UInt32}))) * 1000 AS bucket, kind, version, reason,
-            sum(events) AS events_sum, sum(sessions) AS sessions_sum
-     FROM (${parts.join('\nUNION ALL\n')})
-     GROUP BY bucket, kind, version, reason
-     HAVING events_sum > 0
-     ORDER BY bucket, kind, version, reason`,
+    `SELECT kind, series, groupArray(bucket) AS buckets, groupArray(events_sum) AS events
+     FROM (
+       SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalMinute({step:UInt32}))) * 1000 AS bucket, kind, ${SERIES_COLUMN[params.seriesBy]} AS series,
+              sum(events) AS events_sum
+       FROM (${parts.join('\nUNION ALL\n')})
+       GROUP BY bucket, kind, series
+       HAVING events_sum > 0
+     )
+     GROUP BY kind, series
+     ORDER BY kind, series`,
     { project: params.projectId, kinds: params.kinds, step, rolledFrom: from, rolledTo, from: rawFrom, to: params.to },
   )
-  return rows.map((r) => ({ minute: Number(r.bucket), kind: r.kind, version: r.version, reason: r.reason, events: Number(r.events_sum), sessions: Number(r.sessions_sum) }))
+  return rows.flatMap((r) => r.buckets.map((bucket, i) => ({ minute: Number(bucket), kind: r.kind, series: r.series, events: Number(r.events[i]) })))
 }

@@ -1,23 +1,20 @@
+import { orderKeyLists } from '../releases/order-key-lists'
 import type { VersionCatalog } from '../releases/version-order'
 
-// SEMANTICS version order as a SQL expression, for figures that must compare
-// versions row by row at each row's own time (a rollback reorders versions).
-// Mirrors lib/releases/version-order.ts orderKey(): the latest release of the
-// version up to t, else its first-seen time; -1 when the version is unknown.
-// The catalog travels as array query parameters, never as SQL text.
+// SEMANTICS version order in SQL, for figures that must compare versions row
+// by row at each row's own time (a rollback reorders versions). The order is
+// precomputed in TypeScript (lib/releases/order-key-lists.ts) and travels as
+// array query parameters, never as SQL text: a row finds its version's lists,
+// counts that version's releases up to its time, and reads the key at that
+// position; -1 when the version is unknown.
 
+/** The order key (Int64) of `versionExpr` at `timeMsExpr` (epoch ms). */
 export function orderKeySql(versionExpr: string, timeMsExpr: string): string {
-  return `if(arrayExists((rv, rt) -> rv = ${versionExpr} AND rt <= ${timeMsExpr}, {relVersions:Array(String)}, {relTimes:Array(Int64)}),
-    arrayMax(arrayMap((rv, rt) -> if(rv = ${versionExpr} AND rt <= ${timeMsExpr}, rt, toInt64(-1)), {relVersions:Array(String)}, {relTimes:Array(Int64)})),
-    if(has({seenVersions:Array(String)}, ${versionExpr}), {seenTimes:Array(Int64)}[indexOf({seenVersions:Array(String)}, ${versionExpr})], toInt64(-1)))`
+  const at = `indexOf({orderVersions:Array(String)}, ${versionExpr}) + 1`
+  return `{orderKeys:Array(Array(Int64))}[${at}][arrayCount(r -> r <= ${timeMsExpr}, {orderReleases:Array(Array(Int64))}[${at}]) + 1]`
 }
 
 export function orderKeyParams(catalog: VersionCatalog): Record<string, unknown> {
-  const seen = [...catalog.firstSeen]
-  return {
-    relVersions: catalog.releases.map((r) => r.version),
-    relTimes: catalog.releases.map((r) => r.releasedAt),
-    seenVersions: seen.map(([v]) => v),
-    seenTimes: seen.map(([, t]) => t),
-  }
+  const lists = orderKeyLists(catalog)
+  return { orderVersions: lists.versions, orderReleases: lists.releases, orderKeys: lists.keys }
 }

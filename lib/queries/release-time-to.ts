@@ -48,7 +48,9 @@ export async function releaseTimeTo(params: ReleaseTimeToParams): Promise<(numbe
   if (sources.length === 0) return result
 
   const t = 'toInt64(toUnixTimestamp(minute)) * 1000'
-  const target = '{targets:Array(String)}[idx]'
+  // The order keys are looked up once per (minute, version) row, and the
+  // targets' keys at that minute ride along as an array, before the rows
+  // are repeated for each target.
   const rows = await runQuery<{ idx: number | string; first: (number | string)[]; hits: (number | string)[] }>(
     'releaseTimeTo',
     `SELECT idx, [${params.shares.map((_, i) => `minIf(t, ratio >= {shares:Array(Float64)}[${i + 1}])`).join(', ')}] AS first,
@@ -57,10 +59,13 @@ export async function releaseTimeTo(params: ReleaseTimeToParams): Promise<(numbe
        SELECT t, idx, sumIf(sessions, adopted) / sum(sessions) AS ratio
        FROM (
          SELECT t, idx, sessions,
-                version = ${target} OR (${orderKeySql(target, 't')} >= 0 AND ${orderKeySql('version', 't')} >= 0
-                                        AND ${orderKeySql(target, 't')} < ${orderKeySql('version', 't')}) AS adopted
-         FROM (SELECT ${t} AS t, version, toUInt64(sum(sessions)) AS sessions FROM (${sources.join(' UNION ALL ')}) GROUP BY t, version)
-         ARRAY JOIN arrayEnumerate({targets:Array(String)}) AS idx
+                version = {targets:Array(String)}[idx] OR (target_key >= 0 AND version_key >= 0 AND target_key < version_key) AS adopted
+         FROM (
+           SELECT t, version, sessions, ${orderKeySql('version', 't')} AS version_key,
+                  arrayMap(target -> ${orderKeySql('target', 't')}, {targets:Array(String)}) AS target_keys
+           FROM (SELECT ${t} AS t, version, toUInt64(sum(sessions)) AS sessions FROM (${sources.join(' UNION ALL ')}) GROUP BY t, version)
+         )
+         ARRAY JOIN target_keys AS target_key, arrayEnumerate(target_keys) AS idx
          WHERE t >= {targetFrom:Array(Int64)}[idx]
        )
        GROUP BY t, idx

@@ -86,12 +86,14 @@ export async function reloadUpgrades(params: ReloadUpgradesParams): Promise<Map<
     ...(split.length > 0 ? [splitPart()] : []),
     rawPart(),
   ]
-  const previousKey = orderKeySql('previous_version', 'at_ms')
   const rows = await runQuery<{ version: string; reason: string; sessions: number | string; whole: number | string }>(
     'reloadUpgrades',
     `SELECT version, reason, uniqExactMerge(sessions) AS sessions, grouping(reason) AS whole
-     FROM (${parts.join('\nUNION ALL\n')})
-     WHERE ${previousKey} >= 0 AND ${previousKey} < ${orderKeySql('version', 'at_ms')}
+     FROM (
+       SELECT version, reason, sessions, ${orderKeySql('previous_version', 'at_ms')} AS previous_key, ${orderKeySql('version', 'at_ms')} AS version_key
+       FROM (${parts.join('\nUNION ALL\n')})
+     )
+     WHERE previous_key >= 0 AND previous_key < version_key
      GROUP BY GROUPING SETS ((version, reason), (version))
      -- A key the rollup emptied after a late event changed a load's reason.
      HAVING sessions > 0

@@ -5,6 +5,7 @@ import { invalidateCatalog } from '@/lib/releases/catalog'
 import { registerRelease } from '@/lib/releases/release-store'
 import { chartContext, findRelease, type ChartContext } from '@/lib/queries/chart-context'
 import { loadChart } from '@/lib/queries/dashboard-charts'
+import { eventMinutes } from '@/lib/queries/event-minutes'
 import { projectOverview } from '@/lib/queries/project-overview'
 import { releaseSummaries, type ReleaseSummary } from '@/lib/queries/release-summaries'
 import { rollupProject } from '@/lib/rollups/rollup-project'
@@ -321,6 +322,10 @@ describe('the reloads chart by reason, across the rollup edge', () => {
       expect(reloadsAt(chart, T0 + 44 * M)).toEqual({ update_prompt: 1 })
       const total = chart.points.reduce((sum, p) => sum + Object.values(p.values).reduce<number>((a, v) => a + (v ?? 0), 0), 0)
       expect(total).toBe(4)
+      // The same events by version: each reload event is sent from the build it leaves.
+      const byVersion = await eventMinutes({ projectId: s.projectId, from: T0, to: at, kinds: ['reload'], seriesBy: 'version', source: ctx.source })
+      expect(byVersion.filter((r) => r.minute === T0 + 44 * M)).toEqual([{ minute: T0 + 44 * M, kind: 'reload', series: 'v1', events: 1 }])
+      expect(byVersion.map((r) => r.series)).toEqual(['v1', 'v1', 'v1', 'v1'])
     })
   }
 
