@@ -45,12 +45,21 @@ export async function launchUnemulatedChromium(): Promise<UnemulatedChromium> {
     CHROMIUM_PATH,
     ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
       '--remote-debugging-port=0', `--user-data-dir=${userDataDir}`, 'about:blank'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // Its own process group, so close can stop its helper processes too:
+    // they outlive the main one for a moment and keep writing the profile.
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   )
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   // Playwright does not own this browser: never leave it behind this process,
   // even when the test fails before it gets the handle to close it.
-  const killOnExit = () => child.kill('SIGKILL')
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal)
+    } catch {
+      // Already gone.
+    }
+  }
+  const killOnExit = () => killGroup('SIGKILL')
   process.once('exit', killOnExit)
   const endpoint = await new Promise<string>((resolve, reject) => {
     let stderr = ''
@@ -67,10 +76,16 @@ export async function launchUnemulatedChromium(): Promise<UnemulatedChromium> {
     context: browser.contexts()[0]!,
     close: async () => {
       await browser.close()
-      child.kill()
+      killGroup('SIGTERM')
       await exited
+      killGroup('SIGKILL')
       process.removeListener('exit', killOnExit)
-      rmSync(userDataDir, { recursive: true, force: true, maxRetries: 3 })
+      // A temp profile left behind is not a test failure.
+      try {
+        rmSync(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
+      } catch {
+        // Removed with the rest of the temp directory.
+      }
     },
   }
 }
