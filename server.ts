@@ -16,6 +16,8 @@ export interface RunningServer {
   url: string
   port: number
   close: () => Promise<void>
+  /** While closing: the step it is waiting on (for a shutdown that overruns its deadline). */
+  closingStep: () => string | null
 }
 
 export interface ServerOptions {
@@ -65,18 +67,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.hostname && options.hostname !== '0.0.0.0' ? options.hostname : 'localhost'
 
   let closing: Promise<void> | undefined
+  let step: string | null = null
   const close = () => {
     // Stop taking connections, store what was acknowledged-to-be, then let go of the engine.
     closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
+      step = 'storing buffered events'
       await closeIngest()
+      step = 'waiting for open requests'
       await Promise.race([stopped, new Promise((r) => setTimeout(r, 5_000))])
+      step = 'closing Next.js'
       await app.close().catch(() => undefined)
+      step = 'stopping background jobs'
       await onServerStop()
+      step = 'closing the engine'
       await closeStore()
+      step = null
     })()
     return closing
   }
-  return { url: `http://${host}:${port}`, port, close }
+  return { url: `http://${host}:${port}`, port, close, closingStep: () => step }
 }

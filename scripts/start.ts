@@ -32,6 +32,9 @@ Environment (see README.md and docs/security.md):
   one node of a multi-node deployment), STALEWATCH_LOG_LEVEL, OTEL_EXPORTER_OTLP_*.
 See README.md.`
 
+/** Longer than the ingest log's 10 s of trying to store what it holds, shorter than a typical supervisor's grace period. */
+const SHUTDOWN_DEADLINE_MS = 30_000
+
 async function main(): Promise<void> {
   // Before anything is printed: a closed stdout must not crash or spin the server.
   dropUnwritableOutput()
@@ -80,6 +83,14 @@ async function main(): Promise<void> {
     if (stopping) return
     stopping = true
     console.log(`${signal}: stopping; storing buffered events first…`)
+    // A supervisor would SIGKILL a server that never exits; exit on our own
+    // instead, naming the step that hung. Nothing acknowledged is lost by it:
+    // with the ingest log it is replayed at the next start, and with
+    // acknowledgement after the insert it is stored already.
+    setTimeout(() => {
+      console.error(`${signal}: shutdown still ${server.closingStep() ?? 'finishing'} after ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting now`)
+      process.exit(1)
+    }, SHUTDOWN_DEADLINE_MS).unref()
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
