@@ -72,12 +72,6 @@ async function main(): Promise<void> {
   const token = ensureAdminToken()
   const server = await startServer({ port: c.port, hostname: values.host, dev: values.dev })
 
-  console.log(`\nStalewatch is serving at ${server.url}`)
-  console.log(`  storage: ${c.clickhouseUrl ? 'ClickHouse server (CLICKHOUSE_URL)' : `embedded engine, data in ${c.dataDir}`}`)
-  if (token.source === 'env') console.log('  log in with the admin token from STALEWATCH_ADMIN_TOKEN')
-  else console.log(`  log in with the admin token in ${adminTokenFile()}${token.source === 'generated' ? ` (new: ${token.token})` : ''}`)
-  console.log(`  fill it with demo traffic: npm run simulate -- --url ${server.url}\n`)
-
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return
@@ -99,8 +93,16 @@ async function main(): Promise<void> {
       },
     )
   }
+  // Before the ready line: a supervisor may signal as soon as it reads it, and
+  // a signal with no listener yet kills the process outright.
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))
+
+  console.log(`\nStalewatch is serving at ${server.url}`)
+  console.log(`  storage: ${c.clickhouseUrl ? 'ClickHouse server (CLICKHOUSE_URL)' : `embedded engine, data in ${c.dataDir}`}`)
+  if (token.source === 'env') console.log('  log in with the admin token from STALEWATCH_ADMIN_TOKEN')
+  else console.log(`  log in with the admin token in ${adminTokenFile()}${token.source === 'generated' ? ` (new: ${token.token})` : ''}`)
+  console.log(`  fill it with demo traffic: npm run simulate -- --url ${server.url}\n`)
 }
 
 main().catch((error: unknown) => {
