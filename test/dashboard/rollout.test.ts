@@ -288,6 +288,30 @@ describe('upgrades by reload around a rollback registered in the middle of a min
   })
 })
 
+describe('an upgrade whose reload event is slower in transit than the reload', () => {
+  let s: Scenario
+  const at = T0 + 60 * M
+
+  beforeAll(async () => {
+    // The reload event leaves as a beacon 300 ms before the load and arrives
+    // 3 s later: its event time (corrected by its request's clock offset,
+    // transit included) falls after the load's. The tab's clock runs 90 s fast.
+    const tabs = [new Tab('v1', 90 * S).beat(T0 - 10 * M, T0 + 4 * M).slowBeaconReload(T0 + 5 * M, 'v2', 'update_prompt', 3 * S).beat(T0 + 6 * M, at)]
+    s = await setUp('slow-beacon-reload', [['v1', T0 - HOUR], ['v2', T0]], tabs, at)
+  })
+
+  for (const mode of MODES) {
+    it(`takes the reason of the reload event the tab sent before the load, by the tab's clock (${mode})`, async () => {
+      await rollUp(s, mode)
+      const ctx = await context(s, mode)
+      expect(summaryOf(await releaseSummaries(ctx, { at }), 'v2', T0).upgradedByReload).toEqual({
+        total: 1,
+        byReason: [{ reason: 'update_prompt', sessions: 1 }],
+      })
+    })
+  }
+})
+
 describe('the reloads chart by reason, across the rollup edge', () => {
   let s: Scenario
   let firstTab: Tab

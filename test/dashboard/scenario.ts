@@ -23,11 +23,12 @@ export class Tab {
   /** Client clock minus true time. */
   constructor(private version: string, private skewMs = 0) {}
 
-  private push(at: number, events: WireEvent[], receivedAt = at): this {
+  /** `sentAt` (true time) defaults to `receivedAt`: no time in transit. */
+  private push(at: number, events: WireEvent[], receivedAt = at, sentAt = receivedAt): this {
     const ts = (t: number) => t + this.skewMs
     this.sent.push({
       receivedAt,
-      envelope: { session: this.session, load: this.load, version: this.version, sentAt: ts(receivedAt), events: events.map((e) => ({ ...e, ts: ts(e.ts) })) },
+      envelope: { session: this.session, load: this.load, version: this.version, sentAt: ts(sentAt), events: events.map((e) => ({ ...e, ts: ts(e.ts) })) },
     })
     return this
   }
@@ -50,6 +51,17 @@ export class Tab {
     this.push(at, [{ id: uid('evt'), type: 'reload', ts: at, reason }], receivedAt)
     this.version = current
     return this
+  }
+
+  /**
+   * Reload at `at` into `version`, announced 300 ms before by a reload event
+   * (a beacon) that spends `transitMs` in transit, so it reaches the server
+   * after the new load's first request.
+   */
+  slowBeaconReload(at: number, version: string, reason: ReloadReason, transitMs: number): this {
+    const sent = at - 300
+    this.push(sent, [{ id: uid('evt'), type: 'reload', ts: sent, reason }], sent + transitMs, sent)
+    return this.reload(at, version)
   }
 
   /** Reload at `at` into `version`, announced by a reload event 2 s before unless reason is undefined (the browser's button). */
