@@ -67,12 +67,14 @@ async function rollupChunk(projectId: string, windowSeconds: number, from: numbe
   )
   const staleEvents = fresh
     ? ''
-    : `UNION ALL SELECT minute, kind, version, reason, toUInt32(0), toUInt32(0) FROM ${rollupTable('event_minutes_by_kind')}
+    : `UNION ALL SELECT minute, kind, version, reason, toUInt32(0) FROM ${rollupTable('event_minutes_by_kind')}
        WHERE project_id = {project:String} AND minute >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND minute < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`
   await backgroundCommand(
     'rollups.eventMinutes',
-    `INSERT INTO ${rollupTable('event_minutes_by_kind')} (project_id, minute, kind, version, reason, events, sessions, computed_at)
-     SELECT {project:String}, minute, kind, version, reason, toUInt32(sum(events)), toUInt32(sum(sessions)), now64(3)
+    // The table's `sessions` column is left at its default: no chart reads
+    // per-minute session counts, and they cost a second distinct count.
+    `INSERT INTO ${rollupTable('event_minutes_by_kind')} (project_id, minute, kind, version, reason, events, computed_at)
+     SELECT {project:String}, minute, kind, version, reason, toUInt32(sum(events)), now64(3)
      FROM (${eventMinutesSelect()} ${staleEvents})
      GROUP BY minute, kind, version, reason`,
     params,

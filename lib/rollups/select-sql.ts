@@ -34,15 +34,15 @@ export function liveMinutesSelect(): string {
 }
 
 /**
- * Distinct events and sessions per minute bucket [m, m + 1 min) of event time
- * in [{from}, {to}), by kind, version and detail (the reload reason or the
+ * Distinct events per minute bucket [m, m + 1 min) of event time in
+ * [{from}, {to}), by kind, version and detail (the reload reason or the
  * load's navigation). `return` is a visibility change to visible.
  */
 export function eventMinutesSelect(): string {
   return `SELECT toDateTime(toStartOfMinute(event_time), 'UTC') AS minute, kind, version, detail AS reason,
-         toUInt32(uniqExact(event_id)) AS events, toUInt32(uniqExact(session_id)) AS sessions
+         toUInt32(uniqExact(event_id)) AS events
   FROM (
-    SELECT event_time, event_id, session_id, version,
+    SELECT event_time, event_id, version,
            multiIf(type = 'reload', 'reload', type = 'resume', 'resume', type = 'visibility' AND visibility = 'visible', 'return',
                    type = 'error', 'error', type = 'load', 'load', '') AS kind,
            multiIf(type = 'reload', reason, type = 'load', navigation, '') AS detail
