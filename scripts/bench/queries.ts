@@ -6,7 +6,7 @@
 // as the pages run it (rollup for finalised minutes, raw events for the rest)
 // and as a raw scan of events (the baseline, same run, same data).
 
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -19,6 +19,10 @@ Usage: npx tsx scripts/bench/queries.ts [options]
 
   --quick       5M events instead of 100M (a smoke run; figures not representative)
   --events N    number of events to generate (default 100000000)
+  --data-dir D  generate into D and keep it; when D already holds a dataset
+                this bench generated, reuse it (skips generation and the
+                first rollup: for timing one change after another)
+  --cases TEXT  time only the cases whose page, query or window contains TEXT
   --help        this text
 
 Generates about 70k sessions heartbeating once a minute for a day (scaled
@@ -26,7 +30,8 @@ down with the event count), six versions released through the day with a
 long tail of late upgraders, reloads with reasons, resumes, returns from
 hidden, errors, and 0.5 % resent duplicates; builds the rollups; then times
 every dashboard query with the rollup and as a raw scan of events.
-Uses its own temporary data directory. Run nothing else heavy meanwhile.`
+Uses its own temporary data directory unless --data-dir is given. Run
+nothing else heavy meanwhile.`
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -58,14 +63,35 @@ async function time(fn: () => Promise<unknown>, runs: number, slowMs = Infinity)
   return { p50: percentile(samples, 0.5), p95: percentile(samples, 0.95), runs }
 }
 
-/** Points the engine at a fresh data directory, unless this process already opened one. */
-function useOwnDataDir(): string | null {
+/** A dataset kept with --data-dir: what a later run needs to reuse it. */
+interface KeptDataset {
+  projectId: string
+  events: number
+  rows: number
+  sessions: number
+}
+const KEPT_FILE = 'stalewatch-bench-dataset.json'
+
+/**
+ * Points the engine at a fresh temporary data directory (returned, to be
+ * removed), or at `keep` (kept), unless this process already opened one.
+ */
+function useOwnDataDir(keep?: string): string | null {
   if ((globalThis as Record<symbol, unknown>)[Symbol.for('stalewatch.store')]) return null
-  const dir = mkdtempSync(path.join(tmpdir(), 'stalewatch-bench-queries-'))
+  const dir = keep ?? mkdtempSync(path.join(tmpdir(), 'stalewatch-bench-queries-'))
+  if (keep) mkdirSync(keep, { recursive: true })
   process.env.STALEWATCH_DATA_DIR = dir
   process.env.CLICKHOUSE_URL = ''
   process.env.STALEWATCH_LOG_LEVEL ??= 'warn'
-  return dir
+  return keep ? null : dir
+}
+
+function readKept(dir: string | undefined, events: number): KeptDataset | null {
+  const file = dir && path.join(dir, KEPT_FILE)
+  if (!file || !existsSync(file)) return null
+  const kept = JSON.parse(readFileSync(file, 'utf8')) as KeptDataset
+  if (kept.events !== events) throw new Error(`${dir} holds a dataset of ${kept.events} events, not ${events}: pass --events ${kept.events} or another --data-dir`)
+  return kept
 }
 
 async function generate(projectId: string, events: number, dayStart: number, progress: (m: string) => void, store: Store): Promise<{ sessions: number; rows: number }> {
@@ -125,9 +151,15 @@ async function generate(projectId: string, events: number, dayStart: number, pro
   return { sessions, rows: Number(row!.c) }
 }
 
-async function run(options: BenchOptions): Promise<BenchTable[]> {
+interface QueriesBenchOptions extends BenchOptions {
+  dataDir?: string
+  cases?: string
+}
+
+async function run(options: QueriesBenchOptions): Promise<BenchTable[]> {
   const events = options.events ?? (options.quick ? 5_000_000 : 100_000_000)
-  const dataDir = useOwnDataDir()
+  const dataDir = useOwnDataDir(options.dataDir)
+  const kept = readKept(options.dataDir, events)
   const { resetConfigCache } = await import('../../lib/config')
   resetConfigCache()
   const store = await import('../../lib/store/client')
@@ -147,26 +179,39 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
 
   try {
     await migrate(undefined, options.progress)
-    const created = await createProject({ name: 'bench' })
-    const now = Math.floor(Date.now() / MINUTE) * MINUTE
-    const dayStart = now - DAY
-    await registerRelease({ project: created.id, version: VERSIONS[0]!, releasedAt: dayStart - DAY })
-    for (const [i, h] of RELEASE_HOURS.entries()) await registerRelease({ project: created.id, version: VERSIONS[i + 1]!, releasedAt: dayStart + h * HOUR })
+    let projectId: string
+    let data: { sessions: number; rows: number }
+    let generateSeconds: number | null = null
+    let backfillSeconds: number | null = null
+    if (kept) {
+      options.progress(`reusing the dataset in ${options.dataDir} (${kept.rows.toLocaleString('en')} events)`)
+      projectId = kept.projectId
+      data = kept
+      await rollupProject(projectId, 180, Date.now(), options.progress)
+    } else {
+      const created = await createProject({ name: 'bench' })
+      projectId = created.id
+      const now = Math.floor(Date.now() / MINUTE) * MINUTE
+      const dayStart = now - DAY
+      await registerRelease({ project: projectId, version: VERSIONS[0]!, releasedAt: dayStart - DAY })
+      for (const [i, h] of RELEASE_HOURS.entries()) await registerRelease({ project: projectId, version: VERSIONS[i + 1]!, releasedAt: dayStart + h * HOUR })
 
-    options.progress(`generating ${events.toLocaleString('en')} events in the engine`)
-    let started = performance.now()
-    const data = await generate(created.id, events, dayStart, options.progress, store)
-    const generateSeconds = (performance.now() - started) / 1000
+      options.progress(`generating ${events.toLocaleString('en')} events in the engine`)
+      let started = performance.now()
+      data = await generate(projectId, events, dayStart, options.progress, store)
+      generateSeconds = (performance.now() - started) / 1000
 
-    options.progress('building the rollup (first run: the whole day)')
-    started = performance.now()
-    await rollupProject(created.id, 180, Date.now(), options.progress)
-    const backfillSeconds = (performance.now() - started) / 1000
-    started = performance.now()
-    await rollupProject(created.id, 180, Date.now() + MINUTE)
-    const tickMs = performance.now() - started
+      options.progress('building the rollup (first run: the whole day)')
+      started = performance.now()
+      await rollupProject(projectId, 180, Date.now(), options.progress)
+      backfillSeconds = (performance.now() - started) / 1000
+      if (options.dataDir) writeFileSync(path.join(options.dataDir, KEPT_FILE), JSON.stringify({ projectId, events, ...data } satisfies KeptDataset))
+    }
+    const tickStarted = performance.now()
+    await rollupProject(projectId, 180, Date.now() + MINUTE)
+    const tickMs = performance.now() - tickStarted
 
-    const project = (await projectById(created.id))!
+    const project = (await projectById(projectId))!
     const fast = await chartContext(project, 'auto')
     const raw = await chartContext(project, 'raw')
     const latest = findRelease(fast, VERSIONS.at(-1)!)!
@@ -214,7 +259,9 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
 
     const rows: (string | number)[][] = []
     const failures: string[] = []
+    const wanted = options.cases?.toLowerCase()
     for (const c of cases) {
+      if (wanted && ![c.page, c.query, c.window].some((text) => text.toLowerCase().includes(wanted))) continue
       options.progress(`timing ${c.page}: ${c.query} (${c.window})`)
       const f = await time(c.fast, options.quick ? 5 : 20)
       const r = c.raw ? await time(c.raw, options.quick ? 2 : 3, 3000) : null
@@ -250,8 +297,8 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
         columns: ['step', 'value'],
         rows: [
           ['events generated (in the engine)', data.rows.toLocaleString('en')],
-          ['generation time', `${generateSeconds.toFixed(1)} s`],
-          ['rollup first build (whole day)', `${backfillSeconds.toFixed(1)} s`],
+          ['generation time', generateSeconds === null ? 'reused' : `${generateSeconds.toFixed(1)} s`],
+          ['rollup first build (whole day)', backfillSeconds === null ? 'reused' : `${backfillSeconds.toFixed(1)} s`],
           ['rollup steady tick (one new minute + 5 trailing)', `${tickMs.toFixed(0)} ms`],
         ],
         notes: ['The server runs the rollup tick every 20 s (lib/rollups/start.ts).'],
@@ -266,7 +313,9 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
 export const section: BenchSection = { name: 'queries', run: (options) => run(options) }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, events: { type: 'string' }, help: { type: 'boolean', default: false } } })
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, events: { type: 'string' }, 'data-dir': { type: 'string' }, cases: { type: 'string' }, help: { type: 'boolean', default: false } },
+  })
   if (values.help) {
     console.log(HELP)
     return
@@ -278,7 +327,8 @@ async function main(): Promise<void> {
   }
   const begun = Date.now()
   const progress = (message: string) => console.error(`[${((Date.now() - begun) / 1000).toFixed(0).padStart(4)} s] ${message}`)
-  const tables = await run({ quick: values.quick, progress, events })
+  const dataDir = values['data-dir'] === undefined ? undefined : path.resolve(values['data-dir'])
+  const tables = await run({ quick: values.quick, progress, events, dataDir, cases: values.cases })
   for (const t of tables) {
     console.log(`\n${t.title}`)
     const cells = [t.columns, ...t.rows.map((r) => r.map(String))]
