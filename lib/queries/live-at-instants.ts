@@ -33,31 +33,44 @@ export async function liveAtInstants(params: LiveAtInstantsParams): Promise<Map<
   }
   const through = params.source === 'raw' ? 0 : await rollupThrough(params.projectId)
   const rolled = params.instants.filter((t) => t < through)
-  const computed = new Set<number>()
-  if (rolled.length > 0) {
-    const rows = await runQuery<Row & { at_ms: number | string }>(
-      'liveAtInstants.rollup',
-      `SELECT toUnixTimestamp64Milli(at) AS at_ms, version, sessions
-       FROM ${rollupTable('live_instants')}
-       WHERE project_id = {project:String} AND window_seconds = {windowSeconds:UInt32}
-         AND at IN (SELECT fromUnixTimestamp64Milli(arrayJoin({instants:Array(Int64)}), 'UTC'))
-         AND (at, computed_at) IN (
-           SELECT at, max(computed_at) FROM ${rollupTable('live_instants')}
-           WHERE project_id = {project:String} AND window_seconds = {windowSeconds:UInt32}
-             AND at IN (SELECT fromUnixTimestamp64Milli(arrayJoin({instants:Array(Int64)}), 'UTC'))
-           GROUP BY at)`,
-      { project: params.projectId, windowSeconds: params.windowSeconds, instants: rolled },
-    )
-    for (const r of rows) computed.add(Number(r.at_ms))
-    add(rows.map((r) => ({ ...r, at: r.at_ms })))
-  }
-  const raw = params.instants.filter((t) => !computed.has(t))
-  if (raw.length === 0) return result
-  const values: Record<string, unknown> = { project: params.projectId, windowMs: params.windowSeconds * 1000 }
-  const parts = raw.map((t, i) => {
+  const values = { project: params.projectId, windowMs: params.windowSeconds * 1000 }
+  // Instants after the edge are read from raw events while the rollup is asked for the others.
+  const [computed] = await Promise.all([
+    readComputed(params, rolled).then((rows) => {
+      add(rows)
+      return new Set(rows.map((r) => Number(r.at)))
+    }),
+    readRaw(values, params.instants.filter((t) => t >= through)).then(add),
+  ])
+  // An instant the rollup has not computed (yet): from raw events too.
+  add(await readRaw(values, rolled.filter((t) => !computed.has(t))))
+  return result
+}
+
+async function readComputed(params: LiveAtInstantsParams, instants: number[]): Promise<Row[]> {
+  if (instants.length === 0) return []
+  const rows = await runQuery<Row & { at_ms: number | string }>(
+    'liveAtInstants.rollup',
+    `SELECT toUnixTimestamp64Milli(at) AS at_ms, version, sessions
+     FROM ${rollupTable('live_instants')}
+     WHERE project_id = {project:String} AND window_seconds = {windowSeconds:UInt32}
+       AND at IN (SELECT fromUnixTimestamp64Milli(arrayJoin({instants:Array(Int64)}), 'UTC'))
+       AND (at, computed_at) IN (
+         SELECT at, max(computed_at) FROM ${rollupTable('live_instants')}
+         WHERE project_id = {project:String} AND window_seconds = {windowSeconds:UInt32}
+           AND at IN (SELECT fromUnixTimestamp64Milli(arrayJoin({instants:Array(Int64)}), 'UTC'))
+         GROUP BY at)`,
+    { project: params.projectId, windowSeconds: params.windowSeconds, instants },
+  )
+  return rows.map((r) => ({ ...r, at: r.at_ms }))
+}
+
+async function readRaw(base: Record<string, unknown>, instants: number[]): Promise<Row[]> {
+  if (instants.length === 0) return []
+  const values: Record<string, unknown> = { ...base }
+  const parts = instants.map((t, i) => {
     values[`at${i}`] = t
     return liveAtInstantSelect(`at${i}`)
   })
-  add(await runQuery<Row>('liveAtInstants', parts.join('\nUNION ALL\n'), values))
-  return result
+  return runQuery<Row>('liveAtInstants', parts.join('\nUNION ALL\n'), values)
 }

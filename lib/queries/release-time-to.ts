@@ -1,3 +1,4 @@
+import type { ClickHouseClient } from '@clickhouse/client'
 import type { LatestRelease, VersionCatalog } from '../releases/version-order'
 import { liveMinutesParams, liveMinutesSelect } from '../rollups/select-sql'
 import { rollupThrough } from '../rollups/state'
@@ -21,6 +22,11 @@ export interface ReleaseTimeToParams {
   windowSeconds: number
   catalog: VersionCatalog
   source?: 'auto' | 'raw'
+  /** Search boundaries from here on only (a search up to here was done before). */
+  searchFrom?: number
+  /** The rollup edge to read up to, instead of the current one (the rollup run, before it publishes its edge). */
+  through?: number
+  client?: ClickHouseClient
 }
 
 const MINUTE = 60_000
@@ -30,8 +36,9 @@ export async function releaseTimeTo(params: ReleaseTimeToParams): Promise<(numbe
   const result = params.releases.map(() => params.shares.map((): number | null => null))
   const releases = params.releases.filter((r) => r.releasedAt <= params.at)
   if (releases.length === 0 || params.shares.length === 0) return result
-  const from = Math.ceil(Math.min(...releases.map((r) => r.releasedAt)) / MINUTE) * MINUTE
-  const through = params.source === 'raw' ? 0 : await rollupThrough(params.projectId)
+  const searchFrom = (r: LatestRelease) => Math.max(r.releasedAt, params.searchFrom ?? r.releasedAt)
+  const from = Math.ceil(Math.min(...releases.map(searchFrom)) / MINUTE) * MINUTE
+  const through = params.through ?? (params.source === 'raw' ? 0 : await rollupThrough(params.projectId))
   const rolledTo = Math.min(params.at, through)
   const rawFrom = Math.ceil(Math.max(from, through + 1) / MINUTE) * MINUTE
   const sources: string[] = []
@@ -76,10 +83,11 @@ export async function releaseTimeTo(params: ReleaseTimeToParams): Promise<(numbe
       rolledFrom: from,
       rolledTo,
       targets: releases.map((r) => r.version),
-      targetFrom: releases.map((r) => r.releasedAt),
+      targetFrom: releases.map(searchFrom),
       shares: params.shares,
       ...orderKeyParams(params.catalog),
     },
+    params.client,
   )
   for (const row of rows) {
     const release = releases[Number(row.idx) - 1]!

@@ -1,3 +1,4 @@
+import type { ClickHouseClient } from '@clickhouse/client'
 import type { VersionCatalog } from '../releases/version-order'
 import { reloadLoadsSelect } from '../rollups/select-sql'
 import { rollupThrough } from '../rollups/state'
@@ -24,6 +25,9 @@ export interface ReloadUpgradesParams {
   versions: readonly string[]
   catalog: VersionCatalog
   source?: 'auto' | 'raw'
+  /** Count only loads before this rollup edge, all from the rollup (the rollup run, before it publishes the edge). */
+  finalisedThrough?: number
+  client?: ClickHouseClient
 }
 
 export interface ReloadUpgradeRow {
@@ -79,13 +83,14 @@ function rawPart(): string {
 export async function reloadUpgrades(params: ReloadUpgradesParams): Promise<Map<string, ReloadUpgrades>> {
   const result = new Map<string, ReloadUpgrades>(params.versions.map((v) => [v, { total: 0, byReason: [] }]))
   if (params.versions.length === 0) return result
-  const through = params.source === 'raw' ? 0 : await rollupThrough(params.projectId)
+  const through = params.finalisedThrough ?? (params.source === 'raw' ? 0 : await rollupThrough(params.projectId))
   const split = splitMinutes(params.catalog, through)
   const parts = [
     ...(through > 0 ? [rolledPart()] : []),
     ...(split.length > 0 ? [splitPart()] : []),
-    rawPart(),
+    ...(params.finalisedThrough === undefined ? [rawPart()] : []),
   ]
+  if (parts.length === 0) return result
   const rows = await runQuery<{ version: string; reason: string; sessions: number | string; whole: number | string }>(
     'reloadUpgrades',
     `SELECT version, reason, uniqExactMerge(sessions) AS sessions, grouping(reason) AS whole
@@ -99,6 +104,7 @@ export async function reloadUpgrades(params: ReloadUpgradesParams): Promise<Map<
      HAVING sessions > 0
      ORDER BY version, sessions DESC, reason`,
     { project: params.projectId, versions: params.versions, through, split, from: through, to: NO_END, ...orderKeyParams(params.catalog) },
+    params.client,
   )
   for (const r of rows) {
     const entry = result.get(r.version)!

@@ -1,6 +1,8 @@
 import { backgroundCommand, backgroundQuery } from '../store/background'
 import { table } from '../store/tables'
+import { errorMessage, log } from '../log'
 import { rollupLiveInstants, stragglerInstants } from './live-instants'
+import { rollupReleaseFigures } from './release-figures'
 import { eventMinutesSelect, liveMinutesParams, liveMinutesSelect, reloadLoadsSelect } from './select-sql'
 import { readRollupState, writeRollupState } from './state'
 import { rollupTable } from './tables'
@@ -135,9 +137,15 @@ export async function rollupProject(
     const end = Math.min(closed, start + CHUNK_MS)
     onProgress(`rollup ${projectId}: ${new Date(start).toISOString()} → ${new Date(end).toISOString()}`)
     await rollupChunk(projectId, windowSeconds, start, end, state.through === 0 || start >= state.through)
-    await rollupLiveInstants(projectId, windowSeconds, instants, start, end)
+    // A first run also settles instants before the first event (nothing was live), so pages never read raw events for them.
+    await rollupLiveInstants(projectId, windowSeconds, instants, state.through === 0 && start === from ? 0 : start, end)
     chunks++
   }
+  // Before the edge is published, so readers who see it find its figures.
+  // Without them pages compute the same figures the slow way: not a reason to hold the edge back.
+  await rollupReleaseFigures(projectId, windowSeconds, closed).catch((error: unknown) =>
+    log.error('release figures failed', { project: projectId, error: errorMessage(error) }),
+  )
   await writeRollupState(projectId, { through: closed, runStartedAt: startedAt })
   return { projectId, from, through: closed, chunks }
 }

@@ -7,6 +7,8 @@ import { chartContext, findRelease, type ChartContext } from '@/lib/queries/char
 import { loadChart } from '@/lib/queries/dashboard-charts'
 import { eventMinutes } from '@/lib/queries/event-minutes'
 import { projectOverview } from '@/lib/queries/project-overview'
+import { catalogKey } from '@/lib/releases/catalog-key'
+import { readReleaseFigures, releaseFiguresKey } from '@/lib/queries/release-figures'
 import { releaseSummaries, type ReleaseSummary } from '@/lib/queries/release-summaries'
 import { rollupProject } from '@/lib/rollups/rollup-project'
 import { rollupTable } from '@/lib/rollups/tables'
@@ -284,6 +286,63 @@ describe('upgrades by reload around a rollback registered in the middle of a min
           { reason: 'forced', sessions: 1 },
         ],
       })
+    }
+  })
+})
+
+describe('upgrades on both sides of the rollup edge, where the page adds what came after the stored figures', () => {
+  let s: Scenario
+  const at = T0 + 60 * M
+  const edge = T0 + 34 * M // where the partial rollup stops: rollupProject(now = T0 + 35 min)
+  const releases: [string, number][] = [['v1', T0 - HOUR], ['v2', T0]]
+  const tabs = () => [
+      // Upgrades before the edge, goes back to v1, upgrades again after it: one session, two reasons.
+      new Tab('v1').beat(T0 - 10 * M, T0 + 4 * M).reload(T0 + 5 * M, 'v2', 'update_prompt').beat(T0 + 6 * M, T0 + 9 * M).reload(T0 + 10 * M, 'v1', 'app')
+        .beat(T0 + 11 * M, T0 + 39 * M).reload(T0 + 40 * M, 'v2', 'forced').beat(T0 + 41 * M, at),
+      // Before the edge only, and after it only (the browser's button).
+      new Tab('v1').beat(T0 - 10 * M, T0 + 19 * M).reload(T0 + 20 * M, 'v2', 'update_prompt').beat(T0 + 21 * M, at),
+      new Tab('v1').beat(T0 - 10 * M, T0 + 44 * M).reload(T0 + 45 * M, 'v2').beat(T0 + 46 * M, at),
+  ]
+  beforeAll(async () => {
+    s = await setUp('upgrades-across-edge', releases, tabs(), at)
+  })
+
+  const expected = {
+    total: 3,
+    byReason: [
+      { reason: 'update_prompt', sessions: 2 },
+      { reason: 'forced', sessions: 1 },
+      { reason: 'user', sessions: 1 },
+    ],
+  }
+
+  it('stores the figures up to the edge and counts each session once across it', async () => {
+    await rollupProject(s.projectId, 180, T0 + 35 * M)
+    const ctx = await context(s, 'partial rollup')
+    const stored = await readReleaseFigures({ projectId: s.projectId, windowSeconds: 180, catalogKey: catalogKey(ctx.catalog), through: edge })
+    const v2 = stored.get(releaseFiguresKey({ version: 'v2', releasedAt: T0 }))
+    expect(v2?.upgraded).toEqual({ total: 2, byReason: [{ reason: 'update_prompt', sessions: 2 }] })
+    expect(summaryOf(await releaseSummaries(ctx, { at }), 'v2', T0).upgradedByReload).toEqual(expected)
+  })
+
+  it('gives the same figures from raw events and with the rollup covering everything', async () => {
+    for (const mode of ['raw', 'full rollup'] as const) {
+      await rollUp(s, mode)
+      const ctx = await context(s, mode)
+      expect(summaryOf(await releaseSummaries(ctx, { at }), 'v2', T0).upgradedByReload, mode).toEqual(expected)
+    }
+  })
+
+  it('computes the figures in full under a catalog the stored ones were not computed with', async () => {
+    const s = await setUp('upgrades-across-edge-catalog', releases, tabs(), at)
+    await rollupProject(s.projectId, 180, T0 + 35 * M)
+    // v1 re-released (a rollback) before the edge but registered only now: the stored figures hold for the old order only.
+    await registerRelease({ project: s.projectId, version: 'v1', releasedAt: T0 + 15 * M })
+    for (const mode of ['raw', 'partial rollup'] as const) {
+      const ctx = await context(s, mode)
+      const list = await releaseSummaries(ctx, { at })
+      // From then on v1 is the newest release, so only the reload into v2 at T0 + 5 min upgraded.
+      expect(summaryOf(list, 'v2', T0).upgradedByReload, mode).toEqual({ total: 1, byReason: [{ reason: 'update_prompt', sessions: 1 }] })
     }
   })
 })
