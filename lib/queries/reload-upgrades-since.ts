@@ -11,9 +11,12 @@ import { orderKeyParams, orderKeySql } from './order-key-sql'
 // Upgraded by reload). Added to the stored counts they give the exact
 // distinct counts: a session counted before is not counted again.
 //
-// Loads from `since` on are read from raw events (the rollup's own SELECT);
-// whether a session upgraded before is looked up in reload_loads for those
-// few sessions only, through its primary key (version, session_id).
+// Two steps, because the tail is small and usually empty: the tail's
+// upgrading loads from raw events (the rollup's own SELECT), then, only for
+// the sessions found, their earlier upgrading loads in reload_loads through
+// its primary key (version, session_id). One query doing both cost 36 ms at
+// 100M events with an empty tail, against 13 ms for the first step alone:
+// most of it is planning the join, whatever the rows.
 
 export interface ReloadUpgradesSinceParams {
   projectId: string
@@ -23,47 +26,68 @@ export interface ReloadUpgradesSinceParams {
   since: number
 }
 
+interface UpgradeRow {
+  version: string
+  reason: string
+  session_id: string
+}
+
 const NO_END = Date.UTC(2200, 0, 1)
+/** Sessions looked up per query: keeps the parameter list bounded when a release makes thousands reload at once. */
+const LOOKUP_CHUNK = 2_000
 
 // A load upgrades when its previous version was ordered before its version at the load's time.
 const upgrades = (timeMs: string) => `${orderKeySql('previous_version', timeMs)} >= 0 AND ${orderKeySql('previous_version', timeMs)} < ${orderKeySql('version', timeMs)}`
+const LOAD_TIME_MS = 'toUnixTimestamp64Milli(load_time)'
 
 export async function reloadUpgradesSince(params: ReloadUpgradesSinceParams): Promise<Map<string, ReloadUpgrades>> {
   const result = new Map<string, ReloadUpgrades>(params.versions.map((v) => [v, { total: 0, byReason: [] }]))
   if (params.versions.length === 0) return result
-  const rows = await runQuery<{ version: string; reason: string; new_total: number | string; new_reason: number | string; whole: number | string }>(
-    'reloadUpgradesSince',
-    // The tail's rows are gathered once, as a scalar: a CTE would be evaluated
-    // again for each reference, and each evaluation reads events.
-    `WITH (
-       SELECT groupArray((version, reason, session_id)) FROM (${reloadLoadsSelect()})
-       WHERE version IN {versions:Array(String)} AND ${upgrades('toUnixTimestamp64Milli(load_time)')}
-     ) AS tail_rows
-     SELECT tail.version AS version, tail.reason AS reason,
-            uniqExactIf(tail.session_id, empty(earlier.reasons)) AS new_total,
-            uniqExactIf(tail.session_id, NOT has(earlier.reasons, tail.reason)) AS new_reason,
-            grouping(tail.reason) AS whole
-     FROM (SELECT row.1 AS version, row.2 AS reason, row.3 AS session_id FROM (SELECT arrayJoin(tail_rows) AS row)) AS tail
-     LEFT JOIN (
-       SELECT version, session_id, groupUniqArray(reason) AS reasons
-       FROM (
-         SELECT version, session_id, load_id, argMax(load_time, computed_at) AS load_time,
-                argMax(previous_version, computed_at) AS previous_version, argMax(reason, computed_at) AS reason
-         FROM ${rollupTable('reload_loads')}
-         WHERE project_id = {project:String} AND version IN {versions:Array(String)}
-           AND session_id IN (SELECT arrayJoin(tail_rows).3)
-         GROUP BY version, session_id, load_id
-       )
-       WHERE load_time < fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND ${upgrades('toUnixTimestamp64Milli(load_time)')}
-       GROUP BY version, session_id
-     ) AS earlier ON tail.version = earlier.version AND tail.session_id = earlier.session_id
-     GROUP BY GROUPING SETS ((tail.version, tail.reason), (tail.version))`,
-    { project: params.projectId, versions: params.versions, since: params.since, from: params.since, to: NO_END, ...orderKeyParams(params.catalog) },
+  const order = orderKeyParams(params.catalog)
+  const tail = await runQuery<UpgradeRow>(
+    'reloadUpgradesSince.tail',
+    `SELECT DISTINCT version, reason, session_id FROM (${reloadLoadsSelect()})
+     WHERE version IN {versions:Array(String)} AND ${upgrades(LOAD_TIME_MS)}`,
+    { project: params.projectId, versions: params.versions, from: params.since, to: NO_END, ...order },
   )
-  for (const r of rows) {
-    const entry = result.get(r.version)!
-    if (Number(r.whole) === 1) entry.total = Number(r.new_total)
-    else if (Number(r.new_reason) > 0) entry.byReason.push({ reason: r.reason, sessions: Number(r.new_reason) })
+  if (tail.length === 0) return result
+
+  const sessions = [...new Set(tail.map((r) => r.session_id))]
+  const earlier: UpgradeRow[] = []
+  for (let i = 0; i < sessions.length; i += LOOKUP_CHUNK) {
+    earlier.push(
+      ...(await runQuery<UpgradeRow>(
+        'reloadUpgradesSince.earlier',
+        `SELECT DISTINCT version, reason, session_id FROM (
+           SELECT version, session_id, load_id, argMax(load_time, computed_at) AS load_time,
+                  argMax(previous_version, computed_at) AS previous_version, argMax(reason, computed_at) AS reason
+           FROM ${rollupTable('reload_loads')}
+           WHERE project_id = {project:String} AND version IN {versions:Array(String)} AND session_id IN {sessions:Array(String)}
+           GROUP BY version, session_id, load_id
+         )
+         WHERE load_time < fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND ${upgrades(LOAD_TIME_MS)}`,
+        { project: params.projectId, versions: params.versions, sessions: sessions.slice(i, i + LOOKUP_CHUNK), since: params.since, ...order },
+      )),
+    )
+  }
+  return countNew(result, tail, earlier)
+}
+
+/** Per version: tail sessions not upgraded to it before, in total and per reason. Pure. */
+function countNew(result: Map<string, ReloadUpgrades>, tail: readonly UpgradeRow[], earlier: readonly UpgradeRow[]): Map<string, ReloadUpgrades> {
+  const before = new Set(earlier.map((r) => `${r.version}\u0000${r.session_id}`))
+  const beforeWithReason = new Set(earlier.map((r) => `${r.version}\u0000${r.session_id}\u0000${r.reason}`))
+  const totals = new Map<string, Set<string>>()
+  const byReason = new Map<string, Map<string, Set<string>>>()
+  for (const r of tail) {
+    if (!before.has(`${r.version}\u0000${r.session_id}`)) totals.set(r.version, (totals.get(r.version) ?? new Set()).add(r.session_id))
+    if (beforeWithReason.has(`${r.version}\u0000${r.session_id}\u0000${r.reason}`)) continue
+    const reasons = byReason.get(r.version) ?? new Map<string, Set<string>>()
+    byReason.set(r.version, reasons.set(r.reason, (reasons.get(r.reason) ?? new Set()).add(r.session_id)))
+  }
+  for (const [version, entry] of result) {
+    entry.total = totals.get(version)?.size ?? 0
+    entry.byReason = [...(byReason.get(version) ?? [])].map(([reason, set]) => ({ reason, sessions: set.size }))
   }
   return result
 }
