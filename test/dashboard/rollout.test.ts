@@ -59,15 +59,26 @@ const summaryOf = (list: ReleaseSummary[], version: string, releasedAt: number) 
 describe('a release adopted by reloads and new tabs, with a straggler', () => {
   let s: Scenario
   const at = T0 + 130 * M
+  const tabs = () => [
+    new Tab('v1').beat(T0 - 30 * M, T0 + 4 * M).reload(T0 + 5 * M, 'v2', 'update_prompt').beat(T0 + 6 * M, at),
+    new Tab('v1').beat(T0 - 30 * M, T0 + 19 * M).reload(T0 + 20 * M, 'v2').beat(T0 + 21 * M, at),
+    new Tab('v1').beat(T0 - 30 * M, T0 + 120 * M),
+    new Tab('v1').beat(T0 - 30 * M, T0 + 30 * M),
+    new Tab('v2').beat(T0 + 10 * M, at),
+  ]
   beforeAll(async () => {
-    const tabs = [
-      new Tab('v1').beat(T0 - 30 * M, T0 + 4 * M).reload(T0 + 5 * M, 'v2', 'update_prompt').beat(T0 + 6 * M, at),
-      new Tab('v1').beat(T0 - 30 * M, T0 + 19 * M).reload(T0 + 20 * M, 'v2').beat(T0 + 21 * M, at),
-      new Tab('v1').beat(T0 - 30 * M, T0 + 120 * M),
-      new Tab('v1').beat(T0 - 30 * M, T0 + 30 * M),
-      new Tab('v2').beat(T0 + 10 * M, at),
-    ]
-    s = await setUp('adoption', [['v1', T0 - HOUR], ['v2', T0]], tabs, at)
+    s = await setUp('adoption', [['v1', T0 - HOUR], ['v2', T0]], tabs(), at)
+  })
+
+  it('finds time to X % reached in the minutes after the stored figures', async () => {
+    const fresh = await setUp('adoption-after-edge', [['v1', T0 - HOUR], ['v2', T0]], tabs(), at)
+    // The rollup's edge is T0 + 122 min; 90 and 99 % are first reached at the boundary T0 + 123 min.
+    await rollupProject(fresh.projectId, 180, T0 + 123 * M)
+    const ctx = await context(fresh, 'partial rollup')
+    const stored = await readReleaseFigures({ projectId: fresh.projectId, windowSeconds: 180, catalogKey: catalogKey(ctx.catalog), through: T0 + 122 * M })
+    expect(stored.get(releaseFiguresKey({ version: 'v2', releasedAt: T0 }))?.timeTo).toEqual([20 * M, null, null])
+    const summary = summaryOf(await releaseSummaries(ctx, { at: T0 + 124 * M }), 'v2', T0)
+    expect(summary.timeTo).toEqual({ '50': 20 * M, '90': 123 * M, '99': 123 * M })
   })
 
   for (const mode of MODES) {
