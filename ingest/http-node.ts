@@ -20,6 +20,7 @@ export async function handleIngestNode(req: IncomingMessage, res: ServerResponse
       method: req.method ?? 'GET',
       contentType: req.headers['content-type'] ?? null,
       queryKey: url.searchParams.get('key'),
+      queryAnswer: url.searchParams.get('answer'),
       body: read.body,
       bodyTooLarge: read.tooLarge,
       receivedAt,

@@ -43,11 +43,13 @@ export async function handleIngestRequest(request: Request, deps: IngestDeps, pe
           // than declared, and one arrayBuffer() costs far less than a stream read.
           { body: new Uint8Array(await request.arrayBuffer()), tooLarge: false }
         : await readLimited(streamChunks(request.body))
+  const query = new URL(request.url).searchParams
   const result = await handleIngest(
     {
       method: request.method,
       contentType: request.headers.get('content-type'),
-      queryKey: new URL(request.url).searchParams.get('key'),
+      queryKey: query.get('key'),
+      queryAnswer: query.get('answer'),
       body,
       bodyTooLarge: tooLarge,
       receivedAt,

@@ -11,7 +11,7 @@ export interface IngestMetrics {
   flushSeconds: { bounds: number[]; counts: number[]; sum: number; count: number }
   recordFlush(flush: { rows: number; ms: number; ok: boolean }): void
   /** Counts an ingest answer: accepted events, and rejections by reason (error code, or per-event reason). */
-  recordAnswer(result: { status: number; body: unknown }): void
+  recordAnswer(result: { status: number; body: unknown; accepted?: number }): void
 }
 
 const METRICS_KEY = Symbol.for('stalewatch.ingestMetrics')
@@ -41,14 +41,15 @@ function create(): IngestMetrics {
         if (seconds <= bound) h.counts[i]!++
       })
     },
-    recordAnswer({ status, body }) {
+    recordAnswer({ status, body, accepted }) {
       const bump = (reason: string, by = 1) => metrics.rejectedByReason.set(reason, (metrics.rejectedByReason.get(reason) ?? 0) + by)
       if (status >= 400) {
         bump((body as { error?: { code?: string } } | null)?.error?.code ?? `http_${status}`)
         return
       }
       const answer = body as { accepted?: number; rejected?: { error: string }[] } | null
-      metrics.accepted += answer?.accepted ?? 0
+      // A 204 (?answer=header) has no body: its result carries the count.
+      metrics.accepted += accepted ?? answer?.accepted ?? 0
       // Per-event rejections: an event-time verdict, or a schema failure.
       for (const rejected of answer?.rejected ?? []) bump(rejected.error.startsWith('ts:') ? 'event_time' : 'invalid_event')
     },

@@ -1,4 +1,4 @@
-import { WIRE_LIMITS, type IngestAnswer } from '../lib/wire-format'
+import { WIRE_LIMITS, type HeaderAnswer, type IngestAnswer } from '../lib/wire-format'
 import type { Project } from '../lib/projects/project'
 import type { UpdateAdvice } from '../lib/releases/catalog'
 import { withSpan } from '../lib/tracing'
@@ -6,6 +6,7 @@ import {
   badRequest,
   CORS_HEADERS,
   forbidden,
+  headerAnswer,
   methodNotAllowed,
   tooManyRequests,
   tooManyVersions,
@@ -29,6 +30,12 @@ export interface IngestRequest {
   contentType: string | null
   /** ?key= from the URL, when given there. */
   queryKey: string | null
+  /**
+   * ?answer= from the URL: 'header' asks for a 204 with the versions in a
+   * header when every event is accepted (answers.ts headerAnswer). Old SDKs
+   * send none and keep getting the 200 JSON body.
+   */
+  queryAnswer?: string | null
   body: Uint8Array
   /** The body was longer than the limit and was not read to the end. */
   bodyTooLarge: boolean
@@ -156,12 +163,13 @@ async function processIngest(
   }
 
   const advice = await deps.advise(project.id, envelope.data.version, request.receivedAt).catch(() => null)
-  const answer: IngestAnswer & { belowMinimum: boolean } = {
-    accepted: rows.length,
-    rejected,
+  const versions: HeaderAnswer = {
     latest: advice?.latest ?? null,
     minSupported: advice?.minSupported ?? null,
     belowMinimum: advice?.belowMinimum ?? false,
   }
+  // A rejection needs the body to say which event and why.
+  if (request.queryAnswer === 'header' && rejected.length === 0) return headerAnswer(versions, rows.length)
+  const answer: IngestAnswer & HeaderAnswer = { accepted: rows.length, rejected, ...versions }
   return { status: 200, headers: {}, body: answer }
 }

@@ -50,6 +50,16 @@ export interface IngestAnswer {
   minSupported: string | null
 }
 
+/**
+ * What a request with ?answer=header gets in the `stalewatch-answer` header of
+ * a 204 when every event was accepted: compact JSON, non-ASCII escaped as \uXXXX.
+ */
+export interface HeaderAnswer {
+  latest: string | null
+  minSupported: string | null
+  belowMinimum: boolean
+}
+
 export interface ErrorAnswer {
   error: { code: string; message: string }
 }

@@ -4,17 +4,16 @@
 // classes, every browser dependency reached through `env` (default globalThis).
 import type { EventType, PromptAction, ReloadReason, WireEvent } from '../wire-format'
 import type { Env, Options, State } from './types'
-import { navigation, store, uid } from './session'
 import { transport, type Answer } from './transport'
+import { navigation, store, uid } from './session'
 
 export type { Answer } from './transport'
 
 export type { Env, Options, ResponseLike, State } from './types'
 
-/** sessionStorage keys: session id, this tab's last version, last automatic reload. */
-const SESSION = 'sw_s'
-const VERSION = 'sw_v'
-const GUARD = 'sw_r'
+// sessionStorage keys, written as literals where used (gzip prefers the
+// repeats to named constants): 'sw_s' the session id, 'sw_v' this tab's last
+// version, 'sw_r' the last automatic reload (the loop guard).
 
 const listeners = new Set<(s: State) => void>()
 const noop = () => {}
@@ -60,18 +59,16 @@ export interface Handle {
  */
 export const init = (o: Options): Handle => {
   const env = (o.env || globalThis) as Env
-  const { document: d, location } = env
+  const d = env.document
   const now = () => env.Date.now()
-  const later = (fn: () => void, ms: number) => env.setTimeout(fn, ms)
-  const on = (t: Env | Env['document'], type: string, fn: () => void) => t.addEventListener(type, fn)
   const version = o.version
   const windowMs = (o.forceReloadWindowSeconds ?? 600) * 1e3
   const heartbeatMs = (o.heartbeatSeconds || 60) * 1e3
 
-  const session = store(env, SESSION) || store(env, SESSION, uid(env)) || uid(env)
   const load = uid(env)
-  const previousVersion = store(env, VERSION)
-  store(env, VERSION, version)
+  const session = store(env, 'sw_s') || store(env, 'sw_s', uid(env)) || uid(env)
+  const previousVersion = store(env, 'sw_v')
+  store(env, 'sw_v', version)
 
   let n = 0
   let due = 0
@@ -94,7 +91,7 @@ export const init = (o: Options): Handle => {
     // Each client waits its own random delay, uniform over the window.
     if (belowMinimum && !due) {
       due = now() + env.Math.random() * windowMs
-      later(force, due - now())
+      env.setTimeout(force, due - now())
     }
   }
 
@@ -105,10 +102,10 @@ export const init = (o: Options): Handle => {
   // session within the window (the loop guard, kept in sessionStorage).
   const reloadHere: typeof reload = (reason = 'app', safe) => {
     const l = now()
-    if (!safe || (o.canReload?.() != false && !(l - +store(env, GUARD)! < windowMs) && store(env, GUARD, '' + l))) {
+    if (!safe || (o.canReload?.() != false && !(l - +store(env, 'sw_r')! < windowMs) && store(env, 'sw_r', '' + l))) {
       ev('reload', { reason })
       t.beacon()
-      location.reload()
+      env.location.reload()
     }
   }
 
@@ -123,7 +120,7 @@ export const init = (o: Options): Handle => {
   const heartbeat = () => {
     ev('heartbeat', visibility())
     force()
-    later(heartbeat, heartbeatMs)
+    env.setTimeout(heartbeat, heartbeatMs)
   }
 
   reload = reloadHere
@@ -133,20 +130,20 @@ export const init = (o: Options): Handle => {
   update = (versions) => learn({ ...state, ...versions })
   getState = () => state
   learn({})
-  ev('load', { ...visibility(), navigation: navigation(env), previousVersion })
-  later(heartbeat, heartbeatMs)
-  on(d, 'visibilitychange', () => {
+  ev('load', { navigation: navigation(env), previousVersion, ...visibility() })
+  env.setTimeout(heartbeat, heartbeatMs)
+  d.addEventListener('visibilitychange', () => {
     ev('visibility', visibility())
     if (hidden()) t.beacon()
     force()
   })
   // Page Lifecycle (Chromium): a frozen page runs no timer, and may be
   // discarded without another event, so the freeze leaves now by beacon.
-  on(d, 'freeze', () => {
+  d.addEventListener('freeze', () => {
     ev('freeze')
     t.beacon()
   })
-  on(d, 'resume', () => ev('resume'))
-  on(env, 'pagehide', t.beacon)
-  return ({ reload: reloadHere, updatePrompt, flush, getState: getState as () => State, subscribe })
+  env.addEventListener('pagehide', t.beacon)
+  d.addEventListener('resume', () => ev('resume'))
+  return { reload, updatePrompt, flush, getState: getState as () => State, subscribe }
 }

@@ -4,12 +4,7 @@
 import type { WireEvent } from '../wire-format'
 import type { Env } from './types'
 import { backoff } from './backoff'
-import { BATCH_MAX, trim } from './queue'
-
-/** Wait this long after the first queued event so that events travel together. */
-export const BATCH_DELAY_MS = 1e3
-/** keepalive requests share a 64 KiB budget in the browser; stay under it. */
-export const KEEPALIVE_MAX_BYTES = 6e4
+import { BATCH_DELAY_MS, BATCH_MAX, KEEPALIVE_MAX_BYTES, trim } from './queue'
 
 /** The parts of the ingest answer the SDK uses (belowMinimum is additive). */
 export type Answer = { latest?: string | null; minSupported?: string | null; belowMinimum?: boolean }
@@ -29,11 +24,16 @@ export const transport = (
   env: Env,
   answer: (a: Answer) => void,
 ): Transport => {
+  // Ask for the versions in a header of a 204 (no body to read); an older
+  // server ignores the parameter and keeps answering 200 with a JSON body.
+  url += (url.includes('?') ? '&' : '?') + 'answer=header'
   const q: WireEvent[] = []
   let dropped = 0
   let timer: unknown
   let busy = 0
   let attempt = 0
+  /** The last answer's stalewatch-answer header. */
+  let h: string | null
 
   const body = (events: WireEvent[]) =>
     JSON.stringify({ ...head, sentAt: env.Date.now(), dropped, events })
@@ -63,16 +63,19 @@ export const transport = (
       busy = 0
       arm(backoff(attempt++, env.Math.random, retryAfter))
     }
-    env.fetch(url, { method: 'POST', body: b, keepalive: new Blob([b]).size < KEEPALIVE_MAX_BYTES }).then(
+    env.fetch(url, { keepalive: new Blob([b]).size < KEEPALIVE_MAX_BYTES, method: 'POST', body: b }).then(
       (r) => {
         if (r.status == 429 || r.status > 499) return retry(r.headers.get('retry-after'))
         busy = 0
+        // Armed before learning: a header that does not parse must not stop sending.
+        arm(BATCH_DELAY_MS)
         // Any other answer is final: 2xx teaches us versions, 4xx drops the batch.
+        // A 204 to ?answer=header carries them in a header; an older server, a 200 body.
         if (r.ok) {
           attempt = 0
-          r.json().then(answer as (a: unknown) => void, () => {})
+          if ((h = r.headers.get('stalewatch-answer'))) answer(JSON.parse(h))
+          else r.json().then(answer as (a: unknown) => void, () => {})
         }
-        arm(BATCH_DELAY_MS)
       },
       retry,
     )

@@ -49,6 +49,9 @@ interface Row {
 }
 
 const MiB = 1024 * 1024
+// The product's ingest URL as the SDK sends to it: ?answer=header gets a 204
+// without a body when every event is accepted. The baselines get none.
+const ingestUrl = (base: string) => `${base}/api/ingest?answer=header`
 const PRODUCT_PATH = 'stalewatch /api/ingest'
 const STORED_PATH = 'stalewatch /api/ingest, ack when stored'
 const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }))
@@ -166,7 +169,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
     // sustained peak; the acknowledged peak is a burst figure.
     const peakStored = new Map<number, number>()
     try {
-      const url = `${product.ready.url}/api/ingest`
+      const url = ingestUrl(product.ready.url)
       const key = product.ready.ingestKey
       await generator.run({ url, key, version: 'warmup', batchSize: 50, concurrency: 16, durationMs: p.warmupMs })
       for (const batch of p.batches) {
@@ -203,7 +206,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
     progress('ingest: product server, acknowledgement after the insert')
     const stored = await startProduct('product', { STALEWATCH_INGEST_ACK: 'stored' })
     try {
-      const url = `${stored.ready.url}/api/ingest`
+      const url = ingestUrl(stored.ready.url)
       await generator.run({ url, key: stored.ready.ingestKey, version: 'warmup', batchSize: 50, concurrency: 16, durationMs: p.warmupMs })
       for (const batch of p.batches) {
         for (const concurrency of p.storedConcurrencies) {
@@ -224,7 +227,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
       const key = nextServer.ready.ingestKey
       const targets = [
         { path: 'trivial Next.js route (baseline)', url: `${nextServer.ready.url}/api/bench-baseline`, inserts: false },
-        { path: 'Next.js /api/ingest route handler', url: `${nextServer.ready.url}/api/ingest`, inserts: true },
+        { path: 'Next.js /api/ingest route handler', url: ingestUrl(nextServer.ready.url), inserts: true },
       ]
       for (const t of targets) await generator.run({ url: t.url, key, version: 'warmup', batchSize: 50, concurrency: 8, durationMs: p.warmupMs })
       for (const batch of p.batches) {
@@ -261,7 +264,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
           STALEWATCH_FLUSH_MAX_ROWS: String(maxRows),
         })
         try {
-          const url = `${server.ready.url}/api/ingest`
+          const url = ingestUrl(server.ready.url)
           await generator.run({ url, key: server.ready.ingestKey, version: 'warmup', batchSize: batch, concurrency: 16, durationMs: p.warmupMs })
           const m = await measured(server, generator, { url, key: server.ready.ingestKey, version: 'x', batchSize: batch, concurrency: 1024, durationMs: p.durationMs, rate }, true)
           settingsRows.push([maxWait, maxRows, fmt(eps(m.result)), fmt(m.result.p50Ms, 1), fmt(m.result.p99Ms, 1), fmt(m.insertsPerSec, 1)])

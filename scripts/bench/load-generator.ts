@@ -95,7 +95,12 @@ export async function runStep(step: LoadStep): Promise<LoadResult> {
             latencies.push(performance.now() - dueAt)
             const status = res.statusCode ?? 0
             byStatus[status] = (byStatus[status] ?? 0) + 1
-            if (status === 204) ackedEvents += ids.length
+            // 204: the baselines, and the product's header answer (?answer=header),
+            // which it gives only when every event of the batch was accepted.
+            if (status === 204) {
+              ackedEvents += ids.length
+              if (step.collectIds) ackedIds.push(...ids)
+            }
             if (status === 200) {
               const accepted = (JSON.parse(text) as { accepted: number }).accepted
               ackedEvents += accepted

@@ -58,7 +58,7 @@ describe('SDK in Chromium while ingest is unavailable', () => {
     // Counted once: read what the events table holds once the app has stopped.
     // Only its exit matters here, not how: on a busy machine tsx's signal relay
     // may SIGKILL the server (exit 143), but every event the tabs saw answered
-    // 200 was stored before that answer.
+    // 2xx was stored before that answer.
     await app.stop()
     const { rawEvents } = await import('../support/raw-events')
     const stored = await rawEvents(project.id)

@@ -3,6 +3,7 @@
 import type { IngestEnvelope } from '../../lib/wire-format'
 import { mulberry32 } from '../../lib/simulator/prng'
 import type { Env, ResponseLike } from '../../lib/sdk/types'
+import { asciiJson } from '../../ingest/answers'
 
 export interface FakeAnswer {
   status?: number
@@ -14,6 +15,7 @@ export interface FakeAnswer {
 
 export interface Sent {
   at: number
+  url: string
   envelope: IngestEnvelope
   keepalive?: boolean
   body: string
@@ -39,6 +41,12 @@ export const ok = (body: Record<string, unknown> = {}): FakeAnswer => ({
   body: { accepted: 1, rejected: [], latest: null, minSupported: null, ...body },
 })
 
+/** What the server answers a request with ?answer=header whose events were all accepted. */
+export const headerOk = (versions: Record<string, unknown> = {}): FakeAnswer => ({
+  status: 204,
+  headers: { 'stalewatch-answer': asciiJson({ latest: null, minSupported: null, belowMinimum: false, ...versions }) },
+})
+
 export const response = (a: FakeAnswer): ResponseLike => {
   const headers = Object.fromEntries(Object.entries(a.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]))
   const status = a.status ?? 200
@@ -46,7 +54,11 @@ export const response = (a: FakeAnswer): ResponseLike => {
     ok: status >= 200 && status < 300,
     status,
     headers: { get: (name: string) => headers[name.toLowerCase()] ?? null },
-    json: async () => a.body,
+    // Like fetch: an empty body (a 204) is not JSON.
+    json: async () => {
+      if (a.body === undefined) throw new SyntaxError('Unexpected end of JSON input')
+      return a.body
+    },
   }
 }
 
@@ -75,7 +87,7 @@ export function fakeEnv(options: FakeOptions = {}) {
     navigator: {
       sendBeacon(url: string, data: string) {
         if (!state.beaconOk) return false
-        beacons.push({ at: Date.now(), envelope: JSON.parse(data), body: data })
+        beacons.push({ at: Date.now(), url, envelope: JSON.parse(data), body: data })
         log.push('beacon')
         return true
       },
@@ -85,7 +97,7 @@ export function fakeEnv(options: FakeOptions = {}) {
       : undefined,
     performance: { getEntriesByType: (t) => (t == 'navigation' ? [{ type: options.navigation ?? 'navigate' }] : []) },
     async fetch(url, init) {
-      const sent: Sent = { at: Date.now(), envelope: JSON.parse(init.body), keepalive: init.keepalive, body: init.body }
+      const sent: Sent = { at: Date.now(), url, envelope: JSON.parse(init.body), keepalive: init.keepalive, body: init.body }
       requests.push(sent)
       log.push('fetch')
       const a = await (options.respond ?? (() => ok()))(sent)

@@ -55,7 +55,7 @@ it('builds the SDK with the core within 1.5 KB min+gzip, and a working script-ta
     expect(typeof api[k]).toBe('function')
   await new Promise((r) => setTimeout(r, 20))
   expect(sent).toHaveLength(1)
-  expect(sent[0]!.url).toBe('https://sw.example/api/ingest')
+  expect(sent[0]!.url).toBe('https://sw.example/api/ingest?answer=header')
   expect(JSON.parse(sent[0]!.body)).toMatchObject({ key: 'pk_live', version: 'build-7', events: [{ type: 'load' }] })
   expect(listeners).toEqual(expect.arrayContaining(['visibilitychange', 'pagehide', 'error', 'unhandledrejection']))
 }, 60_000)

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, backoff } from '../../lib/sdk/backoff'
-import { flush, init, report, updatePrompt } from '../../lib/sdk/index'
+import { flush, getState, init, report, updatePrompt } from '../../lib/sdk/index'
 import { QUEUE_MAX } from '../../lib/sdk/queue'
 import { WIRE_LIMITS } from '../../lib/wire-format'
-import { fakeEnv, ok, type FakeAnswer, type FakeOptions } from './fakes'
+import { fakeEnv, headerOk, ok, type FakeAnswer, type FakeOptions } from './fakes'
 
 const HOUR = 3600
 
@@ -14,9 +14,9 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-const start = (o: FakeOptions = {}, heartbeatSeconds = HOUR) => {
+const start = (o: FakeOptions = {}, heartbeatSeconds = HOUR, endpoint = 'https://sw.example/api/ingest') => {
   const f = fakeEnv(o)
-  init({ key: 'pk_test', version: 'v1', endpoint: 'https://sw.example/api/ingest', heartbeatSeconds, env: f.env })
+  init({ key: 'pk_test', version: 'v1', endpoint, heartbeatSeconds, env: f.env })
   return f
 }
 
@@ -233,5 +233,44 @@ describe('page lifecycle', () => {
     updatePrompt('shown')
     f.setVisibility('hidden')
     expect(vi.getTimerCount()).toBe(1)
+  })
+})
+
+describe('answers', () => {
+  it('asks for the header answer once, with ? or & as the endpoint needs, on fetches and beacons', async () => {
+    const f = start()
+    await vi.advanceTimersByTimeAsync(1_000)
+    updatePrompt('shown')
+    await vi.advanceTimersByTimeAsync(1_000)
+    f.fire('window', 'pagehide')
+    report('late')
+    f.fire('window', 'pagehide')
+    expect([...f.requests, ...f.beacons].map((r) => r.url)).toEqual(Array(3).fill('https://sw.example/api/ingest?answer=header'))
+    const withQuery = start({}, HOUR, 'https://sw.example/api/ingest?key=pk_test')
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(withQuery.requests[0]!.url).toBe('https://sw.example/api/ingest?key=pk_test&answer=header')
+  })
+
+  it('learns the versions from the stalewatch-answer header of a 204, non-ASCII included', async () => {
+    const f = start({ respond: () => headerOk({ latest: '2026.11.0-β', minSupported: 'v0' }) })
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(getState()).toEqual({ version: 'v1', latest: '2026.11.0-β', minSupported: 'v0', belowMinimum: false, updateAvailable: true })
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(f.requests[1]!.envelope.events).toMatchObject([{ type: 'update_available', latest: '2026.11.0-β' }])
+  })
+
+  it('still learns them from a 200 JSON body (a server older than the header answer)', async () => {
+    start({ respond: () => ok({ latest: 'v2', minSupported: 'v0', belowMinimum: false }) })
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(getState()).toMatchObject({ latest: 'v2', minSupported: 'v0', updateAvailable: true })
+  })
+
+  it('learns nothing from a 2xx with neither, and keeps sending', async () => {
+    const f = start({ respond: () => ({ status: 204 }) })
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(getState()).toMatchObject({ latest: null, updateAvailable: false })
+    updatePrompt('shown')
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(f.requests).toHaveLength(2)
   })
 })

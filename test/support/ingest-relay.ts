@@ -20,7 +20,7 @@ export interface IngestRelay {
   down: boolean
   /** Each refused envelope, in order. */
   refused: RelayedBatch[]
-  /** Each envelope the app answered 200 (so stored), in order. */
+  /** Each envelope the app answered 2xx (so stored), in order. */
   forwarded: RelayedBatch[]
   /** Requests received and not yet answered. */
   pending: number
@@ -28,7 +28,7 @@ export interface IngestRelay {
 }
 
 // The ingest answer's CORS headers, so the SDK on another origin can read the 503 and Retry-After.
-const CORS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'retry-after' }
+const CORS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'retry-after, stalewatch-answer' }
 
 export async function startIngestRelay(target: string, options: { down?: boolean } = {}): Promise<IngestRelay> {
   const state = { down: options.down ?? false, refused: [] as RelayedBatch[], forwarded: [] as RelayedBatch[], pending: 0 }
