@@ -18,7 +18,9 @@ import { dedupToken, splitHeader, nextSegmentName, quarantineSegment, recoverSeg
 // name as deduplication token keeps a replay from storing rows twice.
 //
 // While ClickHouse is down, segments pile up on disk and requests are still
-// acknowledged, up to maxBacklogRows; past it, add() refuses (503).
+// acknowledged, up to maxBacklogRows and maxBacklogBytes; past either,
+// add() refuses (503). The byte bound is what protects the disk: rows that
+// carry long error messages are many times the size of a heartbeat's.
 
 export interface SegmentInsert {
   name: string
@@ -42,6 +44,8 @@ export interface EventLogOptions<Row> {
   maxSegmentAgeMs: number
   /** Rows written but not yet stored (on disk, waiting or inserting), beyond which add() refuses. */
   maxBacklogRows: number
+  /** The same bound in bytes of the log's lines. */
+  maxBacklogBytes: number
   /** fdatasync after each write (survives power loss, not just a process crash). */
   fsync: boolean
   /** Called after every insert attempt, for metrics. */
@@ -63,13 +67,18 @@ interface OpenSegment {
   name: string
   file: FileHandle
   rows: number
+  /** The file's size, header line included. */
   bytes: number
+  /** The rows' bytes alone, as counted against maxBacklogBytes. */
+  rowBytes: number
   requests: number
 }
 
 interface SealedSegment {
   name: string
   rows: number
+  /** As counted against maxBacklogBytes when it was added. */
+  bytes: number
   requests: number
 }
 
@@ -92,6 +101,8 @@ export class EventLog<Row> {
   private shippingRows = 0
   /** Rows added and not yet stored, quarantined or refused by the disk: what maxBacklogRows bounds. */
   private unstoredRows = 0
+  /** Their bytes in the log: what maxBacklogBytes bounds. */
+  private unstoredBytes = 0
   private pumping: Promise<void> | null = null
   private sealWanted = false
   private ageTimer: ReturnType<typeof setTimeout> | null = null
@@ -117,6 +128,7 @@ export class EventLog<Row> {
         else {
           this.sealed.push({ ...segment, requests: 0 })
           this.unstoredRows += segment.rows
+          this.unstoredBytes += segment.bytes
         }
       }
     } catch (error) {
@@ -131,11 +143,14 @@ export class EventLog<Row> {
     if (this.closed) return Promise.reject(new ClosedError())
     if (rows.length === 0) return Promise.resolve()
     if (this.unstoredRows + rows.length > this.options.maxBacklogRows) return Promise.reject(new BufferFullError())
-    this.unstoredRows += rows.length
     let text = ''
     for (const row of rows) text += JSON.stringify(this.options.values(row)) + '\n'
+    const bytes = Buffer.from(text)
+    if (this.unstoredBytes + bytes.length > this.options.maxBacklogBytes) return Promise.reject(new BufferFullError())
+    this.unstoredRows += rows.length
+    this.unstoredBytes += bytes.length
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ bytes: Buffer.from(text), rows: rows.length, resolve, reject })
+      this.pending.push({ bytes, rows: rows.length, resolve, reject })
       void this.pump()
     })
   }
@@ -205,6 +220,7 @@ export class EventLog<Row> {
   private async writePending(): Promise<void> {
     const batch = this.pending
     const rows = batch.reduce((n, b) => n + b.rows, 0)
+    const rowBytes = batch.reduce((n, b) => n + b.bytes.length, 0)
     this.pending = []
     let segment: OpenSegment | null = null
     try {
@@ -221,11 +237,13 @@ export class EventLog<Row> {
         throw error
       }
       segment.bytes += size
+      segment.rowBytes += rowBytes
       segment.rows += rows
       segment.requests += batch.length
     } catch (error) {
       const failure = new WriteFailedError(error)
       this.unstoredRows -= rows
+      this.unstoredBytes -= rowBytes
       for (const b of batch) b.reject(failure)
       return
     }
@@ -235,7 +253,7 @@ export class EventLog<Row> {
   private async openSegment(): Promise<OpenSegment> {
     const name = nextSegmentName()
     const file = await open(path.join(this.options.dir, name), 'a')
-    this.current = { name, file, rows: 0, bytes: 0, requests: 0 }
+    this.current = { name, file, rows: 0, bytes: 0, rowBytes: 0, requests: 0 }
     this.ageTimer = setTimeout(() => {
       this.ageTimer = null
       this.sealWanted = true
@@ -254,7 +272,7 @@ export class EventLog<Row> {
       await unlink(path.join(this.options.dir, segment.name)).catch(() => undefined)
       return
     }
-    this.sealed.push({ name: segment.name, rows: segment.rows, requests: segment.requests })
+    this.sealed.push({ name: segment.name, rows: segment.rows, bytes: segment.rowBytes, requests: segment.requests })
     this.ship()
   }
 
@@ -293,6 +311,7 @@ export class EventLog<Row> {
           this.sealed.shift()
           this.shippingRows = 0
           this.unstoredRows -= segment.rows
+          this.unstoredBytes -= segment.bytes
           continue
         }
       }
@@ -301,6 +320,7 @@ export class EventLog<Row> {
       if (ok) {
         this.sealed.shift()
         this.unstoredRows -= segment.rows
+        this.unstoredBytes -= segment.bytes
         this.flushes++
         attempt = 0
         await unlink(file).catch(() => undefined)

@@ -42,6 +42,8 @@ export function splitHeader(bytes: Buffer): { columns: string[]; rows: Buffer } 
 export interface RecoveredSegment {
   name: string
   rows: number
+  /** The segment's size on disk, its header line included. */
+  bytes: number
 }
 
 /**
@@ -61,7 +63,7 @@ export async function recoverSegments(dir: string): Promise<RecoveredSegment[]> 
     if (end < bytes.length) await truncate(file, end)
     // The first line names the columns; a segment cut before its first row holds nothing.
     const rows = Math.max(0, countLines(bytes.subarray(0, end)) - 1)
-    segments.push({ name, rows })
+    segments.push({ name, rows, bytes: end })
   }
   return segments
 }

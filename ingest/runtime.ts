@@ -43,6 +43,7 @@ function openSink(): EventSink {
       maxSegmentRows: c.flushMaxRows,
       maxSegmentAgeMs: c.flushMaxWaitMs,
       maxBacklogRows: c.bufferMaxRows,
+      maxBacklogBytes: c.bufferMaxBytes,
       fsync: c.ingestLogFsync,
       onFlush: (flush) => metrics.recordFlush(flush),
       onQuarantine: (file, error) => {

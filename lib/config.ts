@@ -22,6 +22,7 @@ const configSchema = z.object({
   flushMaxRows: z.coerce.number().int().min(1).max(1_000_000),
   flushMaxWaitMs: z.coerce.number().int().min(0).max(60_000),
   bufferMaxRows: z.coerce.number().int().min(100).max(100_000_000),
+  bufferMaxBytes: z.coerce.number().int().min(1_000_000),
 })
 
 export type Config = z.infer<typeof configSchema>
@@ -67,6 +68,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     flushMaxRows: env.STALEWATCH_FLUSH_MAX_ROWS || flush.maxRows,
     flushMaxWaitMs: env.STALEWATCH_FLUSH_MAX_WAIT_MS || flush.maxWaitMs,
     bufferMaxRows: env.STALEWATCH_BUFFER_MAX_ROWS || flush.bufferRows,
+    // The ingest log's bound on disk; 5M heartbeats take about 1.5 GB.
+    bufferMaxBytes: env.STALEWATCH_BUFFER_MAX_BYTES || 2 * 1024 ** 3,
   })
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')

@@ -48,6 +48,7 @@ function openLog(dir: string, overrides: Partial<EventLogOptions<EventRow>> = {}
     maxSegmentRows: 1000,
     maxSegmentAgeMs: 60_000,
     maxBacklogRows: 10_000,
+    maxBacklogBytes: 1_000_000_000,
     fsync: true,
     retryDelayMs: () => 20,
     ...overrides,
@@ -154,6 +155,39 @@ describe('ingest log', () => {
     expect(after.ids).toEqual(new Set(acknowledged.map((r) => r.event_id)))
     expect(after.rows).toBe(100)
     await log.add(rowsFor(p.id, 1))
+    await log.close()
+  })
+
+  it('refuses past the backlog bound in bytes while ClickHouse is down, and takes rows again once they are stored', async () => {
+    const p = await testProject('log-bytes')
+    const dir = newDir()
+    // Rows with long error messages: the row bound alone would let them fill the disk.
+    const batch = () => rowsFor(p.id, 5).map((r) => ({ ...r, type: 'error', message: 'ChunkLoadError: '.padEnd(2_000, 'x') }))
+    const batchBytes = batch().reduce((n, r) => n + Buffer.byteLength(JSON.stringify(eventValues(r))) + 1, 0)
+    const log = openLog(dir, { maxSegmentRows: 5, maxBacklogBytes: Math.floor(4.5 * batchBytes) })
+    await runCommand('test.detachEvents', `DETACH TABLE ${table('events')}`)
+    const acknowledged: EventRow[] = []
+    let refused = 0
+    try {
+      for (let i = 0; i < 7; i++) {
+        const rows = batch()
+        try {
+          await log.add(rows)
+          acknowledged.push(...rows)
+        } catch (error) {
+          expect(error).toBeInstanceOf(BufferFullError)
+          refused++
+        }
+      }
+      expect(acknowledged.length).toBe(20)
+      expect(refused).toBe(3)
+    } finally {
+      await runCommand('test.attachEvents', `ATTACH TABLE ${table('events')}`)
+    }
+    await log.flush()
+    expect((await stored(p.id)).ids).toEqual(new Set(acknowledged.map((r) => r.event_id)))
+    // Stored rows no longer count against the bound.
+    for (let i = 0; i < 4; i++) await log.add(batch())
     await log.close()
   })
 

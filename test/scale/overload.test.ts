@@ -47,6 +47,7 @@ const sinks: [string, () => EventSink][] = [
         maxSegmentRows: 50,
         maxSegmentAgeMs: 20,
         maxBacklogRows: BUFFER_ROWS,
+        maxBacklogBytes: 1_000_000_000,
         fsync: true,
       }),
   ],
