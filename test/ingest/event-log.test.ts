@@ -63,6 +63,23 @@ async function stored(projectId: string): Promise<{ rows: number; ids: Set<strin
   return { rows: found.length, ids: new Set(found.map((r) => r.event_id)) }
 }
 
+/** Adds `batches` batches; each is acknowledged or refused as over the backlog bound. */
+async function addUntilRefused(log: EventLog<EventRow>, batches: number, batch: () => EventRow[]): Promise<{ acknowledged: EventRow[]; refused: number }> {
+  const acknowledged: EventRow[] = []
+  let refused = 0
+  for (let i = 0; i < batches; i++) {
+    const rows = batch()
+    try {
+      await log.add(rows)
+      acknowledged.push(...rows)
+    } catch (error) {
+      expect(error).toBeInstanceOf(BufferFullError)
+      refused++
+    }
+  }
+  return { acknowledged, refused }
+}
+
 describe('ingest log', () => {
   it('acknowledges once the rows are on disk, and stores them when the segment closes', async () => {
     const p = await testProject('log')
@@ -131,19 +148,10 @@ describe('ingest log', () => {
     const dir = newDir()
     const log = openLog(dir, { maxSegmentRows: 20, maxBacklogRows: 100 })
     await runCommand('test.detachEvents', `DETACH TABLE ${table('events')}`)
-    const acknowledged: EventRow[] = []
-    let refused = 0
+    let acknowledged: EventRow[] = []
     try {
-      for (let i = 0; i < 8; i++) {
-        const rows = rowsFor(p.id, 20)
-        try {
-          await log.add(rows)
-          acknowledged.push(...rows)
-        } catch (error) {
-          expect(error).toBeInstanceOf(BufferFullError)
-          refused++
-        }
-      }
+      const { refused, ...sent } = await addUntilRefused(log, 8, () => rowsFor(p.id, 20))
+      acknowledged = sent.acknowledged
       expect(acknowledged.length).toBe(100)
       expect(refused).toBe(3)
       await vi.waitFor(() => expect(log.stats().failedFlushes).toBeGreaterThan(0), { timeout: 10_000 })
@@ -166,19 +174,10 @@ describe('ingest log', () => {
     const batchBytes = batch().reduce((n, r) => n + Buffer.byteLength(JSON.stringify(eventValues(r))) + 1, 0)
     const log = openLog(dir, { maxSegmentRows: 5, maxBacklogBytes: Math.floor(4.5 * batchBytes) })
     await runCommand('test.detachEvents', `DETACH TABLE ${table('events')}`)
-    const acknowledged: EventRow[] = []
-    let refused = 0
+    let acknowledged: EventRow[] = []
     try {
-      for (let i = 0; i < 7; i++) {
-        const rows = batch()
-        try {
-          await log.add(rows)
-          acknowledged.push(...rows)
-        } catch (error) {
-          expect(error).toBeInstanceOf(BufferFullError)
-          refused++
-        }
-      }
+      const { refused, ...sent } = await addUntilRefused(log, 7, batch)
+      acknowledged = sent.acknowledged
       expect(acknowledged.length).toBe(20)
       expect(refused).toBe(3)
     } finally {
