@@ -165,6 +165,8 @@ export class EventLog<Row> {
       waitingRows: this.unstoredRows - this.shippingRows,
       inFlightRows: this.shippingRows,
       capacityRows: this.options.maxBacklogRows,
+      bytes: this.unstoredBytes,
+      capacityBytes: this.options.maxBacklogBytes,
       flushes: this.flushes,
       failedFlushes: this.failedFlushes,
     }

@@ -69,6 +69,9 @@ export interface GroupCommitStats {
   waitingRows: number
   inFlightRows: number
   capacityRows: number
+  /** Bytes held and their bound, for a sink bounded in bytes as well (the ingest log). */
+  bytes?: number
+  capacityBytes?: number
   flushes: number
   failedFlushes: number
 }

@@ -21,6 +21,9 @@ export interface BufferSnapshot {
   waitingRows: number
   inFlightRows: number
   capacityRows: number
+  /** The ingest log's bytes not yet stored, and their bound; absent for the in-memory buffer. */
+  bytes?: number
+  capacityBytes?: number
 }
 
 export interface ProjectLive {
@@ -64,6 +67,15 @@ export function ingestFamilies(m: IngestSnapshot, b: BufferSnapshot): MetricFami
   const histogram: Histogram = { bounds: m.flushSeconds.bounds, counts: m.flushSeconds.counts, sum: m.flushSeconds.sum, count: m.flushSeconds.count }
   const rejected = [...m.rejectedByReason].sort(([a], [b]) => a.localeCompare(b)).map(([reason, value]) => ({ labels: { reason }, value }))
   const buffered = b.waitingRows + b.inFlightRows
+  // Either bound refuses requests when reached, so the fill is the fuller of the two.
+  const fill = Math.max(b.capacityRows > 0 ? buffered / b.capacityRows : 0, b.capacityBytes ? (b.bytes ?? 0) / b.capacityBytes : 0)
+  const bytes: MetricFamily[] =
+    b.capacityBytes === undefined
+      ? []
+      : [
+          { name: 'stalewatch_ingest_buffer_bytes', help: 'Bytes of the ingest log not yet stored.', type: 'gauge', samples: [{ value: b.bytes ?? 0 }] },
+          { name: 'stalewatch_ingest_buffer_capacity_bytes', help: 'Bytes the ingest log holds before answering 503.', type: 'gauge', samples: [{ value: b.capacityBytes }] },
+        ]
   return [
     { name: 'stalewatch_ingest_events_accepted_total', help: 'Events accepted by ingest.', type: 'counter', samples: [{ value: m.accepted }] },
     { name: 'stalewatch_ingest_events_rejected_total', help: 'Rejected events and requests by reason.', type: 'counter', samples: rejected },
@@ -87,11 +99,12 @@ export function ingestFamilies(m: IngestSnapshot, b: BufferSnapshot): MetricFami
       ],
     },
     { name: 'stalewatch_ingest_buffer_capacity_rows', help: 'Rows the ingest buffer holds before answering 503.', type: 'gauge', samples: [{ value: b.capacityRows }] },
+    ...bytes,
     {
       name: 'stalewatch_ingest_buffer_fill_ratio',
-      help: 'Buffered rows / capacity.',
+      help: 'Buffered rows / capacity, or bytes / capacity in bytes if fuller.',
       type: 'gauge',
-      samples: [{ value: b.capacityRows > 0 ? buffered / b.capacityRows : 0 }],
+      samples: [{ value: fill }],
     },
   ]
 }

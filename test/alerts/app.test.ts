@@ -86,6 +86,7 @@ describe('/api/metrics', () => {
     expect(flush.type).toBe('histogram')
     expect(sampleValue(flush, { le: '+Inf' })).toBeGreaterThanOrEqual(1)
     expect(families.get('stalewatch_ingest_buffer_capacity_rows')!.samples[0]!.value).toBeGreaterThan(0)
+    expect(families.get('stalewatch_ingest_buffer_capacity_bytes')!.samples[0]!.value).toBe(2 * 1024 ** 3)
     expect(families.get('stalewatch_ingest_events_accepted_total')?.type).toBe('counter')
   })
 })
