@@ -33,8 +33,6 @@ interface UpgradeRow {
 }
 
 const NO_END = Date.UTC(2200, 0, 1)
-/** Sessions looked up per query: keeps the parameter list bounded when a release makes thousands reload at once. */
-const LOOKUP_CHUNK = 2_000
 
 // A load upgrades when its previous version was ordered before its version at the load's time.
 const upgrades = (timeMs: string) => `${orderKeySql('previous_version', timeMs)} >= 0 AND ${orderKeySql('previous_version', timeMs)} < ${orderKeySql('version', timeMs)}`
@@ -43,33 +41,26 @@ const LOAD_TIME_MS = 'toUnixTimestamp64Milli(load_time)'
 export async function reloadUpgradesSince(params: ReloadUpgradesSinceParams): Promise<Map<string, ReloadUpgrades>> {
   const result = new Map<string, ReloadUpgrades>(params.versions.map((v) => [v, { total: 0, byReason: [] }]))
   if (params.versions.length === 0) return result
-  const order = orderKeyParams(params.catalog)
-  const tail = await runQuery<UpgradeRow>(
-    'reloadUpgradesSince.tail',
-    `SELECT DISTINCT version, reason, session_id FROM (${reloadLoadsSelect()})
-     WHERE version IN {versions:Array(String)} AND ${upgrades(LOAD_TIME_MS)}`,
-    { project: params.projectId, versions: params.versions, from: params.since, to: NO_END, ...order },
-  )
+  const values = { project: params.projectId, versions: params.versions, since: params.since, from: params.since, to: NO_END, ...orderKeyParams(params.catalog) }
+  const tailSql = `SELECT DISTINCT version, reason, session_id FROM (${reloadLoadsSelect()})
+     WHERE version IN {versions:Array(String)} AND ${upgrades(LOAD_TIME_MS)}`
+  const tail = await runQuery<UpgradeRow>('reloadUpgradesSince.tail', tailSql, values)
   if (tail.length === 0) return result
-
-  const sessions = [...new Set(tail.map((r) => r.session_id))]
-  const earlier: UpgradeRow[] = []
-  for (let i = 0; i < sessions.length; i += LOOKUP_CHUNK) {
-    earlier.push(
-      ...(await runQuery<UpgradeRow>(
-        'reloadUpgradesSince.earlier',
-        `SELECT DISTINCT version, reason, session_id FROM (
-           SELECT version, session_id, load_id, argMax(load_time, computed_at) AS load_time,
-                  argMax(previous_version, computed_at) AS previous_version, argMax(reason, computed_at) AS reason
-           FROM ${rollupTable('reload_loads')}
-           WHERE project_id = {project:String} AND version IN {versions:Array(String)} AND session_id IN {sessions:Array(String)}
-           GROUP BY version, session_id, load_id
-         )
-         WHERE load_time < fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND ${upgrades(LOAD_TIME_MS)}`,
-        { project: params.projectId, versions: params.versions, sessions: sessions.slice(i, i + LOOKUP_CHUNK), since: params.since, ...order },
-      )),
-    )
-  }
+  // The tail's sessions are selected again inside the query rather than sent
+  // as a parameter: a forced reload can put thousands in the tail, and query
+  // parameters travel in the URL to a ClickHouse server.
+  const earlier = await runQuery<UpgradeRow>(
+    'reloadUpgradesSince.earlier',
+    `SELECT DISTINCT version, reason, session_id FROM (
+       SELECT version, session_id, load_id, argMax(load_time, computed_at) AS load_time,
+              argMax(previous_version, computed_at) AS previous_version, argMax(reason, computed_at) AS reason
+       FROM ${rollupTable('reload_loads')}
+       WHERE project_id = {project:String} AND version IN {versions:Array(String)} AND session_id IN (SELECT session_id FROM (${tailSql}))
+       GROUP BY version, session_id, load_id
+     )
+     WHERE load_time < fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND ${upgrades(LOAD_TIME_MS)}`,
+    values,
+  )
   return countNew(result, tail, earlier)
 }
 
