@@ -180,11 +180,14 @@ describe('ingest log', () => {
       acknowledged = sent.acknowledged
       expect(acknowledged.length).toBe(20)
       expect(refused).toBe(3)
+      // What /api/metrics reports as stalewatch_ingest_buffer_bytes and its capacity.
+      expect(log.stats()).toMatchObject({ bytes: 4 * batchBytes, capacityBytes: Math.floor(4.5 * batchBytes) })
     } finally {
       await runCommand('test.attachEvents', `ATTACH TABLE ${table('events')}`)
     }
     await log.flush()
     expect((await stored(p.id)).ids).toEqual(new Set(acknowledged.map((r) => r.event_id)))
+    expect(log.stats().bytes).toBe(0)
     // Stored rows no longer count against the bound.
     for (let i = 0; i < 4; i++) await log.add(batch())
     await log.close()
