@@ -73,8 +73,8 @@ export const transport = (
         // A 204 to ?answer=header carries them in a header; an older server, a 200 body.
         if (r.ok) {
           attempt = 0
-          if ((h = r.headers.get('stalewatch-answer'))) answer(JSON.parse(h))
-          else r.json().then(answer as (a: unknown) => void, () => {})
+          // The header's JSON is parsed by a Response too, so a malformed one is dropped like a malformed body.
+          ;((h = r.headers.get('stalewatch-answer')) ? new Response(h) : r).json().then(answer as (a: unknown) => void, () => {})
         }
       },
       retry,

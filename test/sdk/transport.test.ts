@@ -265,6 +265,25 @@ describe('answers', () => {
     expect(getState()).toMatchObject({ latest: 'v2', minSupported: 'v0', updateAvailable: true })
   })
 
+  it('drops a stalewatch-answer header that is not JSON, without an unhandled rejection, and keeps sending', async () => {
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const f = start({ respond: () => ({ status: 204, headers: { 'stalewatch-answer': '{"latest":' } }) })
+      await vi.advanceTimersByTimeAsync(1_000)
+      expect(getState()).toMatchObject({ latest: null, updateAvailable: false })
+      updatePrompt('shown')
+      await vi.advanceTimersByTimeAsync(1_000)
+      expect(f.requests).toHaveLength(2)
+      // Unhandled rejections are reported once the microtask queue has drained (setImmediate is faked here).
+      for (let i = 0; i < 3; i++) await new Promise((resolve) => process.nextTick(resolve))
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+
   it('learns nothing from a 2xx with neither, and keeps sending', async () => {
     const f = start({ respond: () => ({ status: 204 }) })
     await vi.advanceTimersByTimeAsync(1_000)
