@@ -20,6 +20,13 @@ Options:
   --quick           short steps and small data: a smoke run, figures not representative
   --only <section>  run one section (repeatable, or comma-separated)
   --events N        events the queries section generates (default 100,000,000)
+  --clickhouse-url URL
+                    the ingest section's servers store into this ClickHouse
+                    server (database stalewatch_bench, created if missing;
+                    CLICKHOUSE_USER and CLICKHOUSE_PASSWORD from the
+                    environment) instead of an embedded engine each: what an
+                    ingest node in front of a server or cluster takes. The
+                    queries section always uses its own embedded engine.
   --help            this text
 
 Run nothing else heavy meanwhile: the figures are only as steady as the machine.`
@@ -58,6 +65,7 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false },
       only: { type: 'string', multiple: true },
       events: { type: 'string' },
+      'clickhouse-url': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
@@ -69,6 +77,11 @@ async function main(): Promise<void> {
   const unknown = only.filter((o) => !SECTIONS.some((s) => s.name === o))
   if (unknown.length) {
     console.error(`Unknown section ${unknown.join(', ')}; sections: ${SECTIONS.map((s) => s.name).join(', ')}`)
+    process.exit(2)
+  }
+  const clickhouseUrl = values['clickhouse-url']
+  if (clickhouseUrl !== undefined && !/^https?:\/\/[^/]+/.test(clickhouseUrl)) {
+    console.error(`--clickhouse-url must be an http(s) URL of a ClickHouse server, e.g. http://clickhouse:8123 (got ${JSON.stringify(clickhouseUrl)})`)
     process.exit(2)
   }
   const started = Date.now()
@@ -92,7 +105,12 @@ async function main(): Promise<void> {
     }
     progress(`section ${entry.name}…`)
     try {
-      const tables = await section.run({ quick: values.quick ?? false, progress, events: values.events ? Number(values.events) : undefined })
+      const tables = await section.run({
+        quick: values.quick ?? false,
+        progress,
+        events: values.events ? Number(values.events) : undefined,
+        clickhouseUrl,
+      })
       results.push({ section: entry.name, status: 'ok', tables })
       tables.forEach(printTable)
     } catch (error) {

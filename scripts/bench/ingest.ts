@@ -132,9 +132,20 @@ export function plan(quick: boolean) {
   }
 }
 
+/**
+ * Where the servers under test store: an embedded engine each (the default),
+ * or a ClickHouse server, in a database of the bench's own. With a server the
+ * product still acknowledges from its ingest log unless a step says otherwise.
+ */
+function storageEnv(clickhouseUrl: string | undefined): Record<string, string> {
+  if (!clickhouseUrl) return {}
+  return { CLICKHOUSE_URL: clickhouseUrl, CLICKHOUSE_DATABASE: 'stalewatch_bench', STALEWATCH_INGEST_ACK: 'logged' }
+}
+
 async function run(options: BenchOptions): Promise<BenchTable[]> {
   const { progress, quick } = options
   const p = plan(quick)
+  const storage = storageEnv(options.clickhouseUrl)
   await ensureAppBuild({ skipTypeCheck: true, progress })
   const rows: Row[] = []
   const generator = await Generator.start()
@@ -162,7 +173,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
 
     // 2. The product: server.ts, /api/ingest on node:http, group commit into chDB.
     progress('ingest: product server (server.ts) /api/ingest')
-    const product = await startProduct('product', {})
+    const product = await startProduct('product', storage)
     const peak = new Map<number, number>()
     // The rate ClickHouse kept up with: above it the node still acknowledges
     // (the log absorbs the burst) but the backlog grows, so this is the
@@ -204,7 +215,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
     // 2b. The same server acknowledging only after the insert (STALEWATCH_INGEST_ACK=stored,
     // the default with CLICKHOUSE_URL): what the ingest log buys.
     progress('ingest: product server, acknowledgement after the insert')
-    const stored = await startProduct('product', { STALEWATCH_INGEST_ACK: 'stored' })
+    const stored = await startProduct('product', { ...storage, STALEWATCH_INGEST_ACK: 'stored' })
     try {
       const url = ingestUrl(stored.ready.url)
       await generator.run({ url, key: stored.ready.ingestKey, version: 'warmup', batchSize: 50, concurrency: 16, durationMs: p.warmupMs })
@@ -222,7 +233,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
 
     // 3. Next.js: the ingest route handler against a trivial route, one server.
     progress('ingest: Next.js route handler vs a trivial Next.js route')
-    const nextServer = await startProduct('next', {})
+    const nextServer = await startProduct('next', storage)
     try {
       const key = nextServer.ready.ingestKey
       const targets = [
@@ -259,6 +270,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
       ] as const) {
         progress(`ingest: ack when stored, group commit maxWait=${maxWait} ms maxRows=${maxRows} at 80 % of peak`)
         const server = await startProduct('product', {
+          ...storage,
           STALEWATCH_INGEST_ACK: 'stored',
           STALEWATCH_FLUSH_MAX_WAIT_MS: String(maxWait),
           STALEWATCH_FLUSH_MAX_ROWS: String(maxRows),
@@ -309,6 +321,11 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
   notes.push('stalewatch /api/ingest acknowledges once events are in the ingest log (written and fdatasync\'d; the embedded default), and inserts the log a segment at a time; "stored" is counted in ClickHouse after the log drained')
   notes.push('stored/s: rows ClickHouse stored during the step (what the node sustains); backlog: rows acknowledged but not yet stored at the step\'s end (the ingest log catches up after a burst)')
   notes.push('load generator: a separate child process (keep-alive http.Agent, maxSockets = concurrency); each server in its own child process; peak RSS = VmHWM of the server process during the step')
+  notes.push(
+    options.clickhouseUrl
+      ? `storage: the ClickHouse server at ${new URL(options.clickhouseUrl).host} (database stalewatch_bench), not an embedded engine: server CPU and inserts/s are the ingest node's side only`
+      : 'storage: an embedded chDB engine in each server process, on the same cores as the server and the load generator',
+  )
 
   const tables: BenchTable[] = [
     {

@@ -16,6 +16,8 @@ export interface BenchOptions {
   quick: boolean
   /** --events N: data size for sections that generate data (the queries section). */
   events?: number
+  /** --clickhouse-url: the ingest section's servers store into this ClickHouse server instead of an embedded engine each. */
+  clickhouseUrl?: string
   /** Progress lines for long steps. */
   progress: (message: string) => void
 }
