@@ -69,15 +69,13 @@ interface OpenSegment {
   rows: number
   /** The file's size, header line included. */
   bytes: number
-  /** The rows' bytes alone, as counted against maxBacklogBytes. */
-  rowBytes: number
   requests: number
 }
 
 interface SealedSegment {
   name: string
   rows: number
-  /** As counted against maxBacklogBytes when it was added. */
+  /** Its rows' bytes, header line excluded: as counted against maxBacklogBytes. */
   bytes: number
   requests: number
 }
@@ -115,9 +113,12 @@ export class EventLog<Row> {
 
   /** Settles once the segments a previous process left are queued; nothing is written before. */
   readonly recovered: Promise<void>
+  /** Each segment's first line: the columns of its rows. */
+  private readonly header: Buffer
 
   /** Opens the log and starts inserting what a previous process left in it. */
   constructor(private readonly options: EventLogOptions<Row>) {
+    this.header = Buffer.from(JSON.stringify(options.columns) + '\n')
     this.recovered = this.recover()
   }
 
@@ -228,7 +229,7 @@ export class EventLog<Row> {
     try {
       segment = this.current ?? (await this.openSegment())
       const buffers = batch.map((b) => b.bytes)
-      if (segment.bytes === 0) buffers.unshift(Buffer.from(JSON.stringify(this.options.columns) + '\n'))
+      if (segment.bytes === 0) buffers.unshift(this.header)
       const size = buffers.reduce((n, b) => n + b.length, 0)
       try {
         await segment.file.writev(buffers)
@@ -239,7 +240,6 @@ export class EventLog<Row> {
         throw error
       }
       segment.bytes += size
-      segment.rowBytes += rowBytes
       segment.rows += rows
       segment.requests += batch.length
     } catch (error) {
@@ -255,7 +255,7 @@ export class EventLog<Row> {
   private async openSegment(): Promise<OpenSegment> {
     const name = nextSegmentName()
     const file = await open(path.join(this.options.dir, name), 'a')
-    this.current = { name, file, rows: 0, bytes: 0, rowBytes: 0, requests: 0 }
+    this.current = { name, file, rows: 0, bytes: 0, requests: 0 }
     this.ageTimer = setTimeout(() => {
       this.ageTimer = null
       this.sealWanted = true
@@ -274,7 +274,7 @@ export class EventLog<Row> {
       await unlink(path.join(this.options.dir, segment.name)).catch(() => undefined)
       return
     }
-    this.sealed.push({ name: segment.name, rows: segment.rows, bytes: segment.rowBytes, requests: segment.requests })
+    this.sealed.push({ name: segment.name, rows: segment.rows, bytes: segment.bytes - this.header.length, requests: segment.requests })
     this.ship()
   }
 

@@ -42,7 +42,7 @@ export function splitHeader(bytes: Buffer): { columns: string[]; rows: Buffer } 
 export interface RecoveredSegment {
   name: string
   rows: number
-  /** The segment's size on disk, its header line included. */
+  /** Its rows' bytes on disk, the header line excluded. */
   bytes: number
 }
 
@@ -63,7 +63,7 @@ export async function recoverSegments(dir: string): Promise<RecoveredSegment[]> 
     if (end < bytes.length) await truncate(file, end)
     // The first line names the columns; a segment cut before its first row holds nothing.
     const rows = Math.max(0, countLines(bytes.subarray(0, end)) - 1)
-    segments.push({ name, rows, bytes: end })
+    segments.push({ name, rows, bytes: rows === 0 ? 0 : end - (bytes.indexOf(NEWLINE) + 1) })
   }
   return segments
 }

@@ -170,6 +170,6 @@ async function processIngest(
   }
   // A rejection needs the body to say which event and why.
   if (request.queryAnswer === 'header' && rejected.length === 0) return headerAnswer(versions, rows.length)
-  const answer: IngestAnswer & HeaderAnswer = { accepted: rows.length, rejected, ...versions }
+  const answer: IngestAnswer = { accepted: rows.length, rejected, ...versions }
   return { status: 200, headers: {}, body: answer }
 }

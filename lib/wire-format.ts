@@ -43,13 +43,6 @@ export interface IngestEnvelope {
   events: WireEvent[]
 }
 
-export interface IngestAnswer {
-  accepted: number
-  rejected: { id: string | null; error: string }[]
-  latest: string | null
-  minSupported: string | null
-}
-
 /**
  * What a request with ?answer=header gets in the `stalewatch-answer` header of
  * a 204 when every event was accepted: compact JSON, non-ASCII escaped as \uXXXX.
@@ -58,6 +51,12 @@ export interface HeaderAnswer {
   latest: string | null
   minSupported: string | null
   belowMinimum: boolean
+}
+
+/** The 200 body: the same versions, with what was accepted and rejected. */
+export interface IngestAnswer extends HeaderAnswer {
+  accepted: number
+  rejected: { id: string | null; error: string }[]
 }
 
 export interface ErrorAnswer {

@@ -14,6 +14,15 @@ export function orderKeySql(versionExpr: string, timeMsExpr: string): string {
   return `{orderKeys:Array(Array(Int64))}[${at}][arrayCount(r -> r <= ${timeMsExpr}, {orderReleases:Array(Array(Int64))}[${at}]) + 1]`
 }
 
+/**
+ * SEMANTICS, Upgraded by reload: the row's previous_version was ordered
+ * before its version at `timeMsExpr` (an unknown previous version never is).
+ */
+export function upgradeSql(timeMsExpr: string): string {
+  const previous = orderKeySql('previous_version', timeMsExpr)
+  return `${previous} >= 0 AND ${previous} < ${orderKeySql('version', timeMsExpr)}`
+}
+
 export function orderKeyParams(catalog: VersionCatalog): Record<string, unknown> {
   const lists = orderKeyLists(catalog)
   return { orderVersions: lists.versions, orderReleases: lists.releases, orderKeys: lists.keys }

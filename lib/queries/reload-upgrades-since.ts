@@ -3,7 +3,7 @@ import { reloadLoadsSelect } from '../rollups/select-sql'
 import { rollupTable } from '../rollups/tables'
 import { runQuery } from '../store/run-query'
 import type { ReloadUpgrades } from './reload-upgrades'
-import { orderKeyParams, orderKeySql } from './order-key-sql'
+import { orderKeyParams, upgradeSql } from './order-key-sql'
 
 // Sessions upgraded by reload that the figures up to a rollup edge
 // (release_figures) do not count yet: sessions with an upgrading load at or
@@ -35,15 +35,14 @@ interface UpgradeRow {
 const NO_END = Date.UTC(2200, 0, 1)
 
 // A load upgrades when its previous version was ordered before its version at the load's time.
-const upgrades = (timeMs: string) => `${orderKeySql('previous_version', timeMs)} >= 0 AND ${orderKeySql('previous_version', timeMs)} < ${orderKeySql('version', timeMs)}`
-const LOAD_TIME_MS = 'toUnixTimestamp64Milli(load_time)'
+const UPGRADED_AT_LOAD = upgradeSql('toUnixTimestamp64Milli(load_time)')
 
 export async function reloadUpgradesSince(params: ReloadUpgradesSinceParams): Promise<Map<string, ReloadUpgrades>> {
   const result = new Map<string, ReloadUpgrades>(params.versions.map((v) => [v, { total: 0, byReason: [] }]))
   if (params.versions.length === 0) return result
   const values = { project: params.projectId, versions: params.versions, since: params.since, from: params.since, to: NO_END, ...orderKeyParams(params.catalog) }
   const tailSql = `SELECT DISTINCT version, reason, session_id FROM (${reloadLoadsSelect()})
-     WHERE version IN {versions:Array(String)} AND ${upgrades(LOAD_TIME_MS)}`
+     WHERE version IN {versions:Array(String)} AND ${UPGRADED_AT_LOAD}`
   const tail = await runQuery<UpgradeRow>('reloadUpgradesSince.tail', tailSql, values)
   if (tail.length === 0) return result
   // The tail's sessions are selected again inside the query rather than sent
@@ -58,7 +57,7 @@ export async function reloadUpgradesSince(params: ReloadUpgradesSinceParams): Pr
        WHERE project_id = {project:String} AND version IN {versions:Array(String)} AND session_id IN (SELECT session_id FROM (${tailSql}))
        GROUP BY version, session_id, load_id
      )
-     WHERE load_time < fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND ${upgrades(LOAD_TIME_MS)}`,
+     WHERE load_time < fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND ${UPGRADED_AT_LOAD}`,
     values,
   )
   return countNew(result, tail, earlier)

@@ -4,7 +4,7 @@ import { reloadLoadsSelect } from '../rollups/select-sql'
 import { rollupThrough } from '../rollups/state'
 import { rollupTable } from '../rollups/tables'
 import { runQuery } from '../store/run-query'
-import { orderKeyParams, orderKeySql } from './order-key-sql'
+import { orderKeyParams, upgradeSql } from './order-key-sql'
 
 // Sessions upgraded by reload to each of some versions (SEMANTICS, Upgraded
 // by reload): a load with navigation `reload`, on the version, whose previous
@@ -94,11 +94,8 @@ export async function reloadUpgrades(params: ReloadUpgradesParams): Promise<Map<
   const rows = await runQuery<{ version: string; reason: string; sessions: number | string; whole: number | string }>(
     'reloadUpgrades',
     `SELECT version, reason, uniqExactMerge(sessions) AS sessions, grouping(reason) AS whole
-     FROM (
-       SELECT version, reason, sessions, ${orderKeySql('previous_version', 'at_ms')} AS previous_key, ${orderKeySql('version', 'at_ms')} AS version_key
-       FROM (${parts.join('\nUNION ALL\n')})
-     )
-     WHERE previous_key >= 0 AND previous_key < version_key
+     FROM (${parts.join('\nUNION ALL\n')})
+     WHERE ${upgradeSql('at_ms')}
      GROUP BY GROUPING SETS ((version, reason), (version))
      -- A key the rollup emptied after a late event changed a load's reason.
      HAVING sessions > 0

@@ -1,5 +1,4 @@
-import { loadCatalog } from '../releases/catalog'
-import { releaseTimeline } from '../releases/version-order'
+import { releaseTimeline, type VersionCatalog } from '../releases/version-order'
 import { backgroundCommand } from '../store/background'
 import { liveAtInstantSelect } from './select-sql'
 import { rollupTable } from './tables'
@@ -14,9 +13,8 @@ import { rollupTable } from './tables'
 export const STRAGGLER_GRACE_MS = 3600_000
 
 /** The instants the rollup precomputes for a project: each release's releasedAt + the default grace. */
-export async function stragglerInstants(projectId: string): Promise<number[]> {
-  const timeline = releaseTimeline(await loadCatalog(projectId))
-  return [...new Set(timeline.map((r) => r.releasedAt + STRAGGLER_GRACE_MS))]
+export function stragglerInstants(catalog: VersionCatalog): number[] {
+  return [...new Set(releaseTimeline(catalog).map((r) => r.releasedAt + STRAGGLER_GRACE_MS))]
 }
 
 /** Computes live sessions per version at each instant in [from, to), all from raw events. */

@@ -1,6 +1,5 @@
 import { catalogKey } from '../releases/catalog-key'
-import { loadCatalog } from '../releases/catalog'
-import { releaseTimeline } from '../releases/version-order'
+import { releaseTimeline, type VersionCatalog } from '../releases/version-order'
 import { RELEASES_LISTED, TARGET_SHARES, TIME_TO_HORIZON_MS } from '../queries/release-summaries'
 import { releaseTimeTo } from '../queries/release-time-to'
 import { reloadUpgrades } from '../queries/reload-upgrades'
@@ -14,9 +13,8 @@ import { rollupTable } from './tables'
 // runs, on the background connection. The page then adds only what happened
 // after the edge.
 
-/** Stores the figures of the latest releases at this edge, under the catalog as it is now. */
-export async function rollupReleaseFigures(projectId: string, windowSeconds: number, through: number): Promise<number> {
-  const catalog = await loadCatalog(projectId)
+/** Stores the figures of the latest releases at this edge, under the catalog the run loaded (its key goes with them). */
+export async function rollupReleaseFigures(projectId: string, windowSeconds: number, through: number, catalog: VersionCatalog): Promise<number> {
   const releases = releaseTimeline(catalog)
     .filter((r) => r.releasedAt <= through)
     .slice(-RELEASES_LISTED)

@@ -1,6 +1,7 @@
 import { backgroundCommand, backgroundQuery } from '../store/background'
 import { table } from '../store/tables'
 import { errorMessage, log } from '../log'
+import { loadCatalog } from '../releases/catalog'
 import { rollupLiveInstants, stragglerInstants } from './live-instants'
 import { rollupReleaseFigures } from './release-figures'
 import { eventMinutesSelect, liveMinutesParams, liveMinutesSelect, reloadLoadsSelect } from './select-sql'
@@ -131,7 +132,9 @@ export async function rollupProject(
     if (late !== null) from = Math.min(from, floorMinute(late))
   }
   if (from >= closed) return null
-  const instants = await stragglerInstants(projectId)
+  // One catalog for the whole run: the straggler instants and the release figures (keyed by it).
+  const catalog = await loadCatalog(projectId)
+  const instants = stragglerInstants(catalog)
   let chunks = 0
   for (let start = from; start < closed; start += CHUNK_MS) {
     const end = Math.min(closed, start + CHUNK_MS)
@@ -143,7 +146,7 @@ export async function rollupProject(
   }
   // Before the edge is published, so readers who see it find its figures.
   // Without them pages compute the same figures the slow way: not a reason to hold the edge back.
-  await rollupReleaseFigures(projectId, windowSeconds, closed).catch((error: unknown) =>
+  await rollupReleaseFigures(projectId, windowSeconds, closed, catalog).catch((error: unknown) =>
     log.error('release figures failed', { project: projectId, error: errorMessage(error) }),
   )
   await writeRollupState(projectId, { through: closed, runStartedAt: startedAt })
