@@ -24,8 +24,8 @@ export default tseslint.config(
     { group: ['@/app/*', '**/app/*'], message: 'ingest/ does not import app/.' },
     { group: ['next', 'next/*'], message: 'ingest/ knows nothing of Next.js.' },
   ]),
-  restrict(['lib/sdk/**/*.ts'], [
-    { group: ['../*', '!../wire-format', '@/*', 'node:*'], message: 'The SDK is its own world: only lib/sdk/ (and wire-format types).' },
+  restrict(['sdk/src/**/*.ts'], [
+    { group: ['../*', '@/*', 'node:*'], message: 'The SDK is its own package: it imports nothing outside sdk/ (its wire types are its own, sdk/src/wire.ts).' },
   ]),
   restrict(['lib/queries/**/*.ts'], [
     { group: ['@/app/*', '**/app/*', '@/ingest/*', '**/ingest/*'], message: 'Queries read the store only.' },

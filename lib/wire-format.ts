@@ -1,6 +1,7 @@
 // Wire format v1 between the browser SDK and POST /api/ingest.
-// Types only: the SDK imports these (erased at build) and the server's zod
-// schema in ingest/schema.ts is checked against them, so the two cannot drift.
+// Types only: the server's zod schema in ingest/schema.ts is checked against
+// them, and test/sdk/wire-agreement.test.ts holds the SDK's own copy
+// (sdk/src/wire.ts) equal to them, so the three cannot drift.
 // Documented for humans in docs/wire-format.md.
 
 export type Visibility = 'visible' | 'hidden'

@@ -8,7 +8,7 @@ import path from 'node:path'
 // running side by side build once.
 
 const root = path.resolve(import.meta.dirname, '..')
-const SOURCES = ['app', 'lib', 'ingest', 'instrumentation.ts', 'next.config.ts', 'server.ts', 'proxy.ts', 'scripts/build-sdk.ts']
+const SOURCES = ['app', 'lib', 'sdk/src', 'ingest', 'instrumentation.ts', 'next.config.ts', 'server.ts', 'proxy.ts', 'scripts/build-sdk.ts']
 
 export function distDir(): string {
   return process.env.STALEWATCH_NEXT_DIST_DIR || '.next'

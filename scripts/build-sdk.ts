@@ -1,4 +1,4 @@
-// Builds the browser SDK (lib/sdk) with esbuild:
+// Builds the browser SDK (sdk/src) with esbuild:
 //   dist/sdk/index.mjs        the core, ESM, minified (budget: 1536 bytes gzip -9)
 //   dist/sdk/{react,next,prompt,headers,chunks}.mjs   add-ons importing ./index.mjs
 //   dist/sdk/stalewatch.js    script-tag build (IIFE, window.Stalewatch, auto-init)
@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib'
 export const CORE_BUDGET_BYTES = 1536
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const sdk = path.join(root, 'lib/sdk')
+const sdk = path.join(root, 'sdk/src')
 const ADDONS = ['react', 'next', 'prompt', 'headers', 'chunks'] as const
 
 export interface BuildOptions {
@@ -95,7 +95,7 @@ async function emitTypes(outDir: string): Promise<string[]> {
   const program = ts.createProgram(entries, {
     declaration: true,
     emitDeclarationOnly: true,
-    rootDir: path.join(root, 'lib'),
+    rootDir: sdk,
     outDir: typesDir,
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.ESNext,
@@ -111,18 +111,18 @@ async function emitTypes(outDir: string): Promise<string[]> {
   const written: string[] = []
   for (const name of ['index', ...ADDONS]) {
     const file = path.join(outDir, `${name}.d.ts`)
-    writeFileSync(file, `export * from './types/sdk/${name}'\n`)
+    writeFileSync(file, `export * from './types/${name}'\n`)
     written.push(file)
   }
   const iifeTypes = path.join(outDir, 'stalewatch.d.ts')
-  writeFileSync(iifeTypes, `export * from './types/sdk/iife'\n`)
+  writeFileSync(iifeTypes, `export * from './types/iife'\n`)
   written.push(iifeTypes)
   return written
 }
 
 const HELP = `Usage: npx tsx scripts/build-sdk.ts [options]
 
-Builds the browser SDK from lib/sdk with esbuild:
+Builds the browser SDK from sdk/src with esbuild:
   dist/sdk/index.mjs      core, ESM, minified (budget ${CORE_BUDGET_BYTES} bytes min+gzip)
   dist/sdk/*.mjs          add-ons: react, next, prompt, headers, chunks
   dist/sdk/stalewatch.js  script-tag build exposing window.Stalewatch

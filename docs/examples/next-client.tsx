@@ -1,6 +1,6 @@
 'use client'
-import { useStalewatch } from '@/lib/sdk/react'
-import { appVersion } from '@/lib/sdk/next'
+import { useStalewatch } from '@/sdk/src/react'
+import { appVersion } from '@/sdk/src/next'
 
 export function Stalewatch() {
   const { updateAvailable, reload } = useStalewatch({

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { chunkError, watchChunks } from '../../lib/sdk/chunks'
-import { init } from '../../lib/sdk/index'
+import { chunkError, watchChunks } from '../../sdk/src/chunks'
+import { init } from '../../sdk/src/index'
 import { fakeEnv } from './fakes'
 
 const origin = 'https://app.example'

@@ -1,8 +1,8 @@
 // Fakes for the SDK's env (a window-shaped object) so the SDK runs in node
 // under vi.useFakeTimers(): timers and Date come from the faked globals.
-import type { IngestEnvelope } from '../../lib/wire-format'
+import type { IngestEnvelope } from '../../sdk/src/wire'
 import { mulberry32 } from '../../lib/simulator/prng'
-import type { Env, ResponseLike } from '../../lib/sdk/types'
+import type { Env, ResponseLike } from '../../sdk/src/types'
 import { asciiJson } from '../../ingest/answers'
 
 export interface FakeAnswer {

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createElement } from 'react'
 import { renderToString } from 'react-dom/server'
-import { init, getState } from '../../lib/sdk/index'
-import { appVersion, versionHeaders, withVersionHeader } from '../../lib/sdk/next'
-import { mountUpdatePrompt, type PromptDocument, type PromptElement } from '../../lib/sdk/prompt'
-import { useStalewatch } from '../../lib/sdk/react'
+import { init, getState } from '../../sdk/src/index'
+import { appVersion, versionHeaders, withVersionHeader } from '../../sdk/src/next'
+import { mountUpdatePrompt, type PromptDocument, type PromptElement } from '../../sdk/src/prompt'
+import { useStalewatch } from '../../sdk/src/react'
 import { fakeEnv, ok } from './fakes'
 
 describe('next helpers', () => {

@@ -1,7 +1,7 @@
 // 10,000 clients learn at the same moment that they are below the minimum
 // version: their forced reloads must spread evenly over the window.
 import { expect, it } from 'vitest'
-import { init } from '../../lib/sdk/index'
+import { init } from '../../sdk/src/index'
 import { fakeEnv, ok, seeded, simClock } from './fakes'
 
 it('spreads 10,000 forced reloads uniformly over forceReloadWindowSeconds', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { getState, init, subscribe, update } from '../../lib/sdk/index'
-import { observeResponse } from '../../lib/sdk/headers'
-import type { Options, State } from '../../lib/sdk/types'
+import { getState, init, subscribe, update } from '../../sdk/src/index'
+import { observeResponse } from '../../sdk/src/headers'
+import type { Options, State } from '../../sdk/src/types'
 import { fakeEnv, ok, response, type FakeOptions } from './fakes'
 
 beforeEach(() => {

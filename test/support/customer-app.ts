@@ -67,7 +67,7 @@ export async function startCustomerApp(options: CustomerAppOptions): Promise<Cus
 }
 
 /**
- * The SDK's ESM build (core and add-ons), built now from lib/sdk by the same
+ * The SDK's ESM build (core and add-ons), built now from sdk/src by the same
  * script that ships it, as assets under /sdk/ (index.mjs, prompt.mjs, …).
  */
 export async function sdkAssets(): Promise<Record<string, Asset>> {

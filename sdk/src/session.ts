@@ -1,5 +1,5 @@
 // The tab (session id and last version live in sessionStorage) and this page load.
-import type { Navigation } from '../wire-format'
+import type { Navigation } from './wire'
 import type { Env } from './types'
 
 /** Random id of about 19 chars of [0-9a-z]: the time (8 chars) then random digits. */

@@ -3,7 +3,7 @@
 // once, StrictMode and remounts included, and watches for chunk errors.
 // Outside the core size budget; the only file that imports React.
 import { useEffect, useSyncExternalStore } from 'react'
-import type { ReloadReason } from '../wire-format'
+import type { ReloadReason } from './wire'
 import { getState, init, reload, subscribe, type Options, type State } from './index'
 import { watchChunks } from './chunks'
 

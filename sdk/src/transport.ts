@@ -1,7 +1,7 @@
 // Sends queued events: batched, at most one request in flight, fetch with
 // keepalive while the body is small, sendBeacon when the page goes away,
 // retries with backoff. No timer is armed while the queue is empty.
-import type { WireEvent } from '../wire-format'
+import type { WireEvent } from './wire'
 import type { Env } from './types'
 import { backoff } from './backoff'
 import { BATCH_DELAY_MS, BATCH_MAX, KEEPALIVE_MAX_BYTES, trim } from './queue'

@@ -1,5 +1,5 @@
 // Public types of the browser SDK. Types only: nothing here reaches the bundle.
-import type { WireEvent } from '../wire-format'
+import type { WireEvent } from './wire'
 
 /** A wire event before the SDK stamps its id and ts. */
 export type EventInput = WireEvent extends infer E ? (E extends WireEvent ? Omit<E, 'id' | 'ts'> : never) : never

@@ -2,7 +2,7 @@
 // latest and minimum supported versions, and reloads stale tabs safely.
 // Must stay within 1.5 KB min+gzip (test/sdk/size.test.ts): short code, no
 // classes, every browser dependency reached through `env` (default globalThis).
-import type { EventType, PromptAction, ReloadReason, WireEvent } from '../wire-format'
+import type { EventType, PromptAction, ReloadReason, WireEvent } from './wire'
 import type { Env, Options, State } from './types'
 import { transport, type Answer } from './transport'
 import { navigation, store, uid } from './session'

@@ -1,0 +1,51 @@
+// The wire format v1 as the SDK sends it (docs/wire-format.md). The SDK's own
+// copy: it shares no code with the server. Types only, nothing reaches the
+// bundle. test/sdk/wire-agreement.test.ts holds these equal to the types the
+// server's schema is checked against, so the two cannot drift.
+
+export type Visibility = 'visible' | 'hidden'
+export type Navigation = 'navigate' | 'reload' | 'back_forward' | 'prerender'
+export type ReloadReason = 'user' | 'update_prompt' | 'forced' | 'chunk_error' | 'app'
+export type PromptAction = 'shown' | 'accepted' | 'dismissed'
+
+interface EventBase {
+  /** Unique per event, 8–64 chars of [A-Za-z0-9_-]; a resent event keeps its id. */
+  id: string
+  /** Client clock, epoch ms. */
+  ts: number
+}
+
+export type WireEvent = EventBase &
+  (
+    | { type: 'load'; visibility: Visibility; navigation: Navigation; previousVersion?: string }
+    | { type: 'heartbeat'; visibility: Visibility }
+    | { type: 'visibility'; visibility: Visibility }
+    | { type: 'freeze' }
+    | { type: 'resume' }
+    | { type: 'update_available'; latest: string }
+    | { type: 'update_prompt'; action: PromptAction }
+    | { type: 'reload'; reason: ReloadReason }
+    | { type: 'error'; message: string }
+  )
+
+export type EventType = WireEvent['type']
+
+export interface IngestEnvelope {
+  /** Project ingest key; may instead be given as ?key= */
+  key?: string
+  session: string
+  load: string
+  version: string
+  /** Client clock when this request was sent, epoch ms. */
+  sentAt: number
+  /** Events the SDK had to drop because its queue was full (optional, additive). */
+  dropped?: number
+  events: WireEvent[]
+}
+
+/** The versions an ingest answer carries (the stalewatch-answer header of a 204, or the 200 body). */
+export interface HeaderAnswer {
+  latest: string | null
+  minSupported: string | null
+  belowMinimum: boolean
+}
