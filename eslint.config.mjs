@@ -27,7 +27,10 @@ export default tseslint.config(
   restrict(['sdk/src/**/*.ts'], [
     { group: ['../*', '@/*', 'node:*'], message: 'The SDK is its own package: it imports nothing outside sdk/ (its wire types are its own, sdk/src/wire.ts).' },
   ]),
-  restrict(['lib/queries/**/*.ts'], [
-    { group: ['@/app/*', '**/app/*', '@/ingest/*', '**/ingest/*'], message: 'Queries read the store only.' },
+  restrict(['lib/figures/**/*.ts'], [
+    { group: ['@/app/*', '**/app/*', '@/ingest/*', '**/ingest/*'], message: 'Figures read the store only.' },
+  ]),
+  restrict(['lib/semantics/**/*.ts'], [
+    { group: ['**/store/*', '@/lib/store/*', '**/figures/*', '@/lib/figures/*', 'node:*'], message: 'lib/semantics/ is pure: what the numbers mean, without the store.' },
   ]),
 )

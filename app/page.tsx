@@ -6,8 +6,8 @@ import { projectPage } from './components/project-page'
 import { SiteHeader } from './components/site-header'
 import { formatDuration, formatShare } from '@/lib/charts/format'
 import type { Project } from '@/lib/projects/project'
-import { chartContext } from '@/lib/queries/chart-context'
-import { projectOverview } from '@/lib/queries/project-overview'
+import { chartContext } from '@/lib/figures/chart-context'
+import { projectOverview } from '@/lib/figures/overview'
 
 export const dynamic = 'force-dynamic'
 

@@ -16,7 +16,7 @@ export function onServerStart(): Promise<void> {
       // With several nodes against one ClickHouse, exactly one runs the
       // background jobs; the others set STALEWATCH_BACKGROUND_JOBS=0.
       if (process.env.STALEWATCH_BACKGROUND_JOBS !== '0') {
-        const { startRollups } = await import('./rollups/start')
+        const { startRollups } = await import('./rollup-runner/scheduler')
         startRollups()
         const { startAlertEvaluator } = await import('./alerts')
         startAlertEvaluator()
@@ -33,6 +33,6 @@ export function onServerStart(): Promise<void> {
 export async function onServerStop(): Promise<void> {
   const { stopAlertEvaluator } = await import('./alerts')
   await stopAlertEvaluator()
-  const { stopRollups } = await import('./rollups/start')
+  const { stopRollups } = await import('./rollup-runner/scheduler')
   stopRollups()
 }

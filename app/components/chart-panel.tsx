@@ -1,7 +1,7 @@
 import { Suspense } from 'react'
 import { seriesColors } from '@/lib/charts/series-colors'
-import { versionOrder, type ChartContext } from '@/lib/queries/chart-context'
-import { loadChart, type ChartName, type ChartRequest } from '@/lib/queries/dashboard-charts'
+import { versionOrder, type ChartContext } from '@/lib/figures/chart-context'
+import { loadChart, type ChartName, type ChartRequest } from '@/lib/figures/charts'
 import { TimeChart, type ChartKind } from './time-chart'
 
 interface Props {

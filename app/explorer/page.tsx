@@ -3,8 +3,8 @@ import { LocalTime } from '../components/local-time'
 import { projectPage } from '../components/project-page'
 import { RangePicker } from '../components/range-picker'
 import { SiteHeader } from '../components/site-header'
-import { chartContext } from '@/lib/queries/chart-context'
-import { MAX_WINDOW_MS } from '@/lib/queries/chart-request'
+import { chartContext } from '@/lib/figures/chart-context'
+import { MAX_WINDOW_MS } from '@/lib/figures/chart-request'
 
 export const dynamic = 'force-dynamic'
 

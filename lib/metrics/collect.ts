@@ -1,5 +1,5 @@
 import { listProjects } from '../projects/project-store'
-import { liveClasses, type LiveClasses } from '../queries/alert-live-classes'
+import { liveClasses, type LiveClasses } from '../figures/adoption/read-classes'
 import type { Histogram, MetricFamily, Sample } from './exposition'
 
 // Everything /api/metrics exposes, as metric families. The ingest counters

@@ -1,5 +1,5 @@
 import { listFirstSeen, listMinSupportedChanges, listReleases, type MinSupportedChange } from './release-store'
-import { isOrderedBefore, latestReleaseAt, type VersionCatalog } from './version-order'
+import { isOrderedBefore, latestReleaseAt, type VersionCatalog } from '../semantics/version-order'
 
 // Per-project releases, first-seen times and minimum-version history, cached
 // briefly: every ingest answer needs `latest` and `minSupported`, and a

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { insertRows, runQuery } from '../store/run-query'
 import { table } from '../store/tables'
 import { invalidateCatalog } from './catalog'
-import type { ReleaseRecord } from './version-order'
+import type { ReleaseRecord } from '../semantics/version-order'
 
 const versionString = z
   .string()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { lookUpOrderKey, orderKeyLists, UNKNOWN_ORDER_KEY } from '@/lib/releases/order-key-lists'
-import { orderKey, type VersionCatalog } from '@/lib/releases/version-order'
+import { lookUpOrderKey, orderKeyLists, UNKNOWN_ORDER_KEY } from '@/lib/semantics/order-key-lists'
+import { orderKey, type VersionCatalog } from '@/lib/semantics/version-order'
 
 // The precomputed order lists must give, at every time, the key orderKey()
 // gives (SEMANTICS: Release), -1 standing for an unknown version.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isOrderedBefore, latestReleaseAt, orderKey, type VersionCatalog } from '@/lib/releases/version-order'
+import { isOrderedBefore, latestReleaseAt, orderKey, type VersionCatalog } from '@/lib/semantics/version-order'
 
 const H = 3600_000
 const catalog = (releases: [string, number][], firstSeen: [string, number][] = []): VersionCatalog => ({

@@ -4,8 +4,8 @@ import { LocalTime } from '../../components/local-time'
 import { projectPage } from '../../components/project-page'
 import { SiteHeader } from '../../components/site-header'
 import { formatDuration, formatShare } from '@/lib/charts/format'
-import { chartContext, findRelease } from '@/lib/queries/chart-context'
-import { releaseSummaries } from '@/lib/queries/release-summaries'
+import { chartContext, findRelease } from '@/lib/figures/chart-context'
+import { releaseSummaries } from '@/lib/figures/release-summaries/summaries'
 
 export const dynamic = 'force-dynamic'
 

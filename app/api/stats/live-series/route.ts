@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { guarded, json } from '@/lib/http/json'
 import { epochMsParam } from '@/lib/http/query-params'
 import { statsRequest } from '../_lib/stats-request'
-import { liveMinutes } from '@/lib/queries/live-minutes'
+import { liveMinutes } from '@/lib/figures/live-sessions/read-minutes'
 
 export const dynamic = 'force-dynamic'
 

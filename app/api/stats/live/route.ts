@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { guarded, json } from '@/lib/http/json'
 import { epochMsParam } from '@/lib/http/query-params'
 import { statsRequest } from '../_lib/stats-request'
-import { liveSessions } from '@/lib/queries/live-sessions'
+import { liveSessions } from '@/lib/figures/live-sessions/read-now'
 
 export const dynamic = 'force-dynamic'
 

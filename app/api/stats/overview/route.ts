@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { guarded, json } from '@/lib/http/json'
-import { chartContext } from '@/lib/queries/chart-context'
-import { projectOverview } from '@/lib/queries/project-overview'
+import { chartContext } from '@/lib/figures/chart-context'
+import { projectOverview } from '@/lib/figures/overview'
 import { statsRequest, timeParam } from '../_lib/stats-request'
 
 export const dynamic = 'force-dynamic'

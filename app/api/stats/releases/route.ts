@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { errorJson, guarded, json } from '@/lib/http/json'
-import { chartContext, findRelease } from '@/lib/queries/chart-context'
-import { DEFAULT_GRACE_MS, releaseSummaries } from '@/lib/queries/release-summaries'
+import { chartContext, findRelease } from '@/lib/figures/chart-context'
+import { DEFAULT_GRACE_MS, releaseSummaries } from '@/lib/figures/release-summaries/summaries'
 import { statsRequest, timeParam } from '../_lib/stats-request'
 
 export const dynamic = 'force-dynamic'

@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import { toCsv } from '@/lib/charts/chart-data'
 import { errorJson, guarded, json } from '@/lib/http/json'
-import { chartContext } from '@/lib/queries/chart-context'
-import { chartNameSchema, resolveChartRequest } from '@/lib/queries/chart-request'
-import { loadChart } from '@/lib/queries/dashboard-charts'
+import { chartContext } from '@/lib/figures/chart-context'
+import { chartNameSchema, resolveChartRequest } from '@/lib/figures/chart-request'
+import { loadChart } from '@/lib/figures/charts'
 import { statsRequest, timeParam } from '../../_lib/stats-request'
 
 export const dynamic = 'force-dynamic'
