@@ -71,8 +71,8 @@ async function ProjectOverview({ project }: { project: Project }) {
           <div className="sub">{o.latest ? `${o.latest.adopted} of ${o.liveTotal} live sessions` : ''}</div>
         </div>
       </div>
-      <ChartPanel ctx={ctx} name="versions" kind="stacked-area" request={{ from: now - HOUR, to: now }} title="Live sessions per version, last hour" emptyText="No live sessions in this window yet. Send events to /api/ingest, or run npm run simulate." />
-      <ChartPanel ctx={ctx} name="stale-share" kind="line" request={{ from: now - 24 * HOUR, to: now }} title="Stale share, last 24 hours" emptyText="Nothing was live in the last 24 hours." />
+      <ChartPanel ctx={ctx} name="versions" request={{ from: now - HOUR, to: now }} title="Live sessions per version, last hour" emptyText="No live sessions in this window yet. Send events to /api/ingest, or run npm run simulate." />
+      <ChartPanel ctx={ctx} name="stale-share" request={{ from: now - 24 * HOUR, to: now }} title="Stale share, last 24 hours" emptyText="Nothing was live in the last 24 hours." />
       <section className="panel">
         <h2>Versions live now</h2>
         {o.versions.length === 0 ? (

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { RATE_EVENTS, type RateEvent } from '../figures/event-rates/read-rate'
 
 // What an alert rule may say, validated at the admin API. A bad rule answers
 // 400 naming the field (lib/http/json.ts readJson prints each issue's path).
@@ -41,7 +42,8 @@ export const versionLiveCondition = z.object({
 
 export const eventRateCondition = z.object({
   kind: z.literal('event_rate'),
-  event: z.enum(['reload', 'resume', 'visible']),
+  // What each name counts: lib/figures/event-rates/read-rate.ts (a reload is a reloaded load).
+  event: z.enum(Object.keys(RATE_EVENTS) as [RateEvent, ...RateEvent[]]),
   /** Fires when the last minute's count is above this. */
   perMinuteAbove: z.number().min(0).optional(),
   /** Fires when the last minute's count is above k × the trailing per-minute baseline… */

@@ -1,8 +1,12 @@
 import { isOrderedBefore, latestReleaseAt, type ReleaseRecord, type VersionCatalog } from './version-order'
 
-// Rollout figures (SEMANTICS, Rollout) from live sessions per version per
-// minute boundary. Pure: the catalog decides order at each minute, so a
+// The rollout arithmetic (docs/semantics.md, Rollout) over live sessions per
+// version, one definition for the dashboard, the exports, the alerts and
+// /api/metrics. Pure: the catalog decides the order at each instant, so a
 // rollback reorders versions from the moment it is released.
+
+/** docs/semantics.md, Rollout (straggler): the default grace after a release. */
+export const STRAGGLER_GRACE_MS = 3600_000
 
 export interface VersionMinute {
   minute: number
@@ -17,6 +21,9 @@ export interface RatioPoint {
   ratio: number | null
 }
 
+/** part / live, undefined (null) when nothing is live. */
+export const shareOf = (part: number, live: number): number | null => (live > 0 ? part / live : null)
+
 function byMinute(rows: readonly VersionMinute[]): Map<number, Map<string, number>> {
   const minutes = new Map<number, Map<string, number>>()
   for (const r of rows) {
@@ -25,6 +32,22 @@ function byMinute(rows: readonly VersionMinute[]): Map<number, Map<string, numbe
     versions.set(r.version, (versions.get(r.version) ?? 0) + r.sessions)
   }
   return minutes
+}
+
+/** True when a session on `version` at `at` is stale: ordered before the latest release then. */
+export function isStale(catalog: VersionCatalog, version: string, at: number, latest = latestReleaseAt(catalog, at)): boolean {
+  return latest !== null && isOrderedBefore(catalog, version, latest.version, at)
+}
+
+/** Where a version stands against the latest release at `at`: what the versions table shows, and what picks a chart colour. */
+export type VersionStatus = 'latest' | 'stale' | 'newer' | ''
+
+export function versionStatus(catalog: VersionCatalog, version: string, at: number): VersionStatus {
+  const latest = latestReleaseAt(catalog, at)
+  if (!latest) return ''
+  if (version === latest.version) return 'latest'
+  if (isOrderedBefore(catalog, version, latest.version, at)) return 'stale'
+  return isOrderedBefore(catalog, latest.version, version, at) ? 'newer' : ''
 }
 
 /** True when a session on `version` counts as adopted release `release` at `at`. */
@@ -40,7 +63,7 @@ export function adoptionAt(catalog: VersionCatalog, live: ReadonlyMap<string, nu
     total += sessions
     if (hasAdopted(catalog, version, release, at)) adopted += sessions
   }
-  return { minute: at, live: total, adopted, ratio: total > 0 ? adopted / total : null }
+  return { minute: at, live: total, adopted, ratio: shareOf(adopted, total) }
 }
 
 /** Adoption of `release` at each minute boundary present in `rows` (and every boundary of [from, to], as undefined where nothing was live). */
@@ -87,9 +110,9 @@ export function staleShareAt(catalog: VersionCatalog, live: ReadonlyMap<string, 
   let stale = 0
   for (const [version, sessions] of live) {
     total += sessions
-    if (latest && isOrderedBefore(catalog, version, latest.version, at)) stale += sessions
+    if (isStale(catalog, version, at, latest)) stale += sessions
   }
-  return { minute: at, live: total, stale, ratio: total > 0 ? stale / total : null }
+  return { minute: at, live: total, stale, ratio: shareOf(stale, total) }
 }
 
 /** Sessions live at `at` on a version ordered before `release` (stragglers when at = releasedAt + grace). */

@@ -1,11 +1,13 @@
 import { catalogFor, minSupportedAt } from '../../releases/catalog'
+import { isStale, staleShareAt } from '../../semantics/rollout'
 import { isOrderedBefore, latestReleaseAt, type LatestRelease } from '../../semantics/version-order'
 import { liveSessions } from '../live-sessions/read-now'
 
-// Live sessions at one instant, each version classed as stale (ordered before
-// the latest release at t) and/or below the minimum supported version at t
-// (SEMANTICS, Rollout). Alerts and /api/metrics read stale share from here, so
-// both agree with the dashboard, which classes versions the same way.
+// Live sessions at one instant, each version classed as stale and/or below
+// the minimum supported version at t (docs/semantics.md, Rollout; Minimum
+// version and reload waves). Alerts and /api/metrics read stale share from
+// here, through the same arithmetic (lib/semantics/rollout.ts) the dashboard
+// draws with.
 
 export interface LiveClassesParams {
   projectId: string
@@ -40,17 +42,18 @@ export async function liveClasses(params: LiveClassesParams): Promise<LiveClasse
   const minSupported = minSupportedAt(catalog, params.at)
   const versions = live.versions.map((v) => ({
     ...v,
-    stale: latest !== null && isOrderedBefore(catalog, v.version, latest.version, params.at),
+    stale: isStale(catalog, v.version, params.at, latest),
     belowMinimum: minSupported !== null && isOrderedBefore(catalog, v.version, minSupported, params.at),
   }))
-  const staleSessions = versions.reduce((sum, v) => sum + (v.stale ? v.sessions : 0), 0)
+  // The overview's own function: the stale share an alert sees is the one the page shows.
+  const stale = staleShareAt(catalog, new Map(live.versions.map((v) => [v.version, v.sessions])), params.at)
   const belowMinimumSessions = versions.reduce((sum, v) => sum + (v.belowMinimum ? v.sessions : 0), 0)
   return {
     at: params.at,
     total: live.total,
-    staleSessions,
+    staleSessions: stale.stale,
     belowMinimumSessions,
-    staleShare: live.total > 0 ? staleSessions / live.total : null,
+    staleShare: stale.ratio,
     latest,
     minSupported,
     versions,

@@ -1,6 +1,8 @@
-import { eventMinutesSelect } from '../live-sessions/raw'
+import type { StoredEventKind } from '../../semantics/event-kinds'
+import { eventMinutesSelect } from './raw'
 import { rollupThrough } from '../rollup-edge'
-import { rollupTable } from '../rollup-tables'
+import { eventMinutesByKindTable } from './table'
+import { qualified } from '../../store/tables'
 import { runQuery } from '../../store/run-query'
 
 // Distinct events per time bucket by kind and by one series dimension (the
@@ -17,7 +19,6 @@ import { runQuery } from '../../store/run-query'
 // than reading them (20M events, reloads over 24 h: 6,945 rows, p50 31 ms;
 // 4 rows of arrays, 21 ms).
 
-export type EventKind = 'reload' | 'resume' | 'return' | 'error' | 'load'
 
 /** Which rollup column names the series. */
 export type EventSeries = 'version' | 'reason'
@@ -26,7 +27,7 @@ export interface EventMinutesParams {
   projectId: string
   from: number
   to: number
-  kinds: readonly EventKind[]
+  kinds: readonly StoredEventKind[]
   seriesBy: EventSeries
   stepMinutes?: number
   source?: 'auto' | 'raw'
@@ -34,14 +35,14 @@ export interface EventMinutesParams {
 
 export interface EventMinuteRow {
   minute: number
-  kind: EventKind
+  kind: StoredEventKind
   /** The version, or the reason, per params.seriesBy. */
   series: string
   events: number
 }
 
 interface SeriesRow {
-  kind: EventKind
+  kind: StoredEventKind
   series: string
   buckets: (number | string)[]
   events: (number | string)[]
@@ -63,7 +64,7 @@ export async function eventMinutes(params: EventMinutesParams): Promise<EventMin
   // are dropped after the merge, never by a filter FINAL could apply first.
   if (rolledTo > from) {
     parts.push(`SELECT minute, kind, version, reason, events
-      FROM ${rollupTable('event_minutes_by_kind')} FINAL
+      FROM ${qualified(eventMinutesByKindTable)} FINAL
       WHERE project_id = {project:String} AND kind IN {kinds:Array(String)}
         AND minute >= fromUnixTimestamp64Milli({rolledFrom:Int64}, 'UTC') AND minute < fromUnixTimestamp64Milli({rolledTo:Int64}, 'UTC')`)
   }

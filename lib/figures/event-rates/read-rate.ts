@@ -1,13 +1,22 @@
+import { eventKindLabel, kindOfEventSql, kindTypesSql, type EventKind } from '../../semantics/event-kinds'
 import { runQuery } from '../../store/run-query'
 import { table } from '../../store/tables'
 
 // Counts of the events a storm is made of, in the last minute (at - 60 s, at]
-// and per minute over the trailing baseline before it:
-// - reload: a `load` whose navigation is `reload` (every completed reload,
-//   whatever started it; a reload by the browser's button sends no `reload`
-//   event, SEMANTICS);
-// - resume: a `resume` event (a frozen tab woken up);
-// - visible: a `visibility` event with visibility `visible` (a return from hidden).
+// and per minute over the trailing baseline before it, for the event_rate
+// alert. The names a rule uses (stored in rules, so never renamed) stand for
+// these kinds (docs/semantics.md, Event kinds):
+// - reload: a reloaded load (every completed reload, whatever started it; a
+//   reload by the browser's button sends no reload event);
+// - resume: a frozen tab woken up;
+// - visible: a return from hidden.
+
+export const RATE_EVENTS = { reload: 'reloaded_load', resume: 'resume', visible: 'return' } as const satisfies Record<string, EventKind>
+export type RateEvent = keyof typeof RATE_EVENTS
+const RATE_EVENT_NAMES = Object.keys(RATE_EVENTS) as RateEvent[]
+
+/** "Reloaded loads", as an alert's summary names what it counted. */
+export const rateEventLabel = (event: RateEvent) => eventKindLabel(RATE_EVENTS[event])
 
 export interface EventRateParams {
   projectId: string
@@ -15,11 +24,7 @@ export interface EventRateParams {
   baselineMinutes: number
 }
 
-export interface EventCounts {
-  reload: number
-  resume: number
-  visible: number
-}
+export type EventCounts = Record<RateEvent, number>
 
 export interface EventRateRow {
   lastMinute: EventCounts
@@ -27,37 +32,34 @@ export interface EventRateRow {
 }
 
 const MINUTE_MS = 60_000
+const kinds = RATE_EVENT_NAMES.map((e) => RATE_EVENTS[e])
 
 export async function eventRate(params: EventRateParams): Promise<EventRateRow> {
   const recentFrom = params.at - MINUTE_MS
   const baselineFrom = recentFrom - params.baselineMinutes * MINUTE_MS
+  const counts = RATE_EVENT_NAMES.flatMap((e) => [
+    `countIf(kind = '${RATE_EVENTS[e]}' AND recent) AS ${e}_recent`,
+    `countIf(kind = '${RATE_EVENTS[e]}' AND NOT recent) AS ${e}_baseline`,
+  ])
   const rows = await runQuery<Record<string, string | number>>(
     'eventRate',
-    `SELECT
-       countIf(kind = 'reload' AND recent) AS reload_recent,
-       countIf(kind = 'resume' AND recent) AS resume_recent,
-       countIf(kind = 'visible' AND recent) AS visible_recent,
-       countIf(kind = 'reload' AND NOT recent) AS reload_baseline,
-       countIf(kind = 'resume' AND NOT recent) AS resume_baseline,
-       countIf(kind = 'visible' AND NOT recent) AS visible_baseline
+    `SELECT ${counts.join(', ')}
      FROM (
-       SELECT
-         multiIf(type = 'load' AND navigation = 'reload', 'reload', type = 'resume', 'resume',
-                 type = 'visibility' AND visibility = 'visible', 'visible', '') AS kind,
-         event_time > fromUnixTimestamp64Milli({recentFrom:Int64}, 'UTC') AS recent
+       SELECT ${kindOfEventSql(kinds)} AS kind,
+              event_time > fromUnixTimestamp64Milli({recentFrom:Int64}, 'UTC') AS recent
        FROM ${table('events')}
        WHERE project_id = {project:String}
          AND event_time > fromUnixTimestamp64Milli({baselineFrom:Int64}, 'UTC')
          AND event_time <= fromUnixTimestamp64Milli({at:Int64}, 'UTC')
-         AND type IN ('load', 'resume', 'visibility')
+         AND ${kindTypesSql(kinds)}
      )`,
     { project: params.projectId, recentFrom, baselineFrom, at: params.at },
   )
   const r = rows[0] ?? {}
   const n = (key: string) => Number(r[key] ?? 0)
-  const perMinute = (key: string) => n(key) / params.baselineMinutes
+  const each = (value: (e: RateEvent) => number) => Object.fromEntries(RATE_EVENT_NAMES.map((e) => [e, value(e)])) as EventCounts
   return {
-    lastMinute: { reload: n('reload_recent'), resume: n('resume_recent'), visible: n('visible_recent') },
-    baselinePerMinute: { reload: perMinute('reload_baseline'), resume: perMinute('resume_baseline'), visible: perMinute('visible_baseline') },
+    lastMinute: each((e) => n(`${e}_recent`)),
+    baselinePerMinute: each((e) => n(`${e}_baseline`) / params.baselineMinutes),
   }
 }

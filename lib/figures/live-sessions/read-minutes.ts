@@ -1,6 +1,7 @@
 import { liveMinutesParams, liveMinutesSelect } from './raw'
 import { rollupThrough } from '../rollup-edge'
-import { rollupTable } from '../rollup-tables'
+import { liveMinutesTable } from './table'
+import { qualified } from '../../store/tables'
 import { runQuery } from '../../store/run-query'
 
 // Live sessions at each minute boundary in [from, to] by version (and
@@ -50,7 +51,7 @@ export async function liveMinutes(params: LiveMinutesParams): Promise<LiveMinute
         `SELECT toUnixTimestamp(minute) * 1000 AS t, version, ${vis ? 'visibility' : "'' AS visibility"}, sum(s) AS sessions
          FROM (
            SELECT minute, version, visibility, argMax(sessions, computed_at) AS s
-           FROM ${rollupTable('live_minutes')}
+           FROM ${qualified(liveMinutesTable)}
            WHERE project_id = {project:String}
              AND minute >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND minute <= fromUnixTimestamp64Milli({to:Int64}, 'UTC')
              AND modulo(toUnixTimestamp(minute), {stepSeconds:UInt32}) = 0

@@ -1,6 +1,6 @@
-import { rollupTable } from '../rollup-tables'
+import { sessionFirstSeenTable } from './table'
 import { runQuery } from '../../store/run-query'
-import { table } from '../../store/tables'
+import { qualified, table } from '../../store/tables'
 
 // Median tab age per version among sessions live at `at` (SEMANTICS: tab age
 // is t minus the session's first event time). First events come from the
@@ -31,7 +31,7 @@ export async function versionTabAges(params: VersionTabAgesParams): Promise<Vers
      ) AS live
      INNER JOIN (
        SELECT session_id, min(first_seen) AS first_seen
-       FROM ${rollupTable('session_first_seen')}
+       FROM ${qualified(sessionFirstSeenTable)}
        WHERE project_id = {project:String}
        GROUP BY session_id
      ) AS first ON first.session_id = live.session_id

@@ -1,5 +1,6 @@
 import type { LatestRelease } from '../../semantics/version-order'
-import { rollupTable } from '../rollup-tables'
+import { releaseFiguresTable } from './table'
+import { qualified } from '../../store/tables'
 import { runQuery } from '../../store/run-query'
 import type { ReloadUpgrades } from '../upgrades-by-reload/read'
 
@@ -36,7 +37,7 @@ export async function readReleaseFigures(params: ReleaseFiguresParams): Promise<
   const rows = await runQuery<Row>(
     'releaseFigures',
     `SELECT version, toUnixTimestamp64Milli(released_at) AS released_at, time_to, upgraded_total, upgraded_reasons, upgraded_sessions
-     FROM ${rollupTable('release_figures')} FINAL
+     FROM ${qualified(releaseFiguresTable)} FINAL
      WHERE project_id = {project:String} AND window_seconds = {windowSeconds:UInt32}
        AND through = fromUnixTimestamp64Milli({through:Int64}, 'UTC') AND catalog_key = {catalogKey:String}`,
     { project: params.projectId, windowSeconds: params.windowSeconds, through: params.through, catalogKey: params.catalogKey },

@@ -5,11 +5,13 @@ import { releaseTimeTo } from '../time-to/read'
 import { reloadUpgrades } from '../upgrades-by-reload/read'
 import { store } from '../../store/client'
 import { backgroundCommand } from '../../store/background'
-import { rollupTable } from '../rollup-tables'
+import { qualified } from '../../store/tables'
+import type { RollupEdge, RollupStep } from '../rollup-step'
+import { releaseFiguresTable } from './table'
 
 // After a run finalises minutes up to `through`, it stores each listed
 // release's time to X % and sessions upgraded by reload up to that edge
-// (migration 0070), computed by the same query functions the releases page
+// (./table.ts), computed by the same query functions the releases page
 // runs, on the background connection. The page then adds only what happened
 // after the edge.
 
@@ -26,7 +28,7 @@ export async function rollupReleaseFigures(projectId: string, windowSeconds: num
   const figures = releases.map((r) => ({ release: r, timeTo: timeTo[searched.indexOf(r)] ?? TARGET_SHARES.map(() => null), upgraded: upgrades.get(r.version)! }))
   await backgroundCommand(
     'rollups.releaseFigures',
-    `INSERT INTO ${rollupTable('release_figures')}
+    `INSERT INTO ${qualified(releaseFiguresTable)}
        (project_id, window_seconds, catalog_key, through, version, released_at, time_to, upgraded_total, upgraded_reasons, upgraded_sessions, computed_at)
      SELECT {project:String}, {windowSeconds:UInt32}, {catalogKey:String}, fromUnixTimestamp64Milli({through:Int64}, 'UTC'),
             version, fromUnixTimestamp64Milli(released_at, 'UTC'), time_to, total, reasons, sessions, now64(3)
@@ -47,4 +49,9 @@ export async function rollupReleaseFigures(projectId: string, windowSeconds: num
     },
   )
   return figures.length
+}
+
+export const releaseSummariesRollup: RollupStep = {
+  name: 'releaseFigures',
+  atEdge: (e: RollupEdge) => rollupReleaseFigures(e.projectId, e.windowSeconds, e.through, e.catalog).then(() => undefined),
 }

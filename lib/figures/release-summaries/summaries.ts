@@ -1,6 +1,6 @@
 import { adoptionAt, sessionsBefore, timeToShare } from '../../semantics/rollout'
 import { catalogKey } from '../../releases/catalog-key'
-import { STRAGGLER_GRACE_MS } from '../stragglers/rollup'
+import { STRAGGLER_GRACE_MS } from '../../semantics/rollout'
 import { rollupThrough } from '../rollup-edge'
 import type { LatestRelease } from '../../semantics/version-order'
 import type { ChartContext } from '../chart-context'

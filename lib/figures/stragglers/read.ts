@@ -1,6 +1,7 @@
 import { liveAtInstantSelect } from '../live-sessions/raw'
 import { rollupThrough } from '../rollup-edge'
-import { rollupTable } from '../rollup-tables'
+import { liveInstantsTable } from './table'
+import { qualified } from '../../store/tables'
 import { runQuery } from '../../store/run-query'
 
 // Live sessions per version at several arbitrary instants (SEMANTICS,
@@ -52,11 +53,11 @@ async function readComputed(params: LiveAtInstantsParams, instants: number[]): P
   const rows = await runQuery<Row & { at_ms: number | string }>(
     'liveAtInstants.rollup',
     `SELECT toUnixTimestamp64Milli(at) AS at_ms, version, sessions
-     FROM ${rollupTable('live_instants')}
+     FROM ${qualified(liveInstantsTable)}
      WHERE project_id = {project:String} AND window_seconds = {windowSeconds:UInt32}
        AND at IN (SELECT fromUnixTimestamp64Milli(arrayJoin({instants:Array(Int64)}), 'UTC'))
        AND (at, computed_at) IN (
-         SELECT at, max(computed_at) FROM ${rollupTable('live_instants')}
+         SELECT at, max(computed_at) FROM ${qualified(liveInstantsTable)}
          WHERE project_id = {project:String} AND window_seconds = {windowSeconds:UInt32}
            AND at IN (SELECT fromUnixTimestamp64Milli(arrayJoin({instants:Array(Int64)}), 'UTC'))
          GROUP BY at)`,

@@ -1,16 +1,16 @@
+import { STRAGGLER_GRACE_MS } from '../../semantics/rollout'
 import { releaseTimeline, type VersionCatalog } from '../../semantics/version-order'
 import { backgroundCommand } from '../../store/background'
+import { qualified } from '../../store/tables'
 import { liveAtInstantSelect } from '../live-sessions/raw'
-import { rollupTable } from '../rollup-tables'
+import type { RollupChunk, RollupStep } from '../rollup-step'
+import { liveInstantsTable } from './table'
 
 // Stragglers of each release are counted at releasedAt + grace, an instant
 // that is rarely a minute boundary, so live_minutes cannot answer it and a
 // raw read per release per page view is what made the releases list slow.
 // The rollup computes these instants once their minutes are finalised (and
 // again when late events reopen them) into live_instants.
-
-/** SEMANTICS, Straggler: the default grace after a release. */
-export const STRAGGLER_GRACE_MS = 3600_000
 
 /** The instants the rollup precomputes for a project: each release's releasedAt + the default grace. */
 export function stragglerInstants(catalog: VersionCatalog): number[] {
@@ -30,9 +30,15 @@ export async function rollupLiveInstants(projectId: string, windowSeconds: numbe
   selects.push(`SELECT arrayJoin({instants:Array(Int64)}) AS at, '' AS version, toUInt32(0) AS sessions`)
   await backgroundCommand(
     'rollups.liveInstants',
-    `INSERT INTO ${rollupTable('live_instants')} (project_id, at, window_seconds, version, sessions, computed_at)
+    `INSERT INTO ${qualified(liveInstantsTable)} (project_id, at, window_seconds, version, sessions, computed_at)
      SELECT {project:String}, fromUnixTimestamp64Milli(at, 'UTC'), {windowSeconds:UInt32}, version, sessions, now64(3)
      FROM (${selects.join('\nUNION ALL\n')})`,
     values,
   )
+}
+
+export const stragglersRollup: RollupStep = {
+  name: 'liveInstants',
+  // A first run also settles instants before the first event (nothing was live), so pages never read raw events for them.
+  chunk: (c: RollupChunk) => rollupLiveInstants(c.projectId, c.windowSeconds, stragglerInstants(c.catalog), c.firstEver ? 0 : c.from, c.to),
 }

@@ -2,7 +2,8 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import type { LatestRelease, VersionCatalog } from '../../semantics/version-order'
 import { liveMinutesParams, liveMinutesSelect } from '../live-sessions/raw'
 import { rollupThrough } from '../rollup-edge'
-import { rollupTable } from '../rollup-tables'
+import { liveMinutesTable } from '../live-sessions/table'
+import { qualified } from '../../store/tables'
 import { runQuery } from '../../store/run-query'
 import { orderKeyParams, orderKeySql } from '../../semantics/version-order-sql'
 
@@ -45,7 +46,7 @@ export async function releaseTimeTo(params: ReleaseTimeToParams): Promise<(numbe
   if (rolledTo >= from) {
     sources.push(`SELECT minute, version, s AS sessions FROM (
         SELECT minute, version, visibility, argMax(sessions, computed_at) AS s
-        FROM ${rollupTable('live_minutes')}
+        FROM ${qualified(liveMinutesTable)}
         WHERE project_id = {project:String}
           AND minute >= fromUnixTimestamp64Milli({rolledFrom:Int64}, 'UTC') AND minute <= fromUnixTimestamp64Milli({rolledTo:Int64}, 'UTC')
         GROUP BY minute, version, visibility)

@@ -1,6 +1,7 @@
 import type { VersionCatalog } from '../../semantics/version-order'
-import { reloadLoadsSelect } from '../live-sessions/raw'
-import { rollupTable } from '../rollup-tables'
+import { reloadLoadsSelect } from './raw'
+import { reloadLoadsTable } from './table'
+import { qualified } from '../../store/tables'
 import { runQuery } from '../../store/run-query'
 import type { ReloadUpgrades } from './read'
 import { orderKeyParams, upgradeSql } from '../../semantics/version-order-sql'
@@ -53,7 +54,7 @@ export async function reloadUpgradesSince(params: ReloadUpgradesSinceParams): Pr
     `SELECT DISTINCT version, reason, session_id FROM (
        SELECT version, session_id, load_id, argMax(load_time, computed_at) AS load_time,
               argMax(previous_version, computed_at) AS previous_version, argMax(reason, computed_at) AS reason
-       FROM ${rollupTable('reload_loads')}
+       FROM ${qualified(reloadLoadsTable)}
        WHERE project_id = {project:String} AND version IN {versions:Array(String)} AND session_id IN (SELECT session_id FROM (${tailSql}))
        GROUP BY version, session_id, load_id
      )

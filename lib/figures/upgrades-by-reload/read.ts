@@ -1,8 +1,9 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { VersionCatalog } from '../../semantics/version-order'
-import { reloadLoadsSelect } from '../live-sessions/raw'
+import { reloadLoadsSelect } from './raw'
 import { rollupThrough } from '../rollup-edge'
-import { rollupTable } from '../rollup-tables'
+import { reloadLoadsTable, reloadUpgradeMinutesTable } from './table'
+import { qualified } from '../../store/tables'
 import { runQuery } from '../../store/run-query'
 import { orderKeyParams, upgradeSql } from '../../semantics/version-order-sql'
 
@@ -54,7 +55,7 @@ function splitMinutes(catalog: VersionCatalog, through: number): number[] {
 // FINAL keeps the newest row per key; unlike argMax it does not copy the sets.
 function rolledPart(): string {
   return `SELECT version, previous_version, reason, toInt64(toUnixTimestamp(minute)) * 1000 AS at_ms, sessions
-  FROM ${rollupTable('reload_upgrade_minutes')} FINAL
+  FROM ${qualified(reloadUpgradeMinutesTable)} FINAL
   WHERE project_id = {project:String} AND version IN {versions:Array(String)}
     AND minute < fromUnixTimestamp64Milli({through:Int64}, 'UTC')
     AND NOT has({split:Array(Int64)}, at_ms)`
@@ -64,7 +65,7 @@ function splitPart(): string {
   return `SELECT version, previous_version, reason, toUnixTimestamp64Milli(load_time) AS at_ms, uniqExactState(session_id) AS sessions
   FROM (
     SELECT version, session_id, load_id, load_time, previous_version, argMax(reason, computed_at) AS reason
-    FROM ${rollupTable('reload_loads')}
+    FROM ${qualified(reloadLoadsTable)}
     WHERE project_id = {project:String} AND version IN {versions:Array(String)}
       AND load_time < fromUnixTimestamp64Milli({through:Int64}, 'UTC')
       AND has({split:Array(Int64)}, toInt64(toUnixTimestamp(toStartOfMinute(load_time))) * 1000)
