@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { RATE_EVENTS, type RateEvent } from '../figures/event-rates/read-rate'
+import { versionString } from '../validation'
 
 // What an alert rule may say, validated at the admin API. A bad rule answers
 // 400 naming the field (lib/http/json.ts readJson prints each issue's path).
@@ -33,7 +34,7 @@ export const belowMinimumCondition = z.object({
 export const versionLiveCondition = z.object({
   kind: z.literal('version_live'),
   /** One version; absent means any version ordered before the latest release. */
-  version: z.string().min(1).max(64, 'must be at most 64 characters').optional(),
+  version: versionString.optional(),
   maxSessions: count,
   graceMinutes: minutes(10080).default(60),
   forMinutes: minutes(1440).default(0),

@@ -2,16 +2,11 @@ import { z } from 'zod'
 import { errorJson, requireAdmin, unknownProjectJson } from '@/lib/http/json'
 import { searchParamsObject } from '@/lib/http/query-params'
 import { projectById } from '@/lib/projects/project-directory'
+import { formatIssues } from '@/lib/validation'
 import type { Project } from '@/lib/projects/project'
 
 // Shared front half of the stats routes: admin check, query-string schema,
 // project lookup. Each returns a Response to send, or the parsed request.
-
-/** Epoch ms or an ISO 8601 date, so links pasted into incident reviews can carry readable times. */
-export const timeParam = z.union([
-  z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(0).max(8.64e15)),
-  z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be epoch ms or an ISO 8601 date').transform((s) => Date.parse(s)),
-])
 
 export async function statsRequest<S extends z.ZodType<{ project: string }>>(
   request: Request,
@@ -21,8 +16,7 @@ export async function statsRequest<S extends z.ZodType<{ project: string }>>(
   if (denied) return denied
   const parsed = schema.safeParse(searchParamsObject(request))
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    return errorJson(400, 'invalid_request', `${issue?.path.join('.') || 'query'}: ${issue?.message}`)
+    return errorJson(400, 'invalid_request', formatIssues(parsed.error, { root: 'query', max: 1 }))
   }
   const project = await projectById(parsed.data.project)
   if (!project) return unknownProjectJson(parsed.data.project)

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { guarded, json } from '@/lib/http/json'
-import { epochMsParam } from '@/lib/http/query-params'
+import { timeParam } from '@/lib/validation'
 import { statsRequest } from '../_lib/stats-request'
 import { liveMinutes } from '@/lib/figures/live-sessions/read-minutes'
 
@@ -9,7 +9,7 @@ export const dynamic = 'force-dynamic'
 const MAX_RANGE_MS = 7 * 24 * 3600_000
 
 const query = z
-  .object({ project: z.string().min(1, 'is required'), from: epochMsParam.optional(), to: epochMsParam.optional() })
+  .object({ project: z.string().min(1, 'is required'), from: timeParam.optional(), to: timeParam.optional() })
   .transform((q) => {
     const to = q.to ?? Date.now()
     return { project: q.project, to, from: q.from ?? to - 3600_000 }

@@ -1,12 +1,12 @@
 import { z } from 'zod'
 import { guarded, json } from '@/lib/http/json'
-import { epochMsParam } from '@/lib/http/query-params'
+import { timeParam } from '@/lib/validation'
 import { statsRequest } from '../_lib/stats-request'
 import { liveSessions } from '@/lib/figures/live-sessions/read-now'
 
 export const dynamic = 'force-dynamic'
 
-const query = z.object({ project: z.string().min(1, 'is required'), at: epochMsParam.optional() })
+const query = z.object({ project: z.string().min(1, 'is required'), at: timeParam.optional() })
 
 export const GET = guarded(async (request) => {
   const parsed = await statsRequest(request, query)

@@ -2,7 +2,8 @@ import { z } from 'zod'
 import { guarded, json } from '@/lib/http/json'
 import { chartContext } from '@/lib/figures/chart-context'
 import { projectOverview } from '@/lib/figures/overview'
-import { statsRequest, timeParam } from '../_lib/stats-request'
+import { timeParam } from '@/lib/validation'
+import { statsRequest } from '../_lib/stats-request'
 
 export const dynamic = 'force-dynamic'
 

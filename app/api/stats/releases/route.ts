@@ -2,7 +2,8 @@ import { z } from 'zod'
 import { errorJson, guarded, json } from '@/lib/http/json'
 import { chartContext, findRelease } from '@/lib/figures/chart-context'
 import { DEFAULT_GRACE_MS, releaseSummaries } from '@/lib/figures/release-summaries/summaries'
-import { statsRequest, timeParam } from '../_lib/stats-request'
+import { timeParam, versionString } from '@/lib/validation'
+import { statsRequest } from '../_lib/stats-request'
 
 export const dynamic = 'force-dynamic'
 
@@ -10,7 +11,7 @@ const query = z.object({
   project: z.string().min(1, 'is required'),
   at: timeParam.optional(),
   graceMinutes: z.coerce.number().int().min(0).max(7 * 24 * 60).optional(),
-  release: z.string().min(1).max(64).optional(),
+  release: versionString.optional(),
   releasedAt: timeParam.optional(),
 })
 

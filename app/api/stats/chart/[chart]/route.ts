@@ -4,7 +4,8 @@ import { errorJson, guarded, json } from '@/lib/http/json'
 import { chartContext } from '@/lib/figures/chart-context'
 import { chartNameSchema, resolveChartRequest } from '@/lib/figures/chart-request'
 import { loadChart } from '@/lib/figures/charts'
-import { statsRequest, timeParam } from '../../_lib/stats-request'
+import { timeParam, versionString } from '@/lib/validation'
+import { statsRequest } from '../../_lib/stats-request'
 
 export const dynamic = 'force-dynamic'
 
@@ -12,7 +13,7 @@ const query = z.object({
   project: z.string().min(1, 'is required'),
   from: timeParam.optional(),
   to: timeParam.optional(),
-  release: z.string().min(1).max(64).optional(),
+  release: versionString.optional(),
   releasedAt: timeParam.optional(),
   format: z.enum(['json', 'csv']).default('json'),
 })
