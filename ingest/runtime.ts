@@ -1,4 +1,5 @@
 import { config } from '../lib/config'
+import { dropSingleton, existingSingleton, processSingleton } from '../lib/process-singleton'
 import { projectByIngestKey } from '../lib/projects/project-directory'
 import { catalogFor, updateAdvice } from '../lib/releases/catalog'
 import { listFirstSeen } from '../lib/releases/release-store'
@@ -24,11 +25,9 @@ interface IngestRuntime {
   pressure: LoopPressure | null
 }
 
-// The one ingest buffer of this process. Kept on globalThis because the Next
+// The one ingest buffer of this process (lib/process-singleton.ts): the Next
 // route bundle and server.ts each load their own copy of this module, and two
 // buffers would mean two half-empty inserts.
-const RUNTIME_KEY = Symbol.for('stalewatch.ingestRuntime')
-type Holder = { [RUNTIME_KEY]?: IngestRuntime }
 
 function openSink(): EventSink {
   const c = config()
@@ -66,8 +65,7 @@ function openSink(): EventSink {
 }
 
 export function ingestRuntime(): IngestRuntime {
-  const holder = globalThis as Holder
-  if (!holder[RUNTIME_KEY]) {
+  return processSingleton('ingestRuntime', (): IngestRuntime => {
     const c = config()
     const metrics = ingestMetrics()
     const limits = ingestLimits()
@@ -88,17 +86,15 @@ export function ingestRuntime(): IngestRuntime {
       onAnswer: (result) => metrics.recordAnswer(result),
       overloaded: pressure ? () => pressure.isOverloaded() : undefined,
     }
-    holder[RUNTIME_KEY] = { buffer, deps, pressure }
-  }
-  return holder[RUNTIME_KEY]
+    return { buffer, deps, pressure }
+  })
 }
 
 /** Flushes and stops the buffer (SIGTERM). */
 export async function closeIngest(): Promise<void> {
-  const holder = globalThis as Holder
-  const runtime = holder[RUNTIME_KEY]
+  const runtime = existingSingleton<IngestRuntime>('ingestRuntime')
   if (!runtime) return
   runtime.pressure?.stop()
   await runtime.buffer.close()
-  delete holder[RUNTIME_KEY]
+  dropSingleton('ingestRuntime')
 }

@@ -1,12 +1,12 @@
 import { errorMessage, log } from '../log'
+import { dropSingleton, existingSingleton, processSingleton } from '../process-singleton'
 import { listProjects } from '../projects/project-store'
 import { rollupProject } from './run-project'
 
 // The scheduler that keeps the rollups current, run inside the one server
-// process (embedded chDB allows no other). Started once per process: Next's
-// route bundles and server.ts may both import this module.
-const STARTED_KEY = Symbol.for('stalewatch.rollupsStarted')
-type Holder = { [STARTED_KEY]?: { stop: () => void } }
+// process (embedded chDB allows no other). Started once per process
+// (lib/process-singleton.ts): Next's route bundles and server.ts may both
+// import this module.
 
 const INTERVAL_MS = 20_000
 
@@ -22,33 +22,32 @@ export async function rollupAllProjects(now: number = Date.now()): Promise<void>
 }
 
 export function startRollups(): { stop: () => void } {
-  const holder = globalThis as Holder
-  if (holder[STARTED_KEY]) return holder[STARTED_KEY]
-  let running = false
-  let stopped = false
-  const tick = async () => {
-    if (running || stopped) return
-    running = true
-    try {
-      await rollupAllProjects()
-    } finally {
-      running = false
+  return processSingleton('rollupsStarted', () => {
+    let running = false
+    let stopped = false
+    const tick = async () => {
+      if (running || stopped) return
+      running = true
+      try {
+        await rollupAllProjects()
+      } finally {
+        running = false
+      }
     }
-  }
-  const timer = setInterval(() => void tick(), INTERVAL_MS)
-  timer.unref()
-  void tick()
-  holder[STARTED_KEY] = {
-    stop: () => {
-      stopped = true
-      clearInterval(timer)
-      delete holder[STARTED_KEY]
-    },
-  }
-  return holder[STARTED_KEY]
+    const timer = setInterval(() => void tick(), INTERVAL_MS)
+    timer.unref()
+    void tick()
+    return {
+      stop: () => {
+        stopped = true
+        clearInterval(timer)
+        dropSingleton('rollupsStarted')
+      },
+    }
+  })
 }
 
 /** Stops the scheduler of this process, if it runs (a run in progress finishes on its own). */
 export function stopRollups(): void {
-  ;(globalThis as Holder)[STARTED_KEY]?.stop()
+  existingSingleton<{ stop: () => void }>('rollupsStarted')?.stop()
 }

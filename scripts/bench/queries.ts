@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { pathToFileURL } from 'node:url'
+import { existingSingleton } from '../../lib/process-singleton'
 import type { BenchOptions, BenchSection, BenchTable } from './section'
 
 const HELP = `Dashboard query latency on generated data (section "queries" of npm run bench).
@@ -77,7 +78,7 @@ const KEPT_FILE = 'stalewatch-bench-dataset.json'
  * removed), or at `keep` (kept), unless this process already opened one.
  */
 function useOwnDataDir(keep?: string): string | null {
-  if ((globalThis as Record<symbol, unknown>)[Symbol.for('stalewatch.store')]) return null
+  if (existingSingleton('store')) return null
   const dir = keep ?? mkdtempSync(path.join(tmpdir(), 'stalewatch-bench-queries-'))
   if (keep) mkdirSync(keep, { recursive: true })
   process.env.STALEWATCH_DATA_DIR = dir
