@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { WIRE_LIMITS } from '../lib/wire-format'
-import { clientAddress } from './limits'
+import { clientAddress, ingestLimits } from './limits'
 import { handleIngest, type IngestDeps } from './pipeline'
 import { readLimitedNode, type LimitedBody } from './read-body'
 
@@ -24,7 +24,7 @@ export async function handleIngestNode(req: IncomingMessage, res: ServerResponse
       body: read.body,
       bodyTooLarge: read.tooLarge,
       receivedAt,
-      remoteAddress: clientAddress(req.socket.remoteAddress, firstHeader(req.headers['x-forwarded-for']), process.env.STALEWATCH_TRUST_PROXY === '1'),
+      remoteAddress: clientAddress(req.socket.remoteAddress, firstHeader(req.headers['x-forwarded-for']), ingestLimits().trustProxy),
       origin: firstHeader(req.headers.origin),
       userAgent: firstHeader(req.headers['user-agent']),
     },

@@ -1,6 +1,6 @@
 import { WIRE_LIMITS } from '../lib/wire-format'
 import type { IngestResult } from './answers'
-import { clientAddress } from './limits'
+import { clientAddress, ingestLimits } from './limits'
 import { handleIngest, type IngestDeps } from './pipeline'
 import { readLimited } from './read-body'
 
@@ -53,7 +53,7 @@ export async function handleIngestRequest(request: Request, deps: IngestDeps, pe
       body,
       bodyTooLarge: tooLarge,
       receivedAt,
-      remoteAddress: clientAddress(peerAddress, request.headers.get('x-forwarded-for'), process.env.STALEWATCH_TRUST_PROXY === '1'),
+      remoteAddress: clientAddress(peerAddress, request.headers.get('x-forwarded-for'), ingestLimits().trustProxy),
       origin: request.headers.get('origin'),
       userAgent: request.headers.get('user-agent'),
     },

@@ -1,3 +1,4 @@
+import { config } from '../config'
 import { testNotification } from './message'
 import type { AlertRule } from './rule-schema'
 import { sendNotification } from './send'
@@ -11,7 +12,7 @@ export interface TestResult {
 }
 
 /** Sends a test message to every destination of a rule, once each, no retries. */
-export async function sendTestNotification(rule: AlertRule, now = Date.now(), baseUrl = process.env.STALEWATCH_PUBLIC_URL ?? ''): Promise<TestResult[]> {
+export async function sendTestNotification(rule: AlertRule, now = Date.now(), baseUrl = config().publicUrl ?? ''): Promise<TestResult[]> {
   const n = testNotification(rule, now, baseUrl)
   return Promise.all(
     rule.destinations.map(async (d) => ({ destination: d.id, kind: d.kind, ...(await sendNotification(d, n, now)) })),

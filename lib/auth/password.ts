@@ -47,16 +47,16 @@ export function passwordFile(): string {
 
 export type PasswordSource = 'env' | 'file' | 'none'
 
-export function passwordSource(env: NodeJS.ProcessEnv = process.env): PasswordSource {
-  if (env.STALEWATCH_ADMIN_PASSWORD) return 'env'
+export function passwordSource(): PasswordSource {
+  if (config().adminPassword) return 'env'
   return existsSync(passwordFile()) ? 'file' : 'none'
 }
 
 let envHash: { password: string; hash: Promise<string> } | undefined
 
 /** The stored hash to check a login against, or null when no password is set. */
-export function currentPasswordHash(env: NodeJS.ProcessEnv = process.env): Promise<string> | null {
-  const fromEnv = env.STALEWATCH_ADMIN_PASSWORD
+export function currentPasswordHash(): Promise<string> | null {
+  const fromEnv = config().adminPassword
   if (fromEnv) {
     // Hashed once per process so the plaintext is compared the same slow way as a stored hash.
     if (envHash?.password !== fromEnv) envHash = { password: fromEnv, hash: hashPassword(fromEnv) }

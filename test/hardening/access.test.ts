@@ -10,6 +10,7 @@ import { credentialsOf, isAdminRequest } from '@/lib/auth/authorize'
 import { CSRF_COOKIE, newCsrfToken } from '@/lib/auth/csrf'
 import { hashPassword, verifyPassword, writePasswordFile, passwordFile } from '@/lib/auth/password'
 import { issueSessionValue, SESSION_COOKIE } from '@/lib/auth/session-cookie'
+import { resetConfigCache } from '@/lib/config'
 import { sha256Hex } from '@/lib/ids'
 import { invalidateProjectDirectory } from '@/lib/projects/project-directory'
 import { runQuery } from '@/lib/store/run-query'
@@ -78,6 +79,7 @@ describe('login and logout forms', () => {
   it('logs in with the password only when the CSRF field matches the cookie', async () => {
     const { POST } = await import('@/app/api/auth/login/route')
     process.env.STALEWATCH_ADMIN_PASSWORD = 'the dashboard password'
+    resetConfigCache()
     try {
       const csrf = newCsrfToken()
       const good = await POST(req('/api/auth/login', { method: 'POST', body: form({ password: 'the dashboard password', csrf }), cookies: { [CSRF_COOKIE]: csrf } }))
@@ -123,6 +125,7 @@ describe('login and logout forms', () => {
       expect((await nullOrigin({ password: 'the dashboard password' })).headers.get('location')).toBe('/login?error=csrf')
     } finally {
       delete process.env.STALEWATCH_ADMIN_PASSWORD
+      resetConfigCache()
     }
   })
 

@@ -4,6 +4,7 @@ import { IngestRateLimiter } from '@/ingest/rate-limit'
 import { ingestRuntime } from '@/ingest/runtime'
 import { VersionCap } from '@/ingest/version-cap'
 import { MAX_FUTURE_SKEW_MS } from '@/ingest/normalize'
+import { resetConfigCache } from '@/lib/config'
 import { WIRE_LIMITS } from '@/lib/wire-format'
 import { createProject } from '@/lib/projects/project-store'
 import { useEngine, testProject } from '../support/engine'
@@ -124,16 +125,20 @@ describe('rate limits', () => {
       // A refill of one token per 1000 s: nothing refills during the test.
       // Without trust, every request is the loopback peer, whatever it claims.
       delete process.env.STALEWATCH_TRUST_PROXY
+      resetConfigCache()
       const untrusted = [await send('203.0.113.1'), await send('203.0.113.2'), await send('203.0.113.3')]
       expect(untrusted.map((r) => r.status)).toEqual([200, 200, 429])
       expect(untrusted[2]!.headers.get('retry-after')).toMatch(/^\d+$/)
       expect(errorCode(await untrusted[2]!.json())).toBe('rate_limited')
 
       process.env.STALEWATCH_TRUST_PROXY = '1'
+
+      resetConfigCache()
       const trusted = [await send('198.51.100.7'), await send('198.51.100.7'), await send('198.51.100.7'), await send('198.51.100.8')]
       expect(trusted.map((r) => r.status)).toEqual([200, 200, 429, 200])
     } finally {
       delete process.env.STALEWATCH_TRUST_PROXY
+      resetConfigCache()
       await server.close()
     }
   })
@@ -214,6 +219,7 @@ describe('privacy', () => {
     const server = await startIngestServer()
     try {
       process.env.STALEWATCH_TRUST_PROXY = '1'
+      resetConfigCache()
       const response = await fetch(server.url, {
         method: 'POST',
         headers: { 'content-type': 'text/plain', 'user-agent': ua, 'x-forwarded-for': '203.0.113.99' },
@@ -222,6 +228,7 @@ describe('privacy', () => {
       expect(response.status).toBe(200)
     } finally {
       delete process.env.STALEWATCH_TRUST_PROXY
+      resetConfigCache()
       await server.close()
     }
     const [row] = await storedEvents(p.id)
