@@ -1,9 +1,9 @@
 import { orderKeyLists } from './order-key-lists'
 import type { VersionCatalog } from './version-order'
 
-// SEMANTICS version order in SQL, for figures that must compare versions row
+// The version order (docs/semantics.md, Version order) in SQL, for figures that must compare versions row
 // by row at each row's own time (a rollback reorders versions). The order is
-// precomputed in TypeScript (lib/releases/order-key-lists.ts) and travels as
+// precomputed in TypeScript (./order-key-lists.ts) and travels as
 // array query parameters, never as SQL text: a row finds its version's lists,
 // counts that version's releases up to its time, and reads the key at that
 // position; -1 when the version is unknown.
@@ -15,7 +15,7 @@ export function orderKeySql(versionExpr: string, timeMsExpr: string): string {
 }
 
 /**
- * SEMANTICS, Upgraded by reload: the row's previous_version was ordered
+ * docs/semantics.md, Rollout (upgraded by reload): the row's previous_version was ordered
  * before its version at `timeMsExpr` (an unknown previous version never is).
  */
 export function upgradeSql(timeMsExpr: string): string {

@@ -1,4 +1,4 @@
-// Version ordering as SEMANTICS.md defines it. Pure: no I/O, unit-tested.
+// Version ordering as docs/semantics.md (Version order) defines it. Pure: no I/O, unit-tested.
 //
 // A version's order key at time t is the time of its latest release up to t;
 // a version without a release up to t is ordered by when it was first seen.

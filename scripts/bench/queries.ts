@@ -302,7 +302,7 @@ async function run(options: QueriesBenchOptions): Promise<BenchTable[]> {
           ['rollup first build (whole day)', backfillSeconds === null ? 'reused' : `${backfillSeconds.toFixed(1)} s`],
           ['rollup steady tick (one new minute + 5 trailing)', `${tickMs.toFixed(0)} ms`],
         ],
-        notes: ['The server runs the rollup tick every 20 s (lib/rollups/start.ts).'],
+        notes: ['The server runs the rollup tick every 20 s (lib/rollup-runner/scheduler.ts).'],
       },
     ]
   } finally {

@@ -17,7 +17,7 @@ import { runQuery } from '@/lib/store/run-query'
 import { testProject, useEngine } from '../support/engine'
 import { M, S, sendAll, Tab } from './scenario'
 
-// Rollout figures (SEMANTICS, Rollout) on crafted traffic with a hand-computed
+// Rollout figures (docs/semantics.md, Rollout) on crafted traffic with a hand-computed
 // answer, through the real pipeline into the real engine, every request sent
 // twice. Each figure is checked three ways: from raw events, with the rollup
 // covering part of the range, and with the rollup covering all of it.

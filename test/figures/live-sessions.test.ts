@@ -7,7 +7,7 @@ import type { IngestEnvelope } from '@/lib/wire-format'
 import { useEngine, testProject } from '../support/engine'
 import { uid } from '../support/envelopes'
 
-// A hand-computed scenario for "live sessions per version at t" (SEMANTICS,
+// A hand-computed scenario for "live sessions per version at t" (docs/semantics.md,
 // Liveness), sent through the real pipeline into the real engine.
 useEngine()
 

@@ -6,7 +6,7 @@ import { runQuery } from '@/lib/store/run-query'
 import { useEngine } from '../support/engine'
 
 // The SQL lookup of the version order, run by the real engine, against
-// orderKey() (SEMANTICS: Release) on and around every release and first-seen time.
+// orderKey() (docs/semantics.md, Version order) on and around every release and first-seen time.
 useEngine()
 
 const H = 3600_000
@@ -36,7 +36,7 @@ async function keysFromEngine(params: Record<string, unknown>, at: readonly numb
   return new Map(rows.map((r) => [`${r.version}@${Number(r.t)}`, Number(r.key)]))
 }
 
-describe('version order in SQL (SEMANTICS: Release)', () => {
+describe('version order in SQL (docs/semantics.md, Version order)', () => {
   it('gives the key orderKey() gives, -1 for an unknown version', async () => {
     const keys = await keysFromEngine(orderKeyParams(catalog), times)
     for (const at of times) {

@@ -5,7 +5,7 @@ import { qualified } from '../../store/tables'
 import { runQuery } from '../../store/run-query'
 
 // Live sessions at each minute boundary in [from, to] by version (and
-// visibility), SEMANTICS Liveness. Finalised minutes come from the rollup
+// visibility), docs/semantics.md, Liveness. Finalised minutes come from the rollup
 // (live_minutes), the ones after it from the same SELECT over raw events, so
 // the two agree by construction. source 'raw' skips the rollup: the
 // benchmark's baseline and the tests' cross-check.

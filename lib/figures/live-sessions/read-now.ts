@@ -1,7 +1,7 @@
 import { runQuery } from '../../store/run-query'
 import { table } from '../../store/tables'
 
-// Live sessions per version at one instant (SEMANTICS, Liveness): a session is
+// Live sessions per version at one instant (docs/semantics.md, Liveness): a session is
 // live at t with an event in (t - W, t]; it counts once, under the version of
 // its latest event; its visibility is the last one it reported.
 

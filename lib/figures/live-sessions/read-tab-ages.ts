@@ -2,7 +2,7 @@ import { sessionFirstSeenTable } from './table'
 import { runQuery } from '../../store/run-query'
 import { qualified, table } from '../../store/tables'
 
-// Median tab age per version among sessions live at `at` (SEMANTICS: tab age
+// Median tab age per version among sessions live at `at` (docs/semantics.md, Liveness: tab age
 // is t minus the session's first event time). First events come from the
 // session_first_seen view, so no scan back to the start of long sessions.
 

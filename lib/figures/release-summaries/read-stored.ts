@@ -5,7 +5,7 @@ import { runQuery } from '../../store/run-query'
 import type { ReloadUpgrades } from '../upgrades-by-reload/read'
 
 // Figures the rollup run stored per release for one rollup edge
-// (release_figures, lib/rollups/release-figures.ts): time to each target
+// (release_figures, ./rollup.ts): time to each target
 // share up to the edge, and sessions upgraded by reload before it.
 
 export interface StoredReleaseFigures {

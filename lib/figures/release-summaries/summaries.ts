@@ -12,7 +12,7 @@ import { reloadUpgradesSince } from '../upgrades-by-reload/read-since'
 
 // The releases list: for each release, adoption now, time to 50/90/99 %,
 // stragglers at releasedAt + grace and sessions upgraded by reload, by reason
-// (SEMANTICS, Rollout).
+// (docs/semantics.md, Rollout).
 //
 // Time to X % and upgrades up to the rollup's edge come from the figures the
 // rollup run stored for that edge (release_figures); only the minutes after

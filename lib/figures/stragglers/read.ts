@@ -4,7 +4,7 @@ import { liveInstantsTable } from './table'
 import { qualified } from '../../store/tables'
 import { runQuery } from '../../store/run-query'
 
-// Live sessions per version at several arbitrary instants (SEMANTICS,
+// Live sessions per version at several arbitrary instants (docs/semantics.md,
 // Liveness): a session is live at t with an event in (t - W, t], counted
 // once under the version of its latest event. Instants the rollup has
 // computed (live_instants: each release's releasedAt + grace, once its

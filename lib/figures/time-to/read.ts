@@ -7,7 +7,7 @@ import { qualified } from '../../store/tables'
 import { runQuery } from '../../store/run-query'
 import { orderKeyParams, orderKeySql } from '../../semantics/version-order-sql'
 
-// Time to X % for several releases in one query (SEMANTICS, Rollout): the
+// Time to X % for several releases in one query (docs/semantics.md, Rollout): the
 // first minute boundary m >= releasedAt, up to `at`, at which live sessions
 // on the release or on a version ordered after it (at m) are at least X % of
 // live sessions at m. The engine reduces the minutes to one row per release

@@ -8,7 +8,7 @@ import { orderKeyParams, upgradeSql } from '../../semantics/version-order-sql'
 
 // Sessions upgraded by reload that the figures up to a rollup edge
 // (release_figures) do not count yet: sessions with an upgrading load at or
-// after `since` and none before it, in total and per reason (SEMANTICS,
+// after `since` and none before it, in total and per reason (docs/semantics.md,
 // Upgraded by reload). Added to the stored counts they give the exact
 // distinct counts: a session counted before is not counted again.
 //

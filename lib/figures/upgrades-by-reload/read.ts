@@ -7,7 +7,7 @@ import { qualified } from '../../store/tables'
 import { runQuery } from '../../store/run-query'
 import { orderKeyParams, upgradeSql } from '../../semantics/version-order-sql'
 
-// Sessions upgraded by reload to each of some versions (SEMANTICS, Upgraded
+// Sessions upgraded by reload to each of some versions (docs/semantics.md, Rollout: upgraded
 // by reload): a load with navigation `reload`, on the version, whose previous
 // version was ordered before it at the time of that load; split by the reason
 // of the reload event sent in the 60 s before (else `user`). A session counts

@@ -22,7 +22,7 @@ export const GET = guarded(async (request) => {
   const parsed = await statsRequest(request, query)
   if (parsed instanceof Response) return parsed
   const { params, project } = parsed
-  // Served from the rollup where it has finalised minutes, raw events after it (lib/queries/live-minutes.ts).
+  // Served from the rollup where it has finalised minutes, raw events after it (lib/figures/live-sessions/read-minutes.ts).
   const minutes = await liveMinutes({ projectId: project.id, from: params.from, to: params.to, windowSeconds: project.livenessWindowSeconds })
   const rows = minutes.map(({ minute, version, sessions }) => ({ minute, version, sessions }))
   return json({ from: params.from, to: params.to, windowSeconds: project.livenessWindowSeconds, rows })
