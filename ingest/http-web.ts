@@ -20,7 +20,7 @@ async function* streamChunks(stream: ReadableStream<Uint8Array> | null): AsyncIt
   }
 }
 
-export function toResponse(result: IngestResult): Response {
+function toResponse(result: IngestResult): Response {
   const body = result.body === null ? null : JSON.stringify(result.body)
   const headers = new Headers(result.headers)
   if (body !== null) headers.set('content-type', 'application/json')

@@ -8,7 +8,7 @@ export function correctedEventTime(ts: number, sentAt: number, receivedAt: numbe
 }
 
 /** Corrected times further than this before receipt are past retention and rejected. */
-export function maxEventAgeMs(retentionDays: number): number {
+function maxEventAgeMs(retentionDays: number): number {
   return retentionDays * 24 * 3600 * 1000
 }
 

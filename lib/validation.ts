@@ -15,7 +15,7 @@ export const versionString = z
   .regex(/^[^\p{C}]+$/u, 'must be printable characters')
 
 /** The latest epoch ms a Date can hold. */
-export const MAX_EPOCH_MS = 8.64e15
+const MAX_EPOCH_MS = 8.64e15
 
 /** A time in JSON: epoch ms, or an ISO 8601 date. */
 export const timeValue = z.union([

@@ -32,7 +32,7 @@ export interface BuiltFile {
   gzipBytes: number
 }
 
-export const gzipSize = (data: Uint8Array | string): number => gzipSync(data, { level: 9 }).length
+const gzipSize = (data: Uint8Array | string): number => gzipSync(data, { level: 9 }).length
 
 // Add-ons share the core's state: their `./index` import stays an import of ./index.mjs.
 const coreExternal: Plugin = {

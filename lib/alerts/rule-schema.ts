@@ -73,7 +73,6 @@ export const conditionSchema = z.discriminatedUnion('kind', [
   ingestSilenceCondition,
 ])
 export type Condition = z.infer<typeof conditionSchema>
-export type ConditionKind = Condition['kind']
 
 const httpUrl = z
   .string()

@@ -47,7 +47,7 @@ const AREA_OPACITY = 0.55
  * stale share is a value; "nothing live" is null); for counts, any non-zero
  * count (the grid carries zeros where nothing happened).
  */
-export function hasValues(data: Pick<ChartData, 'unit' | 'points' | 'series'>): boolean {
+function hasValues(data: Pick<ChartData, 'unit' | 'points' | 'series'>): boolean {
   if (data.series.length === 0) return false
   const share = data.unit === 'share'
   return data.points.some((p) => Object.values(p.values).some((v) => v !== null && (share || v !== 0)))

@@ -16,7 +16,7 @@ export function formatDuration(ms: number | null | undefined): string {
 }
 
 /** Axis tick: time of day, with the date when the window spans days. */
-export function formatTick(ms: number, spanMs: number): string {
+function formatTick(ms: number, spanMs: number): string {
   const d = new Date(ms)
   if (spanMs > 36 * 3600_000) return `${d.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`
   return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
@@ -27,7 +27,7 @@ export function formatDateTime(ms: number): string {
 }
 
 /** Minutes since a release, for the aligned curves' axis. */
-export function formatMinutes(minutes: number): string {
+function formatMinutes(minutes: number): string {
   return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60 ? `${minutes % 60} min` : ''}`.trim()
 }
 

@@ -13,10 +13,10 @@ export type Tone =
   | { family: 'other' }
   | { family: 'reason'; reason: string }
 
-export const LATEST = '#1971c2'
-export const NEWER = ['#7048e8', '#0ca678', '#0b3d91'] as const
-export const STALE = ['#f08c00', '#c92a2a', '#ffd43b', '#e64980', '#ffa8a8', '#5c2c06'] as const
-export const OTHER = '#868e96'
+const LATEST = '#1971c2'
+const NEWER = ['#7048e8', '#0ca678', '#0b3d91'] as const
+const STALE = ['#f08c00', '#c92a2a', '#ffd43b', '#e64980', '#ffa8a8', '#5c2c06'] as const
+const OTHER = '#868e96'
 
 const REASONS: Record<string, string> = {
   user: '#8e99a8',

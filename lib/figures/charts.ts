@@ -26,7 +26,7 @@ export const EXPLORER_CHARTS: readonly ChartName[] = CHART_NAMES.filter((name) =
 const MINUTE = 60_000
 
 /** The chart and what each of its series is. */
-export async function figureChart(ctx: ChartContext, name: ChartName, req: ChartRequest): Promise<FigureChart> {
+async function figureChart(ctx: ChartContext, name: ChartName, req: ChartRequest): Promise<FigureChart> {
   const def = chartDef(name)
   const step = stepFor(req.to - req.from)
   const prepared = await def.prepare(ctx, req, { step, stepMs: step * MINUTE })
@@ -52,7 +52,7 @@ export async function loadChart(ctx: ChartContext, name: ChartName, req: ChartRe
 }
 
 /** The API address of a chart's export, without format. */
-export function chartExportUrl(ctx: ChartContext, name: ChartName, req: ChartRequest): string {
+function chartExportUrl(ctx: ChartContext, name: ChartName, req: ChartRequest): string {
   const query = new URLSearchParams({ project: ctx.projectId, from: String(req.from), to: String(req.to) })
   if (req.release) {
     query.set('release', req.release.version)

@@ -12,9 +12,9 @@ import { table } from '../store/tables'
 
 const MINUTE = 60_000
 /** A minute is finalised this long after it ends: events still in flight (SDK batching, group commit) land first. */
-export const CLOSE_LAG_MS = 60_000
+const CLOSE_LAG_MS = 60_000
 /** Minutes recomputed on every run, whatever arrived. */
-export const TRAILING_MS = 5 * MINUTE
+const TRAILING_MS = 5 * MINUTE
 /** Events received up to this long before a run started may have been written after it read. */
 const RECEIVE_MARGIN_MS = 30_000
 /** How far back a late event can still reopen a minute. Older ones are left out of the rollup (docs/dashboard.md). */

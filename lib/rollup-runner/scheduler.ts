@@ -11,7 +11,7 @@ import { rollupProject } from './run-project'
 const INTERVAL_MS = 20_000
 
 /** Rolls up every project once; one project's failure does not stop the others. */
-export async function rollupAllProjects(now: number = Date.now()): Promise<void> {
+async function rollupAllProjects(now: number = Date.now()): Promise<void> {
   for (const project of await listProjects()) {
     try {
       await rollupProject(project.id, project.livenessWindowSeconds, now)

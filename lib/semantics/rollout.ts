@@ -22,7 +22,7 @@ export interface RatioPoint {
 }
 
 /** part / live, undefined (null) when nothing is live. */
-export const shareOf = (part: number, live: number): number | null => (live > 0 ? part / live : null)
+const shareOf = (part: number, live: number): number | null => (live > 0 ? part / live : null)
 
 function byMinute(rows: readonly VersionMinute[]): Map<number, Map<string, number>> {
   const minutes = new Map<number, Map<string, number>>()
@@ -51,7 +51,7 @@ export function versionStatus(catalog: VersionCatalog, version: string, at: numb
 }
 
 /** True when a session on `version` counts as adopted release `release` at `at`. */
-export function hasAdopted(catalog: VersionCatalog, version: string, release: string, at: number): boolean {
+function hasAdopted(catalog: VersionCatalog, version: string, release: string, at: number): boolean {
   return version === release || isOrderedBefore(catalog, release, version, at)
 }
 

@@ -16,7 +16,7 @@ import { releaseFiguresTable } from './table'
 // after the edge.
 
 /** Stores the figures of the latest releases at this edge, under the catalog the run loaded (its key goes with them). */
-export async function rollupReleaseFigures(projectId: string, windowSeconds: number, through: number, catalog: VersionCatalog): Promise<number> {
+async function rollupReleaseFigures(projectId: string, windowSeconds: number, through: number, catalog: VersionCatalog): Promise<number> {
   const releases = releaseTimeline(catalog)
     .filter((r) => r.releasedAt <= through)
     .slice(-RELEASES_LISTED)

@@ -13,12 +13,12 @@ import { liveInstantsTable } from './table'
 // again when late events reopen them) into live_instants.
 
 /** The instants the rollup precomputes for a project: each release's releasedAt + the default grace. */
-export function stragglerInstants(catalog: VersionCatalog): number[] {
+function stragglerInstants(catalog: VersionCatalog): number[] {
   return [...new Set(releaseTimeline(catalog).map((r) => r.releasedAt + STRAGGLER_GRACE_MS))]
 }
 
 /** Computes live sessions per version at each instant in [from, to), all from raw events. */
-export async function rollupLiveInstants(projectId: string, windowSeconds: number, instants: readonly number[], from: number, to: number): Promise<void> {
+async function rollupLiveInstants(projectId: string, windowSeconds: number, instants: readonly number[], from: number, to: number): Promise<void> {
   const inChunk = instants.filter((t) => t >= from && t < to)
   if (inChunk.length === 0) return
   const values: Record<string, unknown> = { project: projectId, windowMs: windowSeconds * 1000, windowSeconds, instants: inChunk }
