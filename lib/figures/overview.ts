@@ -1,5 +1,5 @@
-import { adoptionAt, staleShareAt } from '../semantics/rollout'
-import { isOrderedBefore, latestReleaseAt } from '../semantics/version-order'
+import { adoptionAt, staleShareAt, versionStatus, type VersionStatus } from '../semantics/rollout'
+import { latestReleaseAt } from '../semantics/version-order'
 import type { ChartContext } from './chart-context'
 import { liveMinutes } from './live-sessions/read-minutes'
 import { liveSessions } from './live-sessions/read-now'
@@ -17,7 +17,7 @@ export interface OverviewVersionRow {
   medianTabAgeMs: number | null
   firstSeen: number | null
   lastSeen: number | null
-  status: 'latest' | 'stale' | 'newer' | ''
+  status: VersionStatus
 }
 
 export interface ProjectOverview {
@@ -49,12 +49,6 @@ export async function projectOverview(ctx: ChartContext, at: number): Promise<Pr
   const adoption = latest ? adoptionAt(ctx.catalog, counts, latest.version, at) : null
   const ageOf = new Map(ages.map((a) => [a.version, a.medianTabAgeMs]))
   const seenOf = new Map(seen.map((s) => [s.version, s]))
-  const statusOf = (version: string): OverviewVersionRow['status'] => {
-    if (!latest) return ''
-    if (version === latest.version) return 'latest'
-    if (isOrderedBefore(ctx.catalog, version, latest.version, at)) return 'stale'
-    return isOrderedBefore(ctx.catalog, latest.version, version, at) ? 'newer' : ''
-  }
   return {
     at,
     windowSeconds: ctx.windowSeconds,
@@ -68,7 +62,7 @@ export async function projectOverview(ctx: ChartContext, at: number): Promise<Pr
       medianTabAgeMs: ageOf.get(v.version) ?? null,
       firstSeen: seenOf.get(v.version)?.firstSeen ?? null,
       lastSeen: seenOf.get(v.version)?.lastSeen ?? null,
-      status: statusOf(v.version),
+      status: versionStatus(ctx.catalog, v.version, at),
     })),
   }
 }
