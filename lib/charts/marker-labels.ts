@@ -49,7 +49,8 @@ export const MARKER_LAYOUT = {
 const shorten = (label: string, max: number) => (label.length <= max ? label : `${label.slice(0, max - 1)}…`)
 
 /**
- * Places the labels of the markers labelledMarkers picks: each runs right of
+ * Places the labels of the markers labelledMarkers picks (for each kind of
+ * marker apart): each runs right of
  * its line, or left of it where it would pass the right edge, in the first
  * lane where it overlaps no other label (a release and a minimum change at
  * the same time take two lanes). A label that fits in no lane is left off,
@@ -57,7 +58,9 @@ const shorten = (label: string, max: number) => (label.length <= max ? label : `
  * hold on any wider one: a label that fits there fits everywhere.
  */
 export function layoutMarkers(markers: readonly ChartMarker[], from: number, to: number, layout = MARKER_LAYOUT): DrawnMarker[] {
-  const labelled = labelledMarkers(markers, from, to)
+  // Runs are thinned per kind: a minimum change next to a release keeps its label, in another lane.
+  const kinds = [...new Set(markers.map((m) => m.kind))]
+  const labelled = new Set(kinds.flatMap((kind) => [...labelledMarkers(markers.filter((m) => m.kind === kind), from, to)]))
   const span = Math.max(1, to - from)
   const lanes: [number, number][][] = Array.from({ length: layout.lanes }, () => [])
   const placed = new Map<ChartMarker, Pick<DrawnMarker, 'label' | 'lane' | 'anchor'>>()
