@@ -40,13 +40,10 @@ function reportQuarantine(report: QuarantineReport): void {
   const byKind = new Map<string, number>()
   for (const r of report.rejected) byKind.set(r.kind, (byKind.get(r.kind) ?? 0) + 1)
   for (const [kind, n] of byKind) metrics.quarantinedLinesByKind.set(kind, (metrics.quarantinedLinesByKind.get(kind) ?? 0) + n)
-  log.error('ingest log: segment quarantined; its good rows are stored, see `npm run ingest-log -- inspect`', {
-    segment: report.segment,
-    reason: report.reason,
-    storedRows: report.storedRows,
-    setAside: Object.fromEntries(byKind),
-    file: report.file,
-  })
+  const fields = { segment: report.segment, reason: report.reason, storedRows: report.storedRows, setAside: Object.fromEntries(byKind), file: report.file }
+  // Split with every row stored (ClickHouse refused the whole, then took every part): nothing for a person to do.
+  if (report.file === null && report.rejected.length === 0 && report.storedRows > 0) log.warn('ingest log: segment split; every row stored', fields)
+  else log.error('ingest log: segment quarantined; its good rows are stored, see `npm run ingest-log -- inspect`', fields)
 }
 
 // A full disk fails every append until the watch sheds: one line per 10 s, not one per request.
