@@ -162,7 +162,8 @@ export class EventLog<Row> {
     try {
       this.quarantineFiles = await countQuarantined(this.options.dir)
       for (const segment of await recoverSegments(this.options.dir)) {
-        if (segment.rows === 0 && !segment.unreadable) await unlink(path.join(this.options.dir, segment.name))
+        // An empty segment that cannot be removed is tried again at the next start: it holds nothing.
+        if (segment.rows === 0 && !segment.unreadable) await unlink(path.join(this.options.dir, segment.name)).catch(() => undefined)
         else {
           this.sealed.push({ ...segment, requests: 0 })
           this.unstoredRows += segment.rows
