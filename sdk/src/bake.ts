@@ -24,9 +24,10 @@ type Vars = Record<string, string | undefined>
 /** The values to bake, from the options first, then the environment. */
 export function bake(options: BakeOptions = {}, vars: Vars = typeof process == 'object' ? process.env : {}): Baked {
   const found = options.version ? { version: options.version.trim().slice(0, 64), source: 'the helper\'s version option' } : resolveBuildVersion(vars)
-  const url = (options.url ?? vars.STALEWATCH_URL)?.replace(/\/+$/, '')
-  const endpoint = options.endpoint ?? vars.STALEWATCH_ENDPOINT ?? (url ? `${url}/api/ingest` : undefined)
-  const key = options.key ?? vars.STALEWATCH_KEY
+  // An empty variable counts as unset, as CI systems leave them.
+  const url = (options.url || vars.STALEWATCH_URL)?.replace(/\/+$/, '')
+  const endpoint = options.endpoint || vars.STALEWATCH_ENDPOINT || (url ? `${url}/api/ingest` : undefined)
+  const key = options.key || vars.STALEWATCH_KEY
   return { ...found, ...(key ? { key } : {}), ...(endpoint ? { endpoint } : {}) }
 }
 
