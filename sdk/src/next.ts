@@ -9,6 +9,9 @@ import { bake, defines, logBaked, type BakeOptions } from './bake'
 export type { BakeOptions as StalewatchNextOptions } from './bake'
 export { buildVersion, resolveBuildVersion } from './version'
 
+const values = (code: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(code).map(([name, literal]) => [name, JSON.parse(literal) as string]))
+
 type Headers = Awaited<ReturnType<NonNullable<NextConfig['headers']>>>
 
 /** next.config.ts: `export default withStalewatch(nextConfig)`. */
@@ -20,7 +23,8 @@ export function withStalewatch<C extends NextConfig>(nextConfig: C = {} as C, op
     ...nextConfig,
     // Mirrored for server code and for anyone reading process.env.
     env: { ...nextConfig.env, STALEWATCH_VERSION: baked.version },
-    compiler: { ...nextConfig.compiler, define: { ...nextConfig.compiler?.define, ...defines(baked) } },
+    // Next.js takes define's values as values (it quotes them itself), not as code.
+    compiler: { ...nextConfig.compiler, define: { ...nextConfig.compiler?.define, ...values(defines(baked)) } },
     headers: async () => [...((await nextConfig.headers?.()) ?? []), ...own],
   }
 }
