@@ -55,7 +55,10 @@ export const mountUpdatePrompt = (o: PromptOptions = {}): (() => void) => {
     }
     accept.onclick = () => act(1)
     later.onclick = () => act()
-    box.onkeydown = (e) => e.key == 'Escape' && act()
+    // A handler that returns false cancels the key: Enter and Space must still press the buttons.
+    box.onkeydown = (e) => {
+      if (e.key == 'Escape') act()
+    }
     d.body.append(host)
     if (o.focus) accept.focus()
     updatePrompt('shown')
