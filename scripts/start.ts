@@ -55,7 +55,7 @@ async function main(): Promise<void> {
 
   if (!values.dev && (values.rebuild || !existsSync(path.resolve(process.env.STALEWATCH_NEXT_DIST_DIR || '.next', 'BUILD_ID')))) {
     console.log('No build found: building the SDK and the app (once; about a minute)…')
-    const { buildSdk } = await import('./build-sdk')
+    const { buildSdk } = await import('../sdk/scripts/build')
     await buildSdk()
     const build = spawnSync(process.execPath, [path.resolve('node_modules/next/dist/bin/next'), 'build'], { stdio: 'inherit' })
     if (build.status !== 0) {
