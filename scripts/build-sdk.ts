@@ -1,6 +1,7 @@
 // Builds the browser SDK (sdk/src) with esbuild:
 //   dist/sdk/index.mjs        the core, ESM, minified (budget: 1536 bytes gzip -9)
-//   dist/sdk/{react,next,prompt,headers,chunks}.mjs   add-ons importing ./index.mjs
+//   dist/sdk/{react,next,prompt,headers,chunks,tag-requests}.mjs   add-ons importing ./index.mjs
+//   dist/sdk/server.mjs       the backend-load middleware for the app's servers (sdk/src/server)
 //   dist/sdk/stalewatch.js    script-tag build (IIFE, window.Stalewatch, auto-init)
 //   dist/sdk/*.d.ts           type declarations (tsc)
 //   public/sdk.js             copy of stalewatch.js that the app serves (git-ignored)
@@ -15,7 +16,9 @@ export const CORE_BUDGET_BYTES = 1536
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const sdk = path.join(root, 'sdk/src')
-const ADDONS = ['react', 'next', 'prompt', 'headers', 'chunks'] as const
+const ADDONS = ['react', 'next', 'prompt', 'headers', 'chunks', 'tag-requests'] as const
+/** Server-side entry points: name in dist/sdk → source under sdk/src. */
+const SERVER_ENTRIES = { server: 'server/index' } as const
 
 export interface BuildOptions {
   /** Default dist/sdk in the repo. */
@@ -66,6 +69,12 @@ export async function buildSdk(options: BuildOptions = {}): Promise<{ files: Bui
     written.push(out)
   }
 
+  for (const [name, source] of Object.entries(SERVER_ENTRIES)) {
+    const out = path.join(outDir, `${name}.mjs`)
+    await build({ ...common, entryPoints: [path.join(sdk, `${source}.ts`)], format: 'esm', platform: 'neutral', outfile: out })
+    written.push(out)
+  }
+
   const iife = path.join(outDir, 'stalewatch.js')
   await build({ ...common, entryPoints: [path.join(sdk, 'iife.ts')], format: 'iife', globalName: 'Stalewatch', outfile: iife })
   written.push(iife)
@@ -91,7 +100,7 @@ export async function buildSdk(options: BuildOptions = {}): Promise<{ files: Bui
 async function emitTypes(outDir: string): Promise<string[]> {
   const ts = (await import('typescript')).default
   const typesDir = path.join(outDir, 'types')
-  const entries = ['index', ...ADDONS, 'iife'].map((n) => path.join(sdk, `${n}.ts`))
+  const entries = ['index', ...ADDONS, ...Object.values(SERVER_ENTRIES), 'iife'].map((n) => path.join(sdk, `${n}.ts`))
   const program = ts.createProgram(entries, {
     declaration: true,
     emitDeclarationOnly: true,
@@ -114,6 +123,11 @@ async function emitTypes(outDir: string): Promise<string[]> {
     writeFileSync(file, `export * from './types/${name}'\n`)
     written.push(file)
   }
+  for (const [name, source] of Object.entries(SERVER_ENTRIES)) {
+    const file = path.join(outDir, `${name}.d.ts`)
+    writeFileSync(file, `export * from './types/${source}'\n`)
+    written.push(file)
+  }
   const iifeTypes = path.join(outDir, 'stalewatch.d.ts')
   writeFileSync(iifeTypes, `export * from './types/iife'\n`)
   written.push(iifeTypes)
@@ -124,7 +138,8 @@ const HELP = `Usage: npx tsx scripts/build-sdk.ts [options]
 
 Builds the browser SDK from sdk/src with esbuild:
   dist/sdk/index.mjs      core, ESM, minified (budget ${CORE_BUDGET_BYTES} bytes min+gzip)
-  dist/sdk/*.mjs          add-ons: react, next, prompt, headers, chunks
+  dist/sdk/*.mjs          add-ons: react, next, prompt, headers, chunks, tag-requests
+  dist/sdk/server.mjs     backend-load middleware for the app's servers
   dist/sdk/stalewatch.js  script-tag build exposing window.Stalewatch
   dist/sdk/*.d.ts         type declarations
   public/sdk.js           copy of stalewatch.js served by the app
