@@ -24,7 +24,7 @@ afterAll(() => stalewatch.close())
 /** The customer's app: a few routes with known answers, and a socket endpoint that accepts or refuses upgrades. */
 async function startApp(counter: LoadCounter) {
   const server = http.createServer(
-    countNode(counter, (req, res) => {
+    countNode(counter, (req: http.IncomingMessage, res: http.ServerResponse) => {
       const path = (req.url ?? '/').split('?')[0]!
       const item = /^\/api\/items\/(\d+)$/.exec(path)
       if (item) {

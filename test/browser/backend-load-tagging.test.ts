@@ -32,7 +32,7 @@ async function listen(handler: http.RequestListener): Promise<{ server: http.Ser
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
 }
 
-const seenBy = (seen: Seen[]): http.RequestListener => (req, res) => {
+const record = (seen: Seen[], req: http.IncomingMessage) => {
   seen.push({ path: req.url ?? '', method: req.method ?? '', version: req.headers['x-app-version'] as string | undefined, requestHeaders: req.headers['access-control-request-headers'] as string | undefined })
 }
 
@@ -63,7 +63,7 @@ it('tags same-origin fetch, XHR and listed origins, never others, and the middle
   const otherSeen: Seen[] = []
   const appSeen: Seen[] = []
   const api = await listen((req, res) => {
-    seenBy(apiSeen)(req, res)
+    record(apiSeen, req)
     res.writeHead(req.method === 'OPTIONS' ? 204 : 200, {
       'access-control-allow-origin': '*',
       'access-control-allow-headers': 'x-app-version',
@@ -72,7 +72,7 @@ it('tags same-origin fetch, XHR and listed origins, never others, and the middle
     res.end(req.method === 'OPTIONS' ? undefined : '{"results":[]}')
   })
   const other = await listen((req, res) => {
-    seenBy(otherSeen)(req, res)
+    record(otherSeen, req)
     res.writeHead(204, { 'access-control-allow-origin': '*' })
     res.end()
   })
@@ -80,8 +80,8 @@ it('tags same-origin fetch, XHR and listed origins, never others, and the middle
 
   let page = ''
   const app = await listen(
-    countNode(counter, (req, res) => {
-      seenBy(appSeen)(req, res)
+    countNode(counter, (req: http.IncomingMessage, res: http.ServerResponse) => {
+      record(appSeen, req)
       const path = (req.url ?? '/').split('?')[0]!
       const asset = assets[path]
       if (asset) {
