@@ -36,7 +36,7 @@ export function countFetch<Rest extends unknown[], R extends Response>(
   options: FetchCountOptions = {},
 ): (request: Request, ...rest: Rest) => Promise<R> {
   return async (request, ...rest) => {
-    const at = Date.now()
+    const at = counter.time()
     let labels: ReturnType<typeof labelsOf> | undefined
     try {
       labels = labelsOf(request, options)

@@ -54,10 +54,27 @@ export function routeGroup(url: string): string {
   if (end < 0) end = url.length
   const hash = url.indexOf('#')
   if (hash >= 0 && hash < end) end = hash
-  let out = ''
+  const first = url.charCodeAt(0) === 47 ? 1 : 0
+  // Most paths have no id: then the label is the path itself, one slice.
+  let collapse = false
   let segments = 0
-  let start = url.charCodeAt(0) === 47 ? 1 : 0
-  for (;;) {
+  for (let start = first; ; ) {
+    let stop = url.indexOf('/', start)
+    if (stop < 0 || stop > end) stop = end
+    if (++segments > MAX_SEGMENTS || looksLikeId(url, start, stop)) {
+      collapse = true
+      break
+    }
+    if (stop >= end) break
+    start = stop + 1
+  }
+  if (!collapse) {
+    const path = first ? url.slice(0, end) : '/' + url.slice(0, end)
+    return path.length > MAX_LENGTH ? path.slice(0, MAX_LENGTH - 1) + '…' : path
+  }
+  let out = ''
+  segments = 0
+  for (let start = first; ; ) {
     let stop = url.indexOf('/', start)
     if (stop < 0 || stop > end) stop = end
     if (++segments > MAX_SEGMENTS) {

@@ -35,7 +35,7 @@ export function countProxy<Req extends ProxyRequest, Rest extends unknown[], R e
   options: ProxyCountOptions = {},
 ): (request: Req, ...rest: Rest) => Promise<R> {
   return async (request, ...rest) => {
-    const at = Date.now()
+    const at = counter.time()
     let version: string | undefined
     let route = ''
     try {

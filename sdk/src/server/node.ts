@@ -21,6 +21,8 @@ export interface NodeRequest {
 /** The part of http.ServerResponse read here. */
 export interface NodeResponse {
   statusCode: number
+  /** Set by Node (since 15.7) on every response. */
+  req?: NodeRequest
   writableFinished?: boolean
   on(event: 'close', listener: () => void): unknown
 }
@@ -59,7 +61,7 @@ export function nodeTracker(counter: LoadCounter, options: NodeCountOptions = {}
   const group = options.routeGroup ?? defaultRouteGroup
   function onClose(this: Tracked): void {
     try {
-      const req = this[REQUEST]!
+      const req = this[REQUEST] ?? this.req!
       const status = this.writableFinished === false ? 'aborted' : statusClass(this.statusCode)
       counter.count(requestVersion(req), this[ROUTE] ?? group(req), status, 'http', this[RECEIVED])
     } catch {
@@ -68,8 +70,8 @@ export function nodeTracker(counter: LoadCounter, options: NodeCountOptions = {}
   }
   return (req, res, route) => {
     const tracked = res as Tracked
-    tracked[RECEIVED] = Date.now()
-    tracked[REQUEST] = req
+    tracked[RECEIVED] = counter.time()
+    if (tracked.req !== req) tracked[REQUEST] = req
     if (route !== undefined) tracked[ROUTE] = route
     res.on('close', onClose)
   }

@@ -29,7 +29,7 @@ function handshakeStatus(chunk: unknown): number {
 
 /** Starts counting one upgrade: call it first in the 'upgrade' listener. */
 export function trackUpgrade(counter: LoadCounter, req: NodeRequest, socket: UpgradeSocket, options: UpgradeCountOptions = {}): void {
-  const at = Date.now()
+  const at = counter.time()
   const url = req.url ?? '/'
   const kind = isReconnect(url) ? 'ws_reconnect' : 'ws_upgrade'
   const version = requestVersion(req)
