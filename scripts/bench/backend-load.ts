@@ -43,8 +43,9 @@ async function measure(server: BenchChild<ServerReady>, client: BenchChild<objec
 
 async function run(options: BenchOptions): Promise<BenchTable[]> {
   const { quick, progress } = options
-  const rounds = quick ? 2 : 5
-  const durationMs = quick ? 1_500 : 5_000
+  const rounds = quick ? 4 : 20
+  const durationMs = quick ? 500 : 1_500
+  const microRounds = quick ? 2 : 7
   const concurrency = 16
   const microN = quick ? 300_000 : 2_000_000
 
@@ -56,15 +57,20 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
 
     const bare: Awaited<ReturnType<typeof measure>>[] = []
     const counted: Awaited<ReturnType<typeof measure>>[] = []
+    // Short steps, alternating A B B A, so slow drifts of the machine's other
+    // work fall on both servers alike.
     for (let r = 0; r < rounds; r++) {
-      bare.push(await measure(server, client, { url: server.ready.bare, durationMs, concurrency }))
-      counted.push(await measure(server, client, { url: server.ready.counted, durationMs, concurrency }))
-      progress(`  round ${r + 1}/${rounds}: bare ${fmt(bare.at(-1)!.cpuUsPerRequest)} µs CPU/request, with the middleware ${fmt(counted.at(-1)!.cpuUsPerRequest)} µs`)
+      const order = r % 2 === 0 ? (['bare', 'counted'] as const) : (['counted', 'bare'] as const)
+      for (const which of order) {
+        const m = await measure(server, client, { url: server.ready[which], durationMs, concurrency })
+        ;(which === 'bare' ? bare : counted).push(m)
+      }
+      if ((r + 1) % 4 === 0 || r + 1 === rounds) progress(`  ${r + 1}/${rounds} rounds: bare ${fmt(median(bare.map((m) => m.cpuUsPerRequest)))} µs CPU/request, with the middleware ${fmt(median(counted.map((m) => m.cpuUsPerRequest)))} µs (medians so far)`)
     }
     const stats = (await server.ask<{ stats: { counted: number; overflowed: number; failedSends: number; sends: number }; sinkRequests: number }>({ type: 'stats' }, 'stats'))
 
-    progress(`backend-load: in-process, ${microN.toLocaleString('en-US')} requests × ${rounds} rounds`)
-    const micro = await server.ask<Micro>({ type: 'micro', n: microN, rounds }, 'micro')
+    progress(`backend-load: in-process, ${microN.toLocaleString('en-US')} requests × ${microRounds} rounds`)
+    const micro = await server.ask<Micro>({ type: 'micro', n: microN, rounds: microRounds }, 'micro')
 
     const bareCpu = median(bare.map((m) => m.cpuUsPerRequest))
     const countedCpu = median(counted.map((m) => m.cpuUsPerRequest))
@@ -75,17 +81,18 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
     const microBest = Math.min(...micro.countedUs.map((c, i) => c - micro.bareUs[i]!))
     const [h0, h1, h2] = micro.heap as [number, number, number]
     const requestsPerStep = median(counted.map((m) => m.result.requests))
-    const spread = (ms: typeof bare) => `${fmt(Math.min(...ms.map((m) => m.cpuUsPerRequest)))}–${fmt(Math.max(...ms.map((m) => m.cpuUsPerRequest)))}`
+    const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!
+    const spread = (ms: typeof bare) => `${fmt(quantile(ms.map((m) => m.cpuUsPerRequest), 0.25))}–${fmt(quantile(ms.map((m) => m.cpuUsPerRequest), 0.75))}`
 
     const http: BenchTable = {
       title: 'Backend-load middleware: server CPU per request over HTTP (same handler, same process, same load)',
-      columns: ['server', 'µs CPU/request (median)', 'range over rounds', 'requests/s', 'overhead µs/request', 'ratio'],
+      columns: ['server', 'µs CPU/request (median)', 'middle half of rounds', 'requests/s', 'overhead µs/request', 'ratio'],
       rows: [
         ['bare node:http (baseline)', fmt(bareCpu), spread(bare), fmt(rps(bare), 0), '—', '1.00'],
         ['node:http + countNode', fmt(countedCpu), spread(counted), fmt(rps(counted), 0), fmt(countedCpu - bareCpu), fmt(countedCpu / bareCpu, 3)],
       ],
       notes: [
-        `${rounds} alternating rounds of ${durationMs / 1000} s, ${concurrency} keep-alive connections, GET over 4 route shapes × 6 version headers (one absent); load generator in its own process`,
+        `${rounds} rounds of one ${durationMs / 1000} s step per server (A B, then B A), ${concurrency} keep-alive connections, GET over 4 route shapes × 6 version headers (one absent); load generator in its own process`,
         `heap after GC around each step with the middleware (median growth): ${fmt(median(counted.map((m) => m.heapGrowth)) / KiB, 1)} KiB over ~${requestsPerStep.toLocaleString('en-US')} requests; bare: ${fmt(median(bare.map((m) => m.heapGrowth)) / KiB, 1)} KiB`,
         `load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} cores (other work on the machine inflates every figure here, the baseline's too)`,
         `the counter counted ${stats.stats.counted.toLocaleString('en-US')} requests, ${stats.stats.overflowed} over its caps; ${stats.stats.sends} sends every 10 s to a local sink, ${stats.stats.failedSends} failed`,
@@ -93,13 +100,13 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
     }
     const inProcess: BenchTable = {
       title: 'Backend-load middleware: its own code path per request, in process',
-      columns: ['loop', 'µs/request (median)', 'overhead µs/request (median)', 'overhead, best round', 'goal'],
+      columns: ['loop', 'µs CPU/request (median)', 'overhead µs/request (median)', 'overhead, best round', 'goal'],
       rows: [
         ['request/response without the middleware (baseline)', fmt(microBare, 3), '—', '—', ''],
         ['with track() + counting at close', fmt(microCounted, 3), fmt(microCounted - microBare, 3), fmt(microBest, 3), `< 2 µs: ${microCounted - microBare < 2 ? 'met' : 'NOT MET'}`],
       ],
       notes: [
-        `${microN.toLocaleString('en-US')} requests per round, ${rounds} rounds, 64 reused request/response pairs (4 route shapes, 5 versions and none, 1 in 10 answered 500); a send every 131,072 requests`,
+        `CPU time of the loop (not wall time), ${microN.toLocaleString('en-US')} requests per round, ${microRounds} rounds, 64 reused request/response pairs (4 route shapes, 5 versions and none, 1 in 10 answered 500); a send every 131,072 requests`,
         `heap after GC: ${fmt(h0 / KiB / KiB, 2)} MiB → ${fmt(h1 / KiB / KiB, 2)} MiB after ${microN.toLocaleString('en-US')} more requests → ${fmt(h2 / KiB / KiB, 2)} MiB after ${microN.toLocaleString('en-US')} more: growth ${fmt((h2 - h1) / KiB, 1)} KiB (${fmt((h2 - h1) / microN, 4)} B/request) in the steady state, goal no growth`,
       ],
     }
