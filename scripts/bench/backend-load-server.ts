@@ -90,17 +90,21 @@ async function micro(n: number, rounds: number) {
     bareUs.push(loop(false))
     countedUs.push(loop(true))
   }
-  // Heap after GC before and after N more requests through the middleware,
-  // each time once the window's send has settled.
-  await microCounter.flush()
-  const heap0 = heapAfterGc()
-  loop(true)
-  await microCounter.flush()
-  const heap1 = heapAfterGc()
-  loop(true)
-  await microCounter.flush()
-  const heap2 = heapAfterGc()
-  return { bareUs, countedUs, heap: [heap0, heap1, heap2], counted: microCounter.stats().counted }
+  // Heap after GC before and after each N more requests, with the middleware
+  // (once the window's send has settled) and without: the loop without it
+  // shows what the engine itself adds meanwhile (compiled code, feedback).
+  const heapAfter = async (withMiddleware: boolean) => {
+    const points: number[] = []
+    for (let step = 0; step < 4; step++) {
+      if (step > 0) loop(withMiddleware)
+      await microCounter.flush()
+      points.push(heapAfterGc())
+    }
+    return points
+  }
+  const bareHeap = await heapAfter(false)
+  const heap = await heapAfter(true)
+  return { bareUs, countedUs, heap, bareHeap, counted: microCounter.stats().counted }
 }
 
 type Message = { type: 'sample' } | { type: 'micro'; n: number; rounds: number } | { type: 'stats' } | { type: 'stop' }

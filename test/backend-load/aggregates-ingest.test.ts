@@ -3,6 +3,9 @@ import { AGGREGATE_LIMITS } from '@/lib/backend-load-wire'
 import { adminToken } from '@/lib/auth/admin-token'
 import { registerRelease } from '@/lib/releases/release-store'
 import { invalidateProjectDirectory } from '@/lib/projects/project-directory'
+import { sha256Hex } from '@/lib/ids'
+import { runQuery } from '@/lib/store/run-query'
+import { table } from '@/lib/store/tables'
 import { useEngine, testProject } from '../support/engine'
 import { envelope, heartbeat, post } from '../support/envelopes'
 import { backendLoadMinutes, item, minuteOf, postAggregates, startStalewatchIngest, storedByLabels } from '../support/backend-load'
@@ -210,6 +213,21 @@ describe('keys', () => {
     expect((await post(`${ingest.url}/api/ingest?key=${p.serverKey}`, withoutKey)).status).toBe(401)
 
     expect((await postAggregates(ingest.aggregatesUrl, p.serverKey, body)).status).toBe(200)
+  })
+
+  it('the server key is shown once: only its SHA-256 is stored, and no listing shows it', async () => {
+    const p = await testProject('agg-key-hash')
+    const [row] = await runQuery<{ server_key_hash: string; all: string }>(
+      'test.serverKeyHash',
+      `SELECT server_key_hash, toJSONString(tuple(*)) AS all FROM ${table('projects')} FINAL WHERE id = {id:String}`,
+      { id: p.id },
+    )
+    expect(row!.server_key_hash).toBe(sha256Hex(p.serverKey))
+    expect(row!.all).not.toContain(p.serverKey)
+    const { GET } = await import('@/app/api/projects/route')
+    const list = await GET(new Request('http://dash.test/api/projects', { headers: { authorization: `Bearer ${adminToken()}` } }), undefined as never)
+    expect(list.status).toBe(200)
+    expect(await list.text()).not.toContain(p.serverKey)
   })
 
   it('a server key of one project sends only its own project’s aggregates', async () => {
