@@ -173,7 +173,6 @@ describe('the counter', () => {
   })
 
   it('gives up a send that hangs, so a dead Stalewatch holds nothing', async () => {
-    // AbortSignal.timeout runs on Node's own timers, which fake timers do not drive.
     vi.useRealTimers()
     const aborted: string[] = []
     const { counter } = counterWith({

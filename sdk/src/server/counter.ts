@@ -219,17 +219,24 @@ export function createLoadCounter(options: LoadCounterOptions): LoadCounter {
       warnedNoKey = true
       return
     }
+    // A timer of our own rather than AbortSignal.timeout: it is cleared (and
+    // its send let go) as soon as the send settles, and never holds the process.
+    const controller = new AbortController()
+    const timeout = setTimeout(() => controller.abort(new DOMException('The send timed out', 'TimeoutError')), options.timeoutMs ?? 5000) as unknown as { unref?: () => void }
+    timeout.unref?.()
     try {
       stats.sends++
       const response = await send(options.endpoint, {
         method: 'POST',
         headers: { authorization: `Bearer ${options.serverKey}`, 'content-type': 'application/json' },
         body: JSON.stringify({ sentAt: now(), items }),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+        signal: controller.signal,
       })
       if (!response.ok) failed(`HTTP ${response.status}`, requests)
     } catch (error) {
       failed(error instanceof Error ? error.name : 'network error', requests)
+    } finally {
+      clearTimeout(timeout as unknown as ReturnType<typeof setTimeout>)
     }
   }
 
