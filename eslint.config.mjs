@@ -27,6 +27,13 @@ export default tseslint.config(
   restrict(['sdk/src/**/*.ts'], [
     { group: ['../*', '@/*', 'node:*'], message: 'The SDK is its own package: it imports nothing outside sdk/ (its wire types are its own, sdk/src/wire.ts).' },
   ]),
+  // The server middleware lives one folder down (sdk/src/server/): it may reach
+  // the SDK's own modules one level up (the tag names it shares with the
+  // browser's tagging), still nothing outside sdk/ and no node: modules, so it
+  // runs on Node, Bun, Deno and Workers alike.
+  restrict(['sdk/src/server/**/*.ts'], [
+    { group: ['../../*', '@/*', 'node:*'], message: 'The SDK is its own package: its server middleware imports nothing outside sdk/src/ and no node: modules.' },
+  ]),
   restrict(['lib/queries/**/*.ts'], [
     { group: ['@/app/*', '**/app/*', '@/ingest/*', '**/ingest/*'], message: 'Queries read the store only.' },
   ]),

@@ -4,6 +4,8 @@ import path from 'node:path'
 import next from 'next'
 import { handleIngestNode } from './ingest/http-node'
 import { closeIngest, ingestRuntime } from './ingest/runtime'
+import { AGGREGATES_PATH, handleAggregatesNode } from './ingest/aggregate-http'
+import { aggregateRuntime, closeAggregateIngest } from './ingest/aggregate-runtime'
 import { closeStore } from './lib/store/client'
 import { onServerStart, onServerStop } from './lib/server-start'
 import { log, errorMessage } from './lib/log'
@@ -41,8 +43,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const handle = app.getRequestHandler()
   await app.prepare()
   const deps = ingestRuntime().deps
+  const aggregateDeps = aggregateRuntime().deps
 
   const server = http.createServer((req, res) => {
+    // Backend-load aggregates from the app's servers (docs/backend-load.md).
+    if (req.url === AGGREGATES_PATH) {
+      handleAggregatesNode(req, res, aggregateDeps).catch((error: unknown) => {
+        log.error('aggregate request failed', { error: errorMessage(error) })
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ error: { code: 'internal', message: 'Something went wrong on the server; it has been logged.' } }))
+      })
+      return
+    }
     if (isIngest(req.url)) {
       handleIngestNode(req, res, deps).catch((error: unknown) => {
         log.error('ingest request failed', { error: errorMessage(error) })
@@ -74,7 +86,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       step = 'storing buffered events'
-      await closeIngest()
+      await Promise.all([closeIngest(), closeAggregateIngest()])
       step = 'waiting for open requests'
       await Promise.race([stopped, new Promise((r) => setTimeout(r, 5_000))])
       step = 'closing Next.js'

@@ -45,7 +45,7 @@ export const headerAnswer = (versions: HeaderAnswer, accepted: number): IngestRe
   accepted,
 })
 
-function errorResult(status: number, code: string, message: string, headers: Record<string, string> = {}): IngestResult {
+export function errorResult(status: number, code: string, message: string, headers: Record<string, string> = {}): IngestResult {
   return { status, headers, body: { error: { code, message } } }
 }
 

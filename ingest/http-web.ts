@@ -6,7 +6,7 @@ import { readLimited } from './read-body'
 
 // Adapter for the Fetch API (a Next.js route handler, or any serverless runtime).
 
-async function* streamChunks(stream: ReadableStream<Uint8Array> | null): AsyncIterable<Uint8Array> {
+export async function* streamChunks(stream: ReadableStream<Uint8Array> | null): AsyncIterable<Uint8Array> {
   if (!stream) return
   const reader = stream.getReader()
   try {

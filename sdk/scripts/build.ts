@@ -4,7 +4,9 @@
 //   prompt, chunks, headers, react, vue, svelte .mjs   browser entry points; each
 //                         imports the core (and the prompt) as ./index.mjs, so
 //                         one page has one SDK state
+//   tag-requests.mjs      the app's own requests tagged with the tab's version (backend load)
 //   next.mjs, vite.mjs    build helpers (Node), cli.mjs + bin.mjs the `stalewatch` command
+//   server.mjs            the backend-load middleware for the app's servers (sdk/src/server)
 //   stalewatch.js         script-tag build (IIFE, window.Stalewatch, auto-init,
 //                         prompt and chunk watching; budget 2,400 B min+gzip)
 //   *.d.ts                type declarations (tsc)
@@ -24,9 +26,11 @@ const src = path.join(sdk, 'src')
 const repo = path.resolve(sdk, '..')
 
 /** Entry points that run in the browser (or during server-side rendering). */
-export const BROWSER_ENTRIES = ['index', 'prompt', 'chunks', 'headers', 'react', 'vue', 'svelte'] as const
+export const BROWSER_ENTRIES = ['index', 'prompt', 'chunks', 'headers', 'react', 'vue', 'svelte', 'tag-requests'] as const
 /** Entry points that run in Node at build time or in CI. */
 export const NODE_ENTRIES = ['next', 'vite', 'cli', 'bin'] as const
+/** Entry points for the app's servers, any runtime (Node, Workers, Deno): name in dist → source under src. */
+export const SERVER_ENTRIES = { server: 'server/index' } as const
 /** Framework packages the adapters import; peers, never bundled. */
 const PEERS = ['react', 'vue', 'svelte', 'svelte/*', 'next', 'vite']
 
@@ -111,6 +115,12 @@ export async function buildSdk(options: BuildOptions = {}): Promise<BuildResult>
     written.push(out)
   }
 
+  for (const [name, source] of Object.entries(SERVER_ENTRIES)) {
+    const out = path.join(outDir, `${name}.mjs`)
+    await build({ ...common, minify: false, entryPoints: [path.join(src, `${source}.ts`)], format: 'esm', platform: 'neutral', target: 'es2022', outfile: out })
+    written.push(out)
+  }
+
   const iife = path.join(outDir, 'stalewatch.js')
   await build({ ...common, entryPoints: [path.join(src, 'iife.ts')], format: 'iife', target: 'es2020', outfile: iife })
   written.push(iife)
@@ -137,7 +147,7 @@ export async function buildSdk(options: BuildOptions = {}): Promise<BuildResult>
 // (moduleResolution node16/nodenext) find them as well as bundlers do.
 async function emitTypes(outDir: string): Promise<string[]> {
   const ts = (await import('typescript')).default
-  const entries = [...BROWSER_ENTRIES, ...NODE_ENTRIES, 'iife'].map((n) => path.join(src, `${n}.ts`))
+  const entries = [...BROWSER_ENTRIES, ...NODE_ENTRIES, ...Object.values(SERVER_ENTRIES), 'iife'].map((n) => path.join(src, `${n}.ts`))
   const program = ts.createProgram(entries, {
     declaration: true,
     emitDeclarationOnly: true,
@@ -155,10 +165,16 @@ async function emitTypes(outDir: string): Promise<string[]> {
   const errors = ts.getPreEmitDiagnostics(program).concat(result.diagnostics)
   if (errors.length) throw new Error(ts.formatDiagnostics(errors, ts.createCompilerHost({})))
   const written: string[] = []
-  for (const file of readdirSync(outDir).filter((f) => f.endsWith('.d.ts'))) {
+  for (const file of readdirSync(outDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.d.ts'))) {
     const full = path.join(outDir, file)
-    writeFileSync(full, readFileSync(full, 'utf8').replace(/(from |import\()'(\.\/[\w-]+)'/g, "$1'$2.js'"))
+    writeFileSync(full, readFileSync(full, 'utf8').replace(/(from |import\()'(\.\.?\/[\w/-]+)'/g, "$1'$2.js'"))
     written.push(full)
+  }
+  // Server entry points' declarations under the name of their built file.
+  for (const [name, source] of Object.entries(SERVER_ENTRIES)) {
+    const file = path.join(outDir, `${name}.d.ts`)
+    writeFileSync(file, `export * from './${source}.js'\n`)
+    written.push(file)
   }
   // The script-tag build's declarations under the name of its file.
   const iifeTypes = path.join(outDir, 'stalewatch.d.ts')
@@ -172,7 +188,7 @@ const HELP = `Usage: node --import tsx sdk/scripts/build.ts [options]
 
 Builds the stalewatch package from sdk/src into sdk/dist with esbuild:
   index.mjs           the core, ESM (budget ${CORE_BUDGET_BYTES} B min+gzip)
-  *.mjs               entry points: ${[...BROWSER_ENTRIES.slice(1), ...NODE_ENTRIES].join(', ')}
+  *.mjs               entry points: ${[...BROWSER_ENTRIES.slice(1), ...NODE_ENTRIES, ...Object.keys(SERVER_ENTRIES)].join(', ')}
   stalewatch.js       script-tag build exposing window.Stalewatch (budget ${SCRIPT_TAG_BUDGET_BYTES} B min+gzip)
   *.d.ts              type declarations
 and copies stalewatch.js to public/sdk.js, which the Stalewatch app serves.

@@ -170,7 +170,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 type Handler = (request: Request, context: unknown) => Promise<Response>
 
 describe('ingest keys and deploy tokens', () => {
-  it('an ingest key authorizes no read or admin call: every API route answers it as it answers nobody', async () => {
+  it('an ingest key or a server key authorizes no read or admin call: every API route answers it as it answers nobody', async () => {
     const p = await testProject('keys')
     const routes = routeFiles(path.join(root, 'app/api')).filter((f) => !/app\/api\/(ingest|auth)\//.test(f))
     expect(routes.map((f) => path.relative(root, f))).toEqual(
@@ -190,10 +190,13 @@ describe('ingest keys and deploy tokens', () => {
           })
         }
         const anonymous = await call()
-        const withKey = await call(p.ingestKey)
-        const label = `${method} ${path.relative(root, file)}`
-        expect(withKey.status, label).toBeLessThan(500)
-        if (anonymous.status >= 300) expect(withKey.status >= 200 && withKey.status < 300, label).toBe(false)
+        // Neither the public ingest key nor the secret server key (aggregates only) reads or administers anything.
+        for (const key of [p.ingestKey, p.serverKey]) {
+          const withKey = await call(key)
+          const label = `${method} ${path.relative(root, file)} with ${key.slice(0, 4)}…`
+          expect(withKey.status, label).toBeLessThan(500)
+          if (anonymous.status >= 300) expect(withKey.status >= 200 && withKey.status < 300, label).toBe(false)
+        }
         checked++
       }
     }
