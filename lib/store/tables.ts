@@ -16,6 +16,8 @@ export type TableName =
   | 'alert_rule_state'
   | 'alert_transitions'
   | 'alert_deliveries'
+  | 'session_revocations'
+  | 'ingest_refusals'
 
 export function table(name: TableName): string {
   return `${config().database}.${name}`

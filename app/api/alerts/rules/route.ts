@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { errorJson, guarded, json, readJson, requireAdmin, unknownProjectJson } from '@/lib/http/json'
+import { errorJson, json, readJson, unknownProjectJson } from '@/lib/http/json'
+import { adminRoute } from '@/lib/http/route'
 import { searchParamsObject } from '@/lib/http/query-params'
 import { projectById } from '@/lib/projects/project-directory'
 import { rulesOverview } from '@/lib/alerts/overview'
@@ -10,18 +11,14 @@ export const dynamic = 'force-dynamic'
 
 const listQuery = z.object({ project: z.string().min(1).optional() })
 
-export const GET = guarded(async (request) => {
-  const denied = requireAdmin(request)
-  if (denied) return denied
+export const GET = adminRoute(async (request) => {
   const query = listQuery.safeParse(searchParamsObject(request))
   if (!query.success) return errorJson(400, 'invalid_request', 'project: give ?project=<id> or nothing')
   return json({ rules: await rulesOverview(query.data.project) })
 })
 
 // Creates a rule. Destination secrets (given or generated) are in this answer only.
-export const POST = guarded(async (request) => {
-  const denied = requireAdmin(request)
-  if (denied) return denied
+export const POST = adminRoute(async (request) => {
   const input = await readJson(request, newRuleSchema)
   if (input instanceof Response) return input
   if (!(await projectById(input.project))) return unknownProjectJson(input.project)
