@@ -14,6 +14,10 @@ export interface IngestSnapshot {
   insertedRows: number
   /** Ingest log segments ClickHouse refused as data, moved aside (docs/security.md). */
   quarantinedSegments: number
+  /** Ingest requests whose client went away before they were read. */
+  clientAborts: number
+  /** Events refused by the version cap or the new-version rate, by project, then reason. */
+  versionRefusedEvents: ReadonlyMap<string, ReadonlyMap<string, number>>
   flushSeconds: { bounds: readonly number[]; counts: readonly number[]; sum: number; count: number }
 }
 
@@ -87,6 +91,18 @@ export function ingestFamilies(m: IngestSnapshot, b: BufferSnapshot): MetricFami
       help: 'Ingest log segments ClickHouse refused as data, moved to the quarantine directory.',
       type: 'counter',
       samples: [{ value: m.quarantinedSegments }],
+    },
+    {
+      name: 'stalewatch_ingest_version_refused_events_total',
+      help: 'Events refused by the cap on distinct versions (reason version_cap) or the rate of new versions (new_version_rate), by project.',
+      type: 'counter',
+      samples: [...m.versionRefusedEvents].flatMap(([project, byReason]) => [...byReason].map(([reason, value]) => ({ labels: { project, reason }, value }))),
+    },
+    {
+      name: 'stalewatch_ingest_client_aborts_total',
+      help: 'Ingest requests whose client went away before the request was read (counted instead of logged).',
+      type: 'counter',
+      samples: [{ value: m.clientAborts }],
     },
     { name: 'stalewatch_ingest_flush_seconds', help: 'Time per insert of a batch of events.', type: 'histogram', histograms: [histogram] },
     {
