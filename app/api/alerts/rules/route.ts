@@ -4,6 +4,7 @@ import { adminRoute } from '@/lib/http/route'
 import { searchParamsObject } from '@/lib/http/query-params'
 import { projectById } from '@/lib/projects/project-directory'
 import { rulesOverview } from '@/lib/alerts/overview'
+import { destinationRefusal } from '@/lib/alerts/egress'
 import { newRuleSchema } from '@/lib/alerts/rule-schema'
 import { createRule } from '@/lib/alerts/rule-store'
 
@@ -22,6 +23,10 @@ export const POST = adminRoute(async (request) => {
   const input = await readJson(request, newRuleSchema)
   if (input instanceof Response) return input
   if (!(await projectById(input.project))) return unknownProjectJson(input.project)
+  for (const [i, d] of input.destinations.entries()) {
+    const refused = await destinationRefusal(d.url)
+    if (refused) return errorJson(400, 'destination_not_allowed', `destinations.${i}.url: ${refused}; webhooks may not reach internal networks unless STALEWATCH_WEBHOOK_ALLOWED_NETWORKS lists them.`)
+  }
   const rule = await createRule(input)
   return json(
     {
