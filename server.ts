@@ -2,17 +2,22 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import next from 'next'
-import { handleIngestNode } from './ingest/http-node'
+import { classifyTarget } from './ingest/front-door'
+import { serveIngestNode, serveNode } from './ingest/http-node'
 import { closeIngest, ingestRuntime } from './ingest/runtime'
-import { AGGREGATES_PATH, handleAggregatesNode } from './ingest/aggregate-http'
+import { handleAggregatesNode } from './ingest/aggregate-http'
 import { aggregateRuntime, closeAggregateIngest } from './ingest/aggregate-runtime'
+import { PEER_ADDRESS_HEADER, trustPeerAddressHeader } from './lib/http/client-address'
 import { closeStore } from './lib/store/client'
 import { onServerStart, onServerStop } from './lib/server-start'
 import { log, errorMessage } from './lib/log'
 
 // One process serves everything, as the embedded engine requires: /api/ingest
 // straight on node:http (the high-volume path, no Next.js router in the way),
-// every other request through Next.js.
+// every other request through Next.js. Which is which is decided on the
+// request target as sent (ingest/front-door.ts): every spelling of the ingest
+// path goes to the same front door, and a target whose percent-encoding is
+// broken is answered 400 here, before a router can trip over it.
 
 export interface RunningServer {
   url: string
@@ -29,9 +34,7 @@ export interface ServerOptions {
   dir?: string
 }
 
-function isIngest(url: string | undefined): boolean {
-  return url === '/api/ingest' || url?.startsWith('/api/ingest?') === true
-}
+const MALFORMED_TARGET = JSON.stringify({ error: { code: 'malformed_path', message: 'The request path is not valid percent-encoding.' } })
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   // Every chDB call holds a libuv pool thread while it runs, and the ingest
@@ -44,25 +47,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await app.prepare()
   const deps = ingestRuntime().deps
   const aggregateDeps = aggregateRuntime().deps
+  // Route handlers learn the client's address from this header, which is set (overwritten) on every request below.
+  trustPeerAddressHeader()
 
   const server = http.createServer((req, res) => {
+    const target = classifyTarget(req.url)
+    if (target.kind === 'ingest') {
+      void serveIngestNode(req, res, deps, target.search)
+      return
+    }
     // Backend-load aggregates from the app's servers (docs/backend-load.md).
-    if (req.url === AGGREGATES_PATH) {
-      handleAggregatesNode(req, res, aggregateDeps).catch((error: unknown) => {
-        log.error('aggregate request failed', { error: errorMessage(error) })
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ error: { code: 'internal', message: 'Something went wrong on the server; it has been logged.' } }))
-      })
+    if (target.kind === 'aggregates') {
+      void serveNode(req, res, () => handleAggregatesNode(req, res, aggregateDeps), deps.onClientAbort, 'aggregate request failed')
       return
     }
-    if (isIngest(req.url)) {
-      handleIngestNode(req, res, deps).catch((error: unknown) => {
-        log.error('ingest request failed', { error: errorMessage(error) })
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ error: { code: 'internal', message: 'Something went wrong on the server; it has been logged.' } }))
-      })
+    if (target.kind === 'malformed') {
+      res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(MALFORMED_TARGET) })
+      res.end(MALFORMED_TARGET)
       return
     }
+    req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress ?? ''
     handle(req, res).catch((error: unknown) => {
       log.error('request failed', { error: errorMessage(error) })
       if (!res.headersSent) res.writeHead(500)

@@ -3,17 +3,16 @@ import { AGGREGATE_LIMITS } from '../lib/backend-load-wire'
 import type { IngestResult } from './answers'
 import { handleAggregates, type AggregateDeps } from './aggregate-pipeline'
 import { streamChunks, toResponse } from './http-web'
-import { clientAddress } from './limits'
+import { clientAddress } from '../lib/http/client-address'
 import { readLimited, readLimitedNode, type LimitedBody } from './read-body'
 
 // The aggregate endpoint's two adapters, as ingest/http-node.ts and
 // ingest/http-web.ts are the events': node:http (server.ts's front door) and
 // the Fetch API (the Next.js route app/api/ingest/aggregates/route.ts).
 
-export const AGGREGATES_PATH = '/api/ingest/aggregates'
+export { AGGREGATES_PATH } from './front-door'
 
 const firstHeader = (value: string | string[] | undefined): string | null => (Array.isArray(value) ? (value[0] ?? null) : (value ?? null))
-const trustProxy = () => process.env.STALEWATCH_TRUST_PROXY === '1'
 
 export async function handleAggregatesNode(req: IncomingMessage, res: ServerResponse, deps: AggregateDeps): Promise<void> {
   const receivedAt = Date.now()
@@ -28,7 +27,7 @@ export async function handleAggregatesNode(req: IncomingMessage, res: ServerResp
       body: read.body,
       bodyTooLarge: read.tooLarge,
       receivedAt,
-      remoteAddress: clientAddress(req.socket.remoteAddress, firstHeader(req.headers['x-forwarded-for']), trustProxy()),
+      remoteAddress: clientAddress(req.socket.remoteAddress, firstHeader(req.headers['x-forwarded-for'])),
     },
     deps,
   )
@@ -64,7 +63,7 @@ export async function handleAggregatesRequest(request: Request, deps: AggregateD
       body,
       bodyTooLarge: tooLarge,
       receivedAt,
-      remoteAddress: clientAddress(peerAddress, request.headers.get('x-forwarded-for'), trustProxy()),
+      remoteAddress: clientAddress(peerAddress, request.headers.get('x-forwarded-for')),
     },
     deps,
   )

@@ -11,7 +11,6 @@ const schema = z.object({
   ratePerAddress: z.coerce.number().min(0).max(1_000_000),
   burstPerAddress: z.coerce.number().min(1).max(10_000_000),
   limitLoopback: flag,
-  trustProxy: flag,
   maxVersionsPerProject: z.coerce.number().int().min(1).max(1_000_000),
   ackTimeoutMs: z.coerce.number().int().min(50).max(60_000),
   stallTimeoutMs: z.coerce.number().int().min(100).max(600_000),
@@ -31,7 +30,6 @@ export function loadIngestLimits(env: NodeJS.ProcessEnv = process.env): IngestLi
     ratePerAddress,
     burstPerAddress: env.STALEWATCH_BURST_PER_IP || Math.max(1, Number(ratePerAddress) * 4),
     limitLoopback: env.STALEWATCH_RATE_LIMIT_LOOPBACK ?? '',
-    trustProxy: env.STALEWATCH_TRUST_PROXY ?? '',
     maxVersionsPerProject: env.STALEWATCH_MAX_VERSIONS_PER_PROJECT || 1000,
     ackTimeoutMs: env.STALEWATCH_ACK_TIMEOUT_MS || 1000,
     stallTimeoutMs: env.STALEWATCH_STALL_TIMEOUT_MS || 10_000,
@@ -48,17 +46,4 @@ let cached: IngestLimits | undefined
 export function ingestLimits(): IngestLimits {
   cached ??= loadIngestLimits()
   return cached
-}
-
-/**
- * The client's address: the socket's peer, or with STALEWATCH_TRUST_PROXY=1
- * the left-most X-Forwarded-For entry (the proxy in front must overwrite, not
- * append to, a client-sent header for that to be trustworthy).
- */
-export function clientAddress(socketAddress: string | null | undefined, forwardedFor: string | null | undefined, trustProxy: boolean): string | null {
-  if (trustProxy && forwardedFor) {
-    const first = forwardedFor.split(',')[0]!.trim()
-    if (first) return first.slice(0, 64)
-  }
-  return socketAddress ?? null
 }

@@ -1,7 +1,7 @@
 import { config } from '../lib/config'
 import { projectByIngestKey } from '../lib/projects/project-directory'
 import { catalogFor, updateAdvice } from '../lib/releases/catalog'
-import { listFirstSeen } from '../lib/releases/release-store'
+import { versionSeen } from '../lib/queries/version-seen'
 import { EVENT_COLUMNS, eventValues, type EventRow } from './event-row'
 import { writeEventLines, writeEvents } from './event-writer'
 import { EventLog } from './event-log'
@@ -12,6 +12,7 @@ import { DiskSpaceWatch, shedWhenDiskLow } from './disk-space'
 import type { QuarantineReport } from './event-log'
 import { ingestLimits } from './limits'
 import { IngestRateLimiter } from './rate-limit'
+import { RefusalCounts } from './refusal-counts'
 import { VersionCap } from './version-cap'
 import { GroupCommitBuffer } from './group-commit'
 import { ingestMetrics } from './metrics'
@@ -24,6 +25,7 @@ interface IngestRuntime {
   buffer: EventSink
   deps: IngestDeps
   pressure: LoopPressure | null
+  refusals: RefusalCounts
 }
 
 // The one ingest buffer of this process. Kept on globalThis because the Next
@@ -115,7 +117,19 @@ export function ingestRuntime(): IngestRuntime {
     const sink = openSink(watch)
     const buffer: EventSink = watch ? shedWhenDiskLow(sink, watch) : sink
     const pressure = limits.shedLoopDelayMs > 0 ? new LoopPressure(limits.shedLoopDelayMs) : null
-    const versionCap = new VersionCap(limits.maxVersionsPerProject, async (projectId) => (await listFirstSeen(projectId)).keys())
+    const versionCap = new VersionCap(
+      {
+        maxVersions: limits.maxVersionsPerProject,
+        newVersions: { perSecond: c.newVersionsPerMinute / 60, burst: c.newVersionsBurst },
+        forgetAfterMs: c.versionForgetHours * 3600_000,
+      },
+      {
+        seen: async (projectId) => new Map((await versionSeen({ projectId })).map((v) => [v.version, v])),
+        // The catalog is dropped on every registration in this process, and reloaded within 3 s on others.
+        registered: async (projectId) => new Set((await catalogFor(projectId)).releases.map((r) => r.version)),
+      },
+    )
+    const refusals = new RefusalCounts()
     const deps: IngestDeps = {
       findProject: projectByIngestKey,
       store: (rows) => buffer.add(rows),
@@ -128,9 +142,14 @@ export function ingestRuntime(): IngestRuntime {
       }),
       admitVersion: (projectId, version) => versionCap.admit(projectId, version),
       onAnswer: (result) => metrics.recordAnswer(result),
+      onClientAbort: () => metrics.clientAborts++,
+      onVersionRefused: (projectId, reason, events) => {
+        metrics.recordVersionRefused(projectId, reason, events)
+        refusals.add(projectId, reason, events)
+      },
       overloaded: pressure ? () => pressure.isOverloaded() : undefined,
     }
-    holder[RUNTIME_KEY] = { buffer, deps, pressure }
+    holder[RUNTIME_KEY] = { buffer, deps, pressure, refusals }
   }
   return holder[RUNTIME_KEY]
 }
@@ -142,5 +161,6 @@ export async function closeIngest(): Promise<void> {
   if (!runtime) return
   runtime.pressure?.stop()
   await runtime.buffer.close()
+  await runtime.refusals.close().catch(() => undefined)
   delete holder[RUNTIME_KEY]
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { isIP } from 'node:net'
 import path from 'node:path'
 
 // Every setting Stalewatch reads from the environment, validated once.
@@ -24,7 +25,30 @@ const configSchema = z.object({
   bufferMaxRows: z.coerce.number().int().min(100).max(100_000_000),
   bufferMaxBytes: z.coerce.number().int().min(1_000_000),
   minFreeDiskBytes: z.coerce.number().int().min(0),
+  trustProxy: z.enum(['0', '1']).transform((v) => v === '1'),
+  loginPerAddressPerMinute: z.coerce.number().int().min(1).max(10_000),
+  loginPerMinute: z.coerce.number().int().min(1).max(100_000),
+  webhookAllowedNetworks: z.string().transform(splitList).pipe(z.array(z.string().refine(isNetwork, 'must be an IP address or CIDR range, e.g. 10.0.0.0/8'))),
+  newVersionsPerMinute: z.coerce.number().min(0).max(1_000_000),
+  newVersionsBurst: z.coerce.number().int().min(1).max(1_000_000),
+  versionForgetHours: z.coerce.number().min(1).max(24 * 365),
 })
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+}
+
+function isNetwork(value: string): boolean {
+  const [address, prefix, ...rest] = value.split('/')
+  const family = isIP(address ?? '')
+  if (rest.length > 0 || family === 0) return false
+  if (prefix === undefined) return true
+  const bits = Number(prefix)
+  return /^\d+$/.test(prefix) && bits <= (family === 4 ? 32 : 128)
+}
 
 export type Config = z.infer<typeof configSchema>
 
@@ -75,6 +99,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // has less free; 0 turns the watch off. Room left for the engine to store
     // the backlog and merge parts.
     minFreeDiskBytes: env.STALEWATCH_MIN_FREE_DISK_BYTES ?? 512 * 1024 ** 2,
+    // X-Forwarded-For names the client only behind a proxy that overwrites it (docs/security.md).
+    trustProxy: env.STALEWATCH_TRUST_PROXY || '0',
+    loginPerAddressPerMinute: env.STALEWATCH_LOGIN_PER_IP_PER_MINUTE || 5,
+    loginPerMinute: env.STALEWATCH_LOGIN_PER_MINUTE || 30,
+    // Networks webhooks may reach although internal (loopback, private, link-local, metadata); none by default.
+    webhookAllowedNetworks: env.STALEWATCH_WEBHOOK_ALLOWED_NETWORKS || '',
+    newVersionsPerMinute: env.STALEWATCH_NEW_VERSIONS_PER_MINUTE || 10,
+    newVersionsBurst: env.STALEWATCH_NEW_VERSIONS_BURST || 50,
+    versionForgetHours: env.STALEWATCH_VERSION_FORGET_HOURS || 24,
   })
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')

@@ -2,6 +2,7 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { config } from '../config'
+import { BoundedWork } from '../limits/bounded-work'
 
 // The dashboard password: STALEWATCH_ADMIN_PASSWORD, or an scrypt hash kept
 // (mode 0600) in <data dir>/admin-password by `npm run set-password`. Only the
@@ -67,9 +68,23 @@ export function currentPasswordHash(env: NodeJS.ProcessEnv = process.env): Promi
   return Promise.resolve(readFileSync(file, 'utf8').trim())
 }
 
+// One hash at a time, four waiting: a login takes one libuv pool thread at
+// most (the pool also serves the ingest log's writes and every chDB call),
+// and a flood past the login limits is refused (BusyError), not queued.
+const CHECKS_KEY = Symbol.for('stalewatch.passwordChecks')
+type ChecksHolder = { [CHECKS_KEY]?: BoundedWork }
+
+function passwordChecks(): BoundedWork {
+  const holder = globalThis as ChecksHolder
+  holder[CHECKS_KEY] ??= new BoundedWork(1, 4)
+  return holder[CHECKS_KEY]
+}
+
+/** Checks a login's password; throws BusyError when too many checks are already waiting. */
 export async function checkPassword(password: string): Promise<boolean> {
   const hash = currentPasswordHash()
-  return hash !== null && verifyPassword(password, await hash)
+  if (hash === null) return false
+  return passwordChecks().run(async () => verifyPassword(password, await hash))
 }
 
 /** Writes the hash atomically with mode 0600; returns the file written. */

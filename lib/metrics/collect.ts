@@ -18,6 +18,10 @@ export interface IngestSnapshot {
   quarantinedLinesByKind?: ReadonlyMap<string, number>
   /** Their good rows, stored. */
   salvagedRows?: number
+  /** Ingest requests whose client went away before they were read. */
+  clientAborts: number
+  /** Events refused by the version cap or the new-version rate, by project, then reason. */
+  versionRefusedEvents: ReadonlyMap<string, ReadonlyMap<string, number>>
   flushSeconds: { bounds: readonly number[]; counts: readonly number[]; sum: number; count: number }
 }
 
@@ -113,6 +117,18 @@ export function ingestFamilies(m: IngestSnapshot, b: BufferSnapshot): MetricFami
       samples: [{ value: m.quarantinedSegments }],
     },
     ...quarantine,
+    {
+      name: 'stalewatch_ingest_version_refused_events_total',
+      help: 'Events refused by the cap on distinct versions (reason version_cap) or the rate of new versions (new_version_rate), by project.',
+      type: 'counter',
+      samples: [...m.versionRefusedEvents].flatMap(([project, byReason]) => [...byReason].map(([reason, value]) => ({ labels: { project, reason }, value }))),
+    },
+    {
+      name: 'stalewatch_ingest_client_aborts_total',
+      help: 'Ingest requests whose client went away before the request was read (counted instead of logged).',
+      type: 'counter',
+      samples: [{ value: m.clientAborts }],
+    },
     { name: 'stalewatch_ingest_flush_seconds', help: 'Time per insert of a batch of events.', type: 'histogram', histograms: [histogram] },
     {
       name: 'stalewatch_ingest_buffer_rows',

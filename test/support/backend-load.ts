@@ -2,7 +2,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { AGGREGATES_PATH, handleAggregatesNode } from '@/ingest/aggregate-http'
 import { aggregateRuntime } from '@/ingest/aggregate-runtime'
-import { handleIngestNode } from '@/ingest/http-node'
+import { serveIngestNode } from '@/ingest/http-node'
 import { ingestRuntime } from '@/ingest/runtime'
 import type { AggregateItem } from '@/lib/backend-load-wire'
 import { backendLoadMinutes } from '@/lib/queries/backend-load-minutes'
@@ -18,7 +18,7 @@ export async function startStalewatchIngest(): Promise<{ url: string; aggregates
   const aggregates = aggregateRuntime().deps
   const server = http.createServer((req, res) => {
     if (req.url === AGGREGATES_PATH) void handleAggregatesNode(req, res, aggregates)
-    else void handleIngestNode(req, res, events)
+    else void serveIngestNode(req, res, events)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo

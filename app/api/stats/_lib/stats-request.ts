@@ -1,10 +1,10 @@
 import { z } from 'zod'
-import { errorJson, requireAdmin } from '@/lib/http/json'
+import { errorJson } from '@/lib/http/json'
 import { searchParamsObject } from '@/lib/http/query-params'
 import { resolveProject } from '@/lib/projects/project-ref'
 import type { Project } from '@/lib/projects/project'
 
-// Shared front half of the stats routes: admin check, query-string schema,
+// Shared front half of the stats routes (after adminRoute's check): query-string schema,
 // project lookup. Each returns a Response to send, or the parsed request.
 
 /** Epoch ms or an ISO 8601 date, so links pasted into incident reviews can carry readable times. */
@@ -17,8 +17,6 @@ export async function statsRequest<S extends z.ZodType<{ project: string }>>(
   request: Request,
   schema: S,
 ): Promise<Response | { params: z.infer<S>; project: Project }> {
-  const denied = requireAdmin(request)
-  if (denied) return denied
   const parsed = schema.safeParse(searchParamsObject(request))
   if (!parsed.success) {
     const issue = parsed.error.issues[0]

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { guarded, json, readJson, requireAdmin, unknownProjectJson } from '@/lib/http/json'
+import { json, readJson, unknownProjectJson } from '@/lib/http/json'
+import { adminRoute } from '@/lib/http/route'
 import { resolveProject } from '@/lib/projects/project-ref'
 import { DEFAULT_SERVER_KEY_GRACE_SECONDS, MAX_SERVER_KEY_GRACE_SECONDS, rotateServerKey } from '@/lib/projects/server-key-rotation'
 
@@ -15,9 +16,7 @@ const rotateSchema = z.object({
 // the old one keeps working for graceSeconds (default 1 h) while the app's
 // servers are redeployed with the new one; 0 ends it at once (a leaked key).
 // Also how a project created before server keys existed gets its first.
-export const POST = guarded(async (request, context: Context) => {
-  const denied = requireAdmin(request)
-  if (denied) return denied
+export const POST = adminRoute(async (request, context: Context) => {
   const project = await resolveProject((await context.params).id)
   if (project instanceof Response) return project
   let graceSeconds = DEFAULT_SERVER_KEY_GRACE_SECONDS

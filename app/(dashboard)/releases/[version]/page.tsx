@@ -1,8 +1,8 @@
 import { notFound } from 'next/navigation'
-import { ChartPanel } from '../../components/chart-panel'
-import { LocalTime } from '../../components/local-time'
-import { projectPage } from '../../components/project-page'
-import { SiteHeader } from '../../components/site-header'
+import { ChartPanel } from '@/app/components/chart-panel'
+import { LocalTime } from '@/app/components/local-time'
+import { projectPage } from '@/app/components/project-page'
+import { SiteHeader } from '@/app/components/site-header'
 import { formatDuration, formatShare } from '@/lib/charts/format'
 import { chartContext, findRelease } from '@/lib/queries/chart-context'
 import { releaseSummaries } from '@/lib/queries/release-summaries'
@@ -10,6 +10,15 @@ import { releaseSummaries } from '@/lib/queries/release-summaries'
 export const dynamic = 'force-dynamic'
 
 const MINUTE = 60_000
+
+/** The segment as Next.js hands it over is still percent-encoded; one that does not decode names no release. */
+function decodedSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return null
+  }
+}
 const DAY = 24 * 3600_000
 
 export default async function ReleasePage({
@@ -25,13 +34,14 @@ export default async function ReleasePage({
   if (!project) notFound()
   const ctx = await chartContext(project)
   const releasedAt = query.releasedAt && /^\d+$/.test(query.releasedAt) ? Number(query.releasedAt) : undefined
-  const release = findRelease(ctx, decodeURIComponent(version), releasedAt)
+  const asked = decodedSegment(version)
+  const release = asked === null ? undefined : findRelease(ctx, asked, releasedAt)
   const now = Date.now()
   if (!release) {
     return (
       <>
         <SiteHeader projects={projects} current={project} section="releases" />
-        <main><p className="empty">No release {decodeURIComponent(version)} in this project.</p></main>
+        <main><p className="empty">No release {asked ?? version} in this project.</p></main>
       </>
     )
   }

@@ -1,13 +1,14 @@
-import { AutoRefresh } from './components/auto-refresh'
-import { ChartPanel } from './components/chart-panel'
-import { CreateProjectForm } from './components/create-project-form'
-import { LocalTime } from './components/local-time'
-import { projectPage } from './components/project-page'
-import { SiteHeader } from './components/site-header'
+import { AutoRefresh } from '@/app/components/auto-refresh'
+import { ChartPanel } from '@/app/components/chart-panel'
+import { CreateProjectForm } from '@/app/components/create-project-form'
+import { LocalTime } from '@/app/components/local-time'
+import { projectPage } from '@/app/components/project-page'
+import { SiteHeader } from '@/app/components/site-header'
 import { formatDuration, formatShare } from '@/lib/charts/format'
 import type { Project } from '@/lib/projects/project'
 import { chartContext } from '@/lib/queries/chart-context'
 import { projectOverview } from '@/lib/queries/project-overview'
+import { versionRefusals } from '@/lib/queries/version-refusals'
 
 export const dynamic = 'force-dynamic'
 
@@ -43,7 +44,7 @@ function trend(now: number | null, before: number | null): string {
 async function ProjectOverview({ project }: { project: Project }) {
   const now = Date.now()
   const ctx = await chartContext(project)
-  const o = await projectOverview(ctx, now)
+  const [o, refused] = await Promise.all([projectOverview(ctx, now), versionRefusals({ projectId: project.id, since: now - 24 * HOUR })])
   const q = `project=${encodeURIComponent(project.id)}`
   return (
     <>
@@ -69,6 +70,13 @@ async function ProjectOverview({ project }: { project: Project }) {
           <div className="label">Adoption of the latest release</div>
           <div className="value" data-testid="latest-adoption">{formatShare(o.latest?.adoption)}</div>
           <div className="sub">{o.latest ? `${o.latest.adopted} of ${o.liveTotal} live sessions` : ''}</div>
+        </div>
+        <div className="stat">
+          <div className="label">Events refused for the version cap, last 24 hours</div>
+          <div className="value" data-testid="version-refused">{refused.versionCap}</div>
+          <div className="sub">
+            {refused.newVersionRate} more held back by the new-version rate (retried by the SDK). Registered releases are never refused.
+          </div>
         </div>
       </div>
       <ChartPanel ctx={ctx} name="versions" kind="stacked-area" request={{ from: now - HOUR, to: now }} title="Live sessions per version, last hour" emptyText="No live sessions in this window yet. Send events to /api/ingest, or run npm run simulate." />

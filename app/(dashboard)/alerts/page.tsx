@@ -1,7 +1,6 @@
-import { requireDashboardSession } from '../dashboard-session'
-import { AutoRefresh } from '../components/auto-refresh'
-import { SiteHeader } from '../components/site-header'
-import { listProjects } from '@/lib/projects/project-store'
+import { AutoRefresh } from '@/app/components/auto-refresh'
+import { SiteHeader } from '@/app/components/site-header'
+import { projectPage } from '@/app/components/project-page'
 import { alertHistory, rulesOverview } from '@/lib/alerts/overview'
 import { linksFor } from '@/lib/alerts/message'
 import { NewRuleForm } from './new-rule-form'
@@ -18,10 +17,7 @@ const conditionText = (condition: object) =>
 const num = (n: number | null) => (n === null ? '—' : Number.isInteger(n) ? String(n) : n.toFixed(2))
 
 export default async function AlertsPage({ searchParams }: { searchParams: Promise<{ project?: string }> }) {
-  await requireDashboardSession()
-  const { project: requested } = await searchParams
-  const projects = await listProjects()
-  const project = projects.find((p) => p.id === requested) ?? projects[0]
+  const { projects, project } = await projectPage((await searchParams).project)
 
   return (
     <>

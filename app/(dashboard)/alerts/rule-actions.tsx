@@ -3,6 +3,13 @@
 import { useRouter } from 'next/navigation'
 import { useState } from 'react'
 
+const OUTCOMES = {
+  delivered: 'delivered',
+  refused_by_receiver: 'the receiver refused it',
+  unreachable: 'could not be reached',
+  destination_not_allowed: 'refused: an internal address (see STALEWATCH_WEBHOOK_ALLOWED_NETWORKS)',
+} as const
+
 /** Test and delete buttons of one rule; the browser sends the Origin header these cookie-authenticated calls need. */
 export function RuleActions({ ruleId }: { ruleId: string }) {
   const router = useRouter()
@@ -15,9 +22,7 @@ export function RuleActions({ ruleId }: { ruleId: string }) {
     if (!response.ok) setMessage(body?.error?.message ?? 'failed')
     else
       setMessage(
-        (body.results as { kind: string; ok: boolean; status: number; error: string }[])
-          .map((r) => `${r.kind}: ${r.ok ? `ok (${r.status})` : r.error || `HTTP ${r.status}`}`)
-          .join('; '),
+        (body.results as { kind: string; outcome: keyof typeof OUTCOMES }[]).map((r) => `${r.kind}: ${OUTCOMES[r.outcome] ?? r.outcome}`).join('; '),
       )
   }
 

@@ -1,8 +1,8 @@
-import { ChartPanel } from '../components/chart-panel'
-import { LocalTime } from '../components/local-time'
-import { projectPage } from '../components/project-page'
-import { RangePicker } from '../components/range-picker'
-import { SiteHeader } from '../components/site-header'
+import { ChartPanel } from '@/app/components/chart-panel'
+import { LocalTime } from '@/app/components/local-time'
+import { projectPage } from '@/app/components/project-page'
+import { RangePicker } from '@/app/components/range-picker'
+import { SiteHeader } from '@/app/components/site-header'
 import { chartContext } from '@/lib/queries/chart-context'
 import { MAX_WINDOW_MS } from '@/lib/queries/chart-request'
 
