@@ -1,14 +1,14 @@
 import tseslint from 'typescript-eslint'
 
-// Lint = typescript-eslint's recommended rules plus the room rules of
-// ../shared/design/ARCHITECTURE.md, so a wrong import fails `npm test`.
+// Lint = typescript-eslint's recommended rules plus the rules of which folder
+// may import which (README.md, Layout), so a wrong import fails `npm test`.
 const restrict = (files, patterns) => ({
   files,
   rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
 })
 
 export default tseslint.config(
-  { ignores: ['.scratch/**', 'node_modules/**', '.next/**', '.next-*/**', 'bench-results/**', '*.build-lock/**', 'dist/**', 'public/**', 'data/**', 'test/artifacts/**', 'next-env.d.ts'] },
+  { ignores: ['.scratch/**', 'node_modules/**', '.next/**', '.next-*/**', 'bench-results/**', '*.build-lock/**', 'dist/**', 'sdk/dist/**', 'public/**', 'data/**', 'test/artifacts/**', 'next-env.d.ts'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -26,6 +26,13 @@ export default tseslint.config(
   ]),
   restrict(['sdk/src/**/*.ts'], [
     { group: ['../*', '@/*', 'node:*'], message: 'The SDK is its own package: it imports nothing outside sdk/ (its wire types are its own, sdk/src/wire.ts).' },
+  ]),
+  // The server middleware lives one folder down (sdk/src/server/): it may reach
+  // the SDK's own modules one level up (the tag names it shares with the
+  // browser's tagging), still nothing outside sdk/ and no node: modules, so it
+  // runs on Node, Bun, Deno and Workers alike.
+  restrict(['sdk/src/server/**/*.ts'], [
+    { group: ['../../*', '@/*', 'node:*'], message: 'The SDK is its own package: its server middleware imports nothing outside sdk/src/ and no node: modules.' },
   ]),
   restrict(['lib/figures/**/*.ts'], [
     { group: ['@/app/*', '**/app/*', '@/ingest/*', '**/ingest/*'], message: 'Figures read the store only.' },

@@ -2,16 +2,23 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import next from 'next'
-import { handleIngestNode } from './ingest/http-node'
+import { classifyTarget } from './ingest/front-door'
+import { serveIngestNode, serveNode } from './ingest/http-node'
 import { closeIngest, ingestRuntime } from './ingest/runtime'
 import { config } from './lib/config'
+import { handleAggregatesNode } from './ingest/aggregate-http'
+import { aggregateRuntime, closeAggregateIngest } from './ingest/aggregate-runtime'
+import { PEER_ADDRESS_HEADER, trustPeerAddressHeader } from './lib/http/client-address'
 import { closeStore } from './lib/store/client'
 import { onServerStart, onServerStop } from './lib/server-start'
 import { log, errorMessage } from './lib/log'
 
 // One process serves everything, as the embedded engine requires: /api/ingest
 // straight on node:http (the high-volume path, no Next.js router in the way),
-// every other request through Next.js.
+// every other request through Next.js. Which is which is decided on the
+// request target as sent (ingest/front-door.ts): every spelling of the ingest
+// path goes to the same front door, and a target whose percent-encoding is
+// broken is answered 400 here, before a router can trip over it.
 
 export interface RunningServer {
   url: string
@@ -28,9 +35,7 @@ export interface ServerOptions {
   dir?: string
 }
 
-function isIngest(url: string | undefined): boolean {
-  return url === '/api/ingest' || url?.startsWith('/api/ingest?') === true
-}
+const MALFORMED_TARGET = JSON.stringify({ error: { code: 'malformed_path', message: 'The request path is not valid percent-encoding.' } })
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   // Every chDB call holds a libuv pool thread while it runs, and the ingest
@@ -42,16 +47,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const handle = app.getRequestHandler()
   await app.prepare()
   const deps = ingestRuntime().deps
+  const aggregateDeps = aggregateRuntime().deps
+  // Route handlers learn the client's address from this header, which is set (overwritten) on every request below.
+  trustPeerAddressHeader()
 
   const server = http.createServer((req, res) => {
-    if (isIngest(req.url)) {
-      handleIngestNode(req, res, deps).catch((error: unknown) => {
-        log.error('ingest request failed', { error: errorMessage(error) })
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ error: { code: 'internal', message: 'Something went wrong on the server; it has been logged.' } }))
-      })
+    const target = classifyTarget(req.url)
+    if (target.kind === 'ingest') {
+      void serveIngestNode(req, res, deps, target.search)
       return
     }
+    // Backend-load aggregates from the app's servers (docs/backend-load.md).
+    if (target.kind === 'aggregates') {
+      void serveNode(req, res, () => handleAggregatesNode(req, res, aggregateDeps), deps.onClientAbort, 'aggregate request failed')
+      return
+    }
+    if (target.kind === 'malformed') {
+      res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(MALFORMED_TARGET) })
+      res.end(MALFORMED_TARGET)
+      return
+    }
+    req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress ?? ''
     handle(req, res).catch((error: unknown) => {
       log.error('request failed', { error: errorMessage(error) })
       if (!res.headersSent) res.writeHead(500)
@@ -75,7 +91,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       step = 'storing buffered events'
-      await closeIngest()
+      await Promise.all([closeIngest(), closeAggregateIngest()])
       step = 'waiting for open requests'
       await Promise.race([stopped, new Promise((r) => setTimeout(r, 5_000))])
       step = 'closing Next.js'

@@ -45,7 +45,7 @@ export const headerAnswer = (versions: HeaderAnswer, accepted: number): IngestRe
   accepted,
 })
 
-function errorResult(status: number, code: string, message: string, headers: Record<string, string> = {}): IngestResult {
+export function errorResult(status: number, code: string, message: string, headers: Record<string, string> = {}): IngestResult {
   return { status, headers, body: { error: { code, message } } }
 }
 
@@ -64,7 +64,14 @@ export const tooManyVersions = () =>
   errorResult(
     422,
     'too_many_versions',
-    "The project has reached its cap on distinct versions (STALEWATCH_MAX_VERSIONS_PER_PROJECT); events of new versions are refused. Send a stable build id as the version.",
+    'The project has reached its cap on distinct unregistered versions (STALEWATCH_MAX_VERSIONS_PER_PROJECT); events of new versions are refused. Send a stable build id as the version, and register releases from CI (POST /api/releases): a registered release is always accepted.',
+  )
+export const newVersionsRateLimited = (retryAfterSeconds: number) =>
+  errorResult(
+    429,
+    'new_versions_rate_limited',
+    'Too many new versions for this project in a short time (STALEWATCH_NEW_VERSIONS_PER_MINUTE); retry after the given seconds. A registered release is never held back.',
+    { 'retry-after': String(retryAfterSeconds) },
   )
 export const unavailable = (retryAfterSeconds: number, code: string, message: string) =>
   errorResult(503, code, message, { 'retry-after': String(retryAfterSeconds) })

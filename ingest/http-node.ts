@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { clientAddress } from '../lib/http/client-address'
+import { errorMessage, log } from '../lib/log'
 import { WIRE_LIMITS } from '../lib/wire-format'
-import { clientAddress, ingestLimits } from './limits'
 import { handleIngest, type IngestDeps } from './pipeline'
 import { readLimitedNode, type LimitedBody } from './read-body'
 
@@ -9,22 +10,57 @@ import { readLimitedNode, type LimitedBody } from './read-body'
 
 const firstHeader = (value: string | string[] | undefined): string | null => (Array.isArray(value) ? (value[0] ?? null) : (value ?? null))
 
-export async function handleIngestNode(req: IncomingMessage, res: ServerResponse, deps: IngestDeps): Promise<void> {
+/**
+ * A client that goes away mid-request (a closed tab, a dropped connection)
+ * is routine on a public endpoint: it is counted (deps.onClientAbort), never
+ * logged as an error, or a thousand aborts would write a thousand lines.
+ */
+function isClientAbort(req: IncomingMessage, error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return req.destroyed || code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'EPIPE' || (error instanceof Error && error.message === 'aborted')
+}
+
+/**
+ * Serves one ingest request; never rejects. `search` is the request target's
+ * query string (ingest/front-door.ts classifyTarget), so every spelling of
+ * the path reads its query the same way.
+ */
+export function serveIngestNode(req: IncomingMessage, res: ServerResponse, deps: IngestDeps, search = ''): Promise<void> {
+  return serveNode(req, res, () => handleIngestNode(req, res, deps, search), deps.onClientAbort, 'ingest request failed')
+}
+
+/** Runs one node:http handler of the front door; never rejects: an abort is counted, anything else logged and answered 500. */
+export async function serveNode(req: IncomingMessage, res: ServerResponse, run: () => Promise<void>, onClientAbort: (() => void) | undefined, failure: string): Promise<void> {
+  try {
+    await run()
+  } catch (error) {
+    if (isClientAbort(req, error)) {
+      onClientAbort?.()
+      res.destroy()
+      return
+    }
+    log.error(failure, { error: errorMessage(error) })
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ error: { code: 'internal', message: 'Something went wrong on the server; it has been logged.' } }))
+  }
+}
+
+async function handleIngestNode(req: IncomingMessage, res: ServerResponse, deps: IngestDeps, search: string): Promise<void> {
   const receivedAt = Date.now()
   const declared = Number(req.headers['content-length'] ?? '0')
   let read: LimitedBody = { body: new Uint8Array(), tooLarge: declared > WIRE_LIMITS.maxBodyBytes }
   if (req.method === 'POST' && !read.tooLarge) read = await readLimitedNode(req)
-  const url = new URL(req.url ?? '/', 'http://localhost')
+  const query = new URLSearchParams(search)
   const result = await handleIngest(
     {
       method: req.method ?? 'GET',
       contentType: req.headers['content-type'] ?? null,
-      queryKey: url.searchParams.get('key'),
-      queryAnswer: url.searchParams.get('answer'),
+      queryKey: query.get('key'),
+      queryAnswer: query.get('answer'),
       body: read.body,
       bodyTooLarge: read.tooLarge,
       receivedAt,
-      remoteAddress: clientAddress(req.socket.remoteAddress, firstHeader(req.headers['x-forwarded-for']), ingestLimits().trustProxy),
+      remoteAddress: clientAddress(req.socket.remoteAddress, firstHeader(req.headers['x-forwarded-for'])),
       origin: firstHeader(req.headers.origin),
       userAgent: firstHeader(req.headers['user-agent']),
     },

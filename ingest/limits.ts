@@ -2,7 +2,7 @@ import { config, type Config } from '../lib/config'
 
 // Abuse and fault limits of the ingest endpoint (documented in
 // docs/security.md), read and checked with every other setting in
-// lib/config.ts.
+// lib/config.ts. The client's address is lib/http/client-address.ts's.
 
 export type IngestLimits = Pick<
   Config,
@@ -11,7 +11,6 @@ export type IngestLimits = Pick<
   | 'ratePerAddress'
   | 'burstPerAddress'
   | 'limitLoopback'
-  | 'trustProxy'
   | 'maxVersionsPerProject'
   | 'ackTimeoutMs'
   | 'stallTimeoutMs'
@@ -21,17 +20,4 @@ export type IngestLimits = Pick<
 
 export function ingestLimits(): IngestLimits {
   return config()
-}
-
-/**
- * The client's address: the socket's peer, or with STALEWATCH_TRUST_PROXY=1
- * the left-most X-Forwarded-For entry (the proxy in front must overwrite, not
- * append to, a client-sent header for that to be trustworthy).
- */
-export function clientAddress(socketAddress: string | null | undefined, forwardedFor: string | null | undefined, trustProxy: boolean): string | null {
-  if (trustProxy && forwardedFor) {
-    const first = forwardedFor.split(',')[0]!.trim()
-    if (first) return first.slice(0, 64)
-  }
-  return socketAddress ?? null
 }

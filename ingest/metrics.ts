@@ -8,7 +8,17 @@ export interface IngestMetrics {
   inserts: number
   failedInserts: number
   insertedRows: number
+  /** Segments the ingest log could not store whole and split or moved aside. */
   quarantinedSegments: number
+  /** Their lines set aside, by kind (ingest/log-salvage.ts RejectKind). */
+  quarantinedLinesByKind: Map<string, number>
+  /** Their good rows, stored. */
+  salvagedRows: number
+  /** Ingest requests whose client went away before they were read (counted, never logged). */
+  clientAborts: number
+  /** Events refused by the version cap or the new-version rate, by project, then reason. */
+  versionRefusedEvents: Map<string, Map<string, number>>
+  recordVersionRefused(projectId: string, reason: string, events: number): void
   /** Flush latency histogram: cumulative counts per upper bound in seconds. */
   flushSeconds: { bounds: number[]; counts: number[]; sum: number; count: number }
   recordFlush(flush: { rows: number; ms: number; ok: boolean }): void
@@ -26,6 +36,15 @@ function create(): IngestMetrics {
     failedInserts: 0,
     insertedRows: 0,
     quarantinedSegments: 0,
+    quarantinedLinesByKind: new Map(),
+    salvagedRows: 0,
+    clientAborts: 0,
+    versionRefusedEvents: new Map(),
+    recordVersionRefused(projectId, reason, events) {
+      let byReason = metrics.versionRefusedEvents.get(projectId)
+      if (!byReason) metrics.versionRefusedEvents.set(projectId, (byReason = new Map()))
+      byReason.set(reason, (byReason.get(reason) ?? 0) + events)
+    },
     flushSeconds: { bounds: BOUNDS, counts: BOUNDS.map(() => 0), sum: 0, count: 0 },
     recordFlush({ rows, ms, ok }) {
       if (ok) {

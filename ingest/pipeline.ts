@@ -8,6 +8,7 @@ import {
   forbidden,
   headerAnswer,
   methodNotAllowed,
+  newVersionsRateLimited,
   tooManyRequests,
   tooManyVersions,
   tooLarge,
@@ -18,12 +19,14 @@ import {
 } from './answers'
 import type { EventRow } from './event-row'
 import { AckTimeoutError, BufferFullError, ClosedError } from './group-commit'
+import { DiskLowError } from './disk-space'
 import { normalizeEvent } from './normalize'
 import { checkOrigin } from '../lib/projects/allowed-origins'
 import type { IngestRateLimiter, RateVerdict } from './rate-limit'
 import { parseUserAgent } from './user-agent'
 import { formatIssues } from '../lib/validation'
 import { envelopeSchema, eventSchema } from './schema'
+import type { VersionRefusal, VersionVerdict } from './version-cap'
 
 /** An ingest request as any HTTP server sees it; the body is already read (up to the limit). */
 export interface IngestRequest {
@@ -58,11 +61,15 @@ export interface IngestDeps {
   /** Per-key and per-address request limits; none when absent. */
   rateLimiter?: IngestRateLimiter
   /** The distinct-versions cap (ingest/version-cap.ts); every version passes when absent. */
-  admitVersion?: (projectId: string, version: string) => Promise<boolean>
+  admitVersion?: (projectId: string, version: string) => Promise<VersionVerdict>
+  /** Events refused by the version cap or the new-version rate, counted for the dashboard and /api/metrics. */
+  onVersionRefused?: (projectId: string, reason: VersionRefusal, events: number) => void
   /** True while the process is too busy to take more (ingest/loop-pressure.ts): answer 503 before any work. */
   overloaded?: () => boolean
   /** Sees every answer, for the ingest counters of /api/metrics. */
   onAnswer?: (result: IngestResult) => void
+  /** A client went away before its request was read (the adapters call it): counted, never logged. */
+  onClientAbort?: () => void
 }
 
 function rateLimited(verdict: Exclude<RateVerdict, { ok: true }>): IngestResult {
@@ -136,9 +143,12 @@ async function processIngest(
     else rejected.push({ id, error: verdict.error })
   })
   if (rows.length > 0 && deps.admitVersion) {
-    const admitted = await deps.admitVersion(project.id, envelope.data.version).catch(() => null)
-    if (admitted === null) return unavailable(2, 'storage_unavailable', 'Events could not be stored; none were accepted. Retry after the given seconds.')
-    if (!admitted) return tooManyVersions()
+    const verdict = await deps.admitVersion(project.id, envelope.data.version).catch(() => null)
+    if (verdict === null) return unavailable(2, 'storage_unavailable', 'Events could not be stored; none were accepted. Retry after the given seconds.')
+    if (!verdict.ok) {
+      deps.onVersionRefused?.(project.id, verdict.reason, rows.length)
+      return verdict.reason === 'version_cap' ? tooManyVersions() : newVersionsRateLimited(verdict.retryAfterSeconds)
+    }
   }
   if (request.userAgent !== undefined) {
     const { browser, browserMajor } = parseUserAgent(request.userAgent)
@@ -160,6 +170,7 @@ async function processIngest(
       return unavailable(1, 'storage_slow', 'Storing the events is slow right now; none were acknowledged. Retry after the given seconds.')
     }
     if (error instanceof ClosedError) return unavailable(2, 'shutting_down', 'This server is shutting down; retry shortly.')
+    if (error instanceof DiskLowError) return unavailable(5, 'disk_low', "The server's disk is nearly full; none of the events were accepted. Retry after the given seconds.")
     return unavailable(2, 'storage_unavailable', 'Events could not be stored; none were accepted. Retry after the given seconds.')
   }
 

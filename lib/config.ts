@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { isIP } from 'node:net'
 import path from 'node:path'
 import { formatIssues } from './validation'
 
@@ -35,6 +36,22 @@ const int = (min: number, max: number) => z.coerce.number({ error: 'must be a nu
 const rate = z.coerce.number({ error: 'must be a number' }).min(0, 'must be at least 0').max(1_000_000, 'must be at most 1000000')
 const burst = z.coerce.number({ error: 'must be a number' }).min(1, 'must be at least 1').max(10_000_000, 'must be at most 10000000')
 const directory = z.string().min(1).transform((p) => path.resolve(/*turbopackIgnore: true*/ p))
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+}
+
+function isNetwork(value: string): boolean {
+  const [address, prefix, ...rest] = value.split('/')
+  const family = isIP(address ?? '')
+  if (rest.length > 0 || family === 0) return false
+  if (prefix === undefined) return true
+  const bits = Number(prefix)
+  return /^\d+$/.test(prefix) && bits <= (family === 4 ? 32 : 128)
+}
 
 /**
  * When a 2xx is given (docs/scaling.md, "Acknowledgement"):
@@ -138,6 +155,15 @@ export const SETTINGS = {
     help: "bound on the ingest log's bytes not yet stored (logged mode): past it, 503 `overloaded`",
     docs: ['readme', 'security'],
   }),
+  minFreeDiskBytes: setting({
+    env: 'STALEWATCH_MIN_FREE_DISK_BYTES',
+    schema: int(0, Number.MAX_SAFE_INTEGER),
+    // Room left for the engine to store the backlog and merge parts.
+    default: String(512 * 1024 ** 2),
+    shownDefault: '536870912 (512 MiB)',
+    help: "below this much free space on the ingest log's (or embedded engine's) disk, ingest answers 503 `disk_low`; 0 turns the watch off ([docs/scaling.md](docs/scaling.md#a-full-or-damaged-disk))",
+    docs: ['readme', 'security'],
+  }),
   shedLoopDelayMs: setting({
     env: 'STALEWATCH_SHED_LOOP_DELAY_MS',
     schema: int(0, 60_000),
@@ -154,8 +180,33 @@ export const SETTINGS = {
     env: 'STALEWATCH_TRUST_PROXY',
     schema: flag,
     default: '0',
-    help: 'take the client address from the left-most `X-Forwarded-For` entry (only behind a proxy that overwrites it)',
-    docs: ['security'],
+    help: '1: the client address is the left-most `X-Forwarded-For` entry (only behind a proxy that overwrites it)',
+    docs: ['readme', 'security'],
+  }),
+  newVersionsPerMinute: setting({
+    env: 'STALEWATCH_NEW_VERSIONS_PER_MINUTE',
+    schema: z.coerce.number({ error: 'must be a number' }).min(0, 'must be at least 0').max(1_000_000, 'must be at most 1000000'),
+    default: '10',
+    help: 'new unregistered versions a project may start sending per minute; past it 429 + `Retry-After` (registered releases always pass; 0 = off)',
+    docs: ['readme', 'security'],
+  }),
+  newVersionsBurst: setting({ env: 'STALEWATCH_NEW_VERSIONS_BURST', schema: int(1, 1_000_000), default: '50', help: 'burst of new unregistered versions per project', docs: ['readme', 'security'] }),
+  versionForgetHours: setting({
+    env: 'STALEWATCH_VERSION_FORGET_HOURS',
+    schema: z.coerce.number({ error: 'must be a number' }).min(1, 'must be at least 1').max(24 * 365, 'must be at most 8760'),
+    default: '24',
+    help: 'a version seen under an hour and not since this long stops counting against `STALEWATCH_MAX_VERSIONS_PER_PROJECT`',
+    docs: ['readme', 'security'],
+  }),
+  loginPerAddressPerMinute: setting({ env: 'STALEWATCH_LOGIN_PER_IP_PER_MINUTE', schema: int(1, 10_000), default: '5', help: 'login attempts per client address per minute; past it 429 + `Retry-After`', docs: ['readme', 'security'] }),
+  loginPerMinute: setting({ env: 'STALEWATCH_LOGIN_PER_MINUTE', schema: int(1, 100_000), default: '30', help: 'login attempts per minute in total; past it 429 + `Retry-After`', docs: ['readme', 'security'] }),
+  webhookAllowedNetworks: setting({
+    env: 'STALEWATCH_WEBHOOK_ALLOWED_NETWORKS',
+    schema: z.string().transform(splitList).pipe(z.array(z.string().refine(isNetwork, 'must be an IP address or CIDR range, e.g. 10.0.0.0/8'))),
+    default: '',
+    shownDefault: 'empty',
+    help: 'internal networks (CIDR, comma-separated) that webhooks may reach; loopback, private, link-local and metadata addresses are refused otherwise',
+    docs: ['readme', 'security'],
   }),
   maxVersionsPerProject: setting({ env: 'STALEWATCH_MAX_VERSIONS_PER_PROJECT', schema: int(1, 1_000_000), default: '1000', help: 'distinct versions a project may have: events of more get 422 `too_many_versions`', docs: ['security'] }),
   ackTimeoutMs: setting({

@@ -1,4 +1,4 @@
-import { config } from './config'
+import { readSetting } from './config'
 
 // A small structured logger. Messages and fields only: callers never pass
 // secrets (tokens, keys, passwords, connection URLs with credentials).
@@ -7,10 +7,12 @@ type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
 
 function threshold(): number {
-  // A configuration that does not load is reported by whoever loads it: log at the default meanwhile.
+  // Read on each line, so a process (or a test) that changes the level is
+  // heard at once. A bad value is reported by whoever loads the whole
+  // configuration: log at the default meanwhile.
   let level: Level = 'info'
   try {
-    level = config().logLevel
+    level = readSetting('logLevel')
   } catch {
     // level stays info
   }

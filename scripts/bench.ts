@@ -16,6 +16,8 @@ Sections:
              <STALEWATCH_NEXT_DIST_DIR>-bench if needed; minutes)
   queries    dashboard query latency (when scripts/bench/queries.ts exists)
   sdk-size   the SDK core's gzip size against its budget and other agents
+  backend-load  the backend-load middleware's CPU per request against the
+             same bare node:http server, in process, and its heap growth
 
 Options:
   --quick           short steps and small data: a smoke run, figures not representative
@@ -38,6 +40,7 @@ const SECTIONS: { name: string; load: () => Promise<Record<string, unknown>> }[]
   { name: 'ingest', load: () => import('./bench/ingest') },
   { name: 'queries', load: () => import(/* optional */ `./bench/${'queries'}`) },
   { name: 'sdk-size', load: () => import('./bench/sdk-size') },
+  { name: 'backend-load', load: () => import('./bench/backend-load') },
 ]
 
 function isSection(value: unknown): value is BenchSection {

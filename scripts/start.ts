@@ -46,7 +46,7 @@ async function main(): Promise<void> {
 
   if (!values.dev && (values.rebuild || !existsSync(path.resolve(readSetting('nextDistDir'), 'BUILD_ID')))) {
     console.log('No build found: building the SDK and the app (once; about a minute)…')
-    const { buildSdk } = await import('./build-sdk')
+    const { buildSdk } = await import('../sdk/scripts/build')
     await buildSdk()
     const build = spawnSync(process.execPath, [path.resolve('node_modules/next/dist/bin/next'), 'build'], { stdio: 'inherit' })
     if (build.status !== 0) {

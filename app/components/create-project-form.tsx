@@ -7,6 +7,7 @@ interface Created {
   name: string
   ingestKey: string
   deployToken: string
+  serverKey: string
 }
 
 /** Creates a project from the dashboard and shows its keys once. */
@@ -32,13 +33,14 @@ export function CreateProjectForm() {
     return (
       <div>
         <p>
-          Project <strong>{created.name}</strong> created. Keep the deploy token now: it is shown only once.
+          Project <strong>{created.name}</strong> created. Keep the deploy token and the server key now: they are shown only once.
         </p>
         <table>
           <tbody>
             <tr><th>Project id</th><td><code>{created.id}</code></td></tr>
             <tr><th>Ingest key (public, write-only)</th><td><code>{created.ingestKey}</code></td></tr>
             <tr><th>Deploy token (secret, for CI)</th><td><code>{created.deployToken}</code></td></tr>
+            <tr><th>Server key (secret, for the backend-load middleware)</th><td><code>{created.serverKey}</code></td></tr>
           </tbody>
         </table>
         <p><a href={`/?project=${created.id}`}>Open its dashboard</a></p>

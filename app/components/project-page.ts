@@ -1,4 +1,4 @@
-import { requireDashboardSession } from '../dashboard-session'
+import { requireDashboardSession } from '@/app/dashboard-session'
 import { listProjects } from '@/lib/projects/project-store'
 import type { Project } from '@/lib/projects/project'
 

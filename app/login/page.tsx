@@ -4,17 +4,20 @@ import { csrfTokenForForm } from './csrf-token'
 
 export const dynamic = 'force-dynamic'
 
-const ERRORS: Record<string, string> = {
-  password: 'That password is not right.',
-  token: 'That token is not right.',
-  csrf: 'The form expired or came from another site; please try again.',
+const ERRORS: Record<string, (retry: number) => string> = {
+  password: () => 'That password is not right.',
+  token: () => 'That token is not right.',
+  csrf: () => 'The form expired or came from another site; please try again.',
+  rate_limited: (retry) => `Too many login attempts. Try again in ${retry} seconds.`,
+  busy: (retry) => `Too many logins are being checked right now. Try again in ${retry} second${retry === 1 ? '' : 's'}.`,
 }
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
-  const { error } = await searchParams
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ error?: string; retry?: string }> }) {
+  const { error, retry } = await searchParams
   const csrf = await csrfTokenForForm()
   const hasPassword = passwordSource() !== 'none'
-  const message = error ? (ERRORS[error] ?? ERRORS.token) : null
+  const retrySeconds = /^\d{1,5}$/.test(retry ?? '') ? Number(retry) : 60
+  const message = error ? (ERRORS[error] ?? ERRORS.token!)(retrySeconds) : null
   return (
     <main className="login panel">
       <h1>Stalewatch</h1>

@@ -1,4 +1,5 @@
 import { errorMessage, log } from '../log'
+import type { EgressPolicy } from './egress'
 import { deliveryKey, listDeliveries, recordDelivery, type DeliveryRecord } from './delivery-store'
 import { notificationFor } from './message'
 import type { AlertRule } from './rule-schema'
@@ -23,7 +24,8 @@ export interface DeliverOptions {
   now: number
   rules: ReadonlyMap<string, AlertRule>
   baseUrl: string
-  fetch?: typeof fetch
+  /** Where deliveries may go; the configured egress rules when absent. */
+  egress?: EgressPolicy
 }
 
 export interface DeliverResult {
@@ -72,7 +74,7 @@ export async function deliverDue(options: DeliverOptions): Promise<DeliverResult
         blocked.add(lane)
         continue
       }
-      const sent = await sendNotification(destination, notificationFor(t, rule, options.baseUrl), now, options.fetch)
+      const sent = await sendNotification(destination, notificationFor(t, rule, options.baseUrl), now, options.egress)
       const attempts = record.attempts + 1
       const status = sent.ok ? 'delivered' : attempts >= MAX_ATTEMPTS ? 'failed' : 'pending'
       try {

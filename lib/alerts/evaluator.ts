@@ -8,6 +8,7 @@ import { listRules } from './rule-store'
 import { INITIAL_STATE, sameState, step } from './state-machine'
 import { loadStates, saveStates, type StoredState } from './state-store'
 import { recordTransitions, type StoredTransition } from './transition-store'
+import type { EgressPolicy } from './egress'
 
 // One evaluation pass: measure every rule, step its state machine, store the
 // transitions, then the new states, then deliver what is due. Everything it
@@ -19,7 +20,8 @@ export interface EvaluatorOptions {
   now?: () => number
   /** Prefix of links in notifications, e.g. https://stalewatch.example.com; relative links when empty. */
   baseUrl?: string
-  fetch?: typeof fetch
+  /** Where deliveries may go; the configured egress rules when absent (lib/alerts/egress.ts). */
+  egress?: EgressPolicy
   intervalMs?: number
 }
 
@@ -86,7 +88,7 @@ export function createAlertEvaluator(options: EvaluatorOptions = {}): AlertEvalu
     await recordTransitions(transitions, at)
     await saveStates(changed, at)
     const byId = new Map<string, AlertRule>(rules.map((r) => [r.id, r]))
-    const delivery = await deliverDue({ now: at, rules: byId, baseUrl, fetch: options.fetch })
+    const delivery = await deliverDue({ now: at, rules: byId, baseUrl, egress: options.egress })
     return { at, rules: active.length, transitions, delivery, errors }
   }
 

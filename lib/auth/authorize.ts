@@ -1,6 +1,7 @@
 import { isAdminBearer } from './admin-token'
 import { csrfMatches, CSRF_HEADER } from './csrf'
-import { isValidSessionValue, readCookie, SESSION_COOKIE } from './session-cookie'
+import { readCookie, SESSION_COOKIE } from './session-cookie'
+import { liveSession } from './sessions'
 
 export interface RequestCredentials {
   method: string
@@ -20,11 +21,11 @@ export interface RequestCredentials {
  * dashboard itself: its Origin is the dashboard's own, or it carries the CSRF
  * token of the double-submit cookie (SameSite=Lax already stops most
  * cross-site posts; this closes the rest). Ingest keys and deploy tokens are
- * never admin credentials.
+ * never admin credentials. A session must also not have been revoked.
  */
-export function isAdminRequest(c: RequestCredentials): boolean {
+export async function isAdminRequest(c: RequestCredentials): Promise<boolean> {
   if (isAdminBearer(c.authorization)) return true
-  if (!isValidSessionValue(readCookie(c.cookie, SESSION_COOKIE))) return false
+  if (!(await liveSession(readCookie(c.cookie, SESSION_COOKIE)))) return false
   if (c.method === 'GET' || c.method === 'HEAD') return true
   if (c.fetchSite === 'cross-site') return false
   if (csrfMatches(c.cookie, c.csrfToken)) return true

@@ -5,7 +5,7 @@ import { credentialsOf, isAdminRequest } from './authorize'
 
 /** Releases and minimum versions: the admin (token or dashboard session) or the project's own deploy token. */
 export async function isDeployRequest(request: Request, project: Project | undefined): Promise<boolean> {
-  if (isAdminRequest(credentialsOf(request))) return true
+  if (await isAdminRequest(credentialsOf(request))) return true
   const token = bearerToken(request.headers.get('authorization'))
   return Boolean(project && token && secretsEqual(sha256Hex(token), project.deployTokenHash))
 }

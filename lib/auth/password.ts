@@ -1,7 +1,9 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+import { processSingleton } from '../process-singleton'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { config } from '../config'
+import { BoundedWork } from '../limits/bounded-work'
 
 // The dashboard password: STALEWATCH_ADMIN_PASSWORD, or an scrypt hash kept
 // (mode 0600) in <data dir>/admin-password by `npm run set-password`. Only the
@@ -67,9 +69,18 @@ export function currentPasswordHash(): Promise<string> | null {
   return Promise.resolve(readFileSync(file, 'utf8').trim())
 }
 
+// One hash at a time, four waiting: a login takes one libuv pool thread at
+// most (the pool also serves the ingest log's writes and every chDB call),
+// and a flood past the login limits is refused (BusyError), not queued.
+function passwordChecks(): BoundedWork {
+  return processSingleton('passwordChecks', () => new BoundedWork(1, 4))
+}
+
+/** Checks a login's password; throws BusyError when too many checks are already waiting. */
 export async function checkPassword(password: string): Promise<boolean> {
   const hash = currentPasswordHash()
-  return hash !== null && verifyPassword(password, await hash)
+  if (hash === null) return false
+  return passwordChecks().run(async () => verifyPassword(password, await hash))
 }
 
 /** Writes the hash atomically with mode 0600; returns the file written. */

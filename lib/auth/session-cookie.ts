@@ -3,9 +3,10 @@ import { secretsEqual } from '../ids'
 import { adminToken } from './admin-token'
 
 // Dashboard sessions: a signed, HttpOnly cookie. The value is
-// `<expiresMs>.<nonce>.<hmac>`; nothing secret is inside, the signature is
-// what makes it valid. The key derives from the admin token, so rotating the
-// token logs everybody out.
+// `<expiresMs>.<sessionId>.<hmac>`; nothing secret is inside, the signature
+// is what makes it genuine. The key derives from the admin token, so rotating
+// the token logs everybody out. A genuine cookie may still be revoked on the
+// server (lib/auth/sessions.ts).
 
 export const SESSION_COOKIE = 'sw_session'
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000
@@ -23,19 +24,34 @@ export function issueSessionValue(now = Date.now()): string {
   return `${payload}.${sign(payload)}`
 }
 
-export function isValidSessionValue(value: string | undefined | null, now = Date.now()): boolean {
-  if (!value) return false
-  const lastDot = value.lastIndexOf('.')
-  if (lastDot <= 0) return false
-  const payload = value.slice(0, lastDot)
-  const expires = Number(payload.split('.')[0])
-  return Number.isFinite(expires) && expires > now && secretsEqual(value.slice(lastDot + 1), sign(payload))
+export interface SessionClaims {
+  id: string
+  issuedAt: number
+  expiresAt: number
 }
 
+/** What a genuine, unexpired cookie value says; null for anything else. Revocation is not checked here. */
+export function readSessionValue(value: string | undefined | null, now = Date.now()): SessionClaims | null {
+  if (!value || value.length > 200) return null
+  const parts = value.split('.')
+  if (parts.length !== 3) return null
+  const [expiresText, id, signature] = parts as [string, string, string]
+  const expiresAt = Number(expiresText)
+  if (!/^\d+$/.test(expiresText) || expiresAt <= now || !id) return null
+  if (!secretsEqual(signature, sign(`${expiresText}.${id}`))) return null
+  return { id, issuedAt: expiresAt - SESSION_TTL_MS, expiresAt }
+}
+
+/** A cookie's value, percent-decoded; a value that does not decode is no value (never an exception). */
 export function readCookie(cookieHeader: string | null | undefined, name: string): string | undefined {
   for (const part of (cookieHeader ?? '').split(';')) {
     const [k, ...rest] = part.trim().split('=')
-    if (k === name) return decodeURIComponent(rest.join('='))
+    if (k !== name) continue
+    try {
+      return decodeURIComponent(rest.join('='))
+    } catch {
+      return undefined
+    }
   }
   return undefined
 }

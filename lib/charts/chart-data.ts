@@ -68,9 +68,15 @@ export function pivot(rows: readonly LongRow[], from: number, to: number, stepMs
   return { series, points: [...points.values()] }
 }
 
+// A spreadsheet evaluates a text cell that starts with one of these (OWASP,
+// CSV Injection), and series names are version strings the public ingest key
+// chooses: such a cell gets a leading apostrophe, which makes it plain text.
+// Numbers are written as numbers.
+const FORMULA_START = /^[=+\-@\t\r]/
+
 const csvCell = (value: string | number | null) => {
   if (value === null) return ''
-  const text = String(value)
+  const text = typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : String(value)
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 

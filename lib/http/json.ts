@@ -1,9 +1,9 @@
 import type { z } from 'zod'
-import { credentialsOf, isAdminRequest } from '../auth/authorize'
 import { formatIssues } from '../validation'
 
 // Helpers for the JSON APIs (admin, releases, stats). Framework-free: they
 // take and return Fetch API objects, so route handlers stay thin adapters.
+// Who may call a route is decided by its wrapper (lib/http/route.ts).
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -20,11 +20,6 @@ export const unauthorizedJson = () =>
   errorJson(401, 'unauthorized', 'Send Authorization: Bearer <admin token>, or log in to the dashboard.', {
     'www-authenticate': 'Bearer',
   })
-
-/** The admin check as a guard: a Response to return, or null to go on. */
-export function requireAdmin(request: Request): Response | null {
-  return isAdminRequest(credentialsOf(request)) ? null : unauthorizedJson()
-}
 
 /** Reads a JSON body without judging its shape; a Response (400/415) when it is not JSON. */
 export async function readJsonBody(request: Request): Promise<unknown | Response> {

@@ -1,4 +1,5 @@
 import { processSingleton } from '../process-singleton'
+import { sha256Hex } from '../ids'
 import type { Project } from './project'
 
 // In-memory view of the (small) projects table for the hot path: ingest looks
@@ -14,12 +15,14 @@ interface Directory {
   /** Rotated-out keys still in their grace period, with their expiry. */
   graceKeys: Map<string, { project: Project; expiresAt: number }>
   byId: Map<string, Project>
+  /** By SHA-256 of the server key: current keys, and rotated-out ones in their grace period. */
+  byServerKeyHash: Map<string, { project: Project; expiresAt: number }>
   loadedAt: number
   loading?: Promise<void>
 }
 
 function directory(): Directory {
-  return processSingleton('projectDirectory', (): Directory => ({ byKey: new Map(), graceKeys: new Map(), byId: new Map(), loadedAt: 0 }))
+  return processSingleton('projectDirectory', (): Directory => ({ byKey: new Map(), graceKeys: new Map(), byId: new Map(), byServerKeyHash: new Map(), loadedAt: 0 }))
 }
 
 async function refresh(dir: Directory): Promise<void> {
@@ -28,7 +31,8 @@ async function refresh(dir: Directory): Promise<void> {
       // Imported here to keep this module free of a cycle with project-store.
       const { listProjects } = await import('./project-store')
       const { listActiveKeys } = await import('./ingest-keys')
-      const [projects, keys] = await Promise.all([listProjects(), listActiveKeys()])
+      const { listActiveServerKeys } = await import('./server-key-rotation')
+      const [projects, keys, serverKeys] = await Promise.all([listProjects(), listActiveKeys(), listActiveServerKeys()])
       dir.byKey = new Map(projects.map((p) => [p.ingestKey, p]))
       dir.byId = new Map(projects.map((p) => [p.id, p]))
       dir.graceKeys = new Map()
@@ -36,6 +40,12 @@ async function refresh(dir: Directory): Promise<void> {
         const project = dir.byId.get(k.projectId)
         if (project && !dir.byKey.has(k.key)) dir.graceKeys.set(k.key, { project, expiresAt: k.expiresAt })
       }
+      dir.byServerKeyHash = new Map()
+      for (const k of serverKeys) {
+        const project = dir.byId.get(k.projectId)
+        if (project) dir.byServerKeyHash.set(k.keyHash, { project, expiresAt: k.expiresAt })
+      }
+      for (const p of projects) if (p.serverKeyHash) dir.byServerKeyHash.set(p.serverKeyHash, { project: p, expiresAt: Infinity })
       dir.loadedAt = Date.now()
     } finally {
       dir.loading = undefined
@@ -64,8 +74,24 @@ export function projectByIngestKey(key: string): Promise<Project | undefined> {
   })
 }
 
+/** The project whose current (or still valid rotated-out) server key this is; never an ingest key's project. */
+export function projectByServerKey(key: string): Promise<Project | undefined> {
+  const hash = sha256Hex(key)
+  return lookup((dir) => {
+    const found = dir.byServerKeyHash.get(hash)
+    return found && found.expiresAt > Date.now() ? found.project : undefined
+  })
+}
+
 export function projectById(id: string): Promise<Project | undefined> {
   return lookup((dir) => dir.byId.get(id))
+}
+
+/** The projects called `name` (names need not be unique). */
+export async function projectsNamed(name: string): Promise<Project[]> {
+  let named: Project[] = []
+  await lookup((dir) => (named = [...dir.byId.values()].filter((p) => p.name === name))[0])
+  return named
 }
 
 export function invalidateProjectDirectory(): void {

@@ -5,6 +5,7 @@ import { table } from '../store/tables'
 import { allowedOriginsSchema } from './allowed-origins'
 import { DEFAULT_LIVENESS_WINDOW_SECONDS, type Project } from './project'
 import { invalidateProjectDirectory } from './project-directory'
+import { newServerKey } from './server-key'
 
 export const newProjectSchema = z.object({
   name: z.string().trim().min(1, 'name is required').max(100, 'name is at most 100 characters'),
@@ -19,6 +20,8 @@ export interface CreatedProject {
   ingestKey: string
   /** Shown once: only its hash is stored. */
   deployToken: string
+  /** Shown once: only its hash is stored (lib/projects/server-key.ts). */
+  serverKey: string
 }
 
 export async function createProject(input: NewProject): Promise<CreatedProject> {
@@ -28,6 +31,7 @@ export async function createProject(input: NewProject): Promise<CreatedProject> 
     name: input.name,
     ingestKey: randomToken('swk_', 24),
     deployToken: randomToken('swd_', 32),
+    serverKey: newServerKey(),
   }
   await insertRows('createProject', table('projects'), [
     {
@@ -35,6 +39,7 @@ export async function createProject(input: NewProject): Promise<CreatedProject> 
       name: created.name,
       ingest_key: created.ingestKey,
       deploy_token_hash: sha256Hex(created.deployToken),
+      server_key_hash: sha256Hex(created.serverKey),
       liveness_window_seconds: input.livenessWindowSeconds ?? DEFAULT_LIVENESS_WINDOW_SECONDS,
       allowed_origins: input.allowedOrigins ?? [],
       created_at: now,
@@ -50,6 +55,7 @@ interface ProjectRow {
   name: string
   ingest_key: string
   deploy_token_hash: string
+  server_key_hash: string
   liveness_window_seconds: number
   allowed_origins: string[]
   created_at: number
@@ -58,7 +64,7 @@ interface ProjectRow {
 export async function listProjects(): Promise<Project[]> {
   const rows = await runQuery<ProjectRow>(
     'listProjects',
-    `SELECT id, name, ingest_key, deploy_token_hash, liveness_window_seconds, allowed_origins, toUnixTimestamp64Milli(created_at) AS created_at
+    `SELECT id, name, ingest_key, deploy_token_hash, server_key_hash, liveness_window_seconds, allowed_origins, toUnixTimestamp64Milli(created_at) AS created_at
      FROM ${table('projects')} FINAL ORDER BY created_at, id`,
   )
   return rows.map((r) => ({
@@ -66,6 +72,7 @@ export async function listProjects(): Promise<Project[]> {
     name: r.name,
     ingestKey: r.ingest_key,
     deployTokenHash: r.deploy_token_hash,
+    serverKeyHash: r.server_key_hash,
     livenessWindowSeconds: Number(r.liveness_window_seconds),
     createdAt: Number(r.created_at),
     allowedOrigins: r.allowed_origins,
@@ -80,6 +87,7 @@ export async function saveProject(project: Project, at = Date.now()): Promise<vo
       name: project.name,
       ingest_key: project.ingestKey,
       deploy_token_hash: project.deployTokenHash,
+      server_key_hash: project.serverKeyHash,
       liveness_window_seconds: project.livenessWindowSeconds,
       allowed_origins: project.allowedOrigins ?? [],
       created_at: project.createdAt,

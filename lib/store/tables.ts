@@ -16,6 +16,10 @@ export type TableName =
   | 'alert_rule_state'
   | 'alert_transitions'
   | 'alert_deliveries'
+  | 'project_server_keys'
+  | 'backend_load_raw'
+  | 'session_revocations'
+  | 'ingest_refusals'
 
 export function table(name: TableName): string {
   return `${config().database}.${name}`

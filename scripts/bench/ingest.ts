@@ -81,6 +81,8 @@ async function startProduct(mode: 'product' | 'next', env: Record<string, string
     CLICKHOUSE_URL: '',
     // One project key sends everything here: its rate limit would cap the run.
     STALEWATCH_RATE_PER_KEY: '1000000',
+    // The Next.js route sheds by loop delay like the fast path; the trivial route it is compared with does not.
+    ...(mode === 'next' ? { STALEWATCH_SHED_LOOP_DELAY_MS: '0' } : {}),
     ...env,
   })
 }

@@ -17,7 +17,8 @@ let receiver: Receiver
 let project: { id: string; ingestKey: string }
 
 beforeAll(async () => {
-  app = await startApp({ STALEWATCH_METRICS_TOKEN: METRICS_TOKEN, STALEWATCH_ADMIN_TOKEN: ADMIN_TOKEN })
+  // The receiver is on loopback, which webhooks may reach only when allowed.
+  app = await startApp({ STALEWATCH_METRICS_TOKEN: METRICS_TOKEN, STALEWATCH_ADMIN_TOKEN: ADMIN_TOKEN, STALEWATCH_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32' })
   receiver = await startReceiver()
   const created = await adminFetch(app, '/api/projects', { method: 'POST', body: JSON.stringify({ name: 'metrics' }) })
   expect(created.status).toBe(201)

@@ -15,6 +15,9 @@ import { startReceiver, type Receiver } from './receiver'
 // old release v1 until T0+25 min, v2 is released at T0. The evaluator's clock
 // is driven by the test; events are real, ingested over HTTP into the engine.
 
+// The receiver is on loopback, which webhooks may reach only when an operator allows it.
+process.env.STALEWATCH_WEBHOOK_ALLOWED_NETWORKS = '127.0.0.1/32'
+
 useEngine()
 
 const MIN = 60_000

@@ -33,7 +33,7 @@ beforeAll(async () => {
   })
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`
-  ;[app, browser] = await Promise.all([startApp(), launchChromium()])
+  ;[app, browser] = await Promise.all([startApp({ STALEWATCH_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32' }), launchChromium()])
   const created = await adminFetch(app, '/api/projects', { method: 'POST', body: JSON.stringify({ name: 'alerting' }) })
   projectId = ((await created.json()) as { id: string }).id
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
@@ -87,7 +87,7 @@ describe('alerts page', () => {
     expect(await row.innerText()).toContain('webhook 127.0.0.1')
 
     await row.getByRole('button', { name: 'Send test' }).click()
-    await row.getByText(/webhook: ok \(204\)/).waitFor()
+    await row.getByText('webhook: delivered').waitFor()
     await vi.waitFor(() => expect(received).toHaveLength(1))
     const delivery = received[0]!
     const expected = `sha256=${createHmac('sha256', secret).update(delivery.body).digest('hex')}`

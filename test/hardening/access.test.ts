@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { handleIngest } from '@/ingest/pipeline'
 import { ingestRuntime } from '@/ingest/runtime'
 import { adminToken } from '@/lib/auth/admin-token'
@@ -15,7 +15,9 @@ import { sha256Hex } from '@/lib/ids'
 import { invalidateProjectDirectory } from '@/lib/projects/project-directory'
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
+import { adminFetch, startApp, type RunningApp } from '../support/app-server'
 import { useEngine, testProject } from '../support/engine'
+import { rawRequest } from '../support/raw-http'
 import { envelope, heartbeat } from '../support/envelopes'
 import { errorCode, ingestRequest } from './helpers'
 
@@ -147,64 +149,245 @@ describe('login and logout forms', () => {
     expect(crossSite.status).toBe(403)
   })
 
-  it('requires Origin or the CSRF header on cookie-authenticated state changes', () => {
+  it('requires Origin or the CSRF header on cookie-authenticated state changes', async () => {
     const session = issueSessionValue()
     const csrf = newCsrfToken()
     const cookies = { [SESSION_COOKIE]: session, [CSRF_COOKIE]: csrf }
     const admin = (init: Parameters<typeof req>[1]) => isAdminRequest(credentialsOf(req('/api/projects', init)))
-    expect(admin({ method: 'GET', cookies })).toBe(true)
-    expect(admin({ method: 'POST', cookies })).toBe(false)
-    expect(admin({ method: 'POST', cookies, headers: { origin: BASE } })).toBe(true)
-    expect(admin({ method: 'POST', cookies, headers: { origin: 'https://evil.example' } })).toBe(false)
-    expect(admin({ method: 'POST', cookies, headers: { 'x-csrf-token': csrf } })).toBe(true)
-    expect(admin({ method: 'POST', cookies, headers: { 'x-csrf-token': newCsrfToken() } })).toBe(false)
-    expect(admin({ method: 'POST', cookies, headers: { 'x-csrf-token': csrf, 'sec-fetch-site': 'cross-site' } })).toBe(false)
-    expect(admin({ method: 'POST', bearer: adminToken() })).toBe(true)
+    expect(await admin({ method: 'GET', cookies })).toBe(true)
+    expect(await admin({ method: 'POST', cookies })).toBe(false)
+    expect(await admin({ method: 'POST', cookies, headers: { origin: BASE } })).toBe(true)
+    expect(await admin({ method: 'POST', cookies, headers: { origin: 'https://evil.example' } })).toBe(false)
+    expect(await admin({ method: 'POST', cookies, headers: { 'x-csrf-token': csrf } })).toBe(true)
+    expect(await admin({ method: 'POST', cookies, headers: { 'x-csrf-token': newCsrfToken() } })).toBe(false)
+    expect(await admin({ method: 'POST', cookies, headers: { 'x-csrf-token': csrf, 'sec-fetch-site': 'cross-site' } })).toBe(false)
+    expect(await admin({ method: 'POST', bearer: adminToken() })).toBe(true)
+  })
+
+  it('logout revokes the session on the server, and "log out everywhere" revokes every session', async () => {
+    const login = (await import('@/app/api/auth/login/route')).POST
+    const logout = (await import('@/app/api/auth/logout/route')).POST
+    const projects = (await import('@/app/api/projects/route')).GET
+    process.env.STALEWATCH_ADMIN_PASSWORD = 'the dashboard password'
+    try {
+      const csrf = newCsrfToken()
+      const logIn = async () => {
+        const answer = await login(req('/api/auth/login', { method: 'POST', body: form({ password: 'the dashboard password', csrf }), cookies: { [CSRF_COOKIE]: csrf } }))
+        expect(answer.headers.get('location')).toBe('/')
+        return new RegExp(`^${SESSION_COOKIE}=([^;]+)`).exec(answer.headers.get('set-cookie') ?? '')![1]!
+      }
+      const listWith = async (session: string) => (await projects(req('/api/projects', { cookies: { [SESSION_COOKIE]: session } }), undefined as never)).status
+      const logOut = (session: string, fields: Record<string, string> = {}) =>
+        logout(req('/api/auth/logout', { method: 'POST', body: form({ csrf, ...fields }), cookies: { [CSRF_COOKIE]: csrf, [SESSION_COOKIE]: session } }))
+
+      // One session logs out: that cookie is dead even if kept, the other session lives.
+      const [a, b] = [await logIn(), await logIn()]
+      expect([await listWith(a), await listWith(b)]).toEqual([200, 200])
+      expect((await logOut(a)).status).toBe(303)
+      expect([await listWith(a), await listWith(b)]).toEqual([401, 200])
+
+      // Everywhere: every session issued until now is dead; a new login works.
+      const c = await logIn()
+      expect((await logOut(c, { scope: 'everywhere' })).status).toBe(303)
+      expect([await listWith(b), await listWith(c)]).toEqual([401, 401])
+      const d = await logIn()
+      expect(await listWith(d)).toBe(200)
+
+      // "Everywhere" needs a live session: a visitor with only a CSRF cookie cannot log the admin out.
+      const anonymous = await logout(req('/api/auth/logout', { method: 'POST', body: form({ csrf, scope: 'everywhere' }), cookies: { [CSRF_COOKIE]: csrf } }))
+      expect(anonymous.status).toBe(401)
+      expect(await listWith(d)).toBe(200)
+    } finally {
+      delete process.env.STALEWATCH_ADMIN_PASSWORD
+    }
   })
 })
 
-function routeFiles(dir: string): string[] {
+const relative = (file: string) => path.relative(root, file).split(path.sep).join('/')
+
+function filesNamed(dir: string, name: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? routeFiles(path.join(dir, d.name)) : d.name === 'route.ts' ? [path.join(dir, d.name)] : [],
+    d.isDirectory() ? filesNamed(path.join(dir, d.name), name) : d.name === name ? [path.join(dir, d.name)] : [],
   )
+}
+
+/**
+ * The only routes and pages anyone may call without a credential, and why.
+ * Every other route.ts and page.tsx under app/ must answer an anonymous
+ * caller 401 (pages: a redirect to /login): a new file that forgets its
+ * guard fails here.
+ */
+const PUBLIC_ROUTES: Record<string, string> = {
+  'app/api/ingest/route.ts': 'the ingest key, checked by the pipeline',
+  'app/api/ingest/aggregates/route.ts': 'the server key, checked by the aggregate pipeline',
+  'app/api/auth/login/route.ts': 'logging in',
+  'app/api/auth/logout/route.ts': 'logging out (CSRF-checked)',
+}
+const PUBLIC_PAGES: Record<string, string> = {
+  'app/login/page.tsx': 'the login form',
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 type Handler = (request: Request, context: unknown) => Promise<Response>
 
-describe('ingest keys and deploy tokens', () => {
-  it('an ingest key authorizes no read or admin call: every API route answers it as it answers nobody', async () => {
-    const p = await testProject('keys')
-    const routes = routeFiles(path.join(root, 'app/api')).filter((f) => !/app\/api\/(ingest|auth)\//.test(f))
-    expect(routes.map((f) => path.relative(root, f))).toEqual(
-      expect.arrayContaining(['app/api/projects/route.ts', 'app/api/releases/route.ts', 'app/api/projects/[id]/rotate-key/route.ts', 'app/api/stats/live/route.ts']),
-    )
-    let checked = 0
-    for (const file of routes) {
-      const mod = (await import(file)) as Partial<Record<(typeof METHODS)[number], Handler>>
-      for (const method of METHODS) {
-        const handler = mod[method]
-        if (!handler) continue
-        const call = (bearer?: string) => {
-          const url = `/api/x?project=${p.id}&projectId=${p.id}`
+const routeFiles = () => filesNamed(path.join(root, 'app'), 'route.ts')
+const pageFiles = () => filesNamed(path.join(root, 'app'), 'page.tsx')
+
+/** The URL path a route or page file serves, with a sample value for each dynamic segment. */
+function urlPathOf(file: string): string {
+  const segments = relative(path.dirname(file))
+    .split('/')
+    .slice(1)
+    .filter((s) => !/^\(.*\)$/.test(s))
+    .map((s) => (s === '[chart]' ? 'live' : s.replace(/^\[.*\]$/, 'x')))
+  return '/' + segments.join('/')
+}
+
+async function routeHandlers(): Promise<{ file: string; method: string; handler: Handler }[]> {
+  const out: { file: string; method: string; handler: Handler }[] = []
+  for (const file of routeFiles()) {
+    const mod = (await import(file)) as Partial<Record<(typeof METHODS)[number], Handler>>
+    for (const method of METHODS) if (mod[method]) out.push({ file: relative(file), method, handler: mod[method] })
+  }
+  return out
+}
+
+/** Credentials that must all be refused: nothing, broken, forged, expired, or the wrong kind of secret. */
+async function badCredentials(): Promise<{ label: string; headers: Record<string, string> }[]> {
+  const other = await testProject('other')
+  const forged = issueSessionValue().replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))
+  return [
+    { label: 'nothing', headers: {} },
+    { label: 'malformed session cookie', headers: { cookie: `${SESSION_COOKIE}=%E0%A4%A` } },
+    { label: 'session cookie of a lone %', headers: { cookie: `${SESSION_COOKIE}=%` } },
+    { label: 'cookie header of junk', headers: { cookie: `=;=;${SESSION_COOKIE};;"%` } },
+    { label: 'forged session cookie', headers: { cookie: `${SESSION_COOKIE}=${forged}` } },
+    { label: 'expired session cookie', headers: { cookie: `${SESSION_COOKIE}=${issueSessionValue(Date.now() - 8 * 24 * 3600_000)}` } },
+    { label: 'empty bearer', headers: { authorization: 'Bearer' } },
+    { label: 'bearer of broken percent-encoding', headers: { authorization: 'Bearer %E0%A4%A' } },
+    { label: 'basic auth', headers: { authorization: 'Basic Zm9vOmJhcg==' } },
+    { label: 'huge bearer', headers: { authorization: `Bearer ${'x'.repeat(8000)}` } },
+    { label: 'an ingest key', headers: { authorization: `Bearer ${other.ingestKey}` } },
+    { label: 'a server key (aggregates only)', headers: { authorization: `Bearer ${other.serverKey}` } },
+    { label: "another project's deploy token", headers: { authorization: `Bearer ${other.deployToken}` } },
+  ]
+}
+
+describe('authorisation by construction', () => {
+  it('every route handler goes through the one auth wrapper; only the allow-list is public', async () => {
+    const { routeAccess } = await import('@/lib/http/route')
+    const handlers = await routeHandlers()
+    expect(handlers.length).toBeGreaterThanOrEqual(20)
+    for (const { file, method, handler } of handlers) {
+      const access = routeAccess(handler)
+      expect(access, `${method} ${file} is not wrapped by lib/http/route.ts`).toBeDefined()
+      expect(access === 'public', `${method} ${file}: ${access}`).toBe(file in PUBLIC_ROUTES)
+    }
+    for (const file of Object.keys(PUBLIC_ROUTES)) expect(handlers.some((h) => h.file === file), `${file} is on the allow-list but gone`).toBe(true)
+  })
+
+  it('every guarded route answers 401 to no, broken, forged, expired or wrong credentials, and logs no error for it', async () => {
+    const p = await testProject('anon')
+    const credentials = await badCredentials()
+    const handlers = (await routeHandlers()).filter((h) => !(h.file in PUBLIC_ROUTES))
+    const errors: string[] = []
+    const write = process.stderr.write.bind(process.stderr)
+    process.env.STALEWATCH_LOG_LEVEL = 'error'
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      if (String(chunk).includes('"level":"error"')) errors.push(String(chunk))
+      return write(chunk, ...rest)
+    }) as typeof process.stderr.write
+    try {
+      for (const { file, method, handler } of handlers) {
+        for (const { label, headers } of credentials) {
+          const url = `${urlPathOf(path.join(root, file))}?project=${p.id}&projectId=${p.id}`
           const body = method === 'GET' ? undefined : JSON.stringify({ project: p.id, name: 'pwned', version: 'v9', graceSeconds: 0 })
-          return handler(req(url, { method, body, bearer, headers: body ? { 'content-type': 'application/json' } : {} }), {
+          const response = await handler(req(url, { method, body, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) } }), {
             params: Promise.resolve({ id: p.id, chart: 'live' }),
           })
+          expect(response.status, `${method} ${file} with ${label}`).toBe(401)
+          expect(errorCode(await response.json()), `${method} ${file} with ${label}`).toBe('unauthorized')
         }
-        const anonymous = await call()
-        const withKey = await call(p.ingestKey)
-        const label = `${method} ${path.relative(root, file)}`
-        expect(withKey.status, label).toBeLessThan(500)
-        if (anonymous.status >= 300) expect(withKey.status >= 200 && withKey.status < 300, label).toBe(false)
-        checked++
       }
+    } finally {
+      process.stderr.write = write
+      process.env.STALEWATCH_LOG_LEVEL = 'silent'
     }
-    expect(checked).toBeGreaterThanOrEqual(8)
+    expect(errors).toEqual([])
     // The key still does what it is for.
     expect((await handleIngest(ingestRequest(envelope(p.ingestKey, 'v1', [heartbeat(Date.now())])), ingestRuntime().deps)).status).toBe(200)
   })
 
+  it('every page but the login form sits under the one layout that requires the session', () => {
+    const pages = pageFiles().map(relative)
+    expect(pages.length).toBeGreaterThanOrEqual(5)
+    const layout = 'app/(dashboard)/layout.tsx'
+    expect(readFileSync(path.join(root, layout), 'utf8')).toMatch(/requireDashboardSession\(\)/)
+    for (const page of pages) {
+      if (page in PUBLIC_PAGES) continue
+      expect(page.startsWith('app/(dashboard)/'), `${page} is outside app/(dashboard)/, so no layout guards it`).toBe(true)
+    }
+  })
+})
+
+describe('pages and routes over HTTP', () => {
+  let app: RunningApp | undefined
+  afterAll(async () => {
+    await app?.stop()
+  })
+
+  it('redirect an anonymous, broken or revoked session to /login, and answer API calls 401, never 500', async () => {
+    const password = 'an admin password for the pages'
+    app = await startApp({ STALEWATCH_ADMIN_PASSWORD: password })
+    const created = (await (await adminFetch(app, '/api/projects', { method: 'POST', body: JSON.stringify({ name: 'pages' }) })).json()) as { id: string }
+    const login = await fetch(`${app.url}/login`)
+    const csrf = /sw_csrf=([^;]+)/.exec(login.headers.getSetCookie().join('\n'))![1]!
+    const logIn = async () => {
+      const answer = await fetch(`${app!.url}/api/auth/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: `sw_csrf=${csrf}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ password, csrf }),
+      })
+      expect(answer.headers.get('location')).toBe('/')
+      return /sw_session=([^;]+)/.exec(answer.headers.getSetCookie().join('\n'))![1]!
+    }
+    const revoked = await logIn()
+    const live = await logIn()
+    const logout = await fetch(`${app.url}/api/auth/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: `sw_csrf=${csrf}; sw_session=${revoked}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf }),
+    })
+    expect(logout.status).toBe(303)
+
+    const refusedCookies = [undefined, `${SESSION_COOKIE}=%E0%A4%A`, `${SESSION_COOKIE}=%`, `${SESSION_COOKIE}=${revoked}`]
+    for (const file of pageFiles()) {
+      if (relative(file) in PUBLIC_PAGES) continue
+      const page = `${urlPathOf(file)}?project=${created.id}`
+      for (const cookie of refusedCookies) {
+        const answer = await rawRequest({ url: app.url, path: page, headers: cookie ? { cookie } : {} })
+        expect(answer.status, `${page} with ${cookie}`).toBe(307)
+        expect(answer.headers.location, `${page} with ${cookie}`).toBe('/login')
+      }
+      const ok = await rawRequest({ url: app.url, path: page, headers: { cookie: `${SESSION_COOKIE}=${live}` } })
+      expect(ok.status, `${page} with a live session`).toBe(200)
+    }
+    for (const file of routeFiles()) {
+      if (relative(file) in PUBLIC_ROUTES) continue
+      const route = `${urlPathOf(file)}?project=${created.id}`
+      for (const cookie of refusedCookies) {
+        const answer = await rawRequest({ url: app.url, path: route, headers: cookie ? { cookie } : {} })
+        // A route without GET answers 405; every other answer is the 401.
+        expect([401, 405], `GET ${route} with ${cookie}: ${answer.status} ${answer.body.slice(0, 100)}`).toContain(answer.status)
+      }
+    }
+    expect(app.output()).not.toMatch(/"level":"error"/)
+  }, 180_000)
+})
+
+describe('ingest keys and deploy tokens', () => {
   it('deploy tokens are stored only as sha256 and authorize releases of their own project only', async () => {
     const [a, b] = [await testProject('deploy-a'), await testProject('deploy-b')]
     const [row] = await runQuery<{ deploy_token_hash: string; all: string }>(

@@ -77,9 +77,9 @@ describe('the app process', () => {
         await tab.goto(`${second.url}/login`)
         await tab.fill('#password', 'a strong dashboard password')
         await Promise.all([tab.waitForURL(`${second.url}/`), tab.click('form:has(#password) button[type=submit]')])
-        await tab.getByRole('button', { name: 'Log out' }).waitFor()
+        await tab.getByRole('button', { name: 'Log out', exact: true }).waitFor()
         expect(problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([])
-        await Promise.all([tab.waitForURL(`${second.url}/login`), tab.getByRole('button', { name: 'Log out' }).click()])
+        await Promise.all([tab.waitForURL(`${second.url}/login`), tab.getByRole('button', { name: 'Log out', exact: true }).click()])
         await tab.goto(`${second.url}/`)
         expect(new URL(tab.url()).pathname).toBe('/login')
       } finally {

@@ -132,7 +132,6 @@ describe('rate limits', () => {
       expect(errorCode(await untrusted[2]!.json())).toBe('rate_limited')
 
       process.env.STALEWATCH_TRUST_PROXY = '1'
-
       resetConfigCache()
       const trusted = [await send('198.51.100.7'), await send('198.51.100.7'), await send('198.51.100.7'), await send('198.51.100.8')]
       expect(trusted.map((r) => r.status)).toEqual([200, 200, 429, 200])
@@ -145,12 +144,14 @@ describe('rate limits', () => {
 })
 
 describe('distinct versions cap', () => {
+  const HOUR = 3600_000
+  const options = (maxVersions: number, burst = 1000) => ({ maxVersions, newVersions: { perSecond: 0.001, burst }, forgetAfterMs: 24 * HOUR })
+  const noReleases = async () => new Set<string>()
+
   it('refuses events of a new version once the project has the maximum, and keeps known versions flowing', async () => {
     const p = await testProject()
-    const capped: IngestDeps = { ...deps(), admitVersion: (() => {
-      const cap = new VersionCap(3, async () => [])
-      return (projectId: string, version: string) => cap.admit(projectId, version)
-    })() }
+    const cap = new VersionCap(options(3), { seen: async () => new Map(), registered: noReleases })
+    const capped: IngestDeps = { ...deps(), admitVersion: (projectId, version) => cap.admit(projectId, version) }
     const send = (version: string) => handleIngest(ingestRequest(envelope(p.ingestKey, version, [heartbeat(Date.now())])), capped)
     for (const v of ['v1', 'v2', 'v3']) expect((await send(v)).status).toBe(200)
     const fourth = await send('v4')
@@ -163,10 +164,57 @@ describe('distinct versions cap', () => {
   it('counts the versions already stored for the project', async () => {
     const p = await testProject()
     for (const v of ['a1', 'a2']) expect((await handleIngest(ingestRequest(envelope(p.ingestKey, v, [heartbeat(Date.now())])), deps())).status).toBe(200)
-    const { listFirstSeen } = await import('@/lib/releases/release-store')
-    const cap = new VersionCap(2, async (id) => (await listFirstSeen(id)).keys())
-    expect(await cap.admit(p.id, 'a1')).toBe(true)
-    expect(await cap.admit(p.id, 'a3')).toBe(false)
+    const { versionSeen } = await import('@/lib/figures/live-sessions/read-seen')
+    const cap = new VersionCap(options(2), { seen: async (id) => new Map((await versionSeen({ projectId: id })).map((v) => [v.version, v])), registered: noReleases })
+    expect(await cap.admit(p.id, 'a1')).toEqual({ ok: true })
+    expect(await cap.admit(p.id, 'a3')).toEqual({ ok: false, reason: 'version_cap' })
+  })
+
+  it('always admits a registered release, and does not count releases against the cap', async () => {
+    const releases = new Set(['r1', 'r2'])
+    const seen = new Map([['r1', { firstSeen: 0, lastSeen: Date.now() }], ['junk1', { firstSeen: 0, lastSeen: Date.now() }]])
+    const cap = new VersionCap(options(1), { seen: async () => seen, registered: async () => releases })
+    expect(await cap.admit('p', 'junk2')).toEqual({ ok: false, reason: 'version_cap' })
+    expect(await cap.admit('p', 'r2')).toEqual({ ok: true })
+    releases.add('r3')
+    expect(await cap.admit('p', 'r3')).toEqual({ ok: true })
+  })
+
+  it('ages out versions seen only briefly and long gone; a version that ran for a while keeps counting', async () => {
+    let now = 100 * 24 * HOUR
+    const seen = new Map([
+      // A flood's junk: one minute of events, two days ago.
+      ['junk', { firstSeen: now - 48 * HOUR, lastSeen: now - 48 * HOUR + 60_000 }],
+      // A real build: ran for a week, gone for two days.
+      ['old-build', { firstSeen: now - 9 * 24 * HOUR, lastSeen: now - 48 * HOUR }],
+      // Brief but recent: still counts.
+      ['fresh', { firstSeen: now - 10 * 60_000, lastSeen: now - 5 * 60_000 }],
+    ])
+    const cap = new VersionCap(options(3), { seen: async () => seen, registered: noReleases }, () => now)
+    // junk no longer counts: old-build and fresh leave room for one.
+    expect(await cap.admit('p', 'new1')).toEqual({ ok: true })
+    expect(await cap.admit('p', 'new2')).toEqual({ ok: false, reason: 'version_cap' })
+    // A day later fresh is gone too (brief, and not seen for 24 h).
+    now += 25 * HOUR
+    expect(await cap.admit('p', 'new2')).toEqual({ ok: true })
+    // Known versions pass whatever they count.
+    expect(await cap.admit('p', 'junk')).toEqual({ ok: true })
+  })
+
+  it('limits new unregistered versions per project with a 429 and Retry-After', async () => {
+    const p = await testProject()
+    const cap = new VersionCap(options(1000, 2), { seen: async () => new Map(), registered: async () => new Set(['release-1']) })
+    const limited: IngestDeps = { ...deps(), admitVersion: (projectId, version) => cap.admit(projectId, version) }
+    const send = (version: string) => handleIngest(ingestRequest(envelope(p.ingestKey, version, [heartbeat(Date.now())])), limited)
+    expect((await send('n1')).status).toBe(200)
+    expect((await send('n2')).status).toBe(200)
+    const third = await send('n3')
+    expect(third.status).toBe(429)
+    expect(errorCode(third.body)).toBe('new_versions_rate_limited')
+    expect(Number(third.headers['retry-after'])).toBeGreaterThanOrEqual(1)
+    // Known versions and releases are not held back.
+    expect((await send('n1')).status).toBe(200)
+    expect((await send('release-1')).status).toBe(200)
   })
 })
 

@@ -1,13 +1,16 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { handleIngestNode } from '@/ingest/http-node'
+import { classifyTarget } from '@/ingest/front-door'
+import { serveIngestNode } from '@/ingest/http-node'
 import { ingestRuntime } from '@/ingest/runtime'
 import type { IngestDeps } from '@/ingest/pipeline'
 
-/** A real node:http server on loopback serving only /api/ingest, as server.ts does. */
+/** A real node:http server on loopback serving only /api/ingest, through the same front door as server.ts. */
 export async function startIngestServer(deps: IngestDeps = ingestRuntime().deps): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
-    void handleIngestNode(req, res, deps)
+    const target = classifyTarget(req.url)
+    if (target.kind === 'ingest') void serveIngestNode(req, res, deps, target.search)
+    else res.writeHead(404).end()
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo

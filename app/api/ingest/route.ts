@@ -1,15 +1,19 @@
 import { handleIngestRequest } from '@/ingest/http-web'
 import { ingestRuntime } from '@/ingest/runtime'
+import { peerAddressOf } from '@/lib/http/client-address'
+import { publicRoute } from '@/lib/http/route'
 
-// Thin adapter: the pipeline lives in ingest/. The custom server (server.ts)
-// answers /api/ingest itself on node:http; this route serves deployments that
-// run only Next.js (serverless, `next start`).
+// Thin adapter: the pipeline lives in ingest/, limits and shedding included,
+// so this route meets the same ones as the node:http fast path. The custom
+// server (server.ts) answers every spelling of /api/ingest itself
+// (ingest/front-door.ts); this route serves deployments that run only Next.js
+// (serverless, `next start`), where the client address is known only from a
+// trusted proxy's X-Forwarded-For.
 export const dynamic = 'force-dynamic'
 
-// No shedding by event-loop delay here: behind Next.js's router a 503 costs
-// nearly as much as an answer, so it would refuse work without saving any.
-// The node:http path (server.ts), where a refusal is cheap, is the one that sheds.
-const handle = (request: Request) => handleIngestRequest(request, { ...ingestRuntime().deps, overloaded: undefined })
+const handle = publicRoute('the ingest key, checked by the pipeline', (request: Request) =>
+  handleIngestRequest(request, ingestRuntime().deps, peerAddressOf(request.headers)),
+)
 
 export const POST = handle
 export const OPTIONS = handle

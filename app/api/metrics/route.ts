@@ -1,16 +1,15 @@
 import { ingestMetrics } from '@/ingest/metrics'
 import { ingestRuntime } from '@/ingest/runtime'
-import { errorJson, guarded, unauthorizedJson } from '@/lib/http/json'
+import { errorJson } from '@/lib/http/json'
+import { metricsRoute } from '@/lib/http/route'
 import { timeParam } from '@/lib/validation'
 import { EXPOSITION_CONTENT_TYPE } from '@/lib/metrics/exposition'
 import { metricsText } from '@/lib/metrics/render'
-import { isMetricsRequest } from '@/lib/metrics/token'
 
 export const dynamic = 'force-dynamic'
 
 // Prometheus scrape endpoint: bearer STALEWATCH_METRICS_TOKEN (or the admin token).
-export const GET = guarded(async (request) => {
-  if (!isMetricsRequest(request.headers.get('authorization'))) return unauthorizedJson()
+export const GET = metricsRoute(async (request) => {
   // ?at= evaluates the live figures at that instant, as /api/stats/live?at= does.
   const atParam = new URL(request.url).searchParams.get('at')
   const at = atParam === null ? { success: true as const, data: Date.now() } : timeParam.safeParse(atParam)

@@ -1,11 +1,10 @@
-import { guarded, json, readJson, requireAdmin } from '@/lib/http/json'
+import { json, readJson} from '@/lib/http/json'
+import { adminRoute } from '@/lib/http/route'
 import { createProject, listProjects, newProjectSchema } from '@/lib/projects/project-store'
 
 export const dynamic = 'force-dynamic'
 
-export const GET = guarded(async (request) => {
-  const denied = requireAdmin(request)
-  if (denied) return denied
+export const GET = adminRoute(async () => {
   const projects = await listProjects()
   return json({
     projects: projects.map((p) => ({
@@ -18,9 +17,7 @@ export const GET = guarded(async (request) => {
   })
 })
 
-export const POST = guarded(async (request) => {
-  const denied = requireAdmin(request)
-  if (denied) return denied
+export const POST = adminRoute(async (request) => {
   const input = await readJson(request, newProjectSchema)
   if (input instanceof Response) return input
   return json(await createProject(input), 201)

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { guarded, json, requireAdmin, validate } from '@/lib/http/json'
+import { json, validate } from '@/lib/http/json'
+import { adminRoute } from '@/lib/http/route'
 import { searchParamsObject } from '@/lib/http/query-params'
 import { alertHistory } from '@/lib/alerts/overview'
 
@@ -10,9 +11,7 @@ const query = z.object({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 })
 
-export const GET = guarded(async (request) => {
-  const denied = requireAdmin(request)
-  if (denied) return denied
+export const GET = adminRoute(async (request) => {
   const params = validate(query, searchParamsObject(request))
   if (params instanceof Response) return params
   return json({ transitions: await alertHistory(params.project, params.limit) })

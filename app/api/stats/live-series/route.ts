@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { guarded, json } from '@/lib/http/json'
+import { json } from '@/lib/http/json'
+import { adminRoute } from '@/lib/http/route'
 import { timeParam } from '@/lib/validation'
 import { statsRequest } from '../_lib/stats-request'
 import { liveMinutes } from '@/lib/figures/live-sessions/read-minutes'
@@ -18,7 +19,7 @@ const query = z
   .refine((q) => q.to - q.from <= MAX_RANGE_MS, { message: 'the range is at most 7 days', path: ['from'] })
 
 // The data behind the dashboard's "live sessions per version" chart.
-export const GET = guarded(async (request) => {
+export const GET = adminRoute(async (request) => {
   const parsed = await statsRequest(request, query)
   if (parsed instanceof Response) return parsed
   const { params, project } = parsed

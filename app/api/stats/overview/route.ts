@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { guarded, json } from '@/lib/http/json'
+import { json } from '@/lib/http/json'
+import { adminRoute } from '@/lib/http/route'
 import { chartContext } from '@/lib/figures/chart-context'
 import { projectOverview } from '@/lib/figures/overview'
 import { timeParam } from '@/lib/validation'
@@ -10,7 +11,7 @@ export const dynamic = 'force-dynamic'
 const query = z.object({ project: z.string().min(1, 'is required'), at: timeParam.optional() })
 
 // The overview's figures: live now, stale share, latest release and its adoption, versions table.
-export const GET = guarded(async (request) => {
+export const GET = adminRoute(async (request) => {
   const asked = await statsRequest(request, query)
   if (asked instanceof Response) return asked
   const ctx = await chartContext(asked.project)

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { errorJson, guarded, json } from '@/lib/http/json'
+import { errorJson, json } from '@/lib/http/json'
+import { adminRoute } from '@/lib/http/route'
 import { chartContext, findRelease } from '@/lib/figures/chart-context'
 import { DEFAULT_GRACE_MS, releaseSummaries } from '@/lib/figures/release-summaries/summaries'
 import { timeParam, versionString } from '@/lib/validation'
@@ -17,7 +18,7 @@ const query = z.object({
 
 // The releases list (or one release with ?release=): adoption now, time to
 // 50/90/99 %, stragglers at releasedAt + grace, upgraded by reload by reason.
-export const GET = guarded(async (request) => {
+export const GET = adminRoute(async (request) => {
   const asked = await statsRequest(request, query)
   if (asked instanceof Response) return asked
   const { params } = asked

@@ -1,30 +1,27 @@
-import { errorJson, guarded, json, readJson, requireAdmin, unknownProjectJson } from '@/lib/http/json'
-import { projectById } from '@/lib/projects/project-directory'
+import { errorJson, json, readJson } from '@/lib/http/json'
+import { adminRoute, deployRoute } from '@/lib/http/route'
+import { resolveProject } from '@/lib/projects/project-ref'
 import { listMinSupportedChanges, minSupportedSchema, setMinSupported } from '@/lib/releases/release-store'
-import { isDeployRequest } from '@/lib/auth/deploy-token'
 
 export const dynamic = 'force-dynamic'
 
 type Context = { params: Promise<{ id: string }> }
 
-export const GET = guarded(async (request, context: Context) => {
-  const denied = requireAdmin(request)
-  if (denied) return denied
-  const { id } = await context.params
-  if (!(await projectById(id))) return unknownProjectJson(id)
-  const changes = await listMinSupportedChanges(id)
-  return json({ project: id, minSupported: changes.at(-1)?.version ?? null, changes })
+export const GET = adminRoute(async (_request, context: Context) => {
+  const project = await resolveProject((await context.params).id)
+  if (project instanceof Response) return project
+  const changes = await listMinSupportedChanges(project.id)
+  return json({ project: project.id, minSupported: changes.at(-1)?.version ?? null, changes })
 })
 
 // The minimum supported version: clients ordered before it reload (spread
 // over their window). Admin token or the project's deploy token.
-export const PUT = guarded(async (request, context: Context) => {
-  const { id } = await context.params
-  const project = await projectById(id)
-  if (!(await isDeployRequest(request, project))) return errorJson(401, 'unauthorized', 'Send Authorization: Bearer <deploy token or admin token>.')
-  if (!project) return unknownProjectJson(id)
+const projectInPath = async (_request: Request, context: Context) => resolveProject((await context.params).id)
+
+export const PUT = deployRoute(projectInPath, async (request, _context: Context, project) => {
+  if (!project) return errorJson(404, 'unknown_project', 'No such project.')
   const input = await readJson(request, minSupportedSchema)
   if (input instanceof Response) return input
-  const change = await setMinSupported(id, input.version)
-  return json({ project: id, minSupported: change.version, changedAt: change.changedAt })
+  const change = await setMinSupported(project.id, input.version)
+  return json({ project: project.id, minSupported: change.version, changedAt: change.changedAt })
 })

@@ -1,5 +1,7 @@
 import { z } from 'zod'
-import { guarded, json, readJson, requireAdmin, unknownProjectJson } from '@/lib/http/json'
+import { json, readJson, unknownProjectJson } from '@/lib/http/json'
+import { adminRoute } from '@/lib/http/route'
+import { resolveProject } from '@/lib/projects/project-ref'
 import { DEFAULT_KEY_GRACE_SECONDS, MAX_KEY_GRACE_SECONDS, rotateIngestKey } from '@/lib/projects/ingest-keys'
 
 export const dynamic = 'force-dynamic'
@@ -13,17 +15,16 @@ const rotateSchema = z.object({
 // Admin only. Gives the project a new ingest key; the old one keeps working
 // for graceSeconds (default 24 h) so tabs still running the old page, and the
 // batches they have queued, are not refused. The body is optional.
-export const POST = guarded(async (request, context: Context) => {
-  const denied = requireAdmin(request)
-  if (denied) return denied
-  const { id } = await context.params
+export const POST = adminRoute(async (request, context: Context) => {
+  const project = await resolveProject((await context.params).id)
+  if (project instanceof Response) return project
   let graceSeconds = DEFAULT_KEY_GRACE_SECONDS
   if (request.headers.get('content-length') !== '0' && request.body !== null && request.headers.get('content-type')) {
     const input = await readJson(request, rotateSchema)
     if (input instanceof Response) return input
     graceSeconds = input.graceSeconds ?? graceSeconds
   }
-  const rotated = await rotateIngestKey(id, graceSeconds)
-  if (!rotated) return unknownProjectJson(id)
+  const rotated = await rotateIngestKey(project.id, graceSeconds)
+  if (!rotated) return unknownProjectJson(project.id)
   return json(rotated)
 })

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { toCsv } from '@/lib/charts/chart-data'
-import { errorJson, guarded, json } from '@/lib/http/json'
+import { errorJson, json } from '@/lib/http/json'
+import { adminRoute } from '@/lib/http/route'
 import { chartContext } from '@/lib/figures/chart-context'
 import { chartNameSchema, resolveChartRequest } from '@/lib/figures/chart-request'
 import { loadChart } from '@/lib/figures/charts'
@@ -19,7 +20,7 @@ const query = z.object({
 })
 
 // Every dashboard chart's data, as JSON or CSV: the same loadChart the pages draw from.
-export const GET = guarded(async (request, context: { params: Promise<{ chart: string }> }) => {
+export const GET = adminRoute(async (request, context: { params: Promise<{ chart: string }> }) => {
   const { chart } = await context.params
   const name = chartNameSchema.safeParse(chart)
   if (!name.success) return errorJson(404, 'unknown_chart', `No chart named ${JSON.stringify(chart.slice(0, 40))}.`)

@@ -1,0 +1,124 @@
+import { AutoRefresh } from '@/app/components/auto-refresh'
+import { ChartPanel } from '@/app/components/chart-panel'
+import { CreateProjectForm } from '@/app/components/create-project-form'
+import { LocalTime } from '@/app/components/local-time'
+import { projectPage } from '@/app/components/project-page'
+import { SiteHeader } from '@/app/components/site-header'
+import { formatDuration, formatShare } from '@/lib/charts/format'
+import type { Project } from '@/lib/projects/project'
+import { chartContext } from '@/lib/figures/chart-context'
+import { projectOverview } from '@/lib/figures/overview'
+import { versionRefusals } from '@/lib/figures/version-refusals/read'
+
+export const dynamic = 'force-dynamic'
+
+const HOUR = 3600_000
+
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<{ project?: string }> }) {
+  const { projects, project } = await projectPage((await searchParams).project)
+  return (
+    <>
+      <SiteHeader projects={projects} current={project} section="overview" />
+      <main>{project ? <ProjectOverview project={project} /> : <FirstRun />}</main>
+    </>
+  )
+}
+
+function FirstRun() {
+  return (
+    <section className="panel">
+      <h2>Create your first project</h2>
+      <p className="muted">A project is one web app. Its ingest key goes into the SDK; its deploy token lets CI register releases.</p>
+      <CreateProjectForm />
+    </section>
+  )
+}
+
+function trend(now: number | null, before: number | null): string {
+  if (now === null || before === null) return 'no comparison'
+  const points = (now - before) * 100
+  if (Math.abs(points) < 0.05) return 'same as an hour ago'
+  return `${points > 0 ? '▲' : '▼'} ${Math.abs(points).toFixed(1)} pts vs an hour ago`
+}
+
+async function ProjectOverview({ project }: { project: Project }) {
+  const now = Date.now()
+  const ctx = await chartContext(project)
+  const [o, refused] = await Promise.all([projectOverview(ctx, now), versionRefusals({ projectId: project.id, since: now - 24 * HOUR })])
+  const q = `project=${encodeURIComponent(project.id)}`
+  return (
+    <>
+      <AutoRefresh seconds={30} />
+      <div className="stats">
+        <div className="stat">
+          <div className="label">Live sessions now</div>
+          <div className="value" data-testid="live-total">{o.liveTotal}</div>
+        </div>
+        <div className="stat">
+          <div className="label">Stale share now</div>
+          <div className="value" data-testid="stale-share">{formatShare(o.staleShare)}</div>
+          <div className="sub" data-testid="stale-trend">{o.staleSessions} stale · {trend(o.staleShare, o.staleShareHourAgo)}</div>
+        </div>
+        <div className="stat">
+          <div className="label">Latest release</div>
+          <div className="value" data-testid="latest-version">
+            {o.latest ? <a href={`/releases/${encodeURIComponent(o.latest.version)}?${q}&releasedAt=${o.latest.releasedAt}`}>{o.latest.version}</a> : '—'}
+          </div>
+          <div className="sub">{o.latest ? <>{o.latest.implicit ? 'first seen ' : 'released '}<LocalTime ms={o.latest.releasedAt} /></> : 'no release yet'}</div>
+        </div>
+        <div className="stat">
+          <div className="label">Adoption of the latest release</div>
+          <div className="value" data-testid="latest-adoption">{formatShare(o.latest?.adoption)}</div>
+          <div className="sub">{o.latest ? `${o.latest.adopted} of ${o.liveTotal} live sessions` : ''}</div>
+        </div>
+        <div className="stat">
+          <div className="label">Events refused for the version cap, last 24 hours</div>
+          <div className="value" data-testid="version-refused">{refused.versionCap}</div>
+          <div className="sub">
+            {refused.newVersionRate} more held back by the new-version rate (retried by the SDK). Registered releases are never refused.
+          </div>
+        </div>
+      </div>
+      <ChartPanel ctx={ctx} name="versions" request={{ from: now - HOUR, to: now }} title="Live sessions per version, last hour" emptyText="No live sessions in this window yet. Send events to /api/ingest, or run npm run simulate." />
+      <ChartPanel ctx={ctx} name="stale-share" request={{ from: now - 24 * HOUR, to: now }} title="Stale share, last 24 hours" emptyText="Nothing was live in the last 24 hours." />
+      <section className="panel">
+        <h2>Versions live now</h2>
+        {o.versions.length === 0 ? (
+          <p className="empty">Nothing is live right now.</p>
+        ) : (
+          <div className="table-scroll">
+            <table data-testid="versions-table">
+              <thead>
+                <tr>
+                  <th scope="col">Version</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="num">Live sessions</th>
+                  <th scope="col" className="num">Visible</th>
+                  <th scope="col" className="num">Hidden</th>
+                  <th scope="col" className="num">Median tab age</th>
+                  <th scope="col">First seen</th>
+                  <th scope="col">Last seen</th>
+                </tr>
+              </thead>
+              <tbody>
+                {o.versions.map((v) => (
+                  <tr key={v.version} data-version={v.version}>
+                    <td><code>{v.version}</code></td>
+                    <td>{v.status ? <span className={`badge ${v.status}`}>{v.status}</span> : null}</td>
+                    <td className="num" data-col="sessions">{v.sessions}</td>
+                    <td className="num" data-col="visible">{v.visible}</td>
+                    <td className="num" data-col="hidden">{v.hidden}</td>
+                    <td className="num">{formatDuration(v.medianTabAgeMs)}</td>
+                    <td><LocalTime ms={v.firstSeen} /></td>
+                    <td><LocalTime ms={v.lastSeen} /></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <p className="muted">Live means an event in the last {o.windowSeconds / 60} minutes. Refreshes every 30 s. Counts are exact.</p>
+      </section>
+    </>
+  )
+}

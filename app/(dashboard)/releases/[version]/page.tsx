@@ -1,0 +1,88 @@
+import { notFound } from 'next/navigation'
+import { ChartPanel } from '@/app/components/chart-panel'
+import { LocalTime } from '@/app/components/local-time'
+import { projectPage } from '@/app/components/project-page'
+import { SiteHeader } from '@/app/components/site-header'
+import { formatDuration, formatShare } from '@/lib/charts/format'
+import { chartContext, findRelease } from '@/lib/figures/chart-context'
+import { releaseSummaries } from '@/lib/figures/release-summaries/summaries'
+
+export const dynamic = 'force-dynamic'
+
+const MINUTE = 60_000
+
+/** The segment as Next.js hands it over is still percent-encoded; one that does not decode names no release. */
+function decodedSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return null
+  }
+}
+const DAY = 24 * 3600_000
+
+export default async function ReleasePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ version: string }>
+  searchParams: Promise<{ project?: string; releasedAt?: string }>
+}) {
+  const { version } = await params
+  const query = await searchParams
+  const { projects, project } = await projectPage(query.project)
+  if (!project) notFound()
+  const ctx = await chartContext(project)
+  const releasedAt = query.releasedAt && /^\d+$/.test(query.releasedAt) ? Number(query.releasedAt) : undefined
+  const asked = decodedSegment(version)
+  const release = asked === null ? undefined : findRelease(ctx, asked, releasedAt)
+  const now = Date.now()
+  if (!release) {
+    return (
+      <>
+        <SiteHeader projects={projects} current={project} section="releases" />
+        <main><p className="empty">No release {asked ?? version} in this project.</p></main>
+      </>
+    )
+  }
+  const [summary] = await releaseSummaries(ctx, { at: now, only: release })
+  // Since the release (with a little before it), at most a week.
+  const from = Math.max(release.releasedAt - 15 * MINUTE, now - 7 * DAY)
+  const request = { from, to: now, release }
+  return (
+    <>
+      <SiteHeader projects={projects} current={project} section="releases" />
+      <main>
+        <h2 className="page-title">
+          Release <code>{release.version}</code> <span className="muted">· {release.implicit ? 'first seen' : 'released'} <LocalTime ms={release.releasedAt} /></span>
+        </h2>
+        {summary ? (
+          <div className="stats" data-testid="release-stats">
+            <div className="stat"><div className="label">Adoption now</div><div className="value" data-testid="adoption-now">{formatShare(summary.adoptionNow)}</div></div>
+            <div className="stat"><div className="label">Time to 50 %</div><div className="value" data-testid="to50">{formatDuration(summary.timeTo['50'])}</div></div>
+            <div className="stat"><div className="label">Time to 90 %</div><div className="value" data-testid="to90">{formatDuration(summary.timeTo['90'])}</div></div>
+            <div className="stat"><div className="label">Time to 99 %</div><div className="value" data-testid="to99">{formatDuration(summary.timeTo['99'])}</div></div>
+            <div className="stat"><div className="label">Stragglers at +1 h</div><div className="value" data-testid="stragglers">{summary.stragglers ?? 'not yet'}</div></div>
+            <div className="stat">
+              <div className="label">Upgraded by reload</div>
+              <div className="value" data-testid="upgraded">{summary.upgradedByReload.total}</div>
+              <div className="sub">{summary.upgradedByReload.byReason.map((b) => `${b.reason} ${b.sessions}`).join(' · ')}</div>
+              <div className="sub">sessions with reloaded loads onto this release, by the reason sent before (user: none sent)</div>
+            </div>
+          </div>
+        ) : null}
+        <ChartPanel ctx={ctx} name="adoption" request={request} title="Adoption since the release" />
+        <ChartPanel ctx={ctx} name="aligned" request={request} title="Compared with the previous releases, aligned at their release time" note="Each curve is a release's adoption, starting at its own release time: a slow rollout runs below the others." />
+        <ChartPanel ctx={ctx} name="versions" request={request} title="Live sessions per version" />
+        <ChartPanel ctx={ctx} name="visibility" request={request} title="Visible and hidden sessions per version" note="Hidden tabs are drawn lighter. 'unknown': a session that reported no visibility in its liveness window." />
+        <ChartPanel
+          ctx={ctx}
+          name="reloads"
+          request={request}
+          title="Reload events per minute by reason"
+          note="Reload events are what a tab sends just before it reloads, with its reason. The browser's own reload button sends none: those reloads count in the tile above (as user), not here."
+        />
+      </main>
+    </>
+  )
+}
