@@ -169,6 +169,7 @@ describe('login and logout forms', () => {
     const logout = (await import('@/app/api/auth/logout/route')).POST
     const projects = (await import('@/app/api/projects/route')).GET
     process.env.STALEWATCH_ADMIN_PASSWORD = 'the dashboard password'
+    resetConfigCache()
     try {
       const csrf = newCsrfToken()
       const logIn = async () => {
@@ -199,6 +200,7 @@ describe('login and logout forms', () => {
       expect(await listWith(d)).toBe(200)
     } finally {
       delete process.env.STALEWATCH_ADMIN_PASSWORD
+      resetConfigCache()
     }
   })
 })
