@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint'
 
-// Lint = typescript-eslint's recommended rules plus the room rules of
-// ../shared/design/ARCHITECTURE.md, so a wrong import fails `npm test`.
+// Lint = typescript-eslint's recommended rules plus the rules of which folder
+// may import which (README.md, Layout), so a wrong import fails `npm test`.
 const restrict = (files, patterns) => ({
   files,
   rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
@@ -34,7 +34,10 @@ export default tseslint.config(
   restrict(['sdk/src/server/**/*.ts'], [
     { group: ['../../*', '@/*', 'node:*'], message: 'The SDK is its own package: its server middleware imports nothing outside sdk/src/ and no node: modules.' },
   ]),
-  restrict(['lib/queries/**/*.ts'], [
-    { group: ['@/app/*', '**/app/*', '@/ingest/*', '**/ingest/*'], message: 'Queries read the store only.' },
+  restrict(['lib/figures/**/*.ts'], [
+    { group: ['@/app/*', '**/app/*', '@/ingest/*', '**/ingest/*'], message: 'Figures read the store only.' },
+  ]),
+  restrict(['lib/semantics/**/*.ts'], [
+    { group: ['**/store/*', '@/lib/store/*', '**/figures/*', '@/lib/figures/*', 'node:*'], message: 'lib/semantics/ is pure: what the numbers mean, without the store.' },
   ]),
 )

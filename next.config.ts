@@ -4,7 +4,11 @@ const nextConfig: NextConfig = {
   // chDB is a native addon: it must be required at run time, never bundled.
   serverExternalPackages: ['chdb', '@clickhouse/client'],
   // Lets parallel builds (several worktrees' test runs) keep apart; default .next.
+  // This file is loaded by Next.js's own loader, so it reads its two build
+  // settings itself (both listed in lib/config.ts).
   distDir: process.env.STALEWATCH_NEXT_DIST_DIR || '.next',
+  // The bench's own build adds its baseline route (app/api/bench-baseline/route.bench.ts).
+  pageExtensions: process.env.STALEWATCH_BENCH_ROUTES === '1' ? ['bench.ts', 'tsx', 'ts', 'jsx', 'js'] : ['tsx', 'ts', 'jsx', 'js'],
   poweredByHeader: false,
   async headers() {
     // The SDK is fetched by every page load of every watched app: let

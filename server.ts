@@ -5,6 +5,7 @@ import next from 'next'
 import { classifyTarget } from './ingest/front-door'
 import { serveIngestNode, serveNode } from './ingest/http-node'
 import { closeIngest, ingestRuntime } from './ingest/runtime'
+import { config } from './lib/config'
 import { handleAggregatesNode } from './ingest/aggregate-http'
 import { aggregateRuntime, closeAggregateIngest } from './ingest/aggregate-runtime'
 import { PEER_ADDRESS_HEADER, trustPeerAddressHeader } from './lib/http/client-address'
@@ -40,7 +41,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Every chDB call holds a libuv pool thread while it runs, and the ingest
   // log's writes use the same pool: with the default 4 threads, a slow query
   // or insert delays acknowledgements. Only settable before the process starts.
-  if (!process.env.UV_THREADPOOL_SIZE) log.warn('UV_THREADPOOL_SIZE is not set: start with UV_THREADPOOL_SIZE=16 (npm start does) so ingest log writes never wait behind ClickHouse calls')
+  if (config().threadpoolSize === undefined) log.warn('UV_THREADPOOL_SIZE is not set: start with UV_THREADPOOL_SIZE=16 (npm start does) so ingest log writes never wait behind ClickHouse calls')
   await onServerStart()
   const app = next({ dev: options.dev ?? false, dir: options.dir ?? path.resolve('.'), hostname: options.hostname, port: options.port })
   const handle = app.getRequestHandler()

@@ -6,7 +6,7 @@ import type { AggregateRow } from './aggregate-row'
 import { aggregateEnvelopeSchema, aggregateItemSchema, itemErrorCode, type ParsedAggregateItem } from './aggregate-schema'
 import { AckTimeoutError, BufferFullError, ClosedError } from './group-commit'
 import type { IngestRateLimiter, RateVerdict } from './rate-limit'
-import { describeIssues } from './schema'
+import { formatIssues } from '../lib/validation'
 
 // POST /api/ingest/aggregates: the counts the server middleware sends
 // (docs/backend-load.md). Framework-free like the events pipeline: zod at
@@ -90,14 +90,14 @@ async function processAggregates(request: AggregateRequest, deps: AggregateDeps,
     return badRequest('invalid_json', 'The body is not valid UTF-8 JSON.')
   }
   const envelope = aggregateEnvelopeSchema.safeParse(json)
-  if (!envelope.success) return badRequest('invalid_envelope', describeIssues(envelope.error))
+  if (!envelope.success) return badRequest('invalid_envelope', formatIssues(envelope.error))
 
   const valid: { index: number; item: ParsedAggregateItem }[] = []
   const rejected: AggregateAnswer['rejected'] = []
   envelope.data.items.forEach((candidate, index) => {
     const parsed = aggregateItemSchema.safeParse(candidate)
     if (!parsed.success) {
-      rejected.push({ index, code: itemErrorCode(parsed.error), message: describeIssues(parsed.error, `items.${index}.`) })
+      rejected.push({ index, code: itemErrorCode(parsed.error), message: formatIssues(parsed.error, { prefix: `items.${index}.` }) })
       return
     }
     const window = windowProblem(parsed.data.minute, request.receivedAt)

@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { dropSingleton, existingSingleton, processSingleton } from '../lib/process-singleton'
 import { config } from '../lib/config'
 import { log } from '../lib/log'
 import { projectByIngestKey, projectByServerKey } from '../lib/projects/project-directory'
@@ -28,8 +29,7 @@ interface AggregateRuntime {
   deps: AggregateDeps
 }
 
-const RUNTIME_KEY = Symbol.for('stalewatch.aggregateRuntime')
-type Holder = { [RUNTIME_KEY]?: AggregateRuntime }
+// One per process (lib/process-singleton.ts).
 
 // Aggregates are few rows (one per label set per 10 s per app server): a
 // small share of the ingest log's disk bound is plenty.
@@ -76,12 +76,11 @@ async function loadKnownVersions(projectId: string): Promise<string[]> {
 }
 
 export function aggregateRuntime(): AggregateRuntime {
-  const holder = globalThis as Holder
-  if (!holder[RUNTIME_KEY]) {
+  return processSingleton('aggregateRuntime', (): AggregateRuntime => {
     const sink = openSink()
     const events = ingestRuntime().deps
     const known = new KnownVersions(loadKnownVersions)
-    holder[RUNTIME_KEY] = {
+    return {
       sink,
       deps: {
         findProjectByServerKey: projectByServerKey,
@@ -92,15 +91,13 @@ export function aggregateRuntime(): AggregateRuntime {
         overloaded: events.overloaded,
       },
     }
-  }
-  return holder[RUNTIME_KEY]
+  })
 }
 
 /** Stores what was acknowledged and stops the sink (SIGTERM). */
 export async function closeAggregateIngest(): Promise<void> {
-  const holder = globalThis as Holder
-  const runtime = holder[RUNTIME_KEY]
+  const runtime = existingSingleton<AggregateRuntime>('aggregateRuntime')
   if (!runtime) return
   await runtime.sink.close()
-  delete holder[RUNTIME_KEY]
+  dropSingleton('aggregateRuntime')
 }

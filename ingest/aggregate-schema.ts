@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { AGGREGATE_LIMITS, type AggregateEnvelope, type AggregateItem } from '../lib/backend-load-wire'
-import { versionString } from './schema'
+import { versionString } from '../lib/validation'
 
 // zod schemas for the aggregate wire format (docs/wire-format.md,
 // "Aggregates"). The envelope first; then each item on its own, so one bad

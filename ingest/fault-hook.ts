@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs'
 
 export type Fault = 'down' | 'stall' | 'disk-full' | null
 
-export function readFault(file: string): Fault {
+function readFault(file: string): Fault {
   try {
     const content = readFileSync(file, 'utf8').trim()
     return content === 'down' || content === 'stall' || content === 'disk-full' ? content : null

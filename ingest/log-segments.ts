@@ -24,7 +24,7 @@ export function dedupToken(segmentName: string): string {
   return `stalewatch-log:${segmentName}`
 }
 
-export function countLines(bytes: Buffer): number {
+function countLines(bytes: Buffer): number {
   let count = 0
   let at = bytes.indexOf(NEWLINE)
   while (at !== -1) {

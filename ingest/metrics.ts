@@ -1,3 +1,5 @@
+import { processSingleton } from '../lib/process-singleton'
+
 // Process-wide ingest counters, read by /api/metrics and the bench.
 
 export interface IngestMetrics {
@@ -23,9 +25,6 @@ export interface IngestMetrics {
   /** Counts an ingest answer: accepted events, and rejections by reason (error code, or per-event reason). */
   recordAnswer(result: { status: number; body: unknown; accepted?: number }): void
 }
-
-const METRICS_KEY = Symbol.for('stalewatch.ingestMetrics')
-type Holder = { [METRICS_KEY]?: IngestMetrics }
 
 const BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
@@ -76,8 +75,7 @@ function create(): IngestMetrics {
   return metrics
 }
 
+/** This process's counters (lib/process-singleton.ts). */
 export function ingestMetrics(): IngestMetrics {
-  const holder = globalThis as Holder
-  holder[METRICS_KEY] ??= create()
-  return holder[METRICS_KEY]
+  return processSingleton('ingestMetrics', create)
 }

@@ -1,14 +1,14 @@
 import type { EventRow } from './event-row'
 import type { ParsedEnvelope, ParsedEvent } from './schema'
 
-// Event time (SEMANTICS): the client's ts corrected by the request's clock
+// Event time (docs/semantics.md, Words): the client's ts corrected by the request's clock
 // offset, ts + (receivedAt - sentAt), and never later than receivedAt.
 export function correctedEventTime(ts: number, sentAt: number, receivedAt: number): number {
   return Math.min(ts + (receivedAt - sentAt), receivedAt)
 }
 
 /** Corrected times further than this before receipt are past retention and rejected. */
-export function maxEventAgeMs(retentionDays: number): number {
+function maxEventAgeMs(retentionDays: number): number {
   return retentionDays * 24 * 3600 * 1000
 }
 
@@ -44,7 +44,7 @@ export function normalizeEvent(
       event_time: eventTime,
       client_ts: event.ts,
       received_at: receivedAt,
-      // freeze counts as hidden (SEMANTICS, Visibility at t).
+      // freeze counts as hidden (docs/semantics.md, Liveness: visibility at t).
       visibility: 'visibility' in event ? event.visibility : event.type === 'freeze' ? 'hidden' : '',
       navigation: event.type === 'load' ? event.navigation : '',
       previous_version: event.type === 'load' ? (event.previousVersion ?? '') : '',

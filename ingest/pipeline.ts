@@ -24,8 +24,9 @@ import { normalizeEvent } from './normalize'
 import { checkOrigin } from '../lib/projects/allowed-origins'
 import type { IngestRateLimiter, RateVerdict } from './rate-limit'
 import { parseUserAgent } from './user-agent'
+import { formatIssues } from '../lib/validation'
+import { envelopeSchema, eventSchema } from './schema'
 import type { VersionRefusal, VersionVerdict } from './version-cap'
-import { describeIssues, envelopeSchema, eventSchema } from './schema'
 
 /** An ingest request as any HTTP server sees it; the body is already read (up to the limit). */
 export interface IngestRequest {
@@ -110,7 +111,7 @@ async function processIngest(
     return badRequest('invalid_json', 'The body is not valid UTF-8 JSON.')
   }
   const envelope = await withSpan('ingest.validate', {}, async () => envelopeSchema.safeParse(json))
-  if (!envelope.success) return badRequest('invalid_envelope', describeIssues(envelope.error))
+  if (!envelope.success) return badRequest('invalid_envelope', formatIssues(envelope.error))
 
   const key = envelope.data.key ?? request.queryKey
   if (!key) return unauthorized('missing_key', 'Give the project ingest key as "key" in the body or ?key= in the URL.')
@@ -134,7 +135,7 @@ async function processIngest(
     const parsed = eventSchema.safeParse(candidate)
     const id = typeof (candidate as { id?: unknown })?.id === 'string' ? (candidate as { id: string }).id : null
     if (!parsed.success) {
-      rejected.push({ id, error: describeIssues(parsed.error, `events.${index}.`) })
+      rejected.push({ id, error: formatIssues(parsed.error, { prefix: `events.${index}.` }) })
       return
     }
     const verdict = normalizeEvent(project.id, envelope.data, parsed.data, request.receivedAt, deps.retentionDays)

@@ -13,7 +13,7 @@ export interface RateLimitOptions {
 
 export type RateVerdict = { ok: true } | { ok: false; scope: 'key' | 'address'; retryAfterSeconds: number }
 
-export function isLoopback(address: string): boolean {
+function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.')
 }
 

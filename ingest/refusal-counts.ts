@@ -6,7 +6,7 @@ import type { VersionRefusal } from './version-cap'
 // Events refused by the version cap or the new-version rate, per project,
 // minute and reason: counted in memory (a flood must not cost a write per
 // request) and written to ingest_refusals every few seconds, where the
-// overview reads them (lib/queries/version-refusals.ts). A failed write keeps
+// overview reads them (lib/figures/version-refusals/read.ts). A failed write keeps
 // its counts for the next try; past an hour of them, the oldest minutes go.
 
 const WRITE_EVERY_MS = 5_000

@@ -1,7 +1,8 @@
 import { config } from '../lib/config'
+import { dropSingleton, existingSingleton, processSingleton } from '../lib/process-singleton'
 import { projectByIngestKey } from '../lib/projects/project-directory'
 import { catalogFor, updateAdvice } from '../lib/releases/catalog'
-import { versionSeen } from '../lib/queries/version-seen'
+import { versionSeen } from '../lib/figures/live-sessions/read-seen'
 import { EVENT_COLUMNS, eventValues, type EventRow } from './event-row'
 import { writeEventLines, writeEvents } from './event-writer'
 import { EventLog } from './event-log'
@@ -28,11 +29,9 @@ interface IngestRuntime {
   refusals: RefusalCounts
 }
 
-// The one ingest buffer of this process. Kept on globalThis because the Next
+// The one ingest buffer of this process (lib/process-singleton.ts): the Next
 // route bundle and server.ts each load their own copy of this module, and two
 // buffers would mean two half-empty inserts.
-const RUNTIME_KEY = Symbol.for('stalewatch.ingestRuntime')
-type Holder = { [RUNTIME_KEY]?: IngestRuntime }
 
 /** Said at error level and counted: a person has to look at the quarantine (npm run ingest-log). */
 function reportQuarantine(report: QuarantineReport): void {
@@ -107,8 +106,7 @@ function openSink(watch: DiskSpaceWatch | null): EventSink {
 }
 
 export function ingestRuntime(): IngestRuntime {
-  const holder = globalThis as Holder
-  if (!holder[RUNTIME_KEY]) {
+  return processSingleton('ingestRuntime', (): IngestRuntime => {
     const c = config()
     const metrics = ingestMetrics()
     const limits = ingestLimits()
@@ -149,18 +147,16 @@ export function ingestRuntime(): IngestRuntime {
       },
       overloaded: pressure ? () => pressure.isOverloaded() : undefined,
     }
-    holder[RUNTIME_KEY] = { buffer, deps, pressure, refusals }
-  }
-  return holder[RUNTIME_KEY]
+    return { buffer, deps, pressure, refusals }
+  })
 }
 
 /** Flushes and stops the buffer (SIGTERM). */
 export async function closeIngest(): Promise<void> {
-  const holder = globalThis as Holder
-  const runtime = holder[RUNTIME_KEY]
+  const runtime = existingSingleton<IngestRuntime>('ingestRuntime')
   if (!runtime) return
   runtime.pressure?.stop()
   await runtime.buffer.close()
   await runtime.refusals.close().catch(() => undefined)
-  delete holder[RUNTIME_KEY]
+  dropSingleton('ingestRuntime')
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { versionString } from '../lib/validation'
 import { WIRE_LIMITS, type IngestEnvelope, type WireEvent } from '../lib/wire-format'
 
 // zod schemas for wire format v1 (docs/wire-format.md). The envelope is
@@ -7,11 +8,6 @@ import { WIRE_LIMITS, type IngestEnvelope, type WireEvent } from '../lib/wire-fo
 // (zod strips them), so the format can grow additively.
 
 const idString = z.string().regex(WIRE_LIMITS.idPattern, 'must be 8–64 characters of A–Z, a–z, 0–9, _ or -')
-export const versionString = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(WIRE_LIMITS.maxVersionLength, `must be at most ${WIRE_LIMITS.maxVersionLength} characters`)
-  .regex(/^[^\p{C}]+$/u, 'must be printable characters')
 const epochMs = z.number().int('must be an integer (epoch ms)').min(0, 'must be epoch ms').max(8.64e15, 'must be epoch ms')
 const visibility = z.enum(['visible', 'hidden'])
 
@@ -59,11 +55,3 @@ export type ParsedEvent = z.infer<typeof eventSchema>
 type Assert<T extends true> = T
 export type EventMatchesWire = Assert<ParsedEvent extends WireEvent ? true : false>
 export type EnvelopeMatchesWire = Assert<Omit<ParsedEnvelope, 'events'> extends Omit<IngestEnvelope, 'events'> ? true : false>
-
-/** "events.3.visibility: Invalid option…" — names the field, for the 400 message. */
-export function describeIssues(error: z.ZodError, prefix = ''): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${prefix}${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`)
-    .join('; ')
-}

@@ -1,38 +1,41 @@
 import { z } from 'zod'
 import { isIP } from 'node:net'
 import path from 'node:path'
+import { formatIssues } from './validation'
 
-// Every setting Stalewatch reads from the environment, validated once.
-// Read lazily (not at import) so `next build` never needs a configured machine.
+// Every setting Stalewatch reads from the environment: one entry each, read
+// and validated here, once. `npm start -- --help`, the README's
+// configuration table and docs/security.md's settings list are generated from
+// these entries (lib/config-docs.ts; test/docs/settings.test.ts holds them
+// equal). A new setting is one more entry. Read lazily (not at import) so
+// `next build` never needs a configured machine.
+
+type Env = Readonly<Record<string, string | undefined>>
+export type SettingDoc = 'readme' | 'security'
+
+interface SettingDef<S extends z.ZodType> {
+  /** The variable. */
+  env: string
+  /** Checks the text (or the default) and turns it into the value. */
+  schema: S
+  /** The text used when the variable is unset or empty; may depend on other variables. */
+  default?: string | ((env: Env) => string | undefined)
+  /** How the docs show the default, when `default` is not a plain text or there is none. */
+  shownDefault?: string
+  /** What it does, for people: one line. */
+  help: string
+  /** Where it is listed besides --help. */
+  docs: readonly SettingDoc[]
+}
+
+const setting = <S extends z.ZodType>(def: SettingDef<S>) => def
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier')
-
-const configSchema = z.object({
-  dataDir: z.string().min(1),
-  clickhouseUrl: z.string().url().optional(),
-  clickhouseUser: z.string().optional(),
-  clickhousePassword: z.string().optional(),
-  database: identifier,
-  cluster: identifier.optional(),
-  retentionDays: z.coerce.number().int().min(1).max(3650),
-  adminToken: z.string().min(16).optional(),
-  port: z.coerce.number().int().min(0).max(65535),
-  ingestAck: z.enum(['logged', 'stored']),
-  ingestLogDir: z.string().min(1),
-  ingestLogFsync: z.enum(['0', '1']).transform((v) => v === '1'),
-  flushMaxRows: z.coerce.number().int().min(1).max(1_000_000),
-  flushMaxWaitMs: z.coerce.number().int().min(0).max(60_000),
-  bufferMaxRows: z.coerce.number().int().min(100).max(100_000_000),
-  bufferMaxBytes: z.coerce.number().int().min(1_000_000),
-  minFreeDiskBytes: z.coerce.number().int().min(0),
-  trustProxy: z.enum(['0', '1']).transform((v) => v === '1'),
-  loginPerAddressPerMinute: z.coerce.number().int().min(1).max(10_000),
-  loginPerMinute: z.coerce.number().int().min(1).max(100_000),
-  webhookAllowedNetworks: z.string().transform(splitList).pipe(z.array(z.string().refine(isNetwork, 'must be an IP address or CIDR range, e.g. 10.0.0.0/8'))),
-  newVersionsPerMinute: z.coerce.number().min(0).max(1_000_000),
-  newVersionsBurst: z.coerce.number().int().min(1).max(1_000_000),
-  versionForgetHours: z.coerce.number().min(1).max(24 * 365),
-})
+const flag = z.enum(['0', '1'], { error: 'must be 0 or 1' }).transform((v) => v === '1')
+const int = (min: number, max: number) => z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)
+const rate = z.coerce.number({ error: 'must be a number' }).min(0, 'must be at least 0').max(1_000_000, 'must be at most 1000000')
+const burst = z.coerce.number({ error: 'must be a number' }).min(1, 'must be at least 1').max(10_000_000, 'must be at most 10000000')
+const directory = z.string().min(1).transform((p) => path.resolve(/*turbopackIgnore: true*/ p))
 
 function splitList(value: string): string[] {
   return value
@@ -50,10 +53,6 @@ function isNetwork(value: string): boolean {
   return /^\d+$/.test(prefix) && bits <= (family === 4 ? 32 : 128)
 }
 
-export type Config = z.infer<typeof configSchema>
-
-let cached: Config | undefined
-
 /**
  * When a 2xx is given (docs/scaling.md, "Acknowledgement"):
  * - logged: once the events are in the ingest log on local disk (written and
@@ -64,6 +63,7 @@ let cached: Config | undefined
  *   of their own in front of a ClickHouse server or cluster.
  */
 export type IngestAck = 'logged' | 'stored'
+const ingestAckOf = (env: Env): IngestAck => (env.STALEWATCH_INGEST_ACK === 'stored' || (!env.STALEWATCH_INGEST_ACK && env.CLICKHOUSE_URL) ? 'stored' : 'logged')
 
 // Flush defaults per acknowledgement mode, measured with `npm run bench`
 // (docs/scaling.md): the log can batch for a second at no cost to latency;
@@ -72,49 +72,218 @@ const FLUSH_DEFAULTS: Record<IngestAck, { maxRows: number; maxWaitMs: number; bu
   logged: { maxRows: 50_000, maxWaitMs: 1000, bufferRows: 5_000_000 },
   stored: { maxRows: 10_000, maxWaitMs: 200, bufferRows: 50_000 },
 }
+const flushDefault = (key: keyof (typeof FLUSH_DEFAULTS)['logged']) => (env: Env) => String(FLUSH_DEFAULTS[ingestAckOf(env)][key])
+const twice = (variable: string, fallback: number, factor: number) => (env: Env) => String(Math.max(1, Number(env[variable] || fallback) * factor))
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const dataDir = path.resolve(/*turbopackIgnore: true*/ env.STALEWATCH_DATA_DIR || './data')
-  const ingestAck = env.STALEWATCH_INGEST_ACK || (env.CLICKHOUSE_URL ? 'stored' : 'logged')
-  const flush = FLUSH_DEFAULTS[ingestAck as IngestAck] ?? FLUSH_DEFAULTS.logged
-  const parsed = configSchema.safeParse({
-    dataDir,
-    clickhouseUrl: env.CLICKHOUSE_URL || undefined,
-    clickhouseUser: env.CLICKHOUSE_USER || undefined,
-    clickhousePassword: env.CLICKHOUSE_PASSWORD || undefined,
-    database: env.CLICKHOUSE_DATABASE || 'stalewatch',
-    cluster: env.CLICKHOUSE_CLUSTER || undefined,
-    retentionDays: env.STALEWATCH_RETENTION_DAYS || 30,
-    adminToken: env.STALEWATCH_ADMIN_TOKEN || undefined,
-    port: env.PORT || 3000,
-    ingestAck,
-    ingestLogDir: path.resolve(/*turbopackIgnore: true*/ env.STALEWATCH_INGEST_LOG_DIR || path.join(dataDir, 'ingest-log')),
-    ingestLogFsync: env.STALEWATCH_INGEST_LOG_FSYNC || '1',
-    flushMaxRows: env.STALEWATCH_FLUSH_MAX_ROWS || flush.maxRows,
-    flushMaxWaitMs: env.STALEWATCH_FLUSH_MAX_WAIT_MS || flush.maxWaitMs,
-    bufferMaxRows: env.STALEWATCH_BUFFER_MAX_ROWS || flush.bufferRows,
+export const SETTINGS = {
+  port: setting({ env: 'PORT', schema: int(0, 65535), default: '3000', help: 'listening port', docs: ['readme'] }),
+  dataDir: setting({ env: 'STALEWATCH_DATA_DIR', schema: directory, default: './data', help: "embedded engine's data, the generated admin token", docs: ['readme'] }),
+  adminToken: setting({
+    env: 'STALEWATCH_ADMIN_TOKEN',
+    schema: z.string().min(16, 'must be at least 16 characters').optional(),
+    shownDefault: 'generated',
+    help: 'admin API and dashboard login (else generated into `<data dir>/admin-token`)',
+    docs: ['readme', 'security'],
+  }),
+  adminPassword: setting({ env: 'STALEWATCH_ADMIN_PASSWORD', schema: z.string().optional(), help: 'dashboard password (or `npm run set-password`)', docs: ['readme', 'security'] }),
+  metricsToken: setting({ env: 'STALEWATCH_METRICS_TOKEN', schema: z.string().optional(), shownDefault: 'admin token', help: 'bearer token for `/api/metrics`', docs: ['readme', 'security'] }),
+  publicUrl: setting({
+    env: 'STALEWATCH_PUBLIC_URL',
+    schema: z.string().url('must be an absolute URL such as https://stalewatch.example.com').optional(),
+    help: 'makes links in alert notifications absolute',
+    docs: ['readme'],
+  }),
+  backgroundJobs: setting({
+    env: 'STALEWATCH_BACKGROUND_JOBS',
+    schema: flag,
+    default: '1',
+    help: 'set 0 on all but one node of a multi-node deployment (rollups, alert evaluation)',
+    docs: ['readme'],
+  }),
+  clickhouseUrl: setting({ env: 'CLICKHOUSE_URL', schema: z.string().url('must be a URL such as http://clickhouse:8123').optional(), help: 'use a ClickHouse server instead of the embedded engine', docs: ['readme'] }),
+  clickhouseUser: setting({ env: 'CLICKHOUSE_USER', schema: z.string().optional(), help: "the ClickHouse server's user", docs: ['readme'] }),
+  clickhousePassword: setting({ env: 'CLICKHOUSE_PASSWORD', schema: z.string().optional(), help: "the ClickHouse server's password", docs: ['readme'] }),
+  database: setting({ env: 'CLICKHOUSE_DATABASE', schema: identifier, default: 'stalewatch', help: 'database name', docs: ['readme'] }),
+  cluster: setting({ env: 'CLICKHOUSE_CLUSTER', schema: identifier.optional(), help: 'create replicated + Distributed tables `ON CLUSTER`', docs: ['readme'] }),
+  retentionDays: setting({ env: 'STALEWATCH_RETENTION_DAYS', schema: int(1, 3650), default: '30', help: 'raw events TTL, in days; older events are refused', docs: ['readme', 'security'] }),
+  ingestAck: setting({
+    env: 'STALEWATCH_INGEST_ACK',
+    schema: z.enum(['logged', 'stored'], { error: 'must be logged or stored' }),
+    default: ingestAckOf,
+    shownDefault: '`logged` (embedded), `stored` (with `CLICKHOUSE_URL`)',
+    help: 'when `/api/ingest` answers 200 (or 204): once the events are in the ingest log on local disk, or once ClickHouse stored them ([docs/scaling.md](docs/scaling.md#acknowledgement-the-ingest-log))',
+    docs: ['readme'],
+  }),
+  ingestLogDir: setting({
+    env: 'STALEWATCH_INGEST_LOG_DIR',
+    schema: directory,
+    default: (env) => path.join(env.STALEWATCH_DATA_DIR || './data', 'ingest-log'),
+    shownDefault: '`<data dir>/ingest-log`',
+    help: "the ingest log's segments; keep it on a persistent disk",
+    docs: ['readme'],
+  }),
+  ingestLogFsync: setting({
+    env: 'STALEWATCH_INGEST_LOG_FSYNC',
+    schema: flag,
+    default: '1',
+    help: 'fdatasync each log write (0: survive a process crash but not power loss)',
+    docs: ['readme', 'security'],
+  }),
+  flushMaxRows: setting({ env: 'STALEWATCH_FLUSH_MAX_ROWS', schema: int(1, 1_000_000), default: flushDefault('maxRows'), shownDefault: 'per mode, see [docs/scaling.md](docs/scaling.md)', help: 'rows per insert', docs: ['readme'] }),
+  flushMaxWaitMs: setting({
+    env: 'STALEWATCH_FLUSH_MAX_WAIT_MS',
+    schema: int(0, 60_000),
+    default: flushDefault('maxWaitMs'),
+    shownDefault: 'per mode, see [docs/scaling.md](docs/scaling.md)',
+    help: 'wait before an insert, ms',
+    docs: ['readme'],
+  }),
+  bufferMaxRows: setting({
+    env: 'STALEWATCH_BUFFER_MAX_ROWS',
+    schema: int(100, 100_000_000),
+    default: flushDefault('bufferRows'),
+    shownDefault: 'per mode, see [docs/scaling.md](docs/scaling.md)',
+    help: 'bound on rows not yet stored: past it, 503 `overloaded`',
+    docs: ['readme', 'security'],
+  }),
+  bufferMaxBytes: setting({
+    env: 'STALEWATCH_BUFFER_MAX_BYTES',
+    schema: int(1_000_000, Number.MAX_SAFE_INTEGER),
     // The ingest log's bound on disk; 5M heartbeats take about 1.5 GB.
-    bufferMaxBytes: env.STALEWATCH_BUFFER_MAX_BYTES || 2 * 1024 ** 3,
-    // Ingest sheds (503 disk_low) while the ingest log's or the engine's disk
-    // has less free; 0 turns the watch off. Room left for the engine to store
-    // the backlog and merge parts.
-    minFreeDiskBytes: env.STALEWATCH_MIN_FREE_DISK_BYTES ?? 512 * 1024 ** 2,
-    // X-Forwarded-For names the client only behind a proxy that overwrites it (docs/security.md).
-    trustProxy: env.STALEWATCH_TRUST_PROXY || '0',
-    loginPerAddressPerMinute: env.STALEWATCH_LOGIN_PER_IP_PER_MINUTE || 5,
-    loginPerMinute: env.STALEWATCH_LOGIN_PER_MINUTE || 30,
-    // Networks webhooks may reach although internal (loopback, private, link-local, metadata); none by default.
-    webhookAllowedNetworks: env.STALEWATCH_WEBHOOK_ALLOWED_NETWORKS || '',
-    newVersionsPerMinute: env.STALEWATCH_NEW_VERSIONS_PER_MINUTE || 10,
-    newVersionsBurst: env.STALEWATCH_NEW_VERSIONS_BURST || 50,
-    versionForgetHours: env.STALEWATCH_VERSION_FORGET_HOURS || 24,
-  })
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
-    throw new Error(`Invalid configuration: ${problems}`)
-  }
-  return parsed.data
+    default: String(2 * 1024 ** 3),
+    shownDefault: '2147483648 (2 GiB)',
+    help: "bound on the ingest log's bytes not yet stored (logged mode): past it, 503 `overloaded`",
+    docs: ['readme', 'security'],
+  }),
+  minFreeDiskBytes: setting({
+    env: 'STALEWATCH_MIN_FREE_DISK_BYTES',
+    schema: int(0, Number.MAX_SAFE_INTEGER),
+    // Room left for the engine to store the backlog and merge parts.
+    default: String(512 * 1024 ** 2),
+    shownDefault: '536870912 (512 MiB)',
+    help: "below this much free space on the ingest log's (or embedded engine's) disk, ingest answers 503 `disk_low`; 0 turns the watch off ([docs/scaling.md](docs/scaling.md#a-full-or-damaged-disk))",
+    docs: ['readme', 'security'],
+  }),
+  shedLoopDelayMs: setting({
+    env: 'STALEWATCH_SHED_LOOP_DELAY_MS',
+    schema: int(0, 60_000),
+    default: '50',
+    help: "answer ingest 503 + `Retry-After` while the event loop's median delay exceeds this (ms); 0 turns it off",
+    docs: ['readme', 'security'],
+  }),
+  ratePerKey: setting({ env: 'STALEWATCH_RATE_PER_KEY', schema: rate, default: '5000', help: 'requests per second per ingest key (0 = off)', docs: ['security'] }),
+  burstPerKey: setting({ env: 'STALEWATCH_BURST_PER_KEY', schema: burst, default: twice('STALEWATCH_RATE_PER_KEY', 5000, 2), shownDefault: 'twice the rate', help: 'burst per ingest key', docs: ['security'] }),
+  ratePerAddress: setting({ env: 'STALEWATCH_RATE_PER_IP', schema: rate, default: '50', help: 'requests per second per client address (0 = off)', docs: ['security'] }),
+  burstPerAddress: setting({ env: 'STALEWATCH_BURST_PER_IP', schema: burst, default: twice('STALEWATCH_RATE_PER_IP', 50, 4), shownDefault: 'four times the rate', help: 'burst per client address', docs: ['security'] }),
+  limitLoopback: setting({ env: 'STALEWATCH_RATE_LIMIT_LOOPBACK', schema: flag, default: '0', help: 'apply the per-address limit to loopback peers too', docs: ['security'] }),
+  trustProxy: setting({
+    env: 'STALEWATCH_TRUST_PROXY',
+    schema: flag,
+    default: '0',
+    help: '1: the client address is the left-most `X-Forwarded-For` entry (only behind a proxy that overwrites it)',
+    docs: ['readme', 'security'],
+  }),
+  newVersionsPerMinute: setting({
+    env: 'STALEWATCH_NEW_VERSIONS_PER_MINUTE',
+    schema: z.coerce.number({ error: 'must be a number' }).min(0, 'must be at least 0').max(1_000_000, 'must be at most 1000000'),
+    default: '10',
+    help: 'new unregistered versions a project may start sending per minute; past it 429 + `Retry-After` (registered releases always pass; 0 = off)',
+    docs: ['readme', 'security'],
+  }),
+  newVersionsBurst: setting({ env: 'STALEWATCH_NEW_VERSIONS_BURST', schema: int(1, 1_000_000), default: '50', help: 'burst of new unregistered versions per project', docs: ['readme', 'security'] }),
+  versionForgetHours: setting({
+    env: 'STALEWATCH_VERSION_FORGET_HOURS',
+    schema: z.coerce.number({ error: 'must be a number' }).min(1, 'must be at least 1').max(24 * 365, 'must be at most 8760'),
+    default: '24',
+    help: 'a version seen under an hour and not since this long stops counting against `STALEWATCH_MAX_VERSIONS_PER_PROJECT`',
+    docs: ['readme', 'security'],
+  }),
+  loginPerAddressPerMinute: setting({ env: 'STALEWATCH_LOGIN_PER_IP_PER_MINUTE', schema: int(1, 10_000), default: '5', help: 'login attempts per client address per minute; past it 429 + `Retry-After`', docs: ['readme', 'security'] }),
+  loginPerMinute: setting({ env: 'STALEWATCH_LOGIN_PER_MINUTE', schema: int(1, 100_000), default: '30', help: 'login attempts per minute in total; past it 429 + `Retry-After`', docs: ['readme', 'security'] }),
+  webhookAllowedNetworks: setting({
+    env: 'STALEWATCH_WEBHOOK_ALLOWED_NETWORKS',
+    schema: z.string().transform(splitList).pipe(z.array(z.string().refine(isNetwork, 'must be an IP address or CIDR range, e.g. 10.0.0.0/8'))),
+    default: '',
+    shownDefault: 'empty',
+    help: 'internal networks (CIDR, comma-separated) that webhooks may reach; loopback, private, link-local and metadata addresses are refused otherwise',
+    docs: ['readme', 'security'],
+  }),
+  maxVersionsPerProject: setting({ env: 'STALEWATCH_MAX_VERSIONS_PER_PROJECT', schema: int(1, 1_000_000), default: '1000', help: 'distinct versions a project may have: events of more get 422 `too_many_versions`', docs: ['security'] }),
+  ackTimeoutMs: setting({
+    env: 'STALEWATCH_ACK_TIMEOUT_MS',
+    schema: int(50, 60_000),
+    default: '1000',
+    help: 'stored mode: a request not acknowledged this long after its rows could be inserted gets 503 `storage_slow`',
+    docs: ['security'],
+  }),
+  stallTimeoutMs: setting({ env: 'STALEWATCH_STALL_TIMEOUT_MS', schema: int(100, 600_000), default: '10000', help: 'stored mode: an insert not settled this long is given up on', docs: ['security'] }),
+  faultFile: setting({ env: 'STALEWATCH_FAULT_FILE', schema: z.string().optional(), help: 'fault injection: read before each insert (`down`, `stall`); off when unset', docs: ['security'] }),
+  logLevel: setting({
+    env: 'STALEWATCH_LOG_LEVEL',
+    schema: z.enum(['debug', 'info', 'warn', 'error', 'silent'], { error: 'must be debug, info, warn, error or silent' }),
+    default: 'info',
+    help: 'least severe log line written',
+    docs: ['readme'],
+  }),
+  threadpoolSize: setting({
+    env: 'UV_THREADPOOL_SIZE',
+    schema: int(1, 1024).optional(),
+    shownDefault: '16 (set by `npm start`)',
+    help: 'libuv threads: every chDB call holds one while it runs, and the ingest log\'s writes must not queue behind them',
+    docs: ['readme'],
+  }),
+  otlpEndpoint: setting({
+    env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    schema: z.string().url('must be a URL').optional(),
+    help: 'where traces go (with the other `OTEL_EXPORTER_OTLP_*` variables, read by @vercel/otel); no tracing when unset',
+    docs: ['readme'],
+  }),
+  otlpTracesEndpoint: setting({ env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', schema: z.string().url('must be a URL').optional(), help: 'where traces go, if not the endpoint above', docs: ['readme'] }),
+  serviceName: setting({ env: 'OTEL_SERVICE_NAME', schema: z.string().min(1), default: 'stalewatch', help: 'service name on traces', docs: ['readme'] }),
+  skipStartup: setting({
+    env: 'STALEWATCH_SKIP_STARTUP',
+    schema: flag,
+    default: '0',
+    help: "1: Next.js's start-up hook neither migrates nor starts the background jobs (a process that does both itself)",
+    docs: [],
+  }),
+  benchRoutes: setting({
+    env: 'STALEWATCH_BENCH_ROUTES',
+    schema: flag,
+    default: '0',
+    help: "1: `next build` adds the bench's baseline route (`npm run bench` builds so, into its own build directory)",
+    docs: [],
+  }),
+  nextDistDir: setting({ env: 'STALEWATCH_NEXT_DIST_DIR', schema: z.string().min(1), default: '.next', help: 'where `next build` writes and `npm start` reads the app build (builds side by side)', docs: [] }),
 }
+
+export type SettingName = keyof typeof SETTINGS
+export type Config = { [K in SettingName]: z.output<(typeof SETTINGS)[K]['schema']> }
+
+/** The variable's text, or the default when it is unset or empty. */
+const rawValue = (def: SettingDef<z.ZodType>, env: Env) => env[def.env] || (typeof def.default === 'function' ? def.default(env) : def.default)
+
+export function loadConfig(env: Env = process.env): Config {
+  const values: Record<string, unknown> = {}
+  const problems: string[] = []
+  for (const [name, def] of Object.entries(SETTINGS) as [SettingName, SettingDef<z.ZodType>][]) {
+    const parsed = def.schema.safeParse(rawValue(def, env))
+    if (parsed.success) values[name] = parsed.data
+    else problems.push(formatIssues(parsed.error, { root: def.env }))
+  }
+  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`)
+  return values as Config
+}
+
+/** One setting, read and checked on its own: for scripts that need only it (a build directory, a data directory). */
+export function readSetting<K extends SettingName>(name: K, env: Env = process.env): Config[K] {
+  const def = SETTINGS[name] as SettingDef<z.ZodType>
+  const parsed = def.schema.safeParse(rawValue(def, env))
+  if (!parsed.success) throw new Error(`Invalid configuration: ${formatIssues(parsed.error, { root: def.env })}`)
+  return parsed.data as Config[K]
+}
+
+let cached: Config | undefined
 
 export function config(): Config {
   cached ??= loadConfig()

@@ -1,3 +1,5 @@
+import { readSetting } from './config'
+
 // A small structured logger. Messages and fields only: callers never pass
 // secrets (tokens, keys, passwords, connection URLs with credentials).
 
@@ -5,8 +7,16 @@ type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
 
 function threshold(): number {
-  const level = (process.env.STALEWATCH_LOG_LEVEL ?? 'info') as Level
-  return order[level] ?? order.info
+  // Read on each line, so a process (or a test) that changes the level is
+  // heard at once. A bad value is reported by whoever loads the whole
+  // configuration: log at the default meanwhile.
+  let level: Level = 'info'
+  try {
+    level = readSetting('logLevel')
+  } catch {
+    // level stays info
+  }
+  return order[level]
 }
 
 function write(level: Exclude<Level, 'silent'>, message: string, fields?: Record<string, unknown>): void {

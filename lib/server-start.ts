@@ -1,22 +1,21 @@
+import { config } from './config'
 import { log, errorMessage } from './log'
+import { processSingleton } from './process-singleton'
 import { migrate } from './store/migrate'
 
 // Work done once when a server process starts: the schema is brought up to
 // date before the first request, then the background jobs start (rollups,
-// alert evaluation). Guarded on globalThis so a server that both runs server.ts and
-// Next's instrumentation does it once.
-const STARTED_KEY = Symbol.for('stalewatch.serverStarted')
-type Holder = { [STARTED_KEY]?: Promise<void> }
+// alert evaluation). Once per process (lib/process-singleton.ts), so a server
+// that both runs server.ts and Next's instrumentation does it once.
 
 export function onServerStart(): Promise<void> {
-  const holder = globalThis as Holder
-  holder[STARTED_KEY] ??= (async () => {
+  return processSingleton('serverStarted', async () => {
     try {
       await migrate()
       // With several nodes against one ClickHouse, exactly one runs the
       // background jobs; the others set STALEWATCH_BACKGROUND_JOBS=0.
-      if (process.env.STALEWATCH_BACKGROUND_JOBS !== '0') {
-        const { startRollups } = await import('./rollups/start')
+      if (config().backgroundJobs) {
+        const { startRollups } = await import('./rollup-runner/scheduler')
         startRollups()
         const { startAlertEvaluator } = await import('./alerts')
         startAlertEvaluator()
@@ -25,14 +24,13 @@ export function onServerStart(): Promise<void> {
       log.error('migrations failed', { error: errorMessage(error) })
       throw error
     }
-  })()
-  return holder[STARTED_KEY]
+  })
 }
 
 /** Stops the background jobs (SIGTERM), before the store closes. */
 export async function onServerStop(): Promise<void> {
   const { stopAlertEvaluator } = await import('./alerts')
   await stopAlertEvaluator()
-  const { stopRollups } = await import('./rollups/start')
+  const { stopRollups } = await import('./rollup-runner/scheduler')
   stopRollups()
 }

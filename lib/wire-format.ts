@@ -60,10 +60,6 @@ export interface IngestAnswer extends HeaderAnswer {
   rejected: { id: string | null; error: string }[]
 }
 
-export interface ErrorAnswer {
-  error: { code: string; message: string }
-}
-
 export const WIRE_LIMITS = {
   maxBodyBytes: 64 * 1024,
   maxEvents: 100,

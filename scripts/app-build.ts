@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs'
 import path from 'node:path'
+import { readSetting } from '../lib/config'
 
 // Whatever runs the whole app from a checkout (the tests, the bench) needs a
 // Next.js build that matches the sources. This builds the SDK and the app when
@@ -11,7 +12,7 @@ const root = path.resolve(import.meta.dirname, '..')
 const SOURCES = ['app', 'lib', 'sdk/src', 'ingest', 'instrumentation.ts', 'next.config.ts', 'server.ts', 'proxy.ts', 'sdk/scripts', 'sdk/package.json']
 
 export function distDir(): string {
-  return process.env.STALEWATCH_NEXT_DIST_DIR || '.next'
+  return readSetting('nextDistDir')
 }
 
 function newestSourceMtime(): number {

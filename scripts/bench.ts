@@ -12,7 +12,8 @@ also written to bench-results/<timestamp>.json.
 Sections:
   ingest     events/s, latency, inserts/s and peak RSS of /api/ingest against
              bare node:http and a trivial Next.js route; overload behaviour
-             (builds the app into STALEWATCH_NEXT_DIST_DIR if needed; minutes)
+             (builds the app with the bench's baseline route into
+             <STALEWATCH_NEXT_DIST_DIR>-bench if needed; minutes)
   queries    dashboard query latency (when scripts/bench/queries.ts exists)
   sdk-size   the SDK core's gzip size against its budget and other agents
   backend-load  the backend-load middleware's CPU per request against the

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
+import { readSetting } from '../lib/config'
 
 const HELP = `Usage: npm run set-password [-- --stdin]
 
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
   console.log('Hashing (scrypt)…')
   const file = await writePasswordFile(password)
   console.log(`Password set: its scrypt hash is in ${file}.`)
-  if (process.env.STALEWATCH_ADMIN_PASSWORD) console.log('Note: STALEWATCH_ADMIN_PASSWORD is set here and takes precedence over the file.')
+  if (readSetting('adminPassword')) console.log('Note: STALEWATCH_ADMIN_PASSWORD is set here and takes precedence over the file.')
 }
 
 main().catch((error: unknown) => {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import type { IngestAnswer, IngestEnvelope } from '../lib/wire-format'
+import { readSetting } from '../lib/config'
 import {
   LoadBatcher,
   SIMULATOR_DEFAULTS,
@@ -171,12 +172,13 @@ function retryAfterMs(res: Response): number {
 // ---- admin API --------------------------------------------------------------
 
 function tokenFile(): string {
-  return path.join(process.env.STALEWATCH_DATA_DIR ?? './data', 'admin-token')
+  return path.join(readSetting('dataDir'), 'admin-token')
 }
 
 function findAdminToken(flag: string | undefined): string | undefined {
   if (flag) return flag
-  if (process.env.STALEWATCH_ADMIN_TOKEN) return process.env.STALEWATCH_ADMIN_TOKEN
+  const fromEnv = readSetting('adminToken')
+  if (fromEnv) return fromEnv
   try {
     const t = readFileSync(tokenFile(), 'utf8').trim()
     return t === '' ? undefined : t

@@ -302,7 +302,7 @@ async function verify(dataDir: string, logDir: string, projectId: string): Promi
   process.env.CLICKHOUSE_URL = ''
   const { runQuery } = await import('../lib/store/run-query')
   const { table } = await import('../lib/store/tables')
-  const { liveSessions } = await import('../lib/queries/live-sessions')
+  const { liveSessions } = await import('../lib/figures/live-sessions/read-now')
   const { closeStore } = await import('../lib/store/client')
   // As the next start would: store what the ingest log still holds (a stop
   // that outlasted its 10 s to drain the log leaves the rest on disk).

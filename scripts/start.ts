@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { settingsHelp } from '../lib/config-docs'
+import { readSetting } from '../lib/config'
 import { dropUnwritableOutput } from '../lib/log'
 
 const HELP = `Usage: npm start [-- --port N] [-- --dev] [-- --rebuild]
@@ -17,22 +19,8 @@ Options:
   --rebuild    run next build even if a build exists
   --help       this text
 
-Environment (see README.md and docs/security.md):
-  PORT, STALEWATCH_DATA_DIR, STALEWATCH_ADMIN_TOKEN, STALEWATCH_ADMIN_PASSWORD,
-  STALEWATCH_METRICS_TOKEN, STALEWATCH_PUBLIC_URL, STALEWATCH_RETENTION_DAYS,
-  CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_DATABASE,
-  CLICKHOUSE_CLUSTER,
-  STALEWATCH_INGEST_ACK (logged | stored), STALEWATCH_INGEST_LOG_DIR,
-  STALEWATCH_INGEST_LOG_FSYNC, STALEWATCH_MIN_FREE_DISK_BYTES, STALEWATCH_SHED_LOOP_DELAY_MS,
-  STALEWATCH_FLUSH_MAX_ROWS, STALEWATCH_FLUSH_MAX_WAIT_MS, STALEWATCH_BUFFER_MAX_ROWS,
-  STALEWATCH_ACK_TIMEOUT_MS, STALEWATCH_STALL_TIMEOUT_MS, UV_THREADPOOL_SIZE (16 via npm start),
-  STALEWATCH_TRUST_PROXY, STALEWATCH_RATE_PER_KEY, STALEWATCH_BURST_PER_KEY,
-  STALEWATCH_RATE_PER_IP, STALEWATCH_BURST_PER_IP, STALEWATCH_RATE_LIMIT_LOOPBACK,
-  STALEWATCH_MAX_VERSIONS_PER_PROJECT, STALEWATCH_NEW_VERSIONS_PER_MINUTE,
-  STALEWATCH_NEW_VERSIONS_BURST, STALEWATCH_VERSION_FORGET_HOURS,
-  STALEWATCH_LOGIN_PER_IP_PER_MINUTE, STALEWATCH_LOGIN_PER_MINUTE,
-  STALEWATCH_WEBHOOK_ALLOWED_NETWORKS, STALEWATCH_BACKGROUND_JOBS (0 on all but
-  one node of a multi-node deployment), STALEWATCH_LOG_LEVEL, OTEL_EXPORTER_OTLP_*.
+Environment (from lib/config.ts; also in README.md and docs/security.md):
+${settingsHelp()}
 See README.md.`
 
 /** Longer than the ingest log's 10 s of trying to store what it holds, shorter than a typical supervisor's grace period. */
@@ -56,7 +44,7 @@ async function main(): Promise<void> {
   }
   if (values.port) process.env.PORT = values.port
 
-  if (!values.dev && (values.rebuild || !existsSync(path.resolve(process.env.STALEWATCH_NEXT_DIST_DIR || '.next', 'BUILD_ID')))) {
+  if (!values.dev && (values.rebuild || !existsSync(path.resolve(readSetting('nextDistDir'), 'BUILD_ID')))) {
     console.log('No build found: building the SDK and the app (once; about a minute)…')
     const { buildSdk } = await import('../sdk/scripts/build')
     await buildSdk()

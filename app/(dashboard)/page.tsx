@@ -6,9 +6,9 @@ import { projectPage } from '@/app/components/project-page'
 import { SiteHeader } from '@/app/components/site-header'
 import { formatDuration, formatShare } from '@/lib/charts/format'
 import type { Project } from '@/lib/projects/project'
-import { chartContext } from '@/lib/queries/chart-context'
-import { projectOverview } from '@/lib/queries/project-overview'
-import { versionRefusals } from '@/lib/queries/version-refusals'
+import { chartContext } from '@/lib/figures/chart-context'
+import { projectOverview } from '@/lib/figures/overview'
+import { versionRefusals } from '@/lib/figures/version-refusals/read'
 
 export const dynamic = 'force-dynamic'
 
@@ -79,8 +79,8 @@ async function ProjectOverview({ project }: { project: Project }) {
           </div>
         </div>
       </div>
-      <ChartPanel ctx={ctx} name="versions" kind="stacked-area" request={{ from: now - HOUR, to: now }} title="Live sessions per version, last hour" emptyText="No live sessions in this window yet. Send events to /api/ingest, or run npm run simulate." />
-      <ChartPanel ctx={ctx} name="stale-share" kind="line" request={{ from: now - 24 * HOUR, to: now }} title="Stale share, last 24 hours" emptyText="Nothing was live in the last 24 hours." />
+      <ChartPanel ctx={ctx} name="versions" request={{ from: now - HOUR, to: now }} title="Live sessions per version, last hour" emptyText="No live sessions in this window yet. Send events to /api/ingest, or run npm run simulate." />
+      <ChartPanel ctx={ctx} name="stale-share" request={{ from: now - 24 * HOUR, to: now }} title="Stale share, last 24 hours" emptyText="Nothing was live in the last 24 hours." />
       <section className="panel">
         <h2>Versions live now</h2>
         {o.versions.length === 0 ? (

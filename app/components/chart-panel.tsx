@@ -1,16 +1,15 @@
 import { Suspense } from 'react'
-import { seriesColors } from '@/lib/charts/series-colors'
-import { versionOrder, type ChartContext } from '@/lib/queries/chart-context'
-import { loadChart, type ChartName, type ChartRequest } from '@/lib/queries/dashboard-charts'
-import { TimeChart, type ChartKind } from './time-chart'
+import type { ChartContext } from '@/lib/figures/chart-context'
+import { drawnChart, type ChartName, type ChartRequest } from '@/lib/figures/charts'
+import { TimeChart } from './time-chart'
 
 interface Props {
   ctx: ChartContext
   name: ChartName
   request: ChartRequest
-  kind: ChartKind
   title?: string
   note?: string
+  /** Instead of the chart's own "nothing in this window" text. */
   emptyText?: string
 }
 
@@ -27,12 +26,6 @@ export function ChartPanel(props: Props) {
   )
 }
 
-async function ChartBody({ ctx, name, request, kind, emptyText }: Props) {
-  const data = await loadChart(ctx, name, request)
-  const query = new URLSearchParams({ project: ctx.projectId, from: String(request.from), to: String(request.to) })
-  if (request.release) {
-    query.set('release', request.release.version)
-    query.set('releasedAt', String(request.release.releasedAt))
-  }
-  return <TimeChart data={data} kind={kind} colors={seriesColors(data, versionOrder(ctx))} exportUrl={`/api/stats/chart/${name}?${query}`} emptyText={emptyText} />
+async function ChartBody({ ctx, name, request, emptyText }: Props) {
+  return <TimeChart chart={await drawnChart(ctx, name, request, emptyText)} />
 }

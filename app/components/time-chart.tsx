@@ -1,88 +1,92 @@
 'use client'
 
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import type { ChartData } from '@/lib/charts/chart-data'
-import { formatDateTime, formatShare, formatTick } from '@/lib/charts/format'
-import { labelledMarkers } from '@/lib/charts/marker-labels'
+import type { DrawnChart } from '@/lib/charts/draw'
+import { chartFormatters } from '@/lib/charts/format'
+import type { DrawnMarker } from '@/lib/charts/marker-labels'
+import { MARKER_LAYOUT } from '@/lib/charts/marker-labels'
 
-export type ChartKind = 'stacked-area' | 'line' | 'stacked-bar'
-
-interface Props {
-  data: ChartData
-  kind: ChartKind
-  colors: Record<string, string>
-  /** The chart's API URL without format: export links add format=csv / format=json. */
-  exportUrl: string
-  emptyText?: string
-}
+// Draws a chart exactly as lib/charts/draw.ts prepared it: series, colours,
+// opacities, formats, marker labels and the empty state all come with it.
 
 const tooltipStyle = { background: 'var(--panel)', border: '1px solid var(--border)', color: 'var(--text)' }
+const MARKER_COLOUR: Record<DrawnMarker['kind'], string> = { release: 'var(--accent)', min_supported: 'var(--danger)' }
 
-/** Draws any ChartData: x is time (viewer's zone) or minutes since release; markers for releases and minimum-version changes. */
-export function TimeChart({ data, kind, colors, exportUrl, emptyText }: Props) {
-  const hasData = data.points.some((p) => Object.values(p.values).some((v) => v !== null && v !== 0))
+/** A marker's label at its prepared lane and side of the line. */
+function markerLabel(marker: DrawnMarker, marginTop: number) {
+  const MarkerLabel = ({ viewBox }: { viewBox?: { x?: number; y?: number } }) => {
+    const x = (viewBox?.x ?? 0) + (marker.anchor === 'start' ? MARKER_LAYOUT.gapPx : -MARKER_LAYOUT.gapPx)
+    const y = (viewBox?.y ?? marginTop) - marginTop + 11 + marker.lane * MARKER_LAYOUT.laneHeightPx
+    return (
+      <g className="marker-label">
+        <title>{marker.title}</title>
+        <text className="recharts-label" x={x} y={y} textAnchor={marker.anchor} fill="var(--muted)" fontSize={11}>
+          {marker.label}
+        </text>
+      </g>
+    )
+  }
+  return MarkerLabel
+}
+
+export function TimeChart({ chart }: { chart: DrawnChart }) {
   const exports = (
     <p className="exports">
-      Export: <a href={`${exportUrl}&format=csv`} download>CSV</a> · <a href={`${exportUrl}&format=json`}>JSON</a>
+      Export: <a href={`${chart.exportUrl}&format=csv`} download>CSV</a> · <a href={`${chart.exportUrl}&format=json`}>JSON</a>
     </p>
   )
-  if (!hasData || data.series.length === 0) {
+  if (chart.empty !== null) {
     return (
       <>
-        <p className="empty" data-testid={`empty-${data.chart}`}>{emptyText ?? 'Nothing in this window.'}</p>
+        <p className="empty" data-testid={`empty-${chart.chart}`}>{chart.empty}</p>
         {exports}
       </>
     )
   }
-  const share = data.unit === 'share'
-  const span = data.xKind === 'time' ? data.to - data.from : 0
-  const rows = data.points
-  const xFormat = (x: number) => (data.xKind === 'time' ? formatTick(x, span) : `+${formatMinutes(x)}`)
-  const labelFormat = (x: unknown) => (data.xKind === 'time' ? formatDateTime(Number(x)) : `${formatMinutes(Number(x))} after release`)
-  const valueFormat = (v: unknown) => (share ? formatShare(typeof v === 'number' ? v : null) : String(v))
-  const withLabel = labelledMarkers(data.markers, data.from, data.to)
+  const f = chartFormatters(chart.axes)
+  const share = chart.axes.y === 'share'
   const common = (
     <>
       <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-      <XAxis dataKey="x" type="number" scale={data.xKind === 'time' ? 'time' : 'linear'} domain={['dataMin', 'dataMax']} tickFormatter={xFormat} stroke="var(--muted)" minTickGap={40} />
-      <YAxis stroke="var(--muted)" allowDecimals={!share ? false : true} domain={share ? [0, 1] : [0, 'auto']} tickFormatter={share ? (v: number) => `${Math.round(v * 100)} %` : undefined} width={share ? 60 : 44} />
-      <Tooltip labelFormatter={labelFormat} formatter={valueFormat} contentStyle={tooltipStyle} labelStyle={{ color: 'var(--text)' }} />
+      <XAxis dataKey="x" type="number" scale={chart.axes.x === 'time' ? 'time' : 'linear'} domain={chart.domain} tickFormatter={f.xTick} stroke="var(--muted)" minTickGap={40} />
+      <YAxis stroke="var(--muted)" allowDecimals={share} domain={share ? [0, 1] : [0, 'auto']} tickFormatter={f.yTick} width={share ? 60 : 44} />
+      <Tooltip labelFormatter={f.xLabel} formatter={f.value} contentStyle={tooltipStyle} labelStyle={{ color: 'var(--text)' }} />
       <Legend />
-      {data.markers.map((m) => (
+      {chart.markers.map((m) => (
         <ReferenceLine
-          key={`${m.kind}-${m.at}-${m.label}`}
+          key={`${m.kind}-${m.at}-${m.title}`}
           x={m.at}
-          stroke={m.kind === 'release' ? 'var(--accent)' : 'var(--danger)'}
+          stroke={MARKER_COLOUR[m.kind]}
           strokeDasharray="4 3"
-          label={withLabel.has(m) ? { value: m.label, position: 'insideTopLeft', fill: 'var(--muted)', fontSize: 11 } : undefined}
+          label={m.label === null ? undefined : markerLabel(m, chart.marginTop)}
         />
       ))}
     </>
   )
-  const margin = { top: 16, right: 16, bottom: 0, left: 0 }
+  const margin = { top: chart.marginTop, right: 16, bottom: 0, left: 0 }
   return (
     <>
-      <div className="chart" role="img" aria-label={`${data.title}: ${data.series.join(', ')}`} data-testid={`chart-${data.chart}`}>
+      <div className="chart" role="img" aria-label={`${chart.title}: ${chart.series.map((s) => s.label).join(', ')}`} data-testid={`chart-${chart.chart}`}>
         <ResponsiveContainer width="100%" height="100%">
-          {kind === 'line' ? (
-            <LineChart data={rows} margin={margin}>
+          {chart.kind === 'line' ? (
+            <LineChart data={chart.points} margin={margin}>
               {common}
-              {data.series.map((s) => (
-                <Line key={s} dataKey={valueOf(s)} name={s} stroke={colors[s]} dot={false} strokeWidth={2} connectNulls={false} isAnimationActive={false} type="linear" />
+              {chart.series.map((s) => (
+                <Line key={s.key} dataKey={valueOf(s.key)} name={s.label} stroke={s.colour} dot={false} strokeWidth={2} connectNulls={false} isAnimationActive={false} type="linear" />
               ))}
             </LineChart>
-          ) : kind === 'stacked-bar' ? (
-            <BarChart data={rows} margin={margin}>
+          ) : chart.kind === 'stacked-bar' ? (
+            <BarChart data={chart.points} margin={margin}>
               {common}
-              {data.series.map((s) => (
-                <Bar key={s} dataKey={valueOf(s)} name={s} stackId="a" fill={colors[s]} isAnimationActive={false} />
+              {chart.series.map((s) => (
+                <Bar key={s.key} dataKey={valueOf(s.key)} name={s.label} stackId="a" fill={s.colour} fillOpacity={s.opacity} isAnimationActive={false} />
               ))}
             </BarChart>
           ) : (
-            <AreaChart data={rows} margin={margin}>
+            <AreaChart data={chart.points} margin={margin}>
               {common}
-              {data.series.map((s) => (
-                <Area key={s} dataKey={valueOf(s)} name={s} stackId="a" type="monotone" stroke={colors[s]} fill={colors[s]} fillOpacity={s.endsWith(' · hidden') ? 0.25 : 0.55} isAnimationActive={false} />
+              {chart.series.map((s) => (
+                <Area key={s.key} dataKey={valueOf(s.key)} name={s.label} stackId="a" type="monotone" stroke={s.colour} fill={s.colour} fillOpacity={s.opacity} isAnimationActive={false} />
               ))}
             </AreaChart>
           )}
@@ -93,9 +97,5 @@ export function TimeChart({ data, kind, colors, exportUrl, emptyText }: Props) {
   )
 }
 
-// Series names are version strings such as 1.2.3: a string dataKey would be read as a path.
-const valueOf = (series: string) => (point: ChartData['points'][number]) => point.values[series] ?? null
-
-function formatMinutes(minutes: number): string {
-  return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60 ? `${minutes % 60} min` : ''}`.trim()
-}
+// Series keys are version strings such as 1.2.3: a string dataKey would be read as a path.
+const valueOf = (key: string) => (point: DrawnChart['points'][number]) => point.values[key] ?? null

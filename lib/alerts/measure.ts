@@ -1,13 +1,14 @@
-import { eventRate, type EventRateRow } from '../queries/alert-event-rate'
-import { lastEvent } from '../queries/alert-last-event'
-import { liveClasses, type LiveClasses } from '../queries/alert-live-classes'
-import { isOrderedBefore } from '../releases/version-order'
+import { eventRate, rateEventLabel, type EventRateRow } from '../figures/event-rates/read-rate'
+import { lastEvent } from '../figures/event-rates/read-last-event'
+import { liveClasses, type LiveClasses } from '../figures/adoption/read-classes'
+import { isOrderedBefore } from '../semantics/version-order'
 import { catalogFor } from '../releases/catalog'
 import type { Condition } from './rule-schema'
 import type { Judgement } from './state-machine'
 
 // One rule's value now, its threshold, and the judgement the state machine
-// needs. Everything is read through lib/queries, as the dashboard reads it.
+// needs. Every figure is read through its folder in lib/figures/, as the
+// dashboard reads it.
 
 export interface Measurement extends Judgement {
   /** null when the figure is undefined now (stale share with nothing live). */
@@ -113,7 +114,7 @@ export async function measure(projectId: string, condition: Condition, ctx: Meas
       }
       // Either limit fires the rule: the lower one is the threshold in effect.
       const threshold = Math.min(...limits)
-      const label = { reload: 'Reloads', resume: 'Resumes', visible: 'Returns from hidden' }[condition.event]
+      const label = rateEventLabel(condition.event)
       const summary =
         `${label} in the last minute: ${value} vs threshold ${fmt(threshold)}` +
         ` (trailing ${condition.baselineMinutes} min baseline ${fmt(rate.baselinePerMinute[condition.event])}/min)`

@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { RATE_EVENTS, type RateEvent } from '../figures/event-rates/read-rate'
+import { versionString } from '../validation'
 
 // What an alert rule may say, validated at the admin API. A bad rule answers
 // 400 naming the field (lib/http/json.ts readJson prints each issue's path).
@@ -32,7 +34,7 @@ export const belowMinimumCondition = z.object({
 export const versionLiveCondition = z.object({
   kind: z.literal('version_live'),
   /** One version; absent means any version ordered before the latest release. */
-  version: z.string().min(1).max(64, 'must be at most 64 characters').optional(),
+  version: versionString.optional(),
   maxSessions: count,
   graceMinutes: minutes(10080).default(60),
   forMinutes: minutes(1440).default(0),
@@ -41,7 +43,8 @@ export const versionLiveCondition = z.object({
 
 export const eventRateCondition = z.object({
   kind: z.literal('event_rate'),
-  event: z.enum(['reload', 'resume', 'visible']),
+  // What each name counts: lib/figures/event-rates/read-rate.ts (a reload is a reloaded load).
+  event: z.enum(Object.keys(RATE_EVENTS) as [RateEvent, ...RateEvent[]]),
   /** Fires when the last minute's count is above this. */
   perMinuteAbove: z.number().min(0).optional(),
   /** Fires when the last minute's count is above k × the trailing per-minute baseline… */
@@ -70,7 +73,6 @@ export const conditionSchema = z.discriminatedUnion('kind', [
   ingestSilenceCondition,
 ])
 export type Condition = z.infer<typeof conditionSchema>
-export type ConditionKind = Condition['kind']
 
 const httpUrl = z
   .string()

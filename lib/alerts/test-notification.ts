@@ -1,3 +1,4 @@
+import { config } from '../config'
 import { testNotification } from './message'
 import type { AlertRule } from './rule-schema'
 import { sendNotification, type SendResult } from './send'
@@ -23,7 +24,7 @@ function outcomeOf(sent: SendResult): TestOutcome {
 }
 
 /** Sends a test message to every destination of a rule, once each, no retries. */
-export async function sendTestNotification(rule: AlertRule, now = Date.now(), baseUrl = process.env.STALEWATCH_PUBLIC_URL ?? ''): Promise<TestResult[]> {
+export async function sendTestNotification(rule: AlertRule, now = Date.now(), baseUrl = config().publicUrl ?? ''): Promise<TestResult[]> {
   const n = testNotification(rule, now, baseUrl)
   return Promise.all(
     rule.destinations.map(async (d) => {

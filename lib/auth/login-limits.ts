@@ -1,4 +1,5 @@
 import { config } from '../config'
+import { processSingleton } from '../process-singleton'
 import { TokenBuckets } from '../limits/token-buckets'
 
 // Login attempts, password and token form alike, limited per client address
@@ -30,12 +31,7 @@ export class LoginLimiter {
   }
 }
 
-// One per process, shared by every bundle that serves the login route.
-const LIMITER_KEY = Symbol.for('stalewatch.loginLimiter')
-type Holder = { [LIMITER_KEY]?: LoginLimiter }
-
+// One per process (lib/process-singleton.ts), shared by every bundle that serves the login route.
 export function loginLimiter(): LoginLimiter {
-  const holder = globalThis as Holder
-  holder[LIMITER_KEY] ??= new LoginLimiter(config().loginPerAddressPerMinute, config().loginPerMinute)
-  return holder[LIMITER_KEY]
+  return processSingleton('loginLimiter', () => new LoginLimiter(config().loginPerAddressPerMinute, config().loginPerMinute))
 }

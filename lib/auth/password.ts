@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+import { processSingleton } from '../process-singleton'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { config } from '../config'
@@ -48,16 +49,16 @@ export function passwordFile(): string {
 
 export type PasswordSource = 'env' | 'file' | 'none'
 
-export function passwordSource(env: NodeJS.ProcessEnv = process.env): PasswordSource {
-  if (env.STALEWATCH_ADMIN_PASSWORD) return 'env'
+export function passwordSource(): PasswordSource {
+  if (config().adminPassword) return 'env'
   return existsSync(passwordFile()) ? 'file' : 'none'
 }
 
 let envHash: { password: string; hash: Promise<string> } | undefined
 
 /** The stored hash to check a login against, or null when no password is set. */
-export function currentPasswordHash(env: NodeJS.ProcessEnv = process.env): Promise<string> | null {
-  const fromEnv = env.STALEWATCH_ADMIN_PASSWORD
+export function currentPasswordHash(): Promise<string> | null {
+  const fromEnv = config().adminPassword
   if (fromEnv) {
     // Hashed once per process so the plaintext is compared the same slow way as a stored hash.
     if (envHash?.password !== fromEnv) envHash = { password: fromEnv, hash: hashPassword(fromEnv) }
@@ -71,13 +72,8 @@ export function currentPasswordHash(env: NodeJS.ProcessEnv = process.env): Promi
 // One hash at a time, four waiting: a login takes one libuv pool thread at
 // most (the pool also serves the ingest log's writes and every chDB call),
 // and a flood past the login limits is refused (BusyError), not queued.
-const CHECKS_KEY = Symbol.for('stalewatch.passwordChecks')
-type ChecksHolder = { [CHECKS_KEY]?: BoundedWork }
-
 function passwordChecks(): BoundedWork {
-  const holder = globalThis as ChecksHolder
-  holder[CHECKS_KEY] ??= new BoundedWork(1, 4)
-  return holder[CHECKS_KEY]
+  return processSingleton('passwordChecks', () => new BoundedWork(1, 4))
 }
 
 /** Checks a login's password; throws BusyError when too many checks are already waiting. */

@@ -1,4 +1,5 @@
 import { errorMessage, log } from '../log'
+import { processSingleton } from '../process-singleton'
 import { insertRows, runQuery } from '../store/run-query'
 import { table } from '../store/tables'
 import { readSessionValue, SESSION_TTL_MS, type SessionClaims } from './session-cookie'
@@ -28,14 +29,9 @@ interface State {
   localEveryUpTo: number
 }
 
-// On globalThis: Next.js bundles route modules and pages apart, and they must share one view.
-const STATE_KEY = Symbol.for('stalewatch.sessionRevocations')
-type Holder = { [STATE_KEY]?: State }
-
+// One per process (lib/process-singleton.ts): Next.js bundles route modules and pages apart, and they must share one view.
 function state(): State {
-  const holder = globalThis as Holder
-  holder[STATE_KEY] ??= { local: new Map(), localEveryUpTo: 0 }
-  return holder[STATE_KEY]
+  return processSingleton('sessionRevocations', (): State => ({ local: new Map(), localEveryUpTo: 0 }))
 }
 
 async function load(now: number): Promise<Snapshot> {

@@ -1,3 +1,5 @@
+import type { Tone } from './palette'
+
 // The one shape every dashboard chart has, on the page and in its JSON/CSV
 // export: points along x (epoch ms, or minutes since a release for aligned
 // curves), one value per series. Pure.
@@ -21,6 +23,26 @@ export interface ChartData {
   points: { x: number; values: Record<string, number | null> }[]
   markers: ChartMarker[]
   notes?: string[]
+}
+
+/**
+ * What one series of a chart is, beside its key: the page styles it from
+ * these facts, never by reading its label back.
+ */
+export interface SeriesFacts {
+  /** The key of the series in each point's values, and its column in the export. */
+  key: string
+  label: string
+  /** The version it counts, if it counts one version ("other" counts several). */
+  version: string | null
+  visibility: 'visible' | 'hidden' | 'unknown' | null
+  tone: Tone
+}
+
+/** A chart as a figure prepared it: the export's data, and what each of its series is. */
+export interface FigureChart {
+  data: ChartData
+  facts: SeriesFacts[]
 }
 
 export interface LongRow {

@@ -16,7 +16,7 @@ export function formatDuration(ms: number | null | undefined): string {
 }
 
 /** Axis tick: time of day, with the date when the window spans days. */
-export function formatTick(ms: number, spanMs: number): string {
+function formatTick(ms: number, spanMs: number): string {
   const d = new Date(ms)
   if (spanMs > 36 * 3600_000) return `${d.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`
   return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
@@ -24,4 +24,34 @@ export function formatTick(ms: number, spanMs: number): string {
 
 export function formatDateTime(ms: number): string {
   return new Date(ms).toLocaleString([], { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+}
+
+/** Minutes since a release, for the aligned curves' axis. */
+function formatMinutes(minutes: number): string {
+  return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60 ? `${minutes % 60} min` : ''}`.trim()
+}
+
+/** How a chart's axes and tooltip print, prepared with its data (the functions are made in the browser, for the viewer's time zone). */
+export interface AxisSpec {
+  /** time: x is epoch ms over a window of spanMs; offset: x is minutes since each series' release. */
+  x: 'time' | 'offset'
+  spanMs: number
+  y: 'share' | 'count'
+}
+
+export interface ChartFormatters {
+  xTick: (x: number) => string
+  xLabel: (x: unknown) => string
+  yTick: (y: number) => string
+  value: (v: unknown) => string
+}
+
+export function chartFormatters(axes: AxisSpec): ChartFormatters {
+  const share = axes.y === 'share'
+  return {
+    xTick: (x) => (axes.x === 'time' ? formatTick(x, axes.spanMs) : `+${formatMinutes(x)}`),
+    xLabel: (x) => (axes.x === 'time' ? formatDateTime(Number(x)) : `${formatMinutes(Number(x))} after release`),
+    yTick: (y) => (share ? `${Math.round(y * 100)} %` : String(y)),
+    value: (v) => (share ? formatShare(typeof v === 'number' ? v : null) : String(v)),
+  }
 }

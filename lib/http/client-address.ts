@@ -1,4 +1,5 @@
 import { config } from '../config'
+import { processSingleton } from '../process-singleton'
 
 // The client's address, for rate limits only (never stored). A Fetch API
 // Request carries no socket, so server.ts, which has it, hands Next.js the
@@ -7,16 +8,16 @@ import { config } from '../config'
 // sent): under `next start` alone anybody could send it.
 
 export const PEER_ADDRESS_HEADER = 'x-stalewatch-peer-address'
-const TRUSTED_KEY = Symbol.for('stalewatch.peerAddressHeaderTrusted')
-type Holder = { [TRUSTED_KEY]?: boolean }
+// Once per process (lib/process-singleton.ts): server.ts and the Next.js bundles must agree.
+const peerHeader = () => processSingleton('peerAddressHeader', () => ({ trusted: false }))
 
 /** Called by server.ts, which sets PEER_ADDRESS_HEADER on every request it hands to Next.js. */
 export function trustPeerAddressHeader(): void {
-  ;(globalThis as Holder)[TRUSTED_KEY] = true
+  peerHeader().trusted = true
 }
 
 export function peerAddressOf(headers: Headers): string | null {
-  return (globalThis as Holder)[TRUSTED_KEY] ? headers.get(PEER_ADDRESS_HEADER) || null : null
+  return peerHeader().trusted ? headers.get(PEER_ADDRESS_HEADER) || null : null
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { formatIssues } from '../validation'
 
 // Helpers for the JSON APIs (admin, releases, stats). Framework-free: they
 // take and return Fetch API objects, so route handlers stay thin adapters.
@@ -35,11 +36,7 @@ export async function readJsonBody(request: Request): Promise<unknown | Response
 export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> | Response {
   const parsed = schema.safeParse(value)
   if (parsed.success) return parsed.data
-  const message = parsed.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`)
-    .join('; ')
-  return errorJson(400, 'invalid_request', message)
+  return errorJson(400, 'invalid_request', formatIssues(parsed.error))
 }
 
 /** Parses a JSON body with a schema; a Response (400/415) when it does not fit. */

@@ -1,8 +1,4 @@
-import { z } from 'zod'
-
-// Query-string parsing for the stats APIs: typed, with errors naming the parameter.
-
-export const epochMsParam = z.coerce.number().int().min(0).max(8.64e15)
+// Query-string parsing for the stats APIs; the parameters' rules are in lib/validation.ts.
 
 export function searchParamsObject(request: Request): Record<string, string> {
   return Object.fromEntries(new URL(request.url).searchParams)

@@ -1,5 +1,5 @@
 import { listProjects } from '../projects/project-store'
-import { liveClasses, type LiveClasses } from '../queries/alert-live-classes'
+import { liveClasses, type LiveClasses } from '../figures/adoption/read-classes'
 import type { Histogram, MetricFamily, Sample } from './exposition'
 
 // Everything /api/metrics exposes, as metric families. The ingest counters
@@ -57,7 +57,7 @@ export function liveFamilies(projects: readonly ProjectLive[]): MetricFamily[] {
   const shares: Sample[] = []
   for (const { projectId, live } of projects) {
     totals.push({ labels: { project: projectId }, value: live.total })
-    // Undefined when nothing is live (SEMANTICS): no sample rather than a made-up 0.
+    // Undefined when nothing is live (docs/semantics.md, Rollout): no sample rather than a made-up 0.
     if (live.staleShare !== null) shares.push({ labels: { project: projectId }, value: live.staleShare })
     for (const v of live.versions) {
       const unknown = v.sessions - v.visible - v.hidden
@@ -70,7 +70,7 @@ export function liveFamilies(projects: readonly ProjectLive[]): MetricFamily[] {
     }
   }
   return [
-    { name: 'stalewatch_live_sessions', help: 'Live sessions by project, version and visibility (SEMANTICS, Liveness).', type: 'gauge', samples: sessions },
+    { name: 'stalewatch_live_sessions', help: 'Live sessions by project, version and visibility (docs/semantics.md, Liveness).', type: 'gauge', samples: sessions },
     { name: 'stalewatch_project_live_sessions', help: 'Live sessions per project.', type: 'gauge', samples: totals },
     { name: 'stalewatch_stale_share', help: 'Stale sessions / live sessions per project (0..1); absent when nothing is live.', type: 'gauge', samples: shares },
   ]

@@ -30,7 +30,7 @@ const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/
 const escapeHelp = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')
 const escapeLabel = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
 
-export function formatValue(v: number): string {
+function formatValue(v: number): string {
   if (Number.isNaN(v)) return 'NaN'
   if (v === Infinity) return '+Inf'
   if (v === -Infinity) return '-Inf'

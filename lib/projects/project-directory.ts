@@ -1,3 +1,4 @@
+import { processSingleton } from '../process-singleton'
 import { sha256Hex } from '../ids'
 import type { Project } from './project'
 
@@ -20,13 +21,8 @@ interface Directory {
   loading?: Promise<void>
 }
 
-const DIRECTORY_KEY = Symbol.for('stalewatch.projectDirectory')
-type Holder = { [DIRECTORY_KEY]?: Directory }
-
 function directory(): Directory {
-  const holder = globalThis as Holder
-  holder[DIRECTORY_KEY] ??= { byKey: new Map(), graceKeys: new Map(), byId: new Map(), byServerKeyHash: new Map(), loadedAt: 0 }
-  return holder[DIRECTORY_KEY]
+  return processSingleton('projectDirectory', (): Directory => ({ byKey: new Map(), graceKeys: new Map(), byId: new Map(), byServerKeyHash: new Map(), loadedAt: 0 }))
 }
 
 async function refresh(dir: Directory): Promise<void> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { VersionCatalog } from './version-order'
+import type { VersionCatalog } from '../semantics/version-order'
 
 // A fingerprint of everything the version order depends on (releases and
 // first-seen times), so figures precomputed under one order are never read

@@ -1,5 +1,6 @@
+import { processSingleton } from '../process-singleton'
 import { listFirstSeen, listMinSupportedChanges, listReleases, type MinSupportedChange } from './release-store'
-import { isOrderedBefore, latestReleaseAt, type VersionCatalog } from './version-order'
+import { isOrderedBefore, latestReleaseAt, type VersionCatalog } from '../semantics/version-order'
 
 // Per-project releases, first-seen times and minimum-version history, cached
 // briefly: every ingest answer needs `latest` and `minSupported`, and a
@@ -17,14 +18,7 @@ interface CacheEntry {
   loading?: Promise<ProjectCatalog>
 }
 
-const CACHE_KEY = Symbol.for('stalewatch.catalogCache')
-type Holder = { [CACHE_KEY]?: Map<string, CacheEntry> }
-
-function cache(): Map<string, CacheEntry> {
-  const holder = globalThis as Holder
-  holder[CACHE_KEY] ??= new Map()
-  return holder[CACHE_KEY]
-}
+const cache = () => processSingleton('catalogCache', () => new Map<string, CacheEntry>())
 
 export async function loadCatalog(projectId: string): Promise<ProjectCatalog> {
   const [releases, firstSeen, minSupportedChanges] = await Promise.all([

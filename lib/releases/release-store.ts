@@ -1,24 +1,15 @@
 import { z } from 'zod'
+import { timeValue, toEpochMs, versionString } from '../validation'
 import { insertRows, runQuery } from '../store/run-query'
 import { table } from '../store/tables'
 import { invalidateCatalog } from './catalog'
-import type { ReleaseRecord } from './version-order'
+import type { ReleaseRecord } from '../semantics/version-order'
 
-const versionString = z
-  .string()
-  .min(1, 'version is required')
-  .max(64, 'version is at most 64 characters')
-  .regex(/^[^\p{C}]+$/u, 'version must be printable characters')
-
-const timeInput = z.union([
-  z.number().int().min(0),
-  z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be epoch ms or an ISO 8601 date'),
-])
 
 export const newReleaseSchema = z.object({
   project: z.string().min(1, 'project is required'),
   version: versionString,
-  releasedAt: timeInput.optional(),
+  releasedAt: timeValue.optional(),
   commit: z.string().max(100).optional(),
 })
 export type NewRelease = z.infer<typeof newReleaseSchema>
@@ -27,11 +18,6 @@ export interface Release extends ReleaseRecord {
   projectId: string
   commit: string
   createdAt: number
-}
-
-export function toEpochMs(value: number | string | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  return typeof value === 'number' ? value : Date.parse(value)
 }
 
 export async function registerRelease(input: NewRelease): Promise<Release> {

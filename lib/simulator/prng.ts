@@ -40,7 +40,7 @@ export function exponential(rng: Rng, mean: number): number {
 }
 
 /** Standard normal (Box-Muller). */
-export function normal(rng: Rng): number {
+function normal(rng: Rng): number {
   const u = 1 - rng()
   const v = rng()
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)

@@ -2,6 +2,7 @@ import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions
 import { mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { config } from '../config'
+import { dropSingleton, existingSingleton, processSingleton } from '../process-singleton'
 
 // Three clients: `query` serves pages and APIs; `ingest` carries only the
 // ingest writes; `background` runs the rollups and alert evaluation. One chDB
@@ -42,11 +43,9 @@ interface Embedded {
   rawInsert: RawInsert
 }
 
-// Next.js bundles route modules separately from server.ts, so a module-level
-// variable would exist twice in one process. The engine must not: keep the one
-// Store on globalThis.
-const STORE_KEY = Symbol.for('stalewatch.store')
-type Holder = { [STORE_KEY]?: Store }
+// The one Store of this process (lib/process-singleton.ts): Next.js bundles
+// route modules separately from server.ts, and the engine must not be opened
+// twice.
 
 function openEmbedded(dataDir: string): Embedded {
   mkdirSync(dataDir, { recursive: true })
@@ -73,14 +72,13 @@ function openServer(): ClickHouseClient {
 }
 
 export function store(): Store {
-  const holder = globalThis as Holder
-  if (!holder[STORE_KEY]) {
+  return processSingleton('store', (): Store => {
     const c = config()
     const embedded = !c.clickhouseUrl
     if (embedded) {
       const ingest = openEmbedded(c.dataDir)
       const query = openEmbedded(c.dataDir).client
-      holder[STORE_KEY] = {
+      return {
         query,
         queryPool: [query, openEmbedded(c.dataDir).client],
         ingest: ingest.client,
@@ -90,18 +88,15 @@ export function store(): Store {
         embedded,
         rawIngestInsert: ingest.rawInsert,
       }
-    } else {
-      const query = openServer()
-      holder[STORE_KEY] = { query, queryPool: [query], ingest: openServer(), background: openServer(), database: c.database, cluster: c.cluster, embedded }
     }
-  }
-  return holder[STORE_KEY]
+    const query = openServer()
+    return { query, queryPool: [query], ingest: openServer(), background: openServer(), database: c.database, cluster: c.cluster, embedded }
+  })
 }
 
 export async function closeStore(): Promise<void> {
-  const holder = globalThis as Holder
-  const s = holder[STORE_KEY]
+  const s = existingSingleton<Store>('store')
   if (!s) return
-  delete holder[STORE_KEY]
+  dropSingleton('store')
   await Promise.allSettled([...s.queryPool.map((c) => c.close()), s.ingest.close(), s.background.close()])
 }

@@ -24,3 +24,8 @@ export type TableName =
 export function table(name: TableName): string {
   return `${config().database}.${name}`
 }
+
+/** The qualified name of a table defined outside this list (a figure's rollup table). */
+export function qualified(def: { name: string }): string {
+  return `${config().database}.${def.name}`
+}

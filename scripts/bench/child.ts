@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 // Bench children (servers under test, the load generator): TypeScript run by
 // tsx in their own process, spoken to over IPC one request at a time.
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 export interface BenchChild<Ready> {
   process: ChildProcess

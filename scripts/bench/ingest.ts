@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { readSetting } from '../../lib/config'
 import { ensureAppBuild } from '../app-build'
 import { startChild, type BenchChild } from './child'
 import type { LoadResult, LoadStep } from './load-generator'
@@ -76,7 +77,6 @@ async function startProduct(mode: 'product' | 'next', env: Record<string, string
   const dataDir = mkdtempSync(path.join(tmpdir(), `stalewatch-bench-${mode}-`))
   return startChild<ServerReady>('scripts/bench/product-server.ts', {
     STALEWATCH_BENCH_MODE: mode,
-    STALEWATCH_BENCH: '1',
     STALEWATCH_DATA_DIR: dataDir,
     CLICKHOUSE_URL: '',
     // One project key sends everything here: its rate limit would cap the run.
@@ -148,6 +148,11 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
   const { progress, quick } = options
   const p = plan(quick)
   const storage = storageEnv(options.clickhouseUrl)
+  // The trivial Next.js route is in the bench's own build only, next to the
+  // product's (next.config.ts): the servers below, children of this process,
+  // run that build.
+  process.env.STALEWATCH_BENCH_ROUTES = '1'
+  process.env.STALEWATCH_NEXT_DIST_DIR = `${readSetting('nextDistDir').replace(/-bench$/, '')}-bench`
   await ensureAppBuild({ skipTypeCheck: true, progress })
   const rows: Row[] = []
   const generator = await Generator.start()

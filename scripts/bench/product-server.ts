@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks'
 // - product: server.ts startServer, exactly what `npm start` runs (/api/ingest on bare node:http);
 // - next: everything through the Next.js request handler, as a Next-only
 //   deployment runs (/api/ingest via app/api/ingest/route.ts, and the trivial
-//   /api/bench-baseline route for comparison).
+//   /api/bench-baseline route for comparison, in the bench's own build only).
 // The parent talks to it over IPC: ready → {url, ingestKey}; metrics; count; stop.
 
 type Message = { type: 'metrics' } | { type: 'count'; projectId: string } | { type: 'flush' } | { type: 'stop' }

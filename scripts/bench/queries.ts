@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { pathToFileURL } from 'node:url'
+import { existingSingleton } from '../../lib/process-singleton'
 import type { BenchOptions, BenchSection, BenchTable } from './section'
 
 const HELP = `Dashboard query latency on generated data (section "queries" of npm run bench).
@@ -77,7 +78,7 @@ const KEPT_FILE = 'stalewatch-bench-dataset.json'
  * removed), or at `keep` (kept), unless this process already opened one.
  */
 function useOwnDataDir(keep?: string): string | null {
-  if ((globalThis as Record<symbol, unknown>)[Symbol.for('stalewatch.store')]) return null
+  if (existingSingleton('store')) return null
   const dir = keep ?? mkdtempSync(path.join(tmpdir(), 'stalewatch-bench-queries-'))
   if (keep) mkdirSync(keep, { recursive: true })
   process.env.STALEWATCH_DATA_DIR = dir
@@ -167,15 +168,15 @@ async function run(options: QueriesBenchOptions): Promise<BenchTable[]> {
   const { createProject } = await import('../../lib/projects/project-store')
   const { projectById } = await import('../../lib/projects/project-directory')
   const { registerRelease } = await import('../../lib/releases/release-store')
-  const { chartContext, findRelease } = await import('../../lib/queries/chart-context')
-  const { loadChart } = await import('../../lib/queries/dashboard-charts')
-  const { liveSessions } = await import('../../lib/queries/live-sessions')
-  const { versionTabAges } = await import('../../lib/queries/version-tab-ages')
-  const { versionSeen } = await import('../../lib/queries/version-seen')
-  const { reloadUpgrades } = await import('../../lib/queries/reload-upgrades')
-  const { projectOverview } = await import('../../lib/queries/project-overview')
-  const { releaseSummaries } = await import('../../lib/queries/release-summaries')
-  const { rollupProject } = await import('../../lib/rollups/rollup-project')
+  const { chartContext, findRelease } = await import('../../lib/figures/chart-context')
+  const { loadChart } = await import('../../lib/figures/charts')
+  const { liveSessions } = await import('../../lib/figures/live-sessions/read-now')
+  const { versionTabAges } = await import('../../lib/figures/live-sessions/read-tab-ages')
+  const { versionSeen } = await import('../../lib/figures/live-sessions/read-seen')
+  const { reloadUpgrades } = await import('../../lib/figures/upgrades-by-reload/read')
+  const { projectOverview } = await import('../../lib/figures/overview')
+  const { releaseSummaries } = await import('../../lib/figures/release-summaries/summaries')
+  const { rollupProject } = await import('../../lib/rollup-runner/run-project')
 
   try {
     await migrate(undefined, options.progress)
@@ -301,7 +302,7 @@ async function run(options: QueriesBenchOptions): Promise<BenchTable[]> {
           ['rollup first build (whole day)', backfillSeconds === null ? 'reused' : `${backfillSeconds.toFixed(1)} s`],
           ['rollup steady tick (one new minute + 5 trailing)', `${tickMs.toFixed(0)} ms`],
         ],
-        notes: ['The server runs the rollup tick every 20 s (lib/rollups/start.ts).'],
+        notes: ['The server runs the rollup tick every 20 s (lib/rollup-runner/scheduler.ts).'],
       },
     ]
   } finally {

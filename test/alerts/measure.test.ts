@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { measure, measureContext } from '@/lib/alerts/measure'
 import { conditionSchema } from '@/lib/alerts/rule-schema'
-import { eventRate } from '@/lib/queries/alert-event-rate'
+import { eventRate } from '@/lib/figures/event-rates/read-rate'
 import { registerRelease } from '@/lib/releases/release-store'
 import { invalidateCatalog } from '@/lib/releases/catalog'
 import { insertRows } from '@/lib/store/run-query'

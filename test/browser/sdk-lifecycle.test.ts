@@ -5,13 +5,15 @@ import { launchUnemulatedChromium, type UnemulatedChromium } from '../support/br
 import { esmPage, sdkAssets, startCustomerApp, type Asset, type CustomerApp } from '../support/customer-app'
 import { startIngestRelay, type IngestRelay } from '../support/ingest-relay'
 import { stalewatchAdmin, type TestProject } from '../support/stalewatch-admin'
+import { storedChecks } from '../support/stored-checks'
 
 // The Page Lifecycle in real Chromium: the DevTools protocol freezes and
 // resumes a tab as the browser does to background tabs (it hides the page,
 // then freezes it: no script, no timers). The SDK's endpoint is a relay in
 // front of the app that records what the app acknowledged, because a frozen
 // page cannot tell. What the product answers is read through the live API
-// while it runs and, at the end, from the events table.
+// while it runs and, once the app has stopped, from the events table (each
+// test adds the checks of its own project).
 
 let app: RunningApp
 let chromium: UnemulatedChromium
@@ -19,7 +21,7 @@ let sdk: Record<string, Asset>
 let relay: IngestRelay
 let admin: ReturnType<typeof stalewatchAdmin>
 const customers: CustomerApp[] = []
-const projects: Record<'resumed' | 'stillFrozen', TestProject | undefined> = { resumed: undefined, stillFrozen: undefined }
+const stored = storedChecks()
 const POLL = { timeout: 30_000, interval: 200 }
 
 beforeAll(async () => {
@@ -31,10 +33,15 @@ beforeAll(async () => {
 }, 600_000)
 
 afterAll(async () => {
-  await chromium?.close()
-  await Promise.all(customers.map((c) => c.close()))
-  await relay?.close()
-  await app?.stop()
+  try {
+    // The app stops first, while the tabs are still open: closing them sends their last events.
+    // Only the app's exit matters here, not how (see sdk.test.ts).
+    if (app) await stored.runAfter(() => app.stop())
+  } finally {
+    await chromium?.close()
+    await Promise.all(customers.map((c) => c.close()))
+    await relay?.close()
+  }
 })
 
 /** A tab on a customer page whose SDK reports to the project through the relay. */
@@ -59,6 +66,21 @@ const eventNumber = (id: string) => Number(id.split('_').at(-1))
 /** Types of the events the app acknowledged for a session, in the order acknowledged. */
 const acknowledged = (session: string) => relay.forwarded.filter((b) => b.session === session).flatMap((b) => b.events.map((e) => e.type))
 
+/** A project's stored events, each once, in the order the tab made them (one load per tab here). */
+async function storedEvents(project: TestProject) {
+  const { rawEvents } = await import('../support/raw-events')
+  const seen = new Set<string>()
+  const events = (await rawEvents(project.id)).filter((e) => !seen.has(e.event_id) && seen.add(e.event_id))
+  expect(new Set(events.map((e) => e.load_id)).size).toBe(1)
+  return events.sort((a, b) => eventNumber(a.event_id) - eventNumber(b.event_id))
+}
+
+/** Ids of the events the app acknowledged for a session (so far). */
+const acknowledgedIds = (session: string) => relay.forwarded.filter((b) => b.session === session).flatMap((b) => b.events.map((e) => e.id))
+
+/** The last visibility reported among events. */
+const lastVisibility = (events: { type: string; visibility: string }[]) => events.filter((e) => e.type === 'visibility').at(-1)?.visibility
+
 /** Resolves once the app acknowledged a freeze for the session and nothing is on its way to it. */
 async function freezeAcknowledged(session: string): Promise<void> {
   await expect.poll(() => acknowledged(session).includes('freeze') && relay.pending === 0, POLL).toBe(true)
@@ -66,7 +88,7 @@ async function freezeAcknowledged(session: string): Promise<void> {
 
 describe('SDK in Chromium through freeze and resume', () => {
   it('a tab frozen and never resumed has its freeze stored, counts as hidden, and is not live once W has passed', async () => {
-    const project = (projects.stillFrozen = await admin.createProject('browser-still-frozen'))
+    const project = await admin.createProject('browser-still-frozen')
     const { page, cdp, session } = await openTab(project)
     await expect.poll(() => admin.live(project), POLL).toMatchObject({ total: 1, versions: [{ version: 'v1', visible: 1, hidden: 0 }] })
     expect(await page.evaluate(() => document.visibilityState)).toBe('visible')
@@ -91,10 +113,17 @@ describe('SDK in Chromium through freeze and resume', () => {
     expect(await admin.live(project, freezing + w - 1)).toMatchObject({ total: 1, versions: [{ visible: 0, hidden: 1 }] })
     expect(await admin.live(project, acknowledgedAt + w)).toMatchObject({ total: 0, versions: [] })
     // The tab stays frozen until the browser closes, after the app has stopped.
+    stored.add('still frozen', async () => {
+      const stillFrozen = await storedEvents(project)
+      expect(stillFrozen.map((e) => e.event_id)).toEqual(expect.arrayContaining(acknowledgedIds(session)))
+      // Hidden first (the last visibility reported), then frozen, stored as hidden; nothing after the freeze.
+      expect(stillFrozen.at(-1)).toMatchObject({ type: 'freeze', visibility: 'hidden' })
+      expect(lastVisibility(stillFrozen)).toBe('hidden')
+    })
   })
 
   it('a tab frozen then resumed sends its freeze while frozen and its resume after, and stays hidden until shown', async () => {
-    const project = (projects.resumed = await admin.createProject('browser-resumed'))
+    const project = await admin.createProject('browser-resumed')
     const { page, cdp, session } = await openTab(project)
     await expect.poll(() => admin.live(project), POLL).toMatchObject({ total: 1, versions: [{ version: 'v1', visible: 1, hidden: 0 }] })
 
@@ -115,40 +144,19 @@ describe('SDK in Chromium through freeze and resume', () => {
     // which makes Chromium show the page.)
     await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true })
     await expect.poll(() => admin.live(project), POLL).toMatchObject({ total: 1, versions: [{ version: 'v1', sessions: 1, visible: 1, hidden: 0 }] })
-  })
-
-  it('stored every acknowledged event, the freeze as hidden, in the order the tabs sent them (read after the app stopped)', async () => {
-    const sent = relay.forwarded.flatMap((b) => b.events.map((e) => e.id))
-    // Only its exit matters here, not how (see sdk.test.ts).
-    await app.stop()
-    const { rawEvents } = await import('../support/raw-events')
-    // In the order the tab made them: one load per tab here.
-    const eventsOf = async (p: TestProject | undefined) => {
-      expect(p, 'an earlier test did not run').toBeDefined()
-      const seen = new Set<string>()
-      const events = (await rawEvents(p!.id)).filter((e) => !seen.has(e.event_id) && seen.add(e.event_id))
-      expect(new Set(events.map((e) => e.load_id)).size).toBe(1)
-      return events.sort((a, b) => eventNumber(a.event_id) - eventNumber(b.event_id))
-    }
-    const stillFrozen = await eventsOf(projects.stillFrozen)
-    const resumed = await eventsOf(projects.resumed)
-    expect([...stillFrozen, ...resumed].map((e) => e.event_id)).toEqual(expect.arrayContaining(sent))
-
-    // Hidden first (the last visibility reported), then frozen, stored as
-    // hidden; nothing after the freeze.
-    const lastVisibility = (events: typeof resumed) => events.filter((e) => e.type === 'visibility').at(-1)?.visibility
-    expect(stillFrozen.at(-1)).toMatchObject({ type: 'freeze', visibility: 'hidden' })
-    expect(lastVisibility(stillFrozen)).toBe('hidden')
-
-    // The resume is the first event after the freeze, and carries no visibility.
-    const types = resumed.map((e) => e.type)
-    expect(types.filter((t) => t === 'freeze' || t === 'resume')).toEqual(['freeze', 'resume'])
-    const freeze = types.indexOf('freeze')
-    expect(lastVisibility(resumed.slice(0, freeze))).toBe('hidden')
-    expect(resumed.slice(freeze, freeze + 2)).toMatchObject([
-      { type: 'freeze', visibility: 'hidden' },
-      { type: 'resume', visibility: '' },
-    ])
-    expect(resumed.filter((e) => e.type === 'visibility').map((e) => e.visibility)).toEqual(['hidden', 'visible'])
+    stored.add('resumed', async () => {
+      const resumed = await storedEvents(project)
+      expect(resumed.map((e) => e.event_id)).toEqual(expect.arrayContaining(acknowledgedIds(session)))
+      // The resume is the first event after the freeze, and carries no visibility.
+      const types = resumed.map((e) => e.type)
+      expect(types.filter((t) => t === 'freeze' || t === 'resume')).toEqual(['freeze', 'resume'])
+      const freeze = types.indexOf('freeze')
+      expect(lastVisibility(resumed.slice(0, freeze))).toBe('hidden')
+      expect(resumed.slice(freeze, freeze + 2)).toMatchObject([
+        { type: 'freeze', visibility: 'hidden' },
+        { type: 'resume', visibility: '' },
+      ])
+      expect(resumed.filter((e) => e.type === 'visibility').map((e) => e.visibility)).toEqual(['hidden', 'visible'])
+    })
   })
 })

@@ -6,22 +6,19 @@ import { startApp, type RunningApp } from '../support/app-server'
 import { launchChromium } from '../support/browser'
 import { esmPage, sdkAssets, startCustomerApp, type Asset, type CustomerApp } from '../support/customer-app'
 import { stalewatchAdmin, type TestProject } from '../support/stalewatch-admin'
+import { storedChecks } from '../support/stored-checks'
 
 // The SDK's ESM build in real Chromium, on a customer page of its own origin,
 // reporting to the whole Stalewatch app. What arrived is read back through the
-// product's APIs while it runs and, at the end, from the events table itself.
+// product's APIs while it runs and, once the app has stopped, from the events
+// table itself (each test adds the checks of its own project).
 
 let app: RunningApp
 let browser: Browser
 let sdk: Record<string, Asset>
 let admin: ReturnType<typeof stalewatchAdmin>
 const customers: CustomerApp[] = []
-const projects: Record<'lifecycle' | 'userReload' | 'prompt' | 'forced', TestProject | undefined> = {
-  lifecycle: undefined,
-  userReload: undefined,
-  prompt: undefined,
-  forced: undefined,
-}
+const stored = storedChecks()
 const artifacts = path.resolve(import.meta.dirname, '../artifacts')
 const POLL = { timeout: 30_000, interval: 200 }
 
@@ -37,10 +34,28 @@ beforeAll(async () => {
 }, 600_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await Promise.all(customers.map((c) => c.close()))
-  await app?.stop()
+  try {
+    // The app stops first, while the browser is still open. Only its exit
+    // matters here, not how: on a busy machine tsx's signal relay may SIGKILL
+    // the server (exit 143), but every event the tabs saw answered 2xx was
+    // stored before that answer.
+    if (app) await stored.runAfter(() => app.stop())
+  } finally {
+    await browser?.close()
+    await Promise.all(customers.map((c) => c.close()))
+  }
 })
+
+/**
+ * A project's events, each once: a batch the SDK resent after a lost or late
+ * answer may be stored twice; every figure counts distinct event ids, and so
+ * does this.
+ */
+async function storedEvents(project: TestProject) {
+  const { rawEvents } = await import('../support/raw-events')
+  const seen = new Set<string>()
+  return (await rawEvents(project.id)).filter((e) => !seen.has(e.event_id) && seen.add(e.event_id))
+}
 
 /** A customer app on its own origin whose page starts the SDK with these options. */
 async function customerFor(project: TestProject, version: string, init: Record<string, unknown> = {}, prompt = false) {
@@ -81,7 +96,7 @@ const pageVersion = (page: Page) =>
 
 describe('SDK in Chromium against the whole app', () => {
   it('a tab sends its load, then heartbeats while visible and while hidden', async () => {
-    const project = (projects.lifecycle = await admin.createProject('browser-lifecycle'))
+    const project = await admin.createProject('browser-lifecycle')
     const customer = await customerFor(project, 'v1')
     const page = await openTab(customer)
 
@@ -99,10 +114,19 @@ describe('SDK in Chromium against the whole app', () => {
     await setVisibility(page, 'visible')
     await expect.poll(() => admin.live(project), POLL).toMatchObject({ total: 1, versions: [{ version: 'v1', sessions: 1, visible: 1, hidden: 0 }] })
     await page.context().close()
+    stored.add('lifecycle', async () => {
+      const lifecycle = await storedEvents(project)
+      expect(new Set(lifecycle.map((e) => e.session_id)).size).toBe(1)
+      expect(lifecycle.filter((e) => e.type === 'load')).toMatchObject([{ navigation: 'navigate', previous_version: '', visibility: 'visible', version: 'v1' }])
+      const heartbeats = lifecycle.filter((e) => e.type === 'heartbeat').map((e) => e.visibility)
+      expect(heartbeats).toContain('visible')
+      expect(heartbeats).toContain('hidden')
+      expect(lifecycle.filter((e) => e.type === 'visibility').map((e) => e.visibility)).toEqual(['hidden', 'visible'])
+    })
   })
 
   it("a reload by the browser's button after a deploy counts as an upgrade by reload with reason user", async () => {
-    const project = (projects.userReload = await admin.createProject('browser-user-reload'))
+    const project = await admin.createProject('browser-user-reload')
     const customer = await customerFor(project, 'v1')
     const page = await openTab(customer)
     await expect.poll(() => admin.live(project), POLL).toMatchObject({ total: 1, versions: [{ version: 'v1' }] })
@@ -118,10 +142,20 @@ describe('SDK in Chromium against the whole app', () => {
       .poll(() => admin.releaseFigures(project, 'v2'), POLL)
       .toMatchObject({ upgradedByReload: { total: 1, byReason: [{ reason: 'user', sessions: 1 }] } })
     await page.context().close()
+    stored.add('user reload', async () => {
+      const userReload = await storedEvents(project)
+      expect(new Set(userReload.map((e) => e.session_id)).size).toBe(1)
+      expect(userReload.filter((e) => e.type === 'load')).toMatchObject([
+        { version: 'v1', navigation: 'navigate', previous_version: '' },
+        { version: 'v2', navigation: 'reload', previous_version: 'v1' },
+      ])
+      // A reload by the browser's button is seen only from the next load.
+      expect(userReload.filter((e) => e.type === 'reload')).toEqual([])
+    })
   })
 
   it('a newly registered release reaches the open tab as update_available and shows the update prompt', async () => {
-    const project = (projects.prompt = await admin.createProject('browser-prompt'))
+    const project = await admin.createProject('browser-prompt')
     const customer = await customerFor(project, 'v1', {}, true)
     const page = await openTab(customer)
     await expect.poll(() => admin.live(project), POLL).toMatchObject({ total: 1, versions: [{ version: 'v1' }] })
@@ -141,10 +175,16 @@ describe('SDK in Chromium against the whole app', () => {
       .poll(() => admin.releaseFigures(project, 'v2'), POLL)
       .toMatchObject({ upgradedByReload: { total: 1, byReason: [{ reason: 'update_prompt', sessions: 1 }] } })
     await page.context().close()
+    stored.add('update prompt', async () => {
+      const prompt = await storedEvents(project)
+      expect(prompt.filter((e) => e.type === 'update_available')).toMatchObject([{ version: 'v1', latest: 'v2' }])
+      expect(prompt.filter((e) => e.type === 'update_prompt').map((e) => e.action)).toEqual(['shown', 'accepted'])
+      expect(prompt.filter((e) => e.type === 'reload')).toMatchObject([{ version: 'v1', reason: 'update_prompt' }])
+    })
   })
 
   it('a raised minimum supported version reloads the tab once, within the window, onto the new version', async () => {
-    const project = (projects.forced = await admin.createProject('browser-forced'))
+    const project = await admin.createProject('browser-forced')
     const windowSeconds = 2
     const customer = await customerFor(project, 'v1', { forceReloadWindowSeconds: windowSeconds })
     const page = await openTab(customer)
@@ -174,50 +214,13 @@ describe('SDK in Chromium against the whole app', () => {
     await page.waitForTimeout(2 * windowSeconds * 1000)
     expect(customer.pagesServed).toEqual(['v1', 'v2'])
     await page.context().close()
-  })
-
-  it('stored every event as the tabs sent it (read from the events table after the app stopped)', async () => {
-    // Only its exit matters here, not how: on a busy machine tsx's signal relay
-    // may SIGKILL the server (exit 143), but every event the tabs saw answered
-    // 2xx was stored before that answer.
-    await app.stop()
-    const { rawEvents } = await import('../support/raw-events')
-    // A batch the SDK resent after a lost or late answer may be stored twice;
-    // every figure counts distinct event ids, and so does this check.
-    const byProject = async (p: TestProject | undefined) => {
-      expect(p, 'an earlier test did not run').toBeDefined()
-      const seen = new Set<string>()
-      return (await rawEvents(p!.id)).filter((e) => !seen.has(e.event_id) && seen.add(e.event_id))
-    }
-
-    const lifecycle = await byProject(projects.lifecycle)
-    expect(new Set(lifecycle.map((e) => e.session_id)).size).toBe(1)
-    expect(lifecycle.filter((e) => e.type === 'load')).toMatchObject([{ navigation: 'navigate', previous_version: '', visibility: 'visible', version: 'v1' }])
-    const heartbeats = lifecycle.filter((e) => e.type === 'heartbeat').map((e) => e.visibility)
-    expect(heartbeats).toContain('visible')
-    expect(heartbeats).toContain('hidden')
-    expect(lifecycle.filter((e) => e.type === 'visibility').map((e) => e.visibility)).toEqual(['hidden', 'visible'])
-
-    const userReload = await byProject(projects.userReload)
-    expect(new Set(userReload.map((e) => e.session_id)).size).toBe(1)
-    expect(userReload.filter((e) => e.type === 'load')).toMatchObject([
-      { version: 'v1', navigation: 'navigate', previous_version: '' },
-      { version: 'v2', navigation: 'reload', previous_version: 'v1' },
-    ])
-    // A reload by the browser's button is seen only from the next load.
-    expect(userReload.filter((e) => e.type === 'reload')).toEqual([])
-
-    const prompt = await byProject(projects.prompt)
-    expect(prompt.filter((e) => e.type === 'update_available')).toMatchObject([{ version: 'v1', latest: 'v2' }])
-    expect(prompt.filter((e) => e.type === 'update_prompt').map((e) => e.action)).toEqual(['shown', 'accepted'])
-    expect(prompt.filter((e) => e.type === 'reload')).toMatchObject([{ version: 'v1', reason: 'update_prompt' }])
-
-    const forced = await byProject(projects.forced)
-    expect(forced.filter((e) => e.type === 'reload')).toMatchObject([{ version: 'v1', reason: 'forced' }])
-    expect(forced.filter((e) => e.type === 'load')).toMatchObject([
-      { version: 'v1', navigation: 'navigate' },
-      { version: 'v2', navigation: 'reload', previous_version: 'v1' },
-    ])
-
+    stored.add('forced reload', async () => {
+      const forced = await storedEvents(project)
+      expect(forced.filter((e) => e.type === 'reload')).toMatchObject([{ version: 'v1', reason: 'forced' }])
+      expect(forced.filter((e) => e.type === 'load')).toMatchObject([
+        { version: 'v1', navigation: 'navigate' },
+        { version: 'v2', navigation: 'reload', previous_version: 'v1' },
+      ])
+    })
   })
 })

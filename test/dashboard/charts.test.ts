@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { adoptionSeries, staleShareSeries, timeToShare } from '@/lib/charts/adoption'
+import { adoptionSeries, staleShareSeries, timeToShare } from '@/lib/semantics/rollout'
 import { pivot, stepFor, toCsv, type ChartData } from '@/lib/charts/chart-data'
 import { formatDuration, formatShare } from '@/lib/charts/format'
-import type { VersionCatalog } from '@/lib/releases/version-order'
+import type { VersionCatalog } from '@/lib/semantics/version-order'
 
 // The pure chart shaping: rollout figures from per-minute counts, the chart
 // grid and the CSV export.

@@ -3,20 +3,21 @@ import type { ChartData } from '@/lib/charts/chart-data'
 import { projectById } from '@/lib/projects/project-directory'
 import { invalidateCatalog } from '@/lib/releases/catalog'
 import { registerRelease } from '@/lib/releases/release-store'
-import { chartContext, findRelease, type ChartContext } from '@/lib/queries/chart-context'
-import { loadChart } from '@/lib/queries/dashboard-charts'
-import { eventMinutes } from '@/lib/queries/event-minutes'
-import { projectOverview } from '@/lib/queries/project-overview'
+import { chartContext, findRelease, type ChartContext } from '@/lib/figures/chart-context'
+import { loadChart } from '@/lib/figures/charts'
+import { eventMinutes } from '@/lib/figures/event-rates/read-minutes'
+import { projectOverview } from '@/lib/figures/overview'
 import { catalogKey } from '@/lib/releases/catalog-key'
-import { readReleaseFigures, releaseFiguresKey } from '@/lib/queries/release-figures'
-import { releaseSummaries, type ReleaseSummary } from '@/lib/queries/release-summaries'
-import { rollupProject } from '@/lib/rollups/rollup-project'
-import { rollupTable } from '@/lib/rollups/tables'
+import { readReleaseFigures, releaseFiguresKey } from '@/lib/figures/release-summaries/read-stored'
+import { releaseSummaries, type ReleaseSummary } from '@/lib/figures/release-summaries/summaries'
+import { rollupProject } from '@/lib/rollup-runner/run-project'
+import { liveInstantsTable } from '@/lib/figures/stragglers/table'
+import { qualified } from '@/lib/store/tables'
 import { runQuery } from '@/lib/store/run-query'
 import { testProject, useEngine } from '../support/engine'
 import { M, S, sendAll, Tab } from './scenario'
 
-// Rollout figures (SEMANTICS, Rollout) on crafted traffic with a hand-computed
+// Rollout figures (docs/semantics.md, Rollout) on crafted traffic with a hand-computed
 // answer, through the real pipeline into the real engine, every request sent
 // twice. Each figure is checked three ways: from raw events, with the rollup
 // covering part of the range, and with the rollup covering all of it.
@@ -136,7 +137,7 @@ describe('a release adopted by reloads and new tabs, with a straggler', () => {
     const computations = async () => {
       const rows = await runQuery<{ n: string }>(
         'test.liveInstants',
-        `SELECT count() AS n FROM ${rollupTable('live_instants')} WHERE project_id = {project:String} AND at = fromUnixTimestamp64Milli({at:Int64}, 'UTC') AND version = ''`,
+        `SELECT count() AS n FROM ${qualified(liveInstantsTable)} WHERE project_id = {project:String} AND at = fromUnixTimestamp64Milli({at:Int64}, 'UTC') AND version = ''`,
         { project: s.projectId, at: instant },
       )
       return Number(rows[0]!.n)
@@ -146,7 +147,7 @@ describe('a release adopted by reloads and new tabs, with a straggler', () => {
     await registerRelease({ project: early.id, version: 'v1', releasedAt: T0 })
     await sendAll(early.ingestKey, [new Tab('v1').beat(T0 - 10 * M, T0 + 30 * M)])
     await rollupProject(early.id, 180, instant - 5 * M)
-    expect(await runQuery('test.liveInstants', `SELECT 1 FROM ${rollupTable('live_instants')} WHERE project_id = {project:String}`, { project: early.id })).toEqual([])
+    expect(await runQuery('test.liveInstants', `SELECT 1 FROM ${qualified(liveInstantsTable)} WHERE project_id = {project:String}`, { project: early.id })).toEqual([])
 
     // Once it has, pages read the instant from the rollup, which recomputes it when late events reopen it.
     await rollupProject(s.projectId, 180, at + 2 * M)

@@ -10,6 +10,7 @@ import { credentialsOf, isAdminRequest } from '@/lib/auth/authorize'
 import { CSRF_COOKIE, newCsrfToken } from '@/lib/auth/csrf'
 import { hashPassword, verifyPassword, writePasswordFile, passwordFile } from '@/lib/auth/password'
 import { issueSessionValue, SESSION_COOKIE } from '@/lib/auth/session-cookie'
+import { resetConfigCache } from '@/lib/config'
 import { sha256Hex } from '@/lib/ids'
 import { invalidateProjectDirectory } from '@/lib/projects/project-directory'
 import { runQuery } from '@/lib/store/run-query'
@@ -80,6 +81,7 @@ describe('login and logout forms', () => {
   it('logs in with the password only when the CSRF field matches the cookie', async () => {
     const { POST } = await import('@/app/api/auth/login/route')
     process.env.STALEWATCH_ADMIN_PASSWORD = 'the dashboard password'
+    resetConfigCache()
     try {
       const csrf = newCsrfToken()
       const good = await POST(req('/api/auth/login', { method: 'POST', body: form({ password: 'the dashboard password', csrf }), cookies: { [CSRF_COOKIE]: csrf } }))
@@ -125,6 +127,7 @@ describe('login and logout forms', () => {
       expect((await nullOrigin({ password: 'the dashboard password' })).headers.get('location')).toBe('/login?error=csrf')
     } finally {
       delete process.env.STALEWATCH_ADMIN_PASSWORD
+      resetConfigCache()
     }
   })
 
@@ -166,6 +169,7 @@ describe('login and logout forms', () => {
     const logout = (await import('@/app/api/auth/logout/route')).POST
     const projects = (await import('@/app/api/projects/route')).GET
     process.env.STALEWATCH_ADMIN_PASSWORD = 'the dashboard password'
+    resetConfigCache()
     try {
       const csrf = newCsrfToken()
       const logIn = async () => {
@@ -196,6 +200,7 @@ describe('login and logout forms', () => {
       expect(await listWith(d)).toBe(200)
     } finally {
       delete process.env.STALEWATCH_ADMIN_PASSWORD
+      resetConfigCache()
     }
   })
 })
@@ -219,7 +224,6 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'app/api/ingest/aggregates/route.ts': 'the server key, checked by the aggregate pipeline',
   'app/api/auth/login/route.ts': 'logging in',
   'app/api/auth/logout/route.ts': 'logging out (CSRF-checked)',
-  'app/api/bench-baseline/route.ts': '404 unless STALEWATCH_BENCH=1; touches no data',
 }
 const PUBLIC_PAGES: Record<string, string> = {
   'app/login/page.tsx': 'the login form',

@@ -4,8 +4,8 @@ import { IngestRateLimiter } from '@/ingest/rate-limit'
 import { ingestRuntime } from '@/ingest/runtime'
 import { VersionCap } from '@/ingest/version-cap'
 import { MAX_FUTURE_SKEW_MS } from '@/ingest/normalize'
-import { WIRE_LIMITS } from '@/lib/wire-format'
 import { resetConfigCache } from '@/lib/config'
+import { WIRE_LIMITS } from '@/lib/wire-format'
 import { createProject } from '@/lib/projects/project-store'
 import { useEngine, testProject } from '../support/engine'
 import { envelope, heartbeat, uid } from '../support/envelopes'
@@ -164,7 +164,7 @@ describe('distinct versions cap', () => {
   it('counts the versions already stored for the project', async () => {
     const p = await testProject()
     for (const v of ['a1', 'a2']) expect((await handleIngest(ingestRequest(envelope(p.ingestKey, v, [heartbeat(Date.now())])), deps())).status).toBe(200)
-    const { versionSeen } = await import('@/lib/queries/version-seen')
+    const { versionSeen } = await import('@/lib/figures/live-sessions/read-seen')
     const cap = new VersionCap(options(2), { seen: async (id) => new Map((await versionSeen({ projectId: id })).map((v) => [v.version, v])), registered: noReleases })
     expect(await cap.admit(p.id, 'a1')).toEqual({ ok: true })
     expect(await cap.admit(p.id, 'a3')).toEqual({ ok: false, reason: 'version_cap' })

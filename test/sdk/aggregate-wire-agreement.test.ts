@@ -5,7 +5,7 @@ import { AGGREGATE_LIMITS } from '../../lib/backend-load-wire'
 import type * as Sdk from '../../sdk/src/server/wire'
 import { SEND_LIMITS } from '../../sdk/src/server/wire'
 import { UNKNOWN, versionLabel } from '../../sdk/src/server/labels'
-import { versionString } from '../../ingest/schema'
+import { versionString } from '../../lib/validation'
 import { WIRE_LIMITS } from '../../lib/wire-format'
 
 // The server middleware defines the aggregate format for itself (the SDK

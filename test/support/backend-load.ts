@@ -5,7 +5,7 @@ import { aggregateRuntime } from '@/ingest/aggregate-runtime'
 import { serveIngestNode } from '@/ingest/http-node'
 import { ingestRuntime } from '@/ingest/runtime'
 import type { AggregateItem } from '@/lib/backend-load-wire'
-import { backendLoadMinutes } from '@/lib/queries/backend-load-minutes'
+import { backendLoadMinutes } from '@/lib/figures/backend-load/read-minutes'
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
 

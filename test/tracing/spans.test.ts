@@ -3,7 +3,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { beforeAll, describe, expect, it } from 'vitest'
 import { handleIngest } from '@/ingest/pipeline'
 import { ingestRuntime } from '@/ingest/runtime'
-import { liveSessions } from '@/lib/queries/live-sessions'
+import { liveSessions } from '@/lib/figures/live-sessions/read-now'
 import { useEngine, testProject } from '../support/engine'
 import { envelope, heartbeat } from '../support/envelopes'
 

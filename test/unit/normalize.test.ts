@@ -5,7 +5,7 @@ import { envelopeSchema, eventSchema } from '@/ingest/schema'
 const envelope = (sentAt: number) =>
   envelopeSchema.parse({ session: 'session_1', load: 'load_0001', version: 'v1', sentAt, events: [{}] })
 
-describe('event time (SEMANTICS)', () => {
+describe('event time (docs/semantics.md, Words)', () => {
   it('corrects the client clock by the request offset', () => {
     // Client clock 10 minutes behind: sent at 11:50 client time, received at 12:00.
     expect(correctedEventTime(1_000_000 - 600_000 - 5_000, 1_000_000 - 600_000, 1_000_000)).toBe(1_000_000 - 5_000)

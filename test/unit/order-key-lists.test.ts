@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { lookUpOrderKey, orderKeyLists, UNKNOWN_ORDER_KEY } from '@/lib/releases/order-key-lists'
-import { orderKey, type VersionCatalog } from '@/lib/releases/version-order'
+import { lookUpOrderKey, orderKeyLists, UNKNOWN_ORDER_KEY } from '@/lib/semantics/order-key-lists'
+import { orderKey, type VersionCatalog } from '@/lib/semantics/version-order'
 
 // The precomputed order lists must give, at every time, the key orderKey()
-// gives (SEMANTICS: Release), -1 standing for an unknown version.
+// gives (docs/semantics.md, Version order), -1 standing for an unknown version.
 
 const H = 3600_000
 // v1, then v2, then a rollback to v1; v3 run by clients from 4 h but registered
@@ -29,7 +29,7 @@ const boundaries = [1, 2, 2.5, 3, 4, 5, 6].map((h) => h * H)
 // On and around each boundary, and well before and after all of them.
 const times = [0, ...boundaries.flatMap((b) => [b - 1, b, b + 1]), 9 * H]
 
-describe('order key lists (SEMANTICS: Release)', () => {
+describe('order key lists (docs/semantics.md, Version order)', () => {
   it('give the key orderKey() gives, for every version at every time', () => {
     const lists = orderKeyLists(catalog)
     for (const at of times) {

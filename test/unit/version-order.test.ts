@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isOrderedBefore, latestReleaseAt, orderKey, type VersionCatalog } from '@/lib/releases/version-order'
+import { isOrderedBefore, latestReleaseAt, orderKey, type VersionCatalog } from '@/lib/semantics/version-order'
 
 const H = 3600_000
 const catalog = (releases: [string, number][], firstSeen: [string, number][] = []): VersionCatalog => ({
@@ -7,7 +7,7 @@ const catalog = (releases: [string, number][], firstSeen: [string, number][] = [
   firstSeen: new Map(firstSeen),
 })
 
-describe('version order (SEMANTICS: Release)', () => {
+describe('version order (docs/semantics.md, Version order)', () => {
   it('orders registered versions by release time, never as strings', () => {
     const c = catalog([['v10', 1 * H], ['v9', 2 * H]])
     expect(isOrderedBefore(c, 'v10', 'v9', 3 * H)).toBe(true)

@@ -3,8 +3,9 @@ import { LocalTime } from '@/app/components/local-time'
 import { projectPage } from '@/app/components/project-page'
 import { RangePicker } from '@/app/components/range-picker'
 import { SiteHeader } from '@/app/components/site-header'
-import { chartContext } from '@/lib/queries/chart-context'
-import { MAX_WINDOW_MS } from '@/lib/queries/chart-request'
+import { chartContext } from '@/lib/figures/chart-context'
+import { MAX_WINDOW_MS } from '@/lib/figures/chart-request'
+import { chartDef, EXPLORER_CHARTS } from '@/lib/figures/charts'
 
 export const dynamic = 'force-dynamic'
 
@@ -55,11 +56,9 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
             <p key={p} className="error" role="status">{p}</p>
           ))}
         </section>
-        <ChartPanel ctx={ctx} name="versions" kind="stacked-area" request={request} title="Version mix (live sessions per version)" />
-        <ChartPanel ctx={ctx} name="reloads" kind="stacked-bar" request={request} title="Reloads by reason" emptyText="No reloads in this window." />
-        <ChartPanel ctx={ctx} name="resumes" kind="stacked-bar" request={request} title="Resumes (tabs woken from freeze) by version" emptyText="No resumes in this window." />
-        <ChartPanel ctx={ctx} name="returns" kind="stacked-bar" request={request} title="Returns from hidden by version" emptyText="No returns from hidden in this window." />
-        <ChartPanel ctx={ctx} name="errors" kind="stacked-bar" request={request} title="Errors by version" emptyText="No errors in this window." />
+        {EXPLORER_CHARTS.map((name) => (
+          <ChartPanel key={name} ctx={ctx} name={name} request={request} title={chartDef(name).title} />
+        ))}
       </main>
     </>
   )

@@ -2,8 +2,8 @@ import { LocalTime } from '@/app/components/local-time'
 import { projectPage } from '@/app/components/project-page'
 import { SiteHeader } from '@/app/components/site-header'
 import { formatDuration, formatShare } from '@/lib/charts/format'
-import { chartContext } from '@/lib/queries/chart-context'
-import { DEFAULT_GRACE_MS, releaseSummaries } from '@/lib/queries/release-summaries'
+import { chartContext } from '@/lib/figures/chart-context'
+import { DEFAULT_GRACE_MS, releaseSummaries } from '@/lib/figures/release-summaries/summaries'
 
 export const dynamic = 'force-dynamic'
 

@@ -2,7 +2,7 @@ import { ingestMetrics } from '@/ingest/metrics'
 import { ingestRuntime } from '@/ingest/runtime'
 import { errorJson } from '@/lib/http/json'
 import { metricsRoute } from '@/lib/http/route'
-import { epochMsParam } from '@/lib/http/query-params'
+import { timeParam } from '@/lib/validation'
 import { EXPOSITION_CONTENT_TYPE } from '@/lib/metrics/exposition'
 import { metricsText } from '@/lib/metrics/render'
 
@@ -12,8 +12,8 @@ export const dynamic = 'force-dynamic'
 export const GET = metricsRoute(async (request) => {
   // ?at= evaluates the live figures at that instant, as /api/stats/live?at= does.
   const atParam = new URL(request.url).searchParams.get('at')
-  const at = atParam === null ? { success: true as const, data: Date.now() } : epochMsParam.safeParse(atParam)
-  if (!at.success) return errorJson(400, 'invalid_request', 'at: must be epoch milliseconds')
+  const at = atParam === null ? { success: true as const, data: Date.now() } : timeParam.safeParse(atParam)
+  if (!at.success) return errorJson(400, 'invalid_request', 'at: must be epoch ms or an ISO 8601 date')
   const text = await metricsText(ingestMetrics(), ingestRuntime().buffer.stats(), at.data)
   return new Response(text, { headers: { 'content-type': EXPOSITION_CONTENT_TYPE, 'cache-control': 'no-store' } })
 })

@@ -56,7 +56,7 @@ export function eventsTable(retentionDays: number): TableDef {
       ['load_id', 'String'],
       ['version', 'LowCardinality(String)'],
       ['type', 'LowCardinality(String)'],
-      // Client time corrected by the request's clock offset (SEMANTICS).
+      // Client time corrected by the request's clock offset (docs/semantics.md, Words).
       ['event_time', time],
       ['client_ts', time],
       ['received_at', time],

@@ -1,34 +1,11 @@
-import { createTable, type TableDef } from '../ddl'
+import { createTable } from '../ddl'
+import { liveInstantsTable } from '../../figures/stragglers/table'
 import type { Migration } from './types'
 
-// Live sessions per version at single instants the releases pages ask about
-// again and again: each release's releasedAt + grace (stragglers). The rollup
-// (lib/rollups/live-instants.ts) computes an instant once the minutes around
-// it are finalised, and again whenever late events reopen them; readers take
-// the newest computation of an instant as a whole (`computed_at`), and fall
-// back to raw events for an instant it has not computed.
-
-const time = "DateTime64(3, 'UTC')"
-
-export const liveInstants: TableDef = {
-  name: 'live_instants',
-  columns: [
-    ['project_id', 'LowCardinality(String)'],
-    ['at', time],
-    // The liveness window the figure was computed with.
-    ['window_seconds', 'UInt32'],
-    // '' (with 0 sessions) marks the instant as computed, live sessions or not.
-    ['version', 'LowCardinality(String)'],
-    ['sessions', 'UInt32'],
-    ['computed_at', time],
-  ],
-  engine: 'ReplacingMergeTree(computed_at)',
-  orderBy: '(project_id, at, window_seconds, version)',
-  shardBy: 'cityHash64(project_id)',
-}
+// Live sessions at each release's releasedAt + grace (lib/figures/stragglers/table.ts).
 
 export const migration: Migration = {
   version: 40,
   name: 'live_instants',
-  statements: (ctx) => [...createTable(ctx, liveInstants)],
+  statements: (ctx) => [...createTable(ctx, liveInstantsTable)],
 }

@@ -1,23 +1,16 @@
-import { createTable, type TableDef } from '../ddl'
+import { createTable } from '../ddl'
+import { eventMinutesByKindTable } from '../../figures/event-rates/table'
 import type { Migration } from './types'
-import { eventMinutes } from './0010_dashboard_rollups'
 
-// event_minutes again, ordered by kind before minute: every event chart reads
-// one kind over a long window, and with minute first that read touched the
-// rows of every kind. The rollup writes only this table from now on;
-// event_minutes keeps what it had and is no longer read.
-
-export const eventMinutesByKind: TableDef = {
-  ...eventMinutes,
-  name: 'event_minutes_by_kind',
-  orderBy: '(project_id, kind, minute, version, reason)',
-}
+// event_minutes again, ordered by kind before minute (lib/figures/event-rates/table.ts).
+// The rollup writes only this table from now on; event_minutes keeps what it
+// had and is no longer read.
 
 export const migration: Migration = {
   version: 60,
   name: 'event_minutes_by_kind',
   statements: (ctx) => [
-    ...createTable(ctx, eventMinutesByKind),
+    ...createTable(ctx, eventMinutesByKindTable),
     // Minutes finalised before this migration; run again, it writes the same rows.
     `INSERT INTO ${ctx.database}.event_minutes_by_kind (project_id, minute, kind, version, reason, events, sessions, computed_at)
      SELECT project_id, minute, kind, version, reason, events, sessions, computed_at FROM ${ctx.database}.event_minutes FINAL`,

@@ -14,7 +14,7 @@ const time = "DateTime64(3, 'UTC')"
  * key is every label), so rows from many servers and many 10 s sends
  * collapse to one per label set; readers still sum, since merges are
  * eventual. The figure's rollup (phase B, lib/figures/backend-load/) reads
- * this table, as does lib/queries/backend-load-minutes.ts.
+ * this table, as does lib/figures/backend-load/read-minutes.ts.
  */
 export function backendLoadRaw(retentionDays: number): TableDef {
   return {

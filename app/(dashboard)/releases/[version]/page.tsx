@@ -4,8 +4,8 @@ import { LocalTime } from '@/app/components/local-time'
 import { projectPage } from '@/app/components/project-page'
 import { SiteHeader } from '@/app/components/site-header'
 import { formatDuration, formatShare } from '@/lib/charts/format'
-import { chartContext, findRelease } from '@/lib/queries/chart-context'
-import { releaseSummaries } from '@/lib/queries/release-summaries'
+import { chartContext, findRelease } from '@/lib/figures/chart-context'
+import { releaseSummaries } from '@/lib/figures/release-summaries/summaries'
 
 export const dynamic = 'force-dynamic'
 
@@ -67,14 +67,21 @@ export default async function ReleasePage({
               <div className="label">Upgraded by reload</div>
               <div className="value" data-testid="upgraded">{summary.upgradedByReload.total}</div>
               <div className="sub">{summary.upgradedByReload.byReason.map((b) => `${b.reason} ${b.sessions}`).join(' · ')}</div>
+              <div className="sub">sessions with reloaded loads onto this release, by the reason sent before (user: none sent)</div>
             </div>
           </div>
         ) : null}
-        <ChartPanel ctx={ctx} name="adoption" kind="line" request={request} title="Adoption since the release" emptyText="Nothing live since this release." />
-        <ChartPanel ctx={ctx} name="aligned" kind="line" request={request} title="Compared with the previous releases, aligned at their release time" note="Each curve is a release's adoption, starting at its own release time: a slow rollout runs below the others." />
-        <ChartPanel ctx={ctx} name="versions" kind="stacked-area" request={request} title="Live sessions per version" />
-        <ChartPanel ctx={ctx} name="visibility" kind="stacked-area" request={request} title="Visible and hidden sessions per version" note="Hidden tabs are drawn lighter. 'unknown': a session that reported no visibility in its liveness window." />
-        <ChartPanel ctx={ctx} name="reloads" kind="stacked-bar" request={request} title="Reloads per minute by reason" emptyText="No reloads in this window." />
+        <ChartPanel ctx={ctx} name="adoption" request={request} title="Adoption since the release" />
+        <ChartPanel ctx={ctx} name="aligned" request={request} title="Compared with the previous releases, aligned at their release time" note="Each curve is a release's adoption, starting at its own release time: a slow rollout runs below the others." />
+        <ChartPanel ctx={ctx} name="versions" request={request} title="Live sessions per version" />
+        <ChartPanel ctx={ctx} name="visibility" request={request} title="Visible and hidden sessions per version" note="Hidden tabs are drawn lighter. 'unknown': a session that reported no visibility in its liveness window." />
+        <ChartPanel
+          ctx={ctx}
+          name="reloads"
+          request={request}
+          title="Reload events per minute by reason"
+          note="Reload events are what a tab sends just before it reloads, with its reason. The browser's own reload button sends none: those reloads count in the tile above (as user), not here."
+        />
       </main>
     </>
   )

@@ -1,16 +1,16 @@
 import { z } from 'zod'
 import { json } from '@/lib/http/json'
 import { adminRoute } from '@/lib/http/route'
-import { epochMsParam } from '@/lib/http/query-params'
+import { timeParam } from '@/lib/validation'
 import { statsRequest } from '../_lib/stats-request'
-import { liveMinutes } from '@/lib/queries/live-minutes'
+import { liveMinutes } from '@/lib/figures/live-sessions/read-minutes'
 
 export const dynamic = 'force-dynamic'
 
 const MAX_RANGE_MS = 7 * 24 * 3600_000
 
 const query = z
-  .object({ project: z.string().min(1, 'is required'), from: epochMsParam.optional(), to: epochMsParam.optional() })
+  .object({ project: z.string().min(1, 'is required'), from: timeParam.optional(), to: timeParam.optional() })
   .transform((q) => {
     const to = q.to ?? Date.now()
     return { project: q.project, to, from: q.from ?? to - 3600_000 }
@@ -23,7 +23,7 @@ export const GET = adminRoute(async (request) => {
   const parsed = await statsRequest(request, query)
   if (parsed instanceof Response) return parsed
   const { params, project } = parsed
-  // Served from the rollup where it has finalised minutes, raw events after it (lib/queries/live-minutes.ts).
+  // Served from the rollup where it has finalised minutes, raw events after it (lib/figures/live-sessions/read-minutes.ts).
   const minutes = await liveMinutes({ projectId: project.id, from: params.from, to: params.to, windowSeconds: project.livenessWindowSeconds })
   const rows = minutes.map(({ minute, version, sessions }) => ({ minute, version, sessions }))
   return json({ from: params.from, to: params.to, windowSeconds: project.livenessWindowSeconds, rows })

@@ -1,13 +1,13 @@
 import { z } from 'zod'
 import { json } from '@/lib/http/json'
 import { adminRoute } from '@/lib/http/route'
-import { epochMsParam } from '@/lib/http/query-params'
+import { timeParam } from '@/lib/validation'
 import { statsRequest } from '../_lib/stats-request'
-import { liveSessions } from '@/lib/queries/live-sessions'
+import { liveSessions } from '@/lib/figures/live-sessions/read-now'
 
 export const dynamic = 'force-dynamic'
 
-const query = z.object({ project: z.string().min(1, 'is required'), at: epochMsParam.optional() })
+const query = z.object({ project: z.string().min(1, 'is required'), at: timeParam.optional() })
 
 export const GET = adminRoute(async (request) => {
   const parsed = await statsRequest(request, query)

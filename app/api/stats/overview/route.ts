@@ -1,9 +1,10 @@
 import { z } from 'zod'
 import { json } from '@/lib/http/json'
 import { adminRoute } from '@/lib/http/route'
-import { chartContext } from '@/lib/queries/chart-context'
-import { projectOverview } from '@/lib/queries/project-overview'
-import { statsRequest, timeParam } from '../_lib/stats-request'
+import { chartContext } from '@/lib/figures/chart-context'
+import { projectOverview } from '@/lib/figures/overview'
+import { timeParam } from '@/lib/validation'
+import { statsRequest } from '../_lib/stats-request'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,9 +1,10 @@
 import { z } from 'zod'
 import { errorJson, json } from '@/lib/http/json'
 import { adminRoute } from '@/lib/http/route'
-import { chartContext, findRelease } from '@/lib/queries/chart-context'
-import { DEFAULT_GRACE_MS, releaseSummaries } from '@/lib/queries/release-summaries'
-import { statsRequest, timeParam } from '../_lib/stats-request'
+import { chartContext, findRelease } from '@/lib/figures/chart-context'
+import { DEFAULT_GRACE_MS, releaseSummaries } from '@/lib/figures/release-summaries/summaries'
+import { timeParam, versionString } from '@/lib/validation'
+import { statsRequest } from '../_lib/stats-request'
 
 export const dynamic = 'force-dynamic'
 
@@ -11,7 +12,7 @@ const query = z.object({
   project: z.string().min(1, 'is required'),
   at: timeParam.optional(),
   graceMinutes: z.coerce.number().int().min(0).max(7 * 24 * 60).optional(),
-  release: z.string().min(1).max(64).optional(),
+  release: versionString.optional(),
   releasedAt: timeParam.optional(),
 })
 

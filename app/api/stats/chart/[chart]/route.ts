@@ -2,10 +2,11 @@ import { z } from 'zod'
 import { toCsv } from '@/lib/charts/chart-data'
 import { errorJson, json } from '@/lib/http/json'
 import { adminRoute } from '@/lib/http/route'
-import { chartContext } from '@/lib/queries/chart-context'
-import { chartNameSchema, resolveChartRequest } from '@/lib/queries/chart-request'
-import { loadChart } from '@/lib/queries/dashboard-charts'
-import { statsRequest, timeParam } from '../../_lib/stats-request'
+import { chartContext } from '@/lib/figures/chart-context'
+import { chartNameSchema, resolveChartRequest } from '@/lib/figures/chart-request'
+import { loadChart } from '@/lib/figures/charts'
+import { timeParam, versionString } from '@/lib/validation'
+import { statsRequest } from '../../_lib/stats-request'
 
 export const dynamic = 'force-dynamic'
 
@@ -13,7 +14,7 @@ const query = z.object({
   project: z.string().min(1, 'is required'),
   from: timeParam.optional(),
   to: timeParam.optional(),
-  release: z.string().min(1).max(64).optional(),
+  release: versionString.optional(),
   releasedAt: timeParam.optional(),
   format: z.enum(['json', 'csv']).default('json'),
 })

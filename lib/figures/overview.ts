@@ -1,0 +1,68 @@
+import { adoptionAt, staleShareAt, versionStatus, type VersionStatus } from '../semantics/rollout'
+import { latestReleaseAt } from '../semantics/version-order'
+import type { ChartContext } from './chart-context'
+import { liveMinutes } from './live-sessions/read-minutes'
+import { liveSessions } from './live-sessions/read-now'
+import { versionSeen } from './live-sessions/read-seen'
+import { versionTabAges } from './live-sessions/read-tab-ages'
+
+// The overview's figures: live now, stale share now and an hour ago, the
+// latest release with its adoption, and the versions table.
+
+export interface OverviewVersionRow {
+  version: string
+  sessions: number
+  visible: number
+  hidden: number
+  medianTabAgeMs: number | null
+  firstSeen: number | null
+  lastSeen: number | null
+  status: VersionStatus
+}
+
+export interface ProjectOverview {
+  at: number
+  windowSeconds: number
+  liveTotal: number
+  staleSessions: number
+  /** null when nothing is live. */
+  staleShare: number | null
+  staleShareHourAgo: number | null
+  latest: { version: string; releasedAt: number; implicit: boolean; adoption: number | null; adopted: number } | null
+  versions: OverviewVersionRow[]
+}
+
+const HOUR = 3600_000
+
+export async function projectOverview(ctx: ChartContext, at: number): Promise<ProjectOverview> {
+  const hourAgo = Math.floor((at - HOUR) / 60_000) * 60_000
+  const [live, ages, seen, earlier] = await Promise.all([
+    liveSessions({ projectId: ctx.projectId, at, windowSeconds: ctx.windowSeconds }),
+    versionTabAges({ projectId: ctx.projectId, at, windowSeconds: ctx.windowSeconds }),
+    versionSeen({ projectId: ctx.projectId }),
+    liveMinutes({ projectId: ctx.projectId, from: hourAgo, to: hourAgo, windowSeconds: ctx.windowSeconds, source: ctx.source }),
+  ])
+  const counts = new Map(live.versions.map((v) => [v.version, v.sessions]))
+  const latest = latestReleaseAt(ctx.catalog, at)
+  const stale = staleShareAt(ctx.catalog, counts, at)
+  const hourAgoShare = staleShareAt(ctx.catalog, new Map(earlier.map((r) => [r.version, r.sessions])), hourAgo).ratio
+  const adoption = latest ? adoptionAt(ctx.catalog, counts, latest.version, at) : null
+  const ageOf = new Map(ages.map((a) => [a.version, a.medianTabAgeMs]))
+  const seenOf = new Map(seen.map((s) => [s.version, s]))
+  return {
+    at,
+    windowSeconds: ctx.windowSeconds,
+    liveTotal: live.total,
+    staleSessions: stale.stale,
+    staleShare: stale.ratio,
+    staleShareHourAgo: hourAgoShare,
+    latest: latest ? { ...latest, adoption: adoption?.ratio ?? null, adopted: adoption?.adopted ?? 0 } : null,
+    versions: live.versions.map((v) => ({
+      ...v,
+      medianTabAgeMs: ageOf.get(v.version) ?? null,
+      firstSeen: seenOf.get(v.version)?.firstSeen ?? null,
+      lastSeen: seenOf.get(v.version)?.lastSeen ?? null,
+      status: versionStatus(ctx.catalog, v.version, at),
+    })),
+  }
+}

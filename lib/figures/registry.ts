@@ -1,0 +1,28 @@
+import { alignedChart, adoptionChart, staleShareChart } from './adoption/chart'
+import type { ChartDef } from './chart-def'
+import { EVENT_CHARTS } from './event-rates/chart'
+import { eventRatesRollup } from './event-rates/rollup'
+import { versionsChart, visibilityChart } from './live-sessions/chart'
+import { liveSessionsRollup } from './live-sessions/rollup'
+import { releaseSummariesRollup } from './release-summaries/rollup'
+import type { RollupStep } from './rollup-step'
+import { stragglersRollup } from './stragglers/rollup'
+import { upgradesByReloadRollup } from './upgrades-by-reload/rollup'
+
+// The figures' entries: every chart by the name its URL uses
+// (/api/stats/chart/<name>), and every rollup step in the order a run takes
+// them. A new figure is a folder of its own plus its lines here.
+
+export const CHARTS = {
+  versions: versionsChart,
+  visibility: visibilityChart,
+  'stale-share': staleShareChart,
+  adoption: adoptionChart,
+  aligned: alignedChart,
+  // reloads, resumes, returns, errors: one per charted kind of lib/semantics/event-kinds.ts.
+  ...EVENT_CHARTS,
+} satisfies Record<string, ChartDef>
+
+export type ChartName = keyof typeof CHARTS
+
+export const ROLLUP_STEPS: readonly RollupStep[] = [liveSessionsRollup, eventRatesRollup, upgradesByReloadRollup, stragglersRollup, releaseSummariesRollup]

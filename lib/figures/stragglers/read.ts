@@ -1,0 +1,77 @@
+import { liveAtInstantSelect } from '../live-sessions/raw'
+import { rollupThrough } from '../rollup-edge'
+import { liveInstantsTable } from './table'
+import { qualified } from '../../store/tables'
+import { runQuery } from '../../store/run-query'
+
+// Live sessions per version at several arbitrary instants (docs/semantics.md,
+// Liveness): a session is live at t with an event in (t - W, t], counted
+// once under the version of its latest event. Instants the rollup has
+// computed (live_instants: each release's releasedAt + grace, once its
+// minutes are finalised) are read from there, in their newest computation;
+// the rest from raw events through the same SELECT, each instant reading only
+// its own window through the primary key, in one round trip. source 'raw'
+// skips the rollup.
+
+export interface LiveAtInstantsParams {
+  projectId: string
+  instants: readonly number[]
+  windowSeconds: number
+  source?: 'auto' | 'raw'
+}
+
+interface Row {
+  at: number | string
+  version: string
+  sessions: number | string
+}
+
+export async function liveAtInstants(params: LiveAtInstantsParams): Promise<Map<number, Map<string, number>>> {
+  const result = new Map<number, Map<string, number>>(params.instants.map((t) => [t, new Map()]))
+  if (params.instants.length === 0) return result
+  const add = (rows: Row[]) => {
+    for (const r of rows) if (r.version !== '') result.get(Number(r.at))?.set(r.version, Number(r.sessions))
+  }
+  const through = params.source === 'raw' ? 0 : await rollupThrough(params.projectId)
+  const rolled = params.instants.filter((t) => t < through)
+  const values = { project: params.projectId, windowMs: params.windowSeconds * 1000 }
+  // Instants after the edge are read from raw events while the rollup is asked for the others.
+  const [computed] = await Promise.all([
+    readComputed(params, rolled).then((rows) => {
+      add(rows)
+      return new Set(rows.map((r) => Number(r.at)))
+    }),
+    readRaw(values, params.instants.filter((t) => t >= through)).then(add),
+  ])
+  // An instant the rollup has not computed (yet): from raw events too.
+  add(await readRaw(values, rolled.filter((t) => !computed.has(t))))
+  return result
+}
+
+async function readComputed(params: LiveAtInstantsParams, instants: number[]): Promise<Row[]> {
+  if (instants.length === 0) return []
+  const rows = await runQuery<Row & { at_ms: number | string }>(
+    'liveAtInstants.rollup',
+    `SELECT toUnixTimestamp64Milli(at) AS at_ms, version, sessions
+     FROM ${qualified(liveInstantsTable)}
+     WHERE project_id = {project:String} AND window_seconds = {windowSeconds:UInt32}
+       AND at IN (SELECT fromUnixTimestamp64Milli(arrayJoin({instants:Array(Int64)}), 'UTC'))
+       AND (at, computed_at) IN (
+         SELECT at, max(computed_at) FROM ${qualified(liveInstantsTable)}
+         WHERE project_id = {project:String} AND window_seconds = {windowSeconds:UInt32}
+           AND at IN (SELECT fromUnixTimestamp64Milli(arrayJoin({instants:Array(Int64)}), 'UTC'))
+         GROUP BY at)`,
+    { project: params.projectId, windowSeconds: params.windowSeconds, instants },
+  )
+  return rows.map((r) => ({ ...r, at: r.at_ms }))
+}
+
+async function readRaw(base: Record<string, unknown>, instants: number[]): Promise<Row[]> {
+  if (instants.length === 0) return []
+  const values: Record<string, unknown> = { ...base }
+  const parts = instants.map((t, i) => {
+    values[`at${i}`] = t
+    return liveAtInstantSelect(`at${i}`)
+  })
+  return runQuery<Row>('liveAtInstants', parts.join('\nUNION ALL\n'), values)
+}

@@ -1,0 +1,53 @@
+import { errorMessage, log } from '../log'
+import { dropSingleton, existingSingleton, processSingleton } from '../process-singleton'
+import { listProjects } from '../projects/project-store'
+import { rollupProject } from './run-project'
+
+// The scheduler that keeps the rollups current, run inside the one server
+// process (embedded chDB allows no other). Started once per process
+// (lib/process-singleton.ts): Next's route bundles and server.ts may both
+// import this module.
+
+const INTERVAL_MS = 20_000
+
+/** Rolls up every project once; one project's failure does not stop the others. */
+async function rollupAllProjects(now: number = Date.now()): Promise<void> {
+  for (const project of await listProjects()) {
+    try {
+      await rollupProject(project.id, project.livenessWindowSeconds, now)
+    } catch (error) {
+      log.error('rollup failed', { project: project.id, error: errorMessage(error) })
+    }
+  }
+}
+
+export function startRollups(): { stop: () => void } {
+  return processSingleton('rollupsStarted', () => {
+    let running = false
+    let stopped = false
+    const tick = async () => {
+      if (running || stopped) return
+      running = true
+      try {
+        await rollupAllProjects()
+      } finally {
+        running = false
+      }
+    }
+    const timer = setInterval(() => void tick(), INTERVAL_MS)
+    timer.unref()
+    void tick()
+    return {
+      stop: () => {
+        stopped = true
+        clearInterval(timer)
+        dropSingleton('rollupsStarted')
+      },
+    }
+  })
+}
+
+/** Stops the scheduler of this process, if it runs (a run in progress finishes on its own). */
+export function stopRollups(): void {
+  existingSingleton<{ stop: () => void }>('rollupsStarted')?.stop()
+}
