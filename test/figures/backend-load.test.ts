@@ -98,7 +98,7 @@ describe('backend load by client version, raw and rolled up', () => {
       expect(at(errors!, T0 + 25 * M)).toEqual({ v1: 4 / 60 })
 
       // v1's 24 requests over 4 live tabs at the end of the minute; 3 once one of them moved to v2.
-      expect(perTab.unit).toBe('requests per tab per minute')
+      expect(perTab!.unit).toBe('requests per tab per minute')
       expect(perTab!.series).toEqual(['v1', 'v2'])
       expect(at(perTab!, T0 + 5 * M)).toEqual({ v1: 6, v2: null })
       // The minute ending at T0 + 20 min: the reloaded tab is on v2 by then.
