@@ -1,15 +1,19 @@
-import { backendLoadMinutes } from '../figures/backend-load/read-minutes'
-import { backendLoadNow, settledMinute } from '../figures/backend-load/read-now'
+import { recentLoad, settledMinute } from '../figures/backend-load/read-now'
 import { backendTabMinutes } from '../figures/backend-load/read-tab-minutes'
 import { catalogFor } from '../releases/catalog'
-import { requestsPerTab, type TabMinute } from '../semantics/backend-load'
+import { perSecond, requestsPerTab, type TabMinute } from '../semantics/backend-load'
+import { isStale } from '../semantics/rollout'
 import { latestReleaseAt } from '../semantics/version-order'
 import type { MeasureContext, Measurement } from './measure'
 import type { Condition } from './rule-schema'
 
 // The backend-load rule kinds measured through the figure's own reads
-// (lib/figures/backend-load/), at the latest minute whose counts have all
-// arrived, so an alert and the dashboard count the same requests.
+// (lib/figures/backend-load/), so an alert and the dashboard count the same
+// requests. Each judges the latest minute whose counts have all arrived
+// (read-now.ts settledMinute); the counts rules also look at the minutes
+// still filling: their counts so far only grow, so once they are above a
+// threshold the minute will be too, and a storm fires within a send or two
+// of crossing it instead of a minute and a half later.
 
 type BackendLoadCondition = Extract<Condition, { kind: 'stale_requests' | 'requests_per_tab' | 'reconnect_storm' }>
 
@@ -21,19 +25,33 @@ function judge(value: number | null, threshold: number, margin: number, applies:
   return { breaching: value > threshold, clear: value <= threshold * (1 - margin) }
 }
 
+/** "hh:mm UTC", how a summary names a minute. */
+const minuteName = (minute: number) => `${new Date(minute).toISOString().slice(11, 16)} UTC`
+
 async function staleRequests(projectId: string, c: Extract<BackendLoadCondition, { kind: 'stale_requests' }>, ctx: MeasureContext): Promise<Measurement> {
-  const windowSeconds = await ctx.windowSeconds(projectId)
-  const [now, catalog] = await Promise.all([
-    ctx.shared(`backendLoadNow\u0000${projectId}`, () => backendLoadNow({ projectId, at: ctx.now, windowSeconds })),
+  const [recent, catalog] = await Promise.all([
+    ctx.shared(`recentLoad\u0000${projectId}`, () => recentLoad({ projectId, at: ctx.now })),
     catalogFor(projectId),
   ])
-  const latest = latestReleaseAt(catalog, now.minute + MINUTE_MS)
+  // Requests from stale versions in each minute: the settled one, and those still filling.
+  const minutes = new Map<number, Map<string, number>>()
+  for (const r of recent.rows) {
+    if (!isStale(catalog, r.version, r.minute + MINUTE_MS)) continue
+    const byVersion = minutes.get(r.minute) ?? new Map<string, number>()
+    byVersion.set(r.version, (byVersion.get(r.version) ?? 0) + r.requests)
+    minutes.set(r.minute, byVersion)
+  }
+  const total = (m: number) => [...(minutes.get(m)?.values() ?? [])].reduce((a, b) => a + b, 0)
+  const minute = [recent.settled, ...recent.filling].reduce((best, m) => (total(m) > total(best) ? m : best), recent.settled)
+  const latest = latestReleaseAt(catalog, minute + MINUTE_MS)
   const inGrace = latest !== null && ctx.now < latest.releasedAt + c.graceMinutes * MINUTE_MS
-  const value = now.staleRequestsPerSecond
-  const worst = now.versions.filter((v) => v.stale).slice(0, 3)
+  const value = perSecond(total(minute), 1)
+  const worst = [...(minutes.get(minute) ?? [])].sort((a, b) => b[1] - a[1]).slice(0, 3)
   const summary =
-    `Requests from versions older than ${latest?.version ?? 'the latest release'}: ${fmt(value)}/s vs threshold ${fmt(c.perSecondAbove)}/s` +
-    (worst.length ? ` (${worst.map((v) => `${v.version} ${fmt(v.requestsPerSecond)}/s`).join(', ')})` : '') +
+    `Requests from versions older than ${latest?.version ?? 'the latest release'}: ${fmt(value)}/s in the minute from ${minuteName(minute)}` +
+    (minute === recent.settled ? '' : ' (counts so far)') +
+    ` vs threshold ${fmt(c.perSecondAbove)}/s` +
+    (worst.length ? ` (${worst.map(([v, n]) => `${v} ${fmt(perSecond(n, 1))}/s`).join(', ')})` : '') +
     (inGrace ? `, within the ${c.graceMinutes} min grace after ${latest?.version}` : '')
   return { value, threshold: c.perSecondAbove, summary, ...judge(value, c.perSecondAbove, c.resolveMargin, !inGrace) }
 }
@@ -72,15 +90,22 @@ async function perTab(projectId: string, c: Extract<BackendLoadCondition, { kind
 }
 
 async function reconnectStorm(projectId: string, c: Extract<BackendLoadCondition, { kind: 'reconnect_storm' }>, ctx: MeasureContext): Promise<Measurement> {
-  const minute = settledMinute(ctx.now)
-  const rows = await backendLoadMinutes({ projectId, from: minute - c.baselineMinutes * MINUTE_MS, to: minute + MINUTE_MS, kinds: ['ws_reconnect'] })
-  const byVersion = new Map<string, { last: number; baseline: number }>()
-  for (const r of rows) {
+  const recent = await recentLoad({ projectId, at: ctx.now, before: c.baselineMinutes, kinds: ['ws_reconnect'] })
+  // Per version: the busiest of the settled minute and those still filling, and the baseline before them.
+  const byVersion = new Map<string, { last: number; minute: number; baseline: number; counts: Map<number, number> }>()
+  for (const r of recent.rows) {
     if (c.version !== undefined && r.version !== c.version) continue
-    const v = byVersion.get(r.version) ?? { last: 0, baseline: 0 }
-    if (r.minute === minute) v.last += r.requests
-    else v.baseline += r.requests
+    const v = byVersion.get(r.version) ?? { last: 0, minute: recent.settled, baseline: 0, counts: new Map<number, number>() }
+    if (r.minute < recent.settled) v.baseline += r.requests
+    else v.counts.set(r.minute, (v.counts.get(r.minute) ?? 0) + r.requests)
     byVersion.set(r.version, v)
+  }
+  for (const v of byVersion.values()) {
+    for (const [minute, n] of v.counts) {
+      if (n <= v.last) continue
+      v.last = n
+      v.minute = minute
+    }
   }
   const thresholdOf = (baselinePerMinute: number) => {
     const limits: number[] = []
@@ -90,7 +115,7 @@ async function reconnectStorm(projectId: string, c: Extract<BackendLoadCondition
     return Math.min(...limits)
   }
   // Each version against its own threshold; the one nearest (or furthest past) it speaks for the rule.
-  let worst = { version: c.version ?? '', last: 0, baselinePerMinute: 0, threshold: thresholdOf(0) }
+  let worst = { version: c.version ?? '', last: 0, minute: recent.settled, baselinePerMinute: 0, threshold: thresholdOf(0) }
   let breaching = false
   let clear = true
   for (const [version, v] of byVersion) {
@@ -98,12 +123,12 @@ async function reconnectStorm(projectId: string, c: Extract<BackendLoadCondition
     const threshold = thresholdOf(baselinePerMinute)
     breaching ||= v.last > threshold
     clear &&= v.last <= threshold * (1 - c.resolveMargin)
-    if (v.last / Math.max(threshold, 1e-9) > worst.last / Math.max(worst.threshold, 1e-9)) worst = { version, last: v.last, baselinePerMinute, threshold }
+    if (v.last / Math.max(threshold, 1e-9) > worst.last / Math.max(worst.threshold, 1e-9)) worst = { version, last: v.last, minute: v.minute, baselinePerMinute, threshold }
   }
   const summary =
     worst.last === 0
-      ? `No socket reconnects in the minute from ${new Date(minute).toISOString().slice(11, 16)} UTC${c.version ? ` on ${c.version}` : ''}`
-      : `Socket reconnects from ${worst.version}: ${worst.last} in the minute from ${new Date(minute).toISOString().slice(11, 16)} UTC vs threshold ${fmt(worst.threshold)}` +
+      ? `No socket reconnects since ${minuteName(recent.settled)}${c.version ? ` on ${c.version}` : ''}`
+      : `Socket reconnects from ${worst.version}: ${worst.last} in the minute from ${minuteName(worst.minute)}${worst.minute === recent.settled ? '' : ' (counts so far)'} vs threshold ${fmt(worst.threshold)}` +
         ` (trailing ${c.baselineMinutes} min baseline ${fmt(worst.baselinePerMinute)}/min)`
   return { value: worst.last, threshold: worst.threshold, summary, breaching, clear }
 }

@@ -89,3 +89,28 @@ export async function backendLoadNow(params: BackendLoadNowParams): Promise<Back
   const staleRequests = [...counts].reduce((sum, [version, n]) => sum + (rows.get(version)!.stale ? n.requests : 0), 0)
   return { minute, versions, staleRequestsPerSecond: perSecond(staleRequests, 1) }
 }
+
+export interface RecentLoadParams {
+  projectId: string
+  at: number
+  /** Minutes before the settled one to read as well (an alert's baseline). */
+  before?: number
+  kinds?: Parameters<typeof backendLoadMinutes>[0]['kinds']
+}
+
+export interface RecentLoad {
+  settled: number
+  /** Minutes after the settled one up to the one `at` falls in: their counts so far, which only grow. */
+  filling: number[]
+  rows: Awaited<ReturnType<typeof backendLoadMinutes>>
+}
+
+/** Counts per minute and version from `before` minutes before the settled minute up to the minute of `at`. */
+export async function recentLoad(params: RecentLoadParams): Promise<RecentLoad> {
+  const settled = settledMinute(params.at)
+  const current = Math.floor(params.at / MINUTE) * MINUTE
+  const rows = await backendLoadMinutes({ projectId: params.projectId, from: settled - (params.before ?? 0) * MINUTE, to: current + MINUTE, kinds: params.kinds })
+  const filling: number[] = []
+  for (let m = settled + MINUTE; m <= current; m += MINUTE) filling.push(m)
+  return { settled, filling, rows }
+}
