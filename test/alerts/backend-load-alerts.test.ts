@@ -88,6 +88,10 @@ describe('backend-load alert rules', () => {
     const storm = await measureAt(31.25, { kind: 'reconnect_storm', baselineFactor: 5, baselineMinutes: 30 }, stormProjectId)
     expect(storm).toMatchObject({ value: 300, threshold: 50, breaching: true, clear: false })
     expect(storm.summary).toContain('Socket reconnects from v1: 300 in the minute')
+    // 20 s into the storm's first minute, long before it settles, its counts so far are above the threshold already.
+    const early = await measureAt(30 + 20 / 60, { kind: 'reconnect_storm', baselineFactor: 5, baselineMinutes: 30 }, stormProjectId)
+    expect(early).toMatchObject({ value: 300, threshold: 50, breaching: true })
+    expect(early.summary).toContain('(counts so far)')
     expect(await measureAt(31.25, { kind: 'reconnect_storm', perMinuteAbove: 400 }, stormProjectId)).toMatchObject({ value: 300, breaching: false })
     expect(await measureAt(31.25, { kind: 'reconnect_storm', version: 'v2', perMinuteAbove: 10 }, stormProjectId)).toMatchObject({ value: 0, breaching: false })
     // The storm's reconnects are requests too: 300 from v1 in that minute.
