@@ -195,6 +195,7 @@ export async function runStorm(args: StormArgs): Promise<number> {
       }
       await sleep(500)
     }
+    console.log(`${minuteLine(plan, backend, Math.floor(Date.now() / MINUTE) * MINUTE)} (so far)`)
   } finally {
     process.off('SIGINT', onSigint)
     await backend.close()
