@@ -15,7 +15,7 @@ export const CORE_BUDGET_BYTES = 1536
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const sdk = path.join(root, 'sdk/src')
-const ADDONS = ['react', 'next', 'prompt', 'headers', 'chunks'] as const
+const ADDONS = ['react', 'next', 'prompt', 'headers', 'chunks', 'reloads'] as const
 
 export interface BuildOptions {
   /** Default dist/sdk in the repo. */

@@ -6,6 +6,7 @@ import { useEffect, useSyncExternalStore } from 'react'
 import type { ReloadReason } from './wire'
 import { getState, init, reload, subscribe, type Options, type State } from './index'
 import { watchChunks } from './chunks'
+import { watchReloads } from './reloads'
 
 export interface StalewatchOptions extends Options {
   /** Report chunk errors and reload safely after them (default true). */
@@ -31,6 +32,7 @@ export const start = (options: StalewatchOptions): void => {
   if (started) return
   started = true
   init(options)
+  watchReloads(options)
   if (options.chunks !== false) watchChunks(options.env)
 }
 
