@@ -2,6 +2,8 @@ import { config } from '../lib/config'
 import { projectByIngestKey } from '../lib/projects/project-directory'
 import { catalogFor, updateAdvice } from '../lib/releases/catalog'
 import { listFirstSeen } from '../lib/releases/release-store'
+import { reloadIn } from '../lib/rollout/registry'
+import { recordIngestAnswer } from '../lib/rollout/ingest-signal'
 import { EVENT_COLUMNS, eventValues, type EventRow } from './event-row'
 import { writeEventLines, writeEvents } from './event-writer'
 import { EventLog } from './event-log'
@@ -77,7 +79,11 @@ export function ingestRuntime(): IngestRuntime {
     const deps: IngestDeps = {
       findProject: projectByIngestKey,
       store: (rows) => buffer.add(rows),
-      advise: async (projectId, version, at) => updateAdvice(await catalogFor(projectId), version, at),
+      advise: async (projectId, version, at, tab) => {
+        const catalog = await catalogFor(projectId)
+        const advice = updateAdvice(catalog, version, at)
+        return { ...advice, reloadIn: tab ? await reloadIn(projectId, catalog.minSupportedChanges, advice.belowMinimum, tab, at) : null }
+      },
       retentionDays: c.retentionDays,
       rateLimiter: new IngestRateLimiter({
         perKey: { perSecond: limits.ratePerKey, burst: limits.burstPerKey },
@@ -85,7 +91,11 @@ export function ingestRuntime(): IngestRuntime {
         exemptLoopback: !limits.limitLoopback,
       }),
       admitVersion: (projectId, version) => versionCap.admit(projectId, version),
-      onAnswer: (result) => metrics.recordAnswer(result),
+      onAnswer: (result) => {
+        metrics.recordAnswer(result)
+        // The reload wave's guard pauses on 5xx (lib/rollout/guard.ts).
+        recordIngestAnswer(result.status)
+      },
       overloaded: pressure ? () => pressure.isOverloaded() : undefined,
     }
     holder[RUNTIME_KEY] = { buffer, deps, pressure }

@@ -23,6 +23,12 @@ const configSchema = z.object({
   flushMaxWaitMs: z.coerce.number().int().min(0).max(60_000),
   bufferMaxRows: z.coerce.number().int().min(100).max(100_000_000),
   bufferMaxBytes: z.coerce.number().int().min(1_000_000),
+  // Reload waves (docs/rollout.md): a project's defaults until it sets its
+  // own, the ingest nodes that share the rate, and the guard's error window.
+  reloadsPerMinute: z.coerce.number().int().min(0).max(1_000_000),
+  waveLeadSeconds: z.coerce.number().int().min(0).max(3600),
+  rolloutNodes: z.coerce.number().int().min(1).max(1000),
+  guardWindowSeconds: z.coerce.number().int().min(5).max(3600),
 })
 
 export type Config = z.infer<typeof configSchema>
@@ -70,6 +76,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bufferMaxRows: env.STALEWATCH_BUFFER_MAX_ROWS || flush.bufferRows,
     // The ingest log's bound on disk; 5M heartbeats take about 1.5 GB.
     bufferMaxBytes: env.STALEWATCH_BUFFER_MAX_BYTES || 2 * 1024 ** 3,
+    reloadsPerMinute: env.STALEWATCH_RELOADS_PER_MINUTE || 600,
+    waveLeadSeconds: env.STALEWATCH_WAVE_LEAD_SECONDS || 60,
+    rolloutNodes: env.STALEWATCH_ROLLOUT_NODES || 1,
+    guardWindowSeconds: env.STALEWATCH_GUARD_WINDOW_SECONDS || 60,
   })
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')

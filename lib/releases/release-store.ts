@@ -4,7 +4,7 @@ import { table } from '../store/tables'
 import { invalidateCatalog } from './catalog'
 import type { ReleaseRecord } from './version-order'
 
-const versionString = z
+export const versionString = z
   .string()
   .min(1, 'version is required')
   .max(64, 'version is at most 64 characters')
