@@ -1,8 +1,19 @@
-import { open, readFile, unlink, type FileHandle } from 'node:fs/promises'
+import { access, open, readFile, unlink, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { BufferFullError, ClosedError, WriteFailedError, type GroupCommitStats } from './group-commit'
 import { errorMessage, log } from '../lib/log'
-import { dedupToken, splitHeader, nextSegmentName, quarantineSegment, recoverSegments } from './log-segments'
+import { isDataError, splitSegment, storeLines, type RejectedLine } from './log-salvage'
+import {
+  countQuarantined,
+  dedupToken,
+  nextSegmentName,
+  quarantinePath,
+  quarantineSegment,
+  recoverSegments,
+  rejectedName,
+  splitHeader,
+  writeQuarantineFile,
+} from './log-segments'
 
 // The ingest log: a request is acknowledged once its rows are written to a
 // file on local disk and fdatasync'd, not when ClickHouse has them. Segments
@@ -21,6 +32,14 @@ import { dedupToken, splitHeader, nextSegmentName, quarantineSegment, recoverSeg
 // acknowledged, up to maxBacklogRows and maxBacklogBytes; past either,
 // add() refuses (503). The byte bound is what protects the disk: rows that
 // carry long error messages are many times the size of a heartbeat's.
+//
+// A segment only ever holds whole rows that were acknowledged: a write that
+// fails, or writes less than asked (a full disk), is cut back to the last
+// whole row before its callers hear of it. A segment that cannot be stored
+// whole (ClickHouse refuses it as data, or its column line is damaged) is
+// split at once (log-salvage.ts): its good rows are stored, its bad lines go
+// to quarantine/<segment>.rejected.jsonl with their reasons, and the log goes
+// on. A file that cannot be read at all is moved to quarantine/ whole.
 
 export interface SegmentInsert {
   name: string
@@ -50,10 +69,26 @@ export interface EventLogOptions<Row> {
   fsync: boolean
   /** Called after every insert attempt, for metrics. */
   onFlush?: (info: { rows: number; requests: number; ms: number; ok: boolean }) => void
-  /** Told when ClickHouse refuses a segment as data; the segment is moved aside. */
-  onQuarantine?: (file: string, error: unknown) => void
+  /** Told when a segment could not be stored whole and was split or moved aside. */
+  onQuarantine?: (report: QuarantineReport) => void
+  /** Told of every failed append (its requests are refused), e.g. to look at the disk's free space again. */
+  onAppendFailure?: (error: unknown) => void
+  /** Fault injection (fault-hook.ts): when it says so, an append writes part of its bytes and fails as a full disk would. */
+  appendFault?: () => boolean
   /** Wait before retrying a failed insert, by attempt (1, 2, …). */
   retryDelayMs?: (attempt: number) => number
+}
+
+export interface QuarantineReport {
+  segment: string
+  /** Where its set-aside lines (or the whole unreadable file) now are; null if it could not even be moved. */
+  file: string | null
+  /** The segment's good rows that were stored. */
+  storedRows: number
+  /** The lines set aside, each with its reason; empty when the whole file was unreadable. */
+  rejected: RejectedLine[]
+  /** Why the segment could not be stored whole. */
+  reason: string
 }
 
 interface PendingAppend {
@@ -78,17 +113,17 @@ interface SealedSegment {
   /** Its rows' bytes, header line excluded: as counted against maxBacklogBytes. */
   bytes: number
   requests: number
+  /** The file's whole-row length when bytes past it could not be cut off (they were never acknowledged). */
+  length?: number
 }
 
-// ClickHouse error codes that mean "these bytes are not valid rows" rather
-// than "ClickHouse is unreachable": retrying such a segment would block the
-// log for ever, so it is moved aside instead.
-const DATA_ERROR_CODES = new Set([6, 26, 27, 38, 41, 53, 69, 72, 117, 130, 131])
-
-function isDataError(error: unknown): boolean {
-  const code = /Code: (\d+)\./.exec(error instanceof Error ? error.message : String(error))?.[1]
-  return code !== undefined && DATA_ERROR_CODES.has(Number(code))
+/** A short write is a failure: a full disk writes what fits and reports no error. */
+function shortWrite(written: number, size: number): NodeJS.ErrnoException {
+  return Object.assign(new Error(`ENOSPC: wrote ${written} of ${size} bytes (no space left on device?)`), { code: 'ENOSPC' })
 }
+
+// Read errors worth retrying: the process, not the file, is short of something.
+const TRANSIENT_READ_ERRORS = new Set(['EMFILE', 'ENFILE', 'ENOMEM', 'EAGAIN', 'EINTR', 'EBUSY'])
 
 const defaultRetryDelay = (attempt: number) => Math.min(5000, 100 * 2 ** Math.min(attempt, 6))
 
@@ -110,6 +145,7 @@ export class EventLog<Row> {
   private flushes = 0
   private failedFlushes = 0
   private retryWake: (() => void) | null = null
+  private quarantineFiles = 0
 
   /** Settles once the segments a previous process left are queued; nothing is written before. */
   readonly recovered: Promise<void>
@@ -124,8 +160,10 @@ export class EventLog<Row> {
 
   private async recover(): Promise<void> {
     try {
+      this.quarantineFiles = await countQuarantined(this.options.dir)
       for (const segment of await recoverSegments(this.options.dir)) {
-        if (segment.rows === 0) await unlink(path.join(this.options.dir, segment.name))
+        // An empty segment that cannot be removed is tried again at the next start: it holds nothing.
+        if (segment.rows === 0 && !segment.unreadable) await unlink(path.join(this.options.dir, segment.name)).catch(() => undefined)
         else {
           this.sealed.push({ ...segment, requests: 0 })
           this.unstoredRows += segment.rows
@@ -170,6 +208,7 @@ export class EventLog<Row> {
       capacityBytes: this.options.maxBacklogBytes,
       flushes: this.flushes,
       failedFlushes: this.failedFlushes,
+      quarantineFiles: this.quarantineFiles,
     }
   }
 
@@ -225,21 +264,11 @@ export class EventLog<Row> {
     const rows = batch.reduce((n, b) => n + b.rows, 0)
     const rowBytes = batch.reduce((n, b) => n + b.bytes.length, 0)
     this.pending = []
-    let segment: OpenSegment | null = null
     try {
-      segment = this.current ?? (await this.openSegment())
+      const segment = this.current ?? (await this.openSegment())
       const buffers = batch.map((b) => b.bytes)
       if (segment.bytes === 0) buffers.unshift(this.header)
-      const size = buffers.reduce((n, b) => n + b.length, 0)
-      try {
-        await segment.file.writev(buffers)
-        if (this.options.fsync) await segment.file.datasync()
-      } catch (error) {
-        // Cut a partial write off, so the segment stays whole lines.
-        await segment.file.truncate(segment.bytes).catch(() => undefined)
-        throw error
-      }
-      segment.bytes += size
+      await this.append(segment, buffers)
       segment.rows += rows
       segment.requests += batch.length
     } catch (error) {
@@ -247,9 +276,53 @@ export class EventLog<Row> {
       this.unstoredRows -= rows
       this.unstoredBytes -= rowBytes
       for (const b of batch) b.reject(failure)
+      this.options.onAppendFailure?.(error)
       return
     }
     for (const b of batch) b.resolve()
+  }
+
+  // Writes at the end of the open segment and syncs. On any failure the
+  // segment is cut back to its last whole row before the callers are told,
+  // so the rows of a refused request never stay behind as a torn line.
+  private async append(segment: OpenSegment, buffers: Buffer[]): Promise<void> {
+    const size = buffers.reduce((n, b) => n + b.length, 0)
+    try {
+      if (this.options.appendFault?.()) {
+        const bytes = Buffer.concat(buffers)
+        await segment.file.write(bytes, 0, Math.floor(bytes.length / 2))
+        throw Object.assign(new Error('ENOSPC: fault injected: no space left on device'), { code: 'ENOSPC' })
+      }
+      const { bytesWritten } = await segment.file.writev(buffers)
+      if (bytesWritten !== size) throw shortWrite(bytesWritten, size)
+      if (this.options.fsync) await segment.file.datasync()
+    } catch (error) {
+      await this.cutBack(segment)
+      throw error
+    }
+    segment.bytes += size
+  }
+
+  private async cutBack(segment: OpenSegment): Promise<void> {
+    try {
+      await segment.file.truncate(segment.bytes)
+      if ((await segment.file.stat()).size === segment.bytes) return
+    } catch {
+      // Below: the segment is closed where it is.
+    }
+    // The torn bytes could not be cut off: nothing more is appended after
+    // them. The segment is sealed with its whole-row length, which is all
+    // that is read of it, and the next append opens a new one.
+    log.error('ingest log: could not cut a failed write back; closing the segment', { segment: segment.name })
+    this.current = null
+    this.clearAgeTimer()
+    await segment.file.close().catch(() => undefined)
+    if (segment.rows === 0) {
+      await unlink(path.join(this.options.dir, segment.name)).catch(() => undefined)
+      return
+    }
+    this.sealed.push({ name: segment.name, rows: segment.rows, bytes: segment.bytes - this.header.length, requests: segment.requests, length: segment.bytes })
+    this.ship()
   }
 
   private async openSegment(): Promise<OpenSegment> {
@@ -293,45 +366,102 @@ export class EventLog<Row> {
   }
 
   // Oldest first, one insert at a time; a failed insert is retried (with
-  // back-off) until it succeeds, so order and completeness are kept.
+  // back-off) until it succeeds, so order and completeness are kept. Only a
+  // segment that can never be stored whole is split or moved aside instead.
   private async shipAll(): Promise<void> {
     let attempt = 0
     while (this.sealed.length > 0 && !this.stopShipping) {
       const segment = this.sealed[0]!
-      const file = path.join(this.options.dir, segment.name)
       const started = performance.now()
       this.shippingRows = segment.rows
-      let ok = false
+      let stored: number | null = null
       try {
-        const { columns, rows } = splitHeader(await readFile(file))
-        await this.options.insert({ name: segment.name, token: dedupToken(segment.name), columns, bytes: rows, rows: segment.rows })
-        ok = true
+        stored = await this.shipOne(segment)
       } catch (error) {
-        if (isDataError(error)) {
-          const moved = await quarantineSegment(this.options.dir, segment.name).catch(() => file)
-          this.options.onQuarantine?.(moved, error)
-          this.sealed.shift()
-          this.shippingRows = 0
-          this.unstoredRows -= segment.rows
-          this.unstoredBytes -= segment.bytes
-          continue
-        }
+        // Once per outage, not once per retry.
+        if (attempt === 0) log.warn('ingest log: storing a segment failed; retrying with back-off', { segment: segment.name, error: errorMessage(error) })
       }
       this.shippingRows = 0
-      this.options.onFlush?.({ rows: segment.rows, requests: segment.requests, ms: performance.now() - started, ok })
-      if (ok) {
+      if (stored !== 0) this.options.onFlush?.({ rows: stored ?? segment.rows, requests: segment.requests, ms: performance.now() - started, ok: stored !== null })
+      if (stored !== null) {
         this.sealed.shift()
         this.unstoredRows -= segment.rows
         this.unstoredBytes -= segment.bytes
         this.flushes++
         attempt = 0
-        await unlink(file).catch(() => undefined)
       } else {
         this.failedFlushes++
         attempt++
         await this.sleep((this.options.retryDelayMs ?? defaultRetryDelay)(attempt))
       }
     }
+  }
+
+  /**
+   * Stores one segment and removes its file; resolves to the rows stored.
+   * Throws when it should be tried again (ClickHouse unreachable, the disk
+   * full while setting lines aside).
+   */
+  private async shipOne(segment: SealedSegment): Promise<number> {
+    const file = path.join(this.options.dir, segment.name)
+    let bytes: Buffer
+    try {
+      bytes = await readFile(file)
+    } catch (error) {
+      if (TRANSIENT_READ_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) throw error
+      return this.quarantineUnreadable(segment, error)
+    }
+    if (segment.length !== undefined) bytes = bytes.subarray(0, segment.length)
+    const whole = splitHeader(bytes)
+    let reason = 'the column line is damaged'
+    if (whole) {
+      try {
+        await this.options.insert({ name: segment.name, token: dedupToken(segment.name), columns: whole.columns, bytes: whole.rows, rows: segment.rows })
+        await unlink(file).catch(() => undefined)
+        return segment.rows
+      } catch (error) {
+        if (!isDataError(error)) throw error
+        reason = `ClickHouse refused it as data: ${errorMessage(error).split('\n')[0]}`
+      }
+    }
+    return this.split(segment, bytes, reason, whole !== null)
+  }
+
+  private async split(segment: SealedSegment, bytes: Buffer, reason: string, refusedWhole: boolean): Promise<number> {
+    const parts = splitSegment(segment.name, bytes, this.options.columns)
+    // Nothing set aside before the insert means the rows are exactly those ClickHouse just refused whole.
+    const result = await storeLines(parts.rows, {
+      segment: segment.name,
+      columns: parts.columns,
+      insert: this.options.insert,
+      refusedWhole: refusedWhole && parts.rejected.length === 0,
+    })
+    const rejected = [...parts.rejected, ...result.rejected].sort((a, b) => a.line - b.line)
+    let file: string | null = null
+    if (rejected.length > 0) {
+      const name = rejectedName(segment.name)
+      const existed = await access(quarantinePath(this.options.dir, name)).then(
+        () => true,
+        () => false,
+      )
+      // Written before the segment is removed: a crash in between splits it again, storing nothing twice.
+      file = await writeQuarantineFile(this.options.dir, name, rejected.map((r) => JSON.stringify(r)))
+      if (!existed) this.quarantineFiles++
+    }
+    await unlink(path.join(this.options.dir, segment.name)).catch(() => undefined)
+    this.options.onQuarantine?.({ segment: segment.name, file, storedRows: result.stored, rejected, reason })
+    return result.stored
+  }
+
+  private async quarantineUnreadable(segment: SealedSegment, error: unknown): Promise<number> {
+    const reason = `the file cannot be read: ${errorMessage(error)}`
+    let file: string | null = null
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      file = await quarantineSegment(this.options.dir, segment.name).catch(() => null)
+      if (file) this.quarantineFiles++
+    }
+    this.options.onQuarantine?.({ segment: segment.name, file, storedRows: 0, rejected: [], reason })
+    return 0
   }
 
   private sleep(ms: number): Promise<void> {

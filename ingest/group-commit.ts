@@ -74,6 +74,11 @@ export interface GroupCommitStats {
   capacityBytes?: number
   flushes: number
   failedFlushes: number
+  /** Files in the ingest log's quarantine, waiting for `npm run ingest-log` (the log only). */
+  quarantineFiles?: number
+  /** Free bytes of the disk under the ingest log or engine, and the floor below which ingest sheds (ingest/disk-space.ts). */
+  diskFreeBytes?: number
+  diskMinFreeBytes?: number
 }
 
 export class GroupCommitBuffer<Row> {

@@ -6,7 +6,12 @@ export interface IngestMetrics {
   inserts: number
   failedInserts: number
   insertedRows: number
+  /** Segments the ingest log could not store whole and split or moved aside. */
   quarantinedSegments: number
+  /** Their lines set aside, by kind (ingest/log-salvage.ts RejectKind). */
+  quarantinedLinesByKind: Map<string, number>
+  /** Their good rows, stored. */
+  salvagedRows: number
   /** Flush latency histogram: cumulative counts per upper bound in seconds. */
   flushSeconds: { bounds: number[]; counts: number[]; sum: number; count: number }
   recordFlush(flush: { rows: number; ms: number; ok: boolean }): void
@@ -27,6 +32,8 @@ function create(): IngestMetrics {
     failedInserts: 0,
     insertedRows: 0,
     quarantinedSegments: 0,
+    quarantinedLinesByKind: new Map(),
+    salvagedRows: 0,
     flushSeconds: { bounds: BOUNDS, counts: BOUNDS.map(() => 0), sum: 0, count: 0 },
     recordFlush({ rows, ms, ok }) {
       if (ok) {

@@ -19,6 +19,7 @@ import {
 } from './answers'
 import type { EventRow } from './event-row'
 import { AckTimeoutError, BufferFullError, ClosedError } from './group-commit'
+import { DiskLowError } from './disk-space'
 import { normalizeEvent } from './normalize'
 import { checkOrigin } from '../lib/projects/allowed-origins'
 import type { IngestRateLimiter, RateVerdict } from './rate-limit'
@@ -162,6 +163,7 @@ async function processIngest(
       return unavailable(1, 'storage_slow', 'Storing the events is slow right now; none were acknowledged. Retry after the given seconds.')
     }
     if (error instanceof ClosedError) return unavailable(2, 'shutting_down', 'This server is shutting down; retry shortly.')
+    if (error instanceof DiskLowError) return unavailable(5, 'disk_low', "The server's disk is nearly full; none of the events were accepted. Retry after the given seconds.")
     return unavailable(2, 'storage_unavailable', 'Events could not be stored; none were accepted. Retry after the given seconds.')
   }
 

@@ -9,7 +9,9 @@ import { writeEventLines, writeEvents } from './event-writer'
 import { EventLog } from './event-log'
 import { LoopPressure } from './loop-pressure'
 import { errorMessage, log } from '../lib/log'
-import { withFaultFile } from './fault-hook'
+import { diskFullFault, withFaultFile } from './fault-hook'
+import { DiskSpaceWatch, shedWhenDiskLow } from './disk-space'
+import type { QuarantineReport } from './event-log'
 import { ingestLimits } from './limits'
 import { IngestRateLimiter } from './rate-limit'
 import { VersionCap } from './version-cap'
@@ -32,11 +34,46 @@ interface IngestRuntime {
 const RUNTIME_KEY = Symbol.for('stalewatch.ingestRuntime')
 type Holder = { [RUNTIME_KEY]?: IngestRuntime }
 
-function openSink(): EventSink {
+/** Said at error level and counted: a person has to look at the quarantine (npm run ingest-log). */
+function reportQuarantine(report: QuarantineReport): void {
+  const metrics = ingestMetrics()
+  metrics.quarantinedSegments++
+  metrics.salvagedRows += report.storedRows
+  const byKind = new Map<string, number>()
+  for (const r of report.rejected) byKind.set(r.kind, (byKind.get(r.kind) ?? 0) + 1)
+  for (const [kind, n] of byKind) metrics.quarantinedLinesByKind.set(kind, (metrics.quarantinedLinesByKind.get(kind) ?? 0) + n)
+  const fields = { segment: report.segment, reason: report.reason, storedRows: report.storedRows, setAside: Object.fromEntries(byKind), file: report.file }
+  // Split with every row stored (ClickHouse refused the whole, then took every part): nothing for a person to do.
+  if (report.file === null && report.rejected.length === 0 && report.storedRows > 0) log.warn('ingest log: segment split; every row stored', fields)
+  else log.error('ingest log: segment quarantined; its good rows are stored, see `npm run ingest-log -- inspect`', fields)
+}
+
+// A full disk fails every append until the watch sheds: one line per 10 s, not one per request.
+const APPEND_FAILURE_LOG_MS = 10_000
+function appendFailureLogger(): (error: unknown) => void {
+  let last = 0
+  let failures = 0
+  return (error) => {
+    failures++
+    if (Date.now() - last < APPEND_FAILURE_LOG_MS) return
+    log.error('ingest log: appends fail; those requests are answered 503 and nothing of them is kept', { error: errorMessage(error), failures })
+    last = Date.now()
+    failures = 0
+  }
+}
+
+/** The filesystems ingest fills: the log's, and the embedded engine's. */
+function watchedDirs(): string[] {
+  const c = config()
+  return [...(c.ingestAck === 'logged' ? [c.ingestLogDir] : []), ...(c.clickhouseUrl ? [] : [c.dataDir])]
+}
+
+function openSink(watch: DiskSpaceWatch | null): EventSink {
   const c = config()
   const metrics = ingestMetrics()
   const limits = ingestLimits()
   if (c.ingestAck === 'logged') {
+    const logAppendFailure = appendFailureLogger()
     return new EventLog<EventRow>({
       dir: c.ingestLogDir,
       columns: EVENT_COLUMNS,
@@ -48,10 +85,12 @@ function openSink(): EventSink {
       maxBacklogBytes: c.bufferMaxBytes,
       fsync: c.ingestLogFsync,
       onFlush: (flush) => metrics.recordFlush(flush),
-      onQuarantine: (file, error) => {
-        metrics.quarantinedSegments++
-        log.error('ingest log: ClickHouse refused a segment as data; moved aside', { file, error: errorMessage(error) })
+      onQuarantine: reportQuarantine,
+      onAppendFailure: (error) => {
+        void watch?.refresh()
+        logAppendFailure(error)
       },
+      appendFault: diskFullFault(limits.faultFile),
     })
   }
   return new GroupCommitBuffer<EventRow>({
@@ -73,7 +112,10 @@ export function ingestRuntime(): IngestRuntime {
     const c = config()
     const metrics = ingestMetrics()
     const limits = ingestLimits()
-    const buffer = openSink()
+    const dirs = watchedDirs()
+    const watch = c.minFreeDiskBytes > 0 && dirs.length > 0 ? new DiskSpaceWatch(dirs, c.minFreeDiskBytes) : null
+    const sink = openSink(watch)
+    const buffer: EventSink = watch ? shedWhenDiskLow(sink, watch) : sink
     const pressure = limits.shedLoopDelayMs > 0 ? new LoopPressure(limits.shedLoopDelayMs) : null
     const versionCap = new VersionCap(limits.maxVersionsPerProject, async (projectId) => (await listFirstSeen(projectId)).keys())
     const deps: IngestDeps = {

@@ -23,6 +23,7 @@ const configSchema = z.object({
   flushMaxWaitMs: z.coerce.number().int().min(0).max(60_000),
   bufferMaxRows: z.coerce.number().int().min(100).max(100_000_000),
   bufferMaxBytes: z.coerce.number().int().min(1_000_000),
+  minFreeDiskBytes: z.coerce.number().int().min(0),
   // Reload waves (docs/rollout.md): a project's defaults until it sets its
   // own, the ingest nodes that share the rate, and the guard's error window.
   reloadsPerMinute: z.coerce.number().int().min(0).max(1_000_000),
@@ -76,6 +77,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bufferMaxRows: env.STALEWATCH_BUFFER_MAX_ROWS || flush.bufferRows,
     // The ingest log's bound on disk; 5M heartbeats take about 1.5 GB.
     bufferMaxBytes: env.STALEWATCH_BUFFER_MAX_BYTES || 2 * 1024 ** 3,
+    // Ingest sheds (503 disk_low) while the ingest log's or the engine's disk
+    // has less free; 0 turns the watch off. Room left for the engine to store
+    // the backlog and merge parts.
+    minFreeDiskBytes: env.STALEWATCH_MIN_FREE_DISK_BYTES ?? 512 * 1024 ** 2,
     reloadsPerMinute: env.STALEWATCH_RELOADS_PER_MINUTE || 600,
     waveLeadSeconds: env.STALEWATCH_WAVE_LEAD_SECONDS || 60,
     rolloutNodes: env.STALEWATCH_ROLLOUT_NODES || 1,

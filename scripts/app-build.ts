@@ -8,7 +8,7 @@ import path from 'node:path'
 // running side by side build once.
 
 const root = path.resolve(import.meta.dirname, '..')
-const SOURCES = ['app', 'lib', 'sdk/src', 'ingest', 'instrumentation.ts', 'next.config.ts', 'server.ts', 'proxy.ts', 'scripts/build-sdk.ts']
+const SOURCES = ['app', 'lib', 'sdk/src', 'ingest', 'instrumentation.ts', 'next.config.ts', 'server.ts', 'proxy.ts', 'sdk/scripts', 'sdk/package.json']
 
 export function distDir(): string {
   return process.env.STALEWATCH_NEXT_DIST_DIR || '.next'
@@ -69,7 +69,7 @@ export async function ensureAppBuild(options: AppBuildOptions = {}): Promise<voi
     if (buildIsCurrent()) return
     options.progress?.(`building the SDK and the app into ${distDir()} (sources changed; a minute or two)…`)
     // The app serves the SDK's script-tag build from public/sdk.js.
-    const { buildSdk } = await import('./build-sdk')
+    const { buildSdk } = await import('../sdk/scripts/build')
     await buildSdk()
     const modes = options.skipTypeCheck ? ['--experimental-build-mode=compile', '--experimental-build-mode=generate'] : ['']
     for (const mode of modes) {

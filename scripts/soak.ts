@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { soakDisk, type SoakDisk } from './soak-disk'
 
 const HELP = `Usage: npm run soak [-- --minutes N] [-- --senders K] [-- --fault-every S] [-- --keep-data]
 
@@ -16,6 +17,9 @@ Faults, in turn, one every --fault-every seconds:
   sigkill   kill -9 the server under load, restart it on the same data
   sigterm   graceful stop under load, restart
   down      storage fails every insert for a few seconds (fault file)
+  disk-full the ingest log's disk is full for a few seconds: where a mount
+            is allowed the log lives on a 64 MiB tmpfs that is filled to the
+            last byte; elsewhere appends fail with ENOSPC (fault file)
   stall     storage hangs every insert for a few seconds (fault file)
 Throughout: resends of already acknowledged batches (a lost answer) and
 garbage requests (random bytes, bad JSON, unknown keys, oversize bodies).
@@ -23,8 +27,11 @@ Refused batches are resent like the SDK does, honouring Retry-After.
 
 Prints progress every 5 s, then: sent, acknowledged, stored, lost
 (acknowledged but not in ClickHouse), counted twice (by the product's
-distinct counts), and raw duplicate rows. Exits 1 if anything was lost or
-counted twice, or if garbage ever got a 5xx.
+distinct counts), raw duplicate rows, refusals by code and what the ingest
+log quarantined. Exits 1 if anything was lost or counted twice, if anything
+was quarantined (a segment must only ever hold whole rows), or if garbage
+ever got a 5xx (other than a 503 overloaded shed by event-loop delay before
+the body was read, counted apart).
 
 The storage faults use STALEWATCH_FAULT_FILE (off unless set; see
 docs/security.md). Needs a Next.js build (npm start builds one if missing;
@@ -35,6 +42,8 @@ Options:
   --senders K       concurrent senders, each a few tabs (default 8)
   --fault-every S   seconds between faults (default 25)
   --keep-data       keep the temporary data directory
+  --inject-disk-full  use the injected write failure for disk-full even where
+                    a tmpfs could be mounted
   --help            this text`
 
 interface Args {
@@ -42,6 +51,7 @@ interface Args {
   senders: number
   faultEvery: number
   keepData: boolean
+  injectDiskFull: boolean
 }
 
 function parse(): Args | null {
@@ -51,6 +61,7 @@ function parse(): Args | null {
       senders: { type: 'string', default: '8' },
       'fault-every': { type: 'string', default: '25' },
       'keep-data': { type: 'boolean', default: false },
+      'inject-disk-full': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   })
@@ -58,7 +69,7 @@ function parse(): Args | null {
     console.log(HELP)
     return null
   }
-  const args = { minutes: Number(values.minutes), senders: Number(values.senders), faultEvery: Number(values['fault-every']), keepData: values['keep-data'] }
+  const args = { minutes: Number(values.minutes), senders: Number(values.senders), faultEvery: Number(values['fault-every']), keepData: values['keep-data'], injectDiskFull: values['inject-disk-full'] }
   if (!(args.minutes > 0) || !(args.senders >= 1) || !(args.faultEvery >= 5)) throw new Error('--minutes > 0, --senders >= 1 and --fault-every >= 5 please')
   return args
 }
@@ -144,11 +155,16 @@ interface Stats {
   resends: number
   garbage: number
   garbage5xx: number
+  /** Garbage shed by event-loop delay before its body was read (503 overloaded + Retry-After): no verdict on the body. */
+  garbageShed: number
   faults: string[]
+  /** Refusals (4xx/5xx) by the error code in their body. */
+  byCode: Map<string, number>
 }
 
-const stats: Stats = { sentIds: new Set(), acknowledged: new Set(), requests: 0, byStatus: new Map(), resends: 0, garbage: 0, garbage5xx: 0, faults: [] }
+const stats: Stats = { sentIds: new Set(), acknowledged: new Set(), requests: 0, byStatus: new Map(), resends: 0, garbage: 0, garbage5xx: 0, garbageShed: 0, faults: [], byCode: new Map() }
 const bump = (key: string) => stats.byStatus.set(key, (stats.byStatus.get(key) ?? 0) + 1)
+const bumpCode = (code: string) => stats.byCode.set(code, (stats.byCode.get(code) ?? 0) + 1)
 
 let idSeq = 0
 const newId = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${(idSeq++).toString(36)}_${randomBytes(3).toString('hex')}`
@@ -180,14 +196,23 @@ function garbageBody(key: string): { body: Uint8Array | string; type: string } {
   }
 }
 
-async function post(url: string, body: Uint8Array | string, type: string): Promise<{ status: number; retryAfter: number } | null> {
+async function post(url: string, body: Uint8Array | string, type: string): Promise<{ status: number; retryAfter: number; code: string | null } | null> {
   try {
     const payload = typeof body === 'string' ? body : new Uint8Array(body)
     const response = await fetch(`${url}/api/ingest`, { method: 'POST', headers: { 'content-type': type }, body: payload, signal: AbortSignal.timeout(10_000) })
-    await response.arrayBuffer()
+    const text = await response.text()
     stats.requests++
     bump(String(response.status))
-    return { status: response.status, retryAfter: Number(response.headers.get('retry-after') ?? '0') }
+    let code: string | null = null
+    if (response.status >= 400) {
+      try {
+        code = String((JSON.parse(text) as { error: { code: string } }).error.code)
+      } catch {
+        code = `http_${response.status}`
+      }
+      bumpCode(code)
+    }
+    return { status: response.status, retryAfter: Number(response.headers.get('retry-after') ?? '0'), code }
   } catch {
     bump('network')
     return null
@@ -203,7 +228,9 @@ async function sender(url: string, key: string, until: number, resendable: Batch
       stats.garbage++
       const g = garbageBody(key)
       const answer = await post(url, g.body, g.type)
-      if (answer && answer.status >= 500) stats.garbage5xx++
+      // The node:http path sheds by event-loop delay before it reads a body (docs/scaling.md): that 503 is about load, not about the garbage.
+      if (answer?.status === 503 && answer.code === 'overloaded' && answer.retryAfter > 0) stats.garbageShed++
+      else if (answer && answer.status >= 500) stats.garbage5xx++
       continue
     }
     if (roll < 0.08 && resendable.length > 0) {
@@ -229,8 +256,8 @@ async function sender(url: string, key: string, until: number, resendable: Batch
   }
 }
 
-async function faultLoop(server: ServerProcess, faultFile: string, until: number, every: number): Promise<void> {
-  const order = ['down', 'sigkill', 'stall', 'sigterm']
+async function faultLoop(server: ServerProcess, faultFile: string, disk: SoakDisk, until: number, every: number): Promise<void> {
+  const order = ['down', 'sigkill', 'disk-full', 'stall', 'sigterm']
   let n = 0
   for (;;) {
     const next = Date.now() + every * 1000
@@ -243,6 +270,11 @@ async function faultLoop(server: ServerProcess, faultFile: string, until: number
       writeFileSync(faultFile, fault)
       await sleep(4000)
       writeFileSync(faultFile, '')
+    } else if (fault === 'disk-full') {
+      log(`fault: the ingest log's disk is full for 4 s (${disk.describe})`)
+      disk.fill()
+      await sleep(4000)
+      disk.release()
     } else {
       const signal = fault === 'sigkill' ? 'SIGKILL' : 'SIGTERM'
       log(`fault: ${signal} under load; restarting`)
@@ -263,9 +295,10 @@ function progress(started: number): void {
   )
 }
 
-async function verify(dataDir: string, projectId: string): Promise<{ lost: number; countedTwice: number; sessionsCountedTwice: number; stored: number; rawDuplicates: number; distinctInTable: number }> {
+async function verify(dataDir: string, logDir: string, projectId: string): Promise<{ lost: number; countedTwice: number; sessionsCountedTwice: number; stored: number; rawDuplicates: number; distinctInTable: number }> {
   // The server is stopped: this process may open the data directory now.
   process.env.STALEWATCH_DATA_DIR = dataDir
+  process.env.STALEWATCH_INGEST_LOG_DIR = logDir
   process.env.CLICKHOUSE_URL = ''
   const { runQuery } = await import('../lib/store/run-query')
   const { table } = await import('../lib/store/tables')
@@ -324,12 +357,24 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'stalewatch-soak-'))
   const faultFile = path.join(dataDir, 'fault')
   writeFileSync(faultFile, '')
+  const disk = soakDisk(dataDir, faultFile, { mount: !args.injectDiskFull })
+  try {
+    await soak(args, dataDir, faultFile, disk)
+  } finally {
+    disk.unmount()
+  }
+}
+
+async function soak(args: Args, dataDir: string, faultFile: string, disk: SoakDisk): Promise<void> {
   const adminToken = `swa_soak_${randomBytes(16).toString('hex')}`
   const server = new ServerProcess(await freePort(), {
     STALEWATCH_DATA_DIR: path.join(dataDir, 'data'),
+    STALEWATCH_INGEST_LOG_DIR: disk.logDir,
+    STALEWATCH_MIN_FREE_DISK_BYTES: String(disk.minFreeBytes),
     STALEWATCH_ADMIN_TOKEN: adminToken,
     STALEWATCH_FAULT_FILE: faultFile,
   })
+  log(`the ingest log's disk-full fault uses ${disk.describe}`)
   log(`data in ${dataDir}; starting the server (builds first if there is no build)…`)
   await server.start()
   log(`server at ${server.url}`)
@@ -346,14 +391,21 @@ async function main(): Promise<void> {
   const resendable: Batch[] = []
   const ticker = setInterval(() => progress(started), 5000)
   log(`driving traffic for ${args.minutes} min with ${args.senders} senders; a fault every ${args.faultEvery} s`)
-  await Promise.all([...Array.from({ length: args.senders }, () => sender(server.url, project.ingestKey, until, resendable)), faultLoop(server, faultFile, until, args.faultEvery)])
+  await Promise.all([...Array.from({ length: args.senders }, () => sender(server.url, project.ingestKey, until, resendable)), faultLoop(server, faultFile, disk, until, args.faultEvery)])
   clearInterval(ticker)
   progress(started)
 
   log('traffic stopped; stopping the server (SIGTERM) and checking ClickHouse…')
   const code = await server.stop('SIGTERM')
   if (code !== 0) log(`WARNING: final SIGTERM exit code ${code}`)
-  const result = await verify(path.join(dataDir, 'data'), project.id)
+  const result = await verify(path.join(dataDir, 'data'), disk.logDir, project.id)
+  const quarantined = (() => {
+    try {
+      return readdirSync(path.join(disk.logDir, 'quarantine'))
+    } catch {
+      return []
+    }
+  })()
 
   console.log('\n== soak result')
   console.log(`duration              ${args.minutes} min, faults: ${stats.faults.join(', ') || 'none'}`)
@@ -365,10 +417,13 @@ async function main(): Promise<void> {
   console.log(`counted twice         ${result.countedTwice} events, ${result.sessionsCountedTwice} live sessions (product figures: distinct counts)`)
   console.log(`raw duplicate rows    ${result.rawDuplicates} (resent batches stored again; figures ignore them)`)
   console.log(`resends of acked      ${stats.resends}`)
-  console.log(`garbage requests      ${stats.garbage}, answered 5xx: ${stats.garbage5xx}`)
+  console.log(`garbage requests      ${stats.garbage}, answered 5xx: ${stats.garbage5xx} (and ${stats.garbageShed} shed as overloaded before their body was read)`)
+  console.log(`refused by code       ${[...stats.byCode].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}:${v}`).join(' ') || 'none'}`)
+  console.log(`quarantined           ${quarantined.length} files${quarantined.length ? ` (${quarantined.join(', ')})` : ''}`)
+  disk.unmount()
   if (!args.keepData) rmSync(dataDir, { recursive: true, force: true })
   else console.log(`data kept in ${dataDir}`)
-  const ok = result.lost === 0 && result.countedTwice === 0 && result.sessionsCountedTwice === 0 && stats.garbage5xx === 0
+  const ok = result.lost === 0 && result.countedTwice === 0 && result.sessionsCountedTwice === 0 && stats.garbage5xx === 0 && quarantined.length === 0
   console.log(ok ? 'PASS: nothing acknowledged was lost, nothing counted twice.' : 'FAIL')
   process.exit(ok ? 0 : 1)
 }

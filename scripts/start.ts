@@ -23,7 +23,7 @@ Environment (see README.md and docs/security.md):
   CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_DATABASE,
   CLICKHOUSE_CLUSTER,
   STALEWATCH_INGEST_ACK (logged | stored), STALEWATCH_INGEST_LOG_DIR,
-  STALEWATCH_INGEST_LOG_FSYNC, STALEWATCH_SHED_LOOP_DELAY_MS,
+  STALEWATCH_INGEST_LOG_FSYNC, STALEWATCH_MIN_FREE_DISK_BYTES, STALEWATCH_SHED_LOOP_DELAY_MS,
   STALEWATCH_FLUSH_MAX_ROWS, STALEWATCH_FLUSH_MAX_WAIT_MS, STALEWATCH_BUFFER_MAX_ROWS,
   STALEWATCH_ACK_TIMEOUT_MS, STALEWATCH_STALL_TIMEOUT_MS, UV_THREADPOOL_SIZE (16 via npm start),
   STALEWATCH_TRUST_PROXY, STALEWATCH_RATE_PER_KEY, STALEWATCH_BURST_PER_KEY,
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
 
   if (!values.dev && (values.rebuild || !existsSync(path.resolve(process.env.STALEWATCH_NEXT_DIST_DIR || '.next', 'BUILD_ID')))) {
     console.log('No build found: building the SDK and the app (once; about a minute)…')
-    const { buildSdk } = await import('./build-sdk')
+    const { buildSdk } = await import('../sdk/scripts/build')
     await buildSdk()
     const build = spawnSync(process.execPath, [path.resolve('node_modules/next/dist/bin/next'), 'build'], { stdio: 'inherit' })
     if (build.status !== 0) {

@@ -12,8 +12,12 @@ export interface IngestSnapshot {
   inserts: number
   failedInserts: number
   insertedRows: number
-  /** Ingest log segments ClickHouse refused as data, moved aside (docs/security.md). */
+  /** Ingest log segments that could not be stored whole: split, or moved aside unreadable (docs/scaling.md). */
   quarantinedSegments: number
+  /** Their lines set aside, by kind; optional for callers that predate the split. */
+  quarantinedLinesByKind?: ReadonlyMap<string, number>
+  /** Their good rows, stored. */
+  salvagedRows?: number
   flushSeconds: { bounds: readonly number[]; counts: readonly number[]; sum: number; count: number }
 }
 
@@ -24,6 +28,11 @@ export interface BufferSnapshot {
   /** The ingest log's bytes not yet stored, and their bound; absent for the in-memory buffer. */
   bytes?: number
   capacityBytes?: number
+  /** Files in the ingest log's quarantine, waiting for a person (`npm run ingest-log`). */
+  quarantineFiles?: number
+  /** The disk ingest writes to: free bytes, and the floor below which ingest answers 503 disk_low. */
+  diskFreeBytes?: number
+  diskMinFreeBytes?: number
 }
 
 export interface ProjectLive {
@@ -76,6 +85,21 @@ export function ingestFamilies(m: IngestSnapshot, b: BufferSnapshot): MetricFami
           { name: 'stalewatch_ingest_buffer_bytes', help: 'Bytes of the ingest log not yet stored.', type: 'gauge', samples: [{ value: b.bytes ?? 0 }] },
           { name: 'stalewatch_ingest_buffer_capacity_bytes', help: 'Bytes the ingest log holds before answering 503.', type: 'gauge', samples: [{ value: b.capacityBytes }] },
         ]
+  const gauge = (name: string, help: string, value: number | undefined): MetricFamily[] =>
+    value === undefined || !Number.isFinite(value) ? [] : [{ name, help, type: 'gauge', samples: [{ value }] }]
+  const lines = [...(m.quarantinedLinesByKind ?? [])].sort(([a], [b]) => a.localeCompare(b)).map(([kind, value]) => ({ labels: { kind }, value }))
+  const quarantine: MetricFamily[] = [
+    {
+      name: 'stalewatch_ingest_quarantined_lines_total',
+      help: 'Lines of quarantined segments set aside (not stored), by kind; the rest of those segments was stored.',
+      type: 'counter',
+      samples: lines,
+    },
+    { name: 'stalewatch_ingest_salvaged_rows_total', help: 'Good rows of quarantined segments, stored.', type: 'counter', samples: [{ value: m.salvagedRows ?? 0 }] },
+    ...gauge('stalewatch_ingest_quarantine_files', 'Files in the ingest log quarantine waiting for `npm run ingest-log` (alert when above 0).', b.quarantineFiles),
+    ...gauge('stalewatch_ingest_disk_free_bytes', 'Free bytes on the disk ingest writes to (the lowest of the ingest log and the engine).', b.diskFreeBytes),
+    ...gauge('stalewatch_ingest_disk_min_free_bytes', 'Below this many free bytes ingest answers 503 disk_low (STALEWATCH_MIN_FREE_DISK_BYTES).', b.diskMinFreeBytes),
+  ]
   return [
     { name: 'stalewatch_ingest_events_accepted_total', help: 'Events accepted by ingest.', type: 'counter', samples: [{ value: m.accepted }] },
     { name: 'stalewatch_ingest_events_rejected_total', help: 'Rejected events and requests by reason.', type: 'counter', samples: rejected },
@@ -84,10 +108,11 @@ export function ingestFamilies(m: IngestSnapshot, b: BufferSnapshot): MetricFami
     { name: 'stalewatch_ingest_inserted_rows_total', help: 'Event rows stored.', type: 'counter', samples: [{ value: m.insertedRows }] },
     {
       name: 'stalewatch_ingest_quarantined_segments_total',
-      help: 'Ingest log segments ClickHouse refused as data, moved to the quarantine directory.',
+      help: 'Ingest log segments that could not be stored whole (refused as data, damaged, unreadable): split or moved to the quarantine directory.',
       type: 'counter',
       samples: [{ value: m.quarantinedSegments }],
     },
+    ...quarantine,
     { name: 'stalewatch_ingest_flush_seconds', help: 'Time per insert of a batch of events.', type: 'histogram', histograms: [histogram] },
     {
       name: 'stalewatch_ingest_buffer_rows',

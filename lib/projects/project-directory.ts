@@ -72,6 +72,13 @@ export function projectById(id: string): Promise<Project | undefined> {
   return lookup((dir) => dir.byId.get(id))
 }
 
+/** The projects called `name` (names need not be unique). */
+export async function projectsNamed(name: string): Promise<Project[]> {
+  let named: Project[] = []
+  await lookup((dir) => (named = [...dir.byId.values()].filter((p) => p.name === name))[0])
+  return named
+}
+
 export function invalidateProjectDirectory(): void {
   directory().loadedAt = 0
 }

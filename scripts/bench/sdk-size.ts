@@ -19,12 +19,12 @@ interface BuildSdk {
 async function run(): Promise<BenchTable[]> {
   let builder: BuildSdk
   try {
-    // A variable specifier: scripts/build-sdk.ts belongs to the SDK engineer and may not exist yet.
-    const specifier = '../build-sdk'
+    // A variable specifier: sdk/scripts/build.ts belongs to the SDK engineer and may not exist yet.
+    const specifier = '../../sdk/scripts/build'
     builder = (await import(specifier)) as BuildSdk
-    if (typeof builder.buildSdk !== 'function') throw new Error('scripts/build-sdk.ts does not export buildSdk()')
+    if (typeof builder.buildSdk !== 'function') throw new Error('sdk/scripts/build.ts does not export buildSdk()')
   } catch (error) {
-    return [{ title: 'SDK size', columns: ['status'], rows: [['section not available: scripts/build-sdk.ts could not be loaded']], notes: [error instanceof Error ? error.message.split('\n')[0]! : String(error)] }]
+    return [{ title: 'SDK size', columns: ['status'], rows: [['section not available: sdk/scripts/build.ts could not be loaded']], notes: [error instanceof Error ? error.message.split('\n')[0]! : String(error)] }]
   }
   const { coreGzipBytes } = await builder.buildSdk()
   const rows: (string | number)[][] = [

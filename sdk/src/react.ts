@@ -1,17 +1,17 @@
-// React binding: useStalewatch() reads the SDK state; the first call with
-// options (typically in the root layout's client component) starts the SDK
-// once, StrictMode and remounts included, and watches for chunk errors.
-// Outside the core size budget; the only file that imports React.
+'use client'
+// React: <Stalewatch /> starts the SDK once per page load (StrictMode and
+// remounts included) and shows the update prompt; useStalewatch() reads the
+// state for an app that draws its own. Works as a client component in
+// Next.js's app router (the built file keeps 'use client'). The only file
+// that imports React.
 import { useEffect, useSyncExternalStore } from 'react'
 import type { ReloadReason } from './wire'
-import { getState, init, reload, subscribe, type Options, type State } from './index'
-import { watchChunks } from './chunks'
-import { watchReloads } from './reloads'
+import { getState, reload, subscribe, type State } from './index'
+import { start, type StartOptions } from './start'
 
-export interface StalewatchOptions extends Options {
-  /** Report chunk errors and reload safely after them (default true). */
-  chunks?: boolean
-}
+/** start()'s options, with the ingest key as `ingestKey`: React keeps `key` for itself. */
+export type StalewatchProps = Omit<StartOptions, 'key'> & { ingestKey?: string }
+export type { PromptOptions } from './prompt'
 
 export interface StalewatchHook {
   version: string
@@ -21,25 +21,27 @@ export interface StalewatchHook {
   reload: (reason?: ReloadReason) => void
 }
 
-let started = false
 const before: State = { version: '', latest: null, minSupported: null, belowMinimum: false, updateAvailable: false }
 const snapshot = (): State => getState() ?? before
 const serverSnapshot = (): State => before
 const reloadFor = (reason: ReloadReason = 'update_prompt') => reload(reason)
 
-/** Start the SDK once per page load (a second call does nothing). */
-export const start = (options: StalewatchOptions): void => {
-  if (started) return
-  started = true
-  init(options)
-  watchReloads(options)
-  if (options.chunks !== false) watchChunks(options.env)
+/**
+ * Render once, near the root (in Next.js: in app/layout.tsx's <body>). With no
+ * props it uses what the build helper baked in (version, key, endpoint).
+ */
+export function Stalewatch({ ingestKey, ...props }: StalewatchProps): null {
+  useEffect(() => {
+    start({ ...props, key: ingestKey })
+    // Options are read once: the SDK starts once per page load.
+  }, [])
+  return null
 }
 
-export function useStalewatch(options?: StalewatchOptions): StalewatchHook {
+/** The SDK's state; with options, also starts it (without the prompt unless options.prompt is set). */
+export function useStalewatch(options?: StartOptions): StalewatchHook {
   useEffect(() => {
-    if (options) start(options)
-    // Options are read once: the SDK starts once per page load.
+    if (options) start({ prompt: false, ...options })
   }, [])
   const s = useSyncExternalStore(subscribe, snapshot, serverSnapshot)
   return {

@@ -22,7 +22,7 @@ import type { Channel, Env, Options } from './types'
 import { beat, getState, hooks, reload } from './index'
 import { store } from './session'
 
-type Field = { type: string; value: string; checked: boolean; isConnected: boolean; form: unknown }
+type Field = { value: string; checked: boolean; isConnected: boolean; form: unknown }
 
 /** The options watchReloads reads (init's options object will do). */
 export type ReloadOptions = Pick<Options, 'canReload' | 'idleSeconds' | 'staggerSeconds' | 'loopGuardSeconds' | 'env'>
@@ -46,7 +46,8 @@ export const watchReloads = (o: ReloadOptions = {}): void => {
     channel = new env.BroadcastChannel!('stalewatch')
   } catch {}
 
-  const value = (f: Field) => (/^(checkbox|radio)$/.test(f.type) ? f.checked : f.value)
+  // Value and checkedness in one: a text field's edit or a checkbox's tick changes it.
+  const value = (f: Field) => f.value + f.checked
   const unsaved = () => {
     for (const [f, v] of fields) if (!f.isConnected) fields.delete(f)
     else if (value(f) != v) return true
@@ -91,10 +92,10 @@ export const watchReloads = (o: ReloadOptions = {}): void => {
   h.a = ({ belowMinimum, reloadIn }) => {
     env.clearTimeout(slot)
     if (waiting == 'forced') waiting = 0
-    // Anything but a number >= 0 is no slot: a malformed answer reloads nothing.
-    if (belowMinimum !== true || typeof reloadIn != 'number' || !(reloadIn >= 0)) return
-    if (reloadIn) slot = env.setTimeout(() => (waiting = 'forced') && check(), Math.min(reloadIn, 36e5))
-    else reloadNow('forced', true)
+    // Only the number 0 says now; anything else above 0 is a slot to ask again at; a malformed answer reloads nothing.
+    if (belowMinimum !== true) return
+    if (reloadIn === 0) reloadNow('forced', true)
+    else if (reloadIn! > 0) slot = env.setTimeout(() => (waiting = 'forced') && check(), Math.min(+reloadIn!, 36e5))
   }
 
   for (const type of ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart']) env.addEventListener(type, () => (input = now()), true)

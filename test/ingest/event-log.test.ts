@@ -1,15 +1,17 @@
-import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { EventLog, type EventLogOptions } from '@/ingest/event-log'
 import { EVENT_COLUMNS, eventValues, type EventRow } from '@/ingest/event-row'
 import { writeEventLines } from '@/ingest/event-writer'
-import { BufferFullError } from '@/ingest/group-commit'
+import { nextSegmentName, rejectedName } from '@/ingest/log-segments'
+import { BufferFullError, WriteFailedError } from '@/ingest/group-commit'
 import { runCommand, runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
-import { randomUUID } from 'node:crypto'
 import { testProject, useEngine } from '../support/engine'
+import { eventRowsFor } from '../support/event-rows'
+import { mountSmallDisk } from '../support/small-disk'
 
 // The ingest log against the real engine: acknowledged rows reach ClickHouse
 // once, through a crash, a replay of an already stored segment, a torn last
@@ -17,27 +19,7 @@ import { testProject, useEngine } from '../support/engine'
 
 useEngine()
 
-function rowsFor(projectId: string, count: number): EventRow[] {
-  const now = Date.now()
-  return Array.from({ length: count }, (_, i) => ({
-    project_id: projectId,
-    event_id: randomUUID(),
-    session_id: `s${i % 7}`,
-    load_id: `l${i % 7}`,
-    version: '1.0.0',
-    type: 'heartbeat',
-    event_time: now - i,
-    client_ts: now - i,
-    received_at: now,
-    visibility: 'visible',
-    navigation: '',
-    previous_version: '',
-    reason: '',
-    action: '',
-    latest: '',
-    message: '',
-  }))
-}
+const rowsFor = eventRowsFor
 
 function openLog(dir: string, overrides: Partial<EventLogOptions<EventRow>> = {}): EventLog<EventRow> {
   return new EventLog<EventRow>({
@@ -63,17 +45,22 @@ async function stored(projectId: string): Promise<{ rows: number; ids: Set<strin
   return { rows: found.length, ids: new Set(found.map((r) => r.event_id)) }
 }
 
-/** Adds `batches` batches; each is acknowledged or refused as over the backlog bound. */
-async function addUntilRefused(log: EventLog<EventRow>, batches: number, batch: () => EventRow[]): Promise<{ acknowledged: EventRow[]; refused: number }> {
+/** Adds up to `batches` batches (stopping after `maxRefused` refusals); each is acknowledged or refused with `refusal` (by default as over the backlog bound). */
+async function addUntilRefused(
+  log: EventLog<EventRow>,
+  batches: number,
+  batch: () => EventRow[],
+  { refusal = BufferFullError as new (...args: never[]) => Error, maxRefused = Infinity } = {},
+): Promise<{ acknowledged: EventRow[]; refused: number }> {
   const acknowledged: EventRow[] = []
   let refused = 0
-  for (let i = 0; i < batches; i++) {
+  for (let i = 0; i < batches && refused < maxRefused; i++) {
     const rows = batch()
     try {
       await log.add(rows)
       acknowledged.push(...rows)
     } catch (error) {
-      expect(error).toBeInstanceOf(BufferFullError)
+      expect(error).toBeInstanceOf(refusal)
       refused++
     }
   }
@@ -193,17 +180,17 @@ describe('ingest log', () => {
     await log.close()
   })
 
-  it('moves a segment ClickHouse refuses as data aside and goes on with the next', async () => {
+  it('sets the lines of a segment that are not rows aside and goes on with the next', async () => {
     const p = await testProject('log-poison')
     const dir = newDir()
     const bad = path.join(dir, '000000000000001-1-000001.jsonl')
     writeFileSync(bad, JSON.stringify(EVENT_COLUMNS) + '\n' + JSON.stringify(['p', 'e', 's', 'l', 'v', 't', 'not a time']) + '\n')
     const quarantined: string[] = []
-    const log = openLog(dir, { onQuarantine: (file) => quarantined.push(file) })
+    const log = openLog(dir, { onQuarantine: (report) => quarantined.push(report.file ?? '') })
     const rows = rowsFor(p.id, 3)
     await log.add(rows)
     await log.flush()
-    expect(quarantined).toEqual([path.join(dir, 'quarantine', path.basename(bad))])
+    expect(quarantined).toEqual([path.join(dir, 'quarantine', '000000000000001-1-000001.rejected.jsonl')])
     expect((await stored(p.id)).ids).toEqual(new Set(rows.map((r) => r.event_id)))
     await log.close()
   })
@@ -226,5 +213,125 @@ describe('ingest log', () => {
     await next.flush()
     expect((await stored(p.id)).rows).toBe(4)
     await next.close()
+  })
+
+  it('cuts a failed append on a full disk back to its last whole row, so every acknowledged row is stored and none is quarantined', async () => {
+    const p = await testProject('log-disk-full')
+    // A real 3 MiB filesystem where this machine allows a mount; else the same
+    // failure (part of the bytes written, then ENOSPC) injected at the append.
+    const disk = mountSmallDisk(3 * 1024 * 1024)
+    const dir = disk?.dir ?? newDir()
+    let appends = 0
+    const injected = disk ? {} : { appendFault: () => ++appends % 7 === 0 }
+    try {
+      const ballast = path.join(dir, 'ballast')
+      if (disk) writeFileSync(ballast, Buffer.alloc(512 * 1024))
+      const log = openLog(dir, { maxSegmentRows: 1_000_000, maxBacklogRows: 1_000_000, ...injected })
+      const batch = () => rowsFor(p.id, 100).map((r) => ({ ...r, type: 'error', message: 'E'.padEnd(500, 'x') }))
+      const { acknowledged, refused } = await addUntilRefused(log, 120, batch, { refusal: WriteFailedError, maxRefused: 4 })
+      expect(refused).toBe(4)
+      // The open segment holds whole rows only: no torn line, no NUL padding.
+      const [segment] = segments(dir)
+      const lines = readFileSync(path.join(dir, segment!), 'utf8').split('\n')
+      expect(lines.pop()).toBe('')
+      expect(lines.slice(1).map((l) => (JSON.parse(l) as unknown[])[1])).toEqual(acknowledged.map((r) => r.event_id))
+
+      // Space comes back: the same segment takes rows again.
+      if (disk) rmSync(ballast)
+      const after = batch()
+      await log.add(after)
+      acknowledged.push(...after)
+      await log.flush()
+      const found = await stored(p.id)
+      expect(found.ids).toEqual(new Set(acknowledged.map((r) => r.event_id)))
+      expect(found.rows).toBe(acknowledged.length)
+      expect(existsSync(path.join(dir, 'quarantine'))).toBe(false)
+      await log.close()
+    } finally {
+      disk?.unmount()
+    }
+  })
+
+  it('quarantines a left-over segment whose header cannot be read at once, stores its rows and goes on with the next', async () => {
+    const p = await testProject('log-bad-header')
+    const dir = newDir()
+    const damagedRows = rowsFor(p.id, 10)
+    const laterRows = rowsFor(p.id, 10)
+    const lines = (rows: EventRow[]) => rows.map((r) => JSON.stringify(eventValues(r)) + '\n').join('')
+    // The first byte of the column line is corrupt.
+    const header = JSON.stringify(EVENT_COLUMNS)
+    // Names as the log gives them: unique, so no other test's insert shares their deduplication token.
+    const [damaged, later] = [nextSegmentName(1), nextSegmentName(2)]
+    writeFileSync(path.join(dir, damaged), '\u0007' + header.slice(1) + '\n' + lines(damagedRows))
+    writeFileSync(path.join(dir, later), header + '\n' + lines(laterRows))
+    const quarantined: string[] = []
+    const log = openLog(dir, { onQuarantine: (report) => quarantined.push(report.segment) })
+    await Promise.race([log.flush(), new Promise((r) => setTimeout(r, 8000))])
+    const found = await stored(p.id)
+    expect(found.ids).toEqual(new Set([...damagedRows, ...laterRows].map((r) => r.event_id)))
+    expect(found.rows).toBe(20)
+    expect(quarantined).toEqual([damaged])
+    expect(segments(dir)).toEqual([])
+    // Only the column line is set aside, with its reason.
+    const rejected = readFileSync(path.join(dir, 'quarantine', rejectedName(damaged)), 'utf8').trim().split('\n')
+    expect(rejected.map((l) => JSON.parse(l) as { line: number; kind: string })).toEqual([expect.objectContaining({ line: 1, kind: 'bad_header' })])
+    await log.close(300)
+  })
+
+  it('splits a segment with bad lines: stores every good row once, sets aside only the bad lines with their reasons, also across a crash mid-way', async () => {
+    const p = await testProject('log-split')
+    const dir = newDir()
+    const good = rowsFor(p.id, 40)
+    const name = nextSegmentName(1)
+    const body = good.map((r) => JSON.stringify(eventValues(r)))
+    body.splice(10, 0, '{"not": "a row"')
+    const refused = eventValues(rowsFor(p.id, 1)[0]!)
+    refused[6] = 'not a time'
+    body.splice(25, 0, JSON.stringify(refused))
+    const text = JSON.stringify(EVENT_COLUMNS) + '\n' + body.join('\n') + '\n'
+    writeFileSync(path.join(dir, name), text)
+    const log = openLog(dir)
+    await Promise.race([log.flush(), new Promise((r) => setTimeout(r, 15_000))])
+    await log.close(300)
+    const found = await stored(p.id)
+    expect(found.ids).toEqual(new Set(good.map((r) => r.event_id)))
+    expect(found.rows).toBe(40)
+    const rejected = readFileSync(path.join(dir, 'quarantine', rejectedName(name)), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { line: number; kind: string; reason: string; text: string })
+    // Line numbers count the column line as line 1.
+    expect(rejected.map((r) => [r.line, r.kind, r.text])).toEqual([
+      [12, 'not_json', '{"not": "a row"'],
+      [27, 'refused', JSON.stringify(refused)],
+    ])
+    expect(rejected[1]!.reason).toMatch(/Code: \d+/)
+
+    // The process died after storing the good rows but before removing the segment: the next start splits it again.
+    writeFileSync(path.join(dir, name), text)
+    const again = openLog(dir)
+    await again.recovered
+    await again.flush()
+    await again.close()
+    expect((await stored(p.id)).rows).toBe(40)
+  })
+
+  it('moves a segment file that cannot be read aside whole, and replays the others', async () => {
+    const p = await testProject('log-unreadable')
+    const dir = newDir()
+    // A directory where a segment file should be: every read of it fails (EISDIR).
+    const [unreadable, readable] = [nextSegmentName(1), nextSegmentName(2)]
+    mkdirSync(path.join(dir, unreadable))
+    const rows = rowsFor(p.id, 5)
+    writeFileSync(path.join(dir, readable), JSON.stringify(EVENT_COLUMNS) + '\n' + rows.map((r) => JSON.stringify(eventValues(r)) + '\n').join(''))
+    const reports: { segment: string; reason: string }[] = []
+    const log = openLog(dir, { onQuarantine: (r) => reports.push(r) })
+    await log.recovered
+    await log.flush()
+    expect((await stored(p.id)).ids).toEqual(new Set(rows.map((r) => r.event_id)))
+    expect(reports).toEqual([{ segment: unreadable, file: path.join(dir, 'quarantine', unreadable), storedRows: 0, rejected: [], reason: expect.stringMatching(/EISDIR/) }])
+    expect(log.stats().quarantineFiles).toBe(1)
+    expect(segments(dir)).toEqual([])
+    await log.close()
   })
 })

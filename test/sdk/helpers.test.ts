@@ -1,90 +1,106 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createElement } from 'react'
 import { renderToString } from 'react-dom/server'
-import { init, getState } from '../../sdk/src/index'
-import { appVersion, versionHeaders, withVersionHeader } from '../../sdk/src/next'
-import { mountUpdatePrompt, type PromptDocument, type PromptElement } from '../../sdk/src/prompt'
-import { useStalewatch } from '../../sdk/src/react'
-import { fakeEnv, ok } from './fakes'
+import { bake, defines, logBaked } from '../../sdk/src/bake'
+import { withStalewatch } from '../../sdk/src/next'
+import { Stalewatch, useStalewatch } from '../../sdk/src/react'
+import { resolveBuildVersion, VERSION_VARIABLES } from '../../sdk/src/version'
+import { stalewatch } from '../../sdk/src/vite'
 
-describe('next helpers', () => {
-  it('derives the version from the environment, in order', () => {
-    expect(appVersion({})).toBe('dev')
-    expect(appVersion({ GIT_SHA: 'g' })).toBe('g')
-    expect(appVersion({ GIT_SHA: 'g', NEXT_DEPLOYMENT_ID: 'd' })).toBe('d')
-    expect(appVersion({ GIT_SHA: 'g', NEXT_DEPLOYMENT_ID: 'd', VERCEL_GIT_COMMIT_SHA: 'v' })).toBe('v')
-    expect(appVersion({ VERCEL_GIT_COMMIT_SHA: 'v', NEXT_PUBLIC_APP_VERSION: 'app-1' })).toBe('app-1')
-    expect(appVersion({ NEXT_PUBLIC_APP_VERSION: 'x'.repeat(100) })).toHaveLength(64)
+// The build side of the package: one rule for the version (build helpers and
+// the CLI share it), what the helpers bake in, and the React binding on the
+// server. The prompt and the adapters in a browser: test/browser/sdk-prompt.test.ts
+// and test/apps/.
+
+const noGit = () => undefined
+
+describe('the build version', () => {
+  it('with only GIT_SHA set (the variable the release step uses) is that SHA, never dev', () => {
+    expect(resolveBuildVersion({ GIT_SHA: '4f1c2e9' }, noGit)).toEqual({ version: '4f1c2e9', source: 'GIT_SHA (the git SHA)' })
   })
-  it('sets x-app-version', () => {
-    const r = withVersionHeader(new Response('hi'), 'abc')
-    expect(r.headers.get('x-app-version')).toBe('abc')
-    expect(versionHeaders('abc')).toEqual([{ source: '/:path*', headers: [{ key: 'x-app-version', value: 'abc' }] }])
+
+  it('takes the first variable set, in the documented order, then git, then dev', () => {
+    const all = Object.fromEntries(VERSION_VARIABLES.map(([name], i) => [name, `v${i}`]))
+    expect(resolveBuildVersion(all, noGit).version).toBe('v0')
+    expect(resolveBuildVersion({ GITHUB_SHA: 'gh', CF_PAGES_COMMIT_SHA: 'cf' }, noGit)).toEqual({ version: 'cf', source: 'CF_PAGES_COMMIT_SHA (Cloudflare Pages)' })
+    expect(resolveBuildVersion({ COMMIT_REF: 'nf' }, noGit).source).toBe('COMMIT_REF (Netlify)')
+    expect(resolveBuildVersion({ VERCEL_GIT_COMMIT_SHA: 'vc', GITHUB_SHA: 'gh' }, noGit).version).toBe('vc')
+    expect(resolveBuildVersion({ GIT_SHA: '  ' }, () => 'deadbeef')).toEqual({ version: 'deadbeef', source: 'git rev-parse HEAD' })
+    expect(resolveBuildVersion({}, noGit)).toEqual({ version: 'dev', source: 'none' })
+    expect(resolveBuildVersion({ STALEWATCH_VERSION: 'x'.repeat(100) }, noGit).version).toHaveLength(64)
+  })
+
+  it('in a git checkout without variables is the checkout\'s SHA', () => {
+    expect(resolveBuildVersion({}).version).toMatch(/^[0-9a-f]{40}$/)
   })
 })
 
-// A tiny DOM: enough for the prompt.
-function fakeDocument() {
-  const body: PromptElement[] = []
-  const make = (tag: string): PromptElement & { tag: string; children: PromptElement[] } => {
-    const el = {
-      tag,
-      children: [] as PromptElement[],
-      textContent: '' as string | null,
-      style: { cssText: '' },
-      onclick: null,
-      setAttribute: () => {},
-      appendChild: (c: PromptElement) => el.children.push(c),
-      remove: () => body.splice(body.indexOf(el), 1),
+describe('what the build helpers bake in', () => {
+  it('the version, the key and the endpoint from STALEWATCH_URL, as compile-time constants', () => {
+    const baked = bake({}, { GIT_SHA: 'abc123', STALEWATCH_KEY: 'swk_1', STALEWATCH_URL: 'https://sw.example/' })
+    expect(baked).toMatchObject({ version: 'abc123', key: 'swk_1', endpoint: 'https://sw.example/api/ingest' })
+    expect(defines(baked)).toEqual({
+      __STALEWATCH_VERSION__: '"abc123"',
+      __STALEWATCH_KEY__: '"swk_1"',
+      __STALEWATCH_ENDPOINT__: '"https://sw.example/api/ingest"',
+    })
+    expect(bake({ endpoint: 'https://in.example/i', version: 'v9' }, { STALEWATCH_URL: 'https://sw.example' })).toMatchObject({ version: 'v9', endpoint: 'https://in.example/i' })
+  })
+
+  it('logs one line saying which version was baked in and where it came from', () => {
+    const lines: string[] = []
+    logBaked(bake({}, { GIT_SHA: 'logged-1', STALEWATCH_KEY: 'k', STALEWATCH_URL: 'https://sw.example' }), (l) => lines.push(l))
+    logBaked(bake({}, { GIT_SHA: 'logged-1', STALEWATCH_KEY: 'k', STALEWATCH_URL: 'https://sw.example' }), (l) => lines.push(l))
+    expect(lines).toEqual(['stalewatch: baked in version logged-1 (from GIT_SHA (the git SHA)), reporting to https://sw.example/api/ingest'])
+  })
+
+  it('withStalewatch keeps the app\'s config and adds the constants and the x-app-version header', async () => {
+    vi.stubEnv('GIT_SHA', 'next-sha')
+    vi.spyOn(console, 'log').mockImplementation(() => {})
+    try {
+      const config = withStalewatch({
+        reactStrictMode: true,
+        env: { OWN: '1' },
+        compiler: { define: { OWN_CONST: '"x"' } },
+        headers: async () => [{ source: '/a', headers: [{ key: 'x-own', value: '1' }] }],
+      })
+      expect(config.reactStrictMode).toBe(true)
+      expect(config.env).toEqual({ OWN: '1', STALEWATCH_VERSION: 'next-sha' })
+      // Next.js quotes define's values itself.
+      expect(config.compiler?.define).toMatchObject({ OWN_CONST: '"x"', __STALEWATCH_VERSION__: 'next-sha', __STALEWATCH_KEY__: '' })
+      expect(await config.headers!()).toEqual([
+        { source: '/a', headers: [{ key: 'x-own', value: '1' }] },
+        { source: '/:path*', headers: [{ key: 'x-app-version', value: 'next-sha' }] },
+      ])
+    } finally {
+      vi.unstubAllEnvs()
+      vi.restoreAllMocks()
     }
-    return el
-  }
-  const doc: PromptDocument = { createElement: make, body: { appendChild: (n) => body.push(n) } }
-  return { doc, body }
-}
-
-describe('update prompt and hook', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: 1_700_000_000_000 })
-  })
-  afterEach(() => {
-    vi.useRealTimers()
   })
 
-  it('shows once per new version and reports shown / dismissed / accepted', async () => {
-    const f = fakeEnv({ respond: () => ok({ latest: 'v2' }) })
-    init({ key: 'pk', version: 'v1', env: f.env })
-    const { doc, body } = fakeDocument()
-    const unmount = mountUpdatePrompt({ document: doc })
-    expect(body).toHaveLength(0)
-    await vi.advanceTimersByTimeAsync(1_000)
-    expect(body).toHaveLength(1)
-    const box = body[0] as unknown as { children: PromptElement[] }
-    expect(box.children.map((c) => c.textContent)).toEqual(['A new version is available', 'Reload', 'Later'])
-    ;(box.children[2]!.onclick as () => void)()
-    expect(body).toHaveLength(0)
-    await vi.advanceTimersByTimeAsync(61_000)
-    expect(body).toHaveLength(0) // the same latest again: not shown again
-    const unmount2 = mountUpdatePrompt({ document: doc })
-    expect(body).toHaveLength(1)
-    ;((body[0] as unknown as { children: PromptElement[] }).children[1]!.onclick as () => void)()
-    expect(f.reloads).toHaveLength(1)
-    const actions = f.events().flatMap((e) => (e.type == 'update_prompt' ? [e.action] : []))
-    expect(actions).toEqual(['shown', 'dismissed', 'shown', 'accepted'])
-    expect(f.beacons.at(-1)!.envelope.events.at(-1)).toMatchObject({ type: 'reload', reason: 'update_prompt' })
-    unmount()
-    unmount2()
+  it('the Vite plugin defines the same constants', () => {
+    vi.stubEnv('GIT_SHA', 'vite-sha')
+    vi.spyOn(console, 'log').mockImplementation(() => {})
+    try {
+      const plugin = stalewatch({ key: 'swk_v' })
+      const config = (plugin.config as () => { define: Record<string, string> })()
+      expect(config.define).toMatchObject({ __STALEWATCH_VERSION__: '"vite-sha"', __STALEWATCH_KEY__: '"swk_v"' })
+    } finally {
+      vi.unstubAllEnvs()
+      vi.restoreAllMocks()
+    }
   })
+})
 
-  it('useStalewatch renders the current state', () => {
-    expect(getState()?.version).toBe('v1')
+describe('React on the server', () => {
+  it('<Stalewatch /> and useStalewatch render without a DOM and start nothing', () => {
     let seen: ReturnType<typeof useStalewatch> | undefined
     const Probe = () => {
       seen = useStalewatch()
-      return null
+      return createElement(Stalewatch, { ingestKey: 'swk', version: 'v1' })
     }
-    renderToString(createElement(Probe))
-    // on the server the hook shows the "before init" snapshot
+    expect(renderToString(createElement(Probe))).toBe('')
+    // On the server the hook shows the "before start" snapshot.
     expect(seen).toMatchObject({ version: '', latest: null, updateAvailable: false })
     expect(typeof seen!.reload).toBe('function')
   })

@@ -3,16 +3,24 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import vm from 'node:vm'
 import { expect, it } from 'vitest'
-import { buildSdk, CORE_BUDGET_BYTES } from '../../scripts/build-sdk'
+import { buildSdk, CORE_BUDGET_BYTES, SCRIPT_TAG_BUDGET_BYTES } from '../../sdk/scripts/build'
 
-it('builds the SDK with the core within 1.5 KB min+gzip, and a working script-tag build', async () => {
+it('builds the SDK with the core within 1,536 B and the script-tag build (prompt, chunk watching and automatic reloads included) within 3,100 B min+gzip, both working', async () => {
   const outDir = mkdtempSync(path.join(tmpdir(), 'stalewatch-sdk-'))
-  const { files, coreGzipBytes } = await buildSdk({ outDir, publicFile: false, types: false })
+  const { files, coreGzipBytes, scriptTagGzipBytes } = await buildSdk({ outDir, publicFile: false, types: false })
   expect(CORE_BUDGET_BYTES).toBe(1536)
+  expect(SCRIPT_TAG_BUDGET_BYTES).toBe(3100)
   expect(coreGzipBytes).toBeGreaterThan(500)
   expect(coreGzipBytes).toBeLessThanOrEqual(CORE_BUDGET_BYTES)
+  expect(scriptTagGzipBytes).toBeLessThanOrEqual(SCRIPT_TAG_BUDGET_BYTES)
   const names = files.map((f) => path.basename(f.path))
-  expect(names).toEqual(expect.arrayContaining(['index.mjs', 'react.mjs', 'next.mjs', 'prompt.mjs', 'stalewatch.js']))
+  expect(names).toEqual(
+    expect.arrayContaining(['index.mjs', 'react.mjs', 'vue.mjs', 'svelte.mjs', 'next.mjs', 'vite.mjs', 'prompt.mjs', 'cli.mjs', 'bin.mjs', 'stalewatch.js']),
+  )
+  // The script-tag build carries the prompt and chunk watching.
+  const script = readFileSync(path.join(outDir, 'stalewatch.js'), 'utf8')
+  expect(script).toContain('stalewatch-prompt')
+  expect(script).toContain('unhandledrejection')
   // the core imports nothing; add-ons import only ./index.mjs (and react)
   const core = readFileSync(path.join(outDir, 'index.mjs'), 'utf8')
   expect(core).not.toMatch(/\bimport\b/)
@@ -51,7 +59,7 @@ it('builds the SDK with the core within 1.5 KB min+gzip, and a working script-ta
   sandbox.globalThis = sandbox
   vm.runInNewContext(readFileSync(path.join(outDir, 'stalewatch.js'), 'utf8'), sandbox)
   const api = sandbox.Stalewatch as Record<string, unknown>
-  for (const k of ['init', 'reload', 'updatePrompt', 'flush', 'getState', 'subscribe', 'observeResponse', 'watchChunks'])
+  for (const k of ['init', 'reload', 'updatePrompt', 'flush', 'getState', 'subscribe', 'watchChunks', 'mountUpdatePrompt'])
     expect(typeof api[k]).toBe('function')
   await new Promise((r) => setTimeout(r, 20))
   expect(sent).toHaveLength(1)

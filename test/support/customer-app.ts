@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { buildSdk } from '../../scripts/build-sdk'
+import { buildSdk } from '../../sdk/scripts/build'
 
 // A customer's web app for browser tests: a loopback origin of its own (so the
 // SDK's requests to Stalewatch are cross-origin for real) that serves one page

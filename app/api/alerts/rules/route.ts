@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { errorJson, guarded, json, readJson, requireAdmin, unknownProjectJson } from '@/lib/http/json'
+import { errorJson, guarded, json, readJson, requireAdmin } from '@/lib/http/json'
 import { searchParamsObject } from '@/lib/http/query-params'
-import { projectById } from '@/lib/projects/project-directory'
+import { resolveProject } from '@/lib/projects/project-ref'
 import { rulesOverview } from '@/lib/alerts/overview'
 import { newRuleSchema } from '@/lib/alerts/rule-schema'
 import { createRule } from '@/lib/alerts/rule-store'
@@ -24,8 +24,9 @@ export const POST = guarded(async (request) => {
   if (denied) return denied
   const input = await readJson(request, newRuleSchema)
   if (input instanceof Response) return input
-  if (!(await projectById(input.project))) return unknownProjectJson(input.project)
-  const rule = await createRule(input)
+  const project = await resolveProject(input.project)
+  if (project instanceof Response) return project
+  const rule = await createRule({ ...input, project: project.id })
   return json(
     {
       id: rule.id,

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { errorJson, requireAdmin, unknownProjectJson } from '@/lib/http/json'
+import { errorJson, requireAdmin } from '@/lib/http/json'
 import { searchParamsObject } from '@/lib/http/query-params'
-import { projectById } from '@/lib/projects/project-directory'
+import { resolveProject } from '@/lib/projects/project-ref'
 import type { Project } from '@/lib/projects/project'
 
 // Shared front half of the stats routes: admin check, query-string schema,
@@ -24,7 +24,7 @@ export async function statsRequest<S extends z.ZodType<{ project: string }>>(
     const issue = parsed.error.issues[0]
     return errorJson(400, 'invalid_request', `${issue?.path.join('.') || 'query'}: ${issue?.message}`)
   }
-  const project = await projectById(parsed.data.project)
-  if (!project) return unknownProjectJson(parsed.data.project)
-  return { params: parsed.data, project }
+  const project = await resolveProject(parsed.data.project)
+  if (project instanceof Response) return project
+  return { params: { ...parsed.data, project: project.id }, project }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { guarded, json, readJson, requireAdmin, unknownProjectJson } from '@/lib/http/json'
 import { allowedOriginsSchema } from '@/lib/projects/allowed-origins'
-import { projectById } from '@/lib/projects/project-directory'
+import { resolveProject } from '@/lib/projects/project-ref'
 import { setAllowedOrigins } from '@/lib/projects/project-store'
 
 export const dynamic = 'force-dynamic'
@@ -13,19 +13,19 @@ type Context = { params: Promise<{ id: string }> }
 export const GET = guarded(async (request, context: Context) => {
   const denied = requireAdmin(request)
   if (denied) return denied
-  const { id } = await context.params
-  const project = await projectById(id)
-  if (!project) return unknownProjectJson(id)
-  return json({ project: id, allowedOrigins: project.allowedOrigins ?? [] })
+  const project = await resolveProject((await context.params).id)
+  if (project instanceof Response) return project
+  return json({ project: project.id, allowedOrigins: project.allowedOrigins ?? [] })
 })
 
 export const PUT = guarded(async (request, context: Context) => {
   const denied = requireAdmin(request)
   if (denied) return denied
-  const { id } = await context.params
+  const project = await resolveProject((await context.params).id)
+  if (project instanceof Response) return project
   const input = await readJson(request, z.object({ allowedOrigins: allowedOriginsSchema }))
   if (input instanceof Response) return input
-  const updated = await setAllowedOrigins(id, input.allowedOrigins)
-  if (!updated) return unknownProjectJson(id)
-  return json({ project: id, allowedOrigins: updated.allowedOrigins })
+  const updated = await setAllowedOrigins(project.id, input.allowedOrigins)
+  if (!updated) return unknownProjectJson(project.id)
+  return json({ project: project.id, allowedOrigins: updated.allowedOrigins })
 })

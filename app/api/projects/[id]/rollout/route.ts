@@ -1,6 +1,6 @@
-import { errorJson, guarded, json, unknownProjectJson } from '@/lib/http/json'
+import { errorJson, guarded, json } from '@/lib/http/json'
 import { isDeployRequest } from '@/lib/auth/deploy-token'
-import { projectById } from '@/lib/projects/project-directory'
+import { resolveProject } from '@/lib/projects/project-ref'
 import { rolloutStatus } from '@/lib/rollout/status'
 
 export const dynamic = 'force-dynamic'
@@ -11,9 +11,8 @@ type Context = { params: Promise<{ id: string }> }
 // guard, the audit log (docs/rollout.md). Admin token, dashboard or the
 // project's deploy token.
 export const GET = guarded(async (request, context: Context) => {
-  const { id } = await context.params
-  const project = await projectById(id)
+  const project = await resolveProject((await context.params).id)
+  if (project instanceof Response) return project
   if (!(await isDeployRequest(request, project))) return errorJson(401, 'unauthorized', 'Send Authorization: Bearer <deploy token or admin token>.')
-  if (!project) return unknownProjectJson(id)
   return json(await rolloutStatus(project))
 })

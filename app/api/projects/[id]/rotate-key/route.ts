@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { guarded, json, readJson, requireAdmin, unknownProjectJson } from '@/lib/http/json'
+import { resolveProject } from '@/lib/projects/project-ref'
 import { DEFAULT_KEY_GRACE_SECONDS, MAX_KEY_GRACE_SECONDS, rotateIngestKey } from '@/lib/projects/ingest-keys'
 
 export const dynamic = 'force-dynamic'
@@ -16,14 +17,15 @@ const rotateSchema = z.object({
 export const POST = guarded(async (request, context: Context) => {
   const denied = requireAdmin(request)
   if (denied) return denied
-  const { id } = await context.params
+  const project = await resolveProject((await context.params).id)
+  if (project instanceof Response) return project
   let graceSeconds = DEFAULT_KEY_GRACE_SECONDS
   if (request.headers.get('content-length') !== '0' && request.body !== null && request.headers.get('content-type')) {
     const input = await readJson(request, rotateSchema)
     if (input instanceof Response) return input
     graceSeconds = input.graceSeconds ?? graceSeconds
   }
-  const rotated = await rotateIngestKey(id, graceSeconds)
-  if (!rotated) return unknownProjectJson(id)
+  const rotated = await rotateIngestKey(project.id, graceSeconds)
+  if (!rotated) return unknownProjectJson(project.id)
   return json(rotated)
 })

@@ -1,8 +1,8 @@
 import { z } from 'zod'
-import { errorJson, guarded, json, unknownProjectJson, validate } from '@/lib/http/json'
+import { errorJson, guarded, json, validate } from '@/lib/http/json'
 import { epochMsParam, searchParamsObject } from '@/lib/http/query-params'
 import { isDeployRequest } from '@/lib/auth/deploy-token'
-import { projectById } from '@/lib/projects/project-directory'
+import { resolveProject } from '@/lib/projects/project-ref'
 import { versionString } from '@/lib/releases/release-store'
 import { previewMinimum } from '@/lib/rollout/preview'
 
@@ -21,15 +21,14 @@ const previewParams = z
 // "Preview"): ?version=V[&at=epoch ms]. Admin token, dashboard or the
 // project's deploy token.
 export const GET = guarded(async (request, context: Context) => {
-  const { id } = await context.params
-  const project = await projectById(id)
+  const project = await resolveProject((await context.params).id)
+  if (project instanceof Response) return project
   if (!(await isDeployRequest(request, project))) return errorJson(401, 'unauthorized', 'Send Authorization: Bearer <deploy token or admin token>.')
-  if (!project) return unknownProjectJson(id)
   const params = validate(previewParams, searchParamsObject(request))
   if (params instanceof Response) return params
   const preview = await previewMinimum(project, params.version, params.at ?? Date.now())
   if (!preview.known) {
-    return errorJson(404, 'unknown_version', `Version ${JSON.stringify(params.version)} is neither released nor seen in project ${id}; register it first (POST /api/releases).`)
+    return errorJson(404, 'unknown_version', `Version ${JSON.stringify(params.version)} is neither released nor seen in project ${project.id}; register it first (POST /api/releases).`)
   }
   return json(preview)
 })

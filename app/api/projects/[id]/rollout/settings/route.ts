@@ -1,5 +1,5 @@
-import { guarded, json, readJson, requireAdmin, unknownProjectJson } from '@/lib/http/json'
-import { projectById } from '@/lib/projects/project-directory'
+import { guarded, json, readJson, requireAdmin } from '@/lib/http/json'
+import { resolveProject } from '@/lib/projects/project-ref'
 import { actorOf } from '@/lib/rollout/actor'
 import { writeAudit } from '@/lib/rollout/audit'
 import { rolloutSettingsSchema, setRolloutSettings } from '@/lib/rollout/settings'
@@ -13,8 +13,9 @@ type Context = { params: Promise<{ id: string }> }
 export const PUT = guarded(async (request, context: Context) => {
   const denied = requireAdmin(request)
   if (denied) return denied
-  const { id } = await context.params
-  if (!(await projectById(id))) return unknownProjectJson(id)
+  const project = await resolveProject((await context.params).id)
+  if (project instanceof Response) return project
+  const id = project.id
   const input = await readJson(request, rolloutSettingsSchema)
   if (input instanceof Response) return input
   const actor = actorOf(request, true)

@@ -1,0 +1,21 @@
+// Vite build helper, for vite.config.*: plugins: [..., stalewatch()] bakes the
+// version (and STALEWATCH_KEY / STALEWATCH_URL) into the bundle, so the
+// adapters (stalewatch/react, /vue, /svelte) need no options. buildVersion()
+// is the same version for SvelteKit's `version.name`. Build side only.
+import type { Plugin } from 'vite'
+import { bake, defines, logBaked, type BakeOptions } from './bake'
+
+export type { BakeOptions as StalewatchPluginOptions } from './bake'
+export { buildVersion, resolveBuildVersion } from './version'
+
+/** The Vite plugin. */
+export function stalewatch(options: BakeOptions = {}): Plugin {
+  return {
+    name: 'stalewatch',
+    config() {
+      const baked = bake(options)
+      logBaked(baked)
+      return { define: defines(baked) }
+    },
+  }
+}

@@ -1,0 +1,123 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { EVENT_COLUMNS, eventValues } from '@/ingest/event-row'
+import { rejectLine } from '@/ingest/log-salvage'
+import { rejectedName } from '@/ingest/log-segments'
+import { resetConfigCache } from '@/lib/config'
+import { closeStore } from '@/lib/store/client'
+import { runQuery } from '@/lib/store/run-query'
+import { table } from '@/lib/store/tables'
+import { eventRowsFor } from '../support/event-rows'
+
+// `npm run ingest-log` as an operator runs it: in its own process, on the
+// data directory of a stopped server. It salvages a whole segment an older
+// release quarantined, replays set-aside lines fixed by hand, stores every
+// row once however often it runs, and refuses while another process holds
+// the embedded engine's data directory.
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'stalewatch-ingest-log-cmd-'))
+const logDir = path.join(dataDir, 'ingest-log')
+const quarantine = path.join(logDir, 'quarantine')
+const project = 'p_ingest_log_cmd'
+
+function command(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/ingest-log.ts', ...args], {
+    env: { ...process.env, STALEWATCH_DATA_DIR: dataDir, STALEWATCH_INGEST_LOG_DIR: '', CLICKHOUSE_URL: '', STALEWATCH_LOG_LEVEL: 'error' },
+    encoding: 'utf8',
+    timeout: 120_000,
+  })
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+afterAll(() => closeStore())
+
+describe('npm run ingest-log', () => {
+  const rows = eventRowsFor(project, 30)
+  const whole = '000000000000001-9-000001.jsonl'
+  const replayed = '000000000000002-9-000001.jsonl'
+  const fixed = eventRowsFor(project, 1)[0]!
+  let stillBad = ''
+
+  it('inspects, salvages a whole segment and replays fixed lines, storing each row once', () => {
+    mkdirSync(quarantine, { recursive: true })
+    const refused = eventValues(eventRowsFor(project, 1)[0]!)
+    refused[6] = 'not a time'
+    const body = rows.map((r) => JSON.stringify(eventValues(r)))
+    body.splice(5, 0, 'garbage')
+    body.splice(20, 0, JSON.stringify(refused))
+    writeFileSync(path.join(quarantine, whole), JSON.stringify(EVENT_COLUMNS) + '\n' + body.join('\n') + '\n')
+    // Set-aside lines of another segment: a row since fixed by hand, a damaged column line, a line still bad.
+    stillBad = '["still", "bad"]'
+    const lines = [
+      rejectLine(replayed, 1, 'bad_header', 'damaged', EVENT_COLUMNS, Buffer.from('#"project_id"]')),
+      rejectLine(replayed, 7, 'refused', 'fixed by hand since', EVENT_COLUMNS, Buffer.from(JSON.stringify(eventValues(fixed)))),
+      rejectLine(replayed, 9, 'not_json', 'was garbage', EVENT_COLUMNS, Buffer.from(stillBad)),
+    ]
+    writeFileSync(path.join(quarantine, rejectedName(replayed)), lines.map((l) => JSON.stringify(l) + '\n').join(''))
+
+    const help = command('--help')
+    expect([help.status, help.stdout.split('\n')[0]]).toEqual([0, 'Usage: npm run ingest-log -- <inspect|salvage|replay> [options] [file…]'])
+    const unknown = command('salvge')
+    expect([unknown.status, unknown.stderr.split('\n')[0]]).toEqual([2, 'ingest-log: unknown command "salvge": use inspect, salvage or replay'])
+    const migrated = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], { env: { ...process.env, STALEWATCH_DATA_DIR: dataDir, CLICKHOUSE_URL: '' }, encoding: 'utf8' })
+    expect(migrated.status).toBe(0)
+
+    const inspected = command('inspect')
+    expect(inspected.status).toBe(0)
+    expect(inspected.stdout).toContain(`${whole}: a whole segment`)
+    expect(inspected.stdout).toMatch(new RegExp(`${rejectedName(replayed)}: 3 lines set aside`))
+    expect(inspected.stdout).toMatch(/line 9 +not_json +was garbage/)
+
+    const salvaged = command('salvage')
+    expect(salvaged.stderr).toBe('')
+    expect(salvaged.stdout).toContain(`[1/1] salvaging ${whole}… stored 30 rows, 0 already stored, 2 lines still set aside`)
+    expect(salvaged.status).toBe(0)
+    expect(existsSync(path.join(quarantine, whole))).toBe(false)
+    const setAside = readFileSync(path.join(quarantine, rejectedName(whole)), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; kind: string })
+    expect(setAside.map((l) => [l.line, l.kind])).toEqual([
+      [7, 'not_json'],
+      [22, 'refused'],
+    ])
+    expect(command('salvage').stdout).toContain('Nothing to salvage')
+
+    const replay = command('replay', rejectedName(replayed))
+    expect(replay.stdout).toContain('stored 1 row, 0 already stored, 1 line still set aside, 1 column line dropped')
+    expect(replay.status).toBe(0)
+    const left = readFileSync(path.join(quarantine, rejectedName(replayed)), 'utf8').trim().split('\n')
+    expect(left.map((l) => (JSON.parse(l) as { text: string }).text)).toEqual([stillBad])
+
+    // The fixed line comes back (say, from a backup): it is already stored and is not stored again.
+    writeFileSync(
+      path.join(quarantine, rejectedName(replayed)),
+      JSON.stringify(rejectLine(replayed, 7, 'refused', 'again', EVENT_COLUMNS, Buffer.from(JSON.stringify(eventValues(fixed))))) + '\n',
+    )
+    const again = command('replay')
+    expect(again.stdout).toContain(`replaying ${rejectedName(replayed)}… stored 0 rows, 1 already stored, 0 lines still set aside`)
+    expect(existsSync(path.join(quarantine, rejectedName(replayed)))).toBe(false)
+  }, 300_000)
+
+  it('left every row stored exactly once, and refuses to run while another process holds the data directory', async () => {
+    process.env.STALEWATCH_DATA_DIR = dataDir
+    resetConfigCache()
+    const found = await runQuery<{ event_id: string; n: string }>(
+      'test.ingestLogCommand',
+      `SELECT event_id, count() AS n FROM ${table('events')} WHERE project_id = {p:String} GROUP BY event_id`,
+      { p: project },
+    )
+    expect(new Set(found.map((r) => r.event_id))).toEqual(new Set([...rows, fixed].map((r) => r.event_id)))
+    expect(found.filter((r) => Number(r.n) !== 1)).toEqual([])
+
+    // This test process now holds the engine, as a running server would.
+    writeFileSync(path.join(quarantine, whole), JSON.stringify(EVENT_COLUMNS) + '\n' + JSON.stringify(eventValues(rows[0]!)) + '\n')
+    const refused = command('salvage')
+    expect(refused.status).toBe(2)
+    expect(refused.stderr).toContain(`is open in process ${process.pid}`)
+    expect(refused.stderr).toContain('stop the server, then run this again')
+    expect(existsSync(path.join(quarantine, whole))).toBe(true)
+    // Inspecting only reads files: fine while the server runs.
+    expect(command('inspect').status).toBe(0)
+  }, 120_000)
+})

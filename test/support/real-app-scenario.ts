@@ -1,0 +1,132 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { startApp, type RunningApp } from './app-server'
+import { launchChromium } from './browser'
+import { buildRelease, deployment, packedSdk, releaseCopy, scaffold, serveRelease, stalewatchCli, appsDir, type Deployment, type Served } from './real-apps'
+import type { ExampleApp } from './snippets'
+import { stalewatchAdmin, type TestProject } from './stalewatch-admin'
+
+// One scenario for every scaffolded app: what the README promises a newcomer.
+// Two releases built with only GIT_SHA set, the first deployed and registered
+// with `npx stalewatch release`; two tabs open on it; the second deployed and
+// registered; both tabs show the prompt; Reload in one lands it on the second
+// release; and the dashboard's live versions are what the tabs report.
+
+const root = path.resolve(import.meta.dirname, '../..')
+const artifacts = path.join(root, 'test/artifacts')
+const POLL = { timeout: 60_000, interval: 250 }
+const SHA = { v1: '1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d', v2: '9f8e7d6c5b4a39281706f5e4d3c2b1a098f7e6d5' }
+
+/** What a person switching to another tab and back makes the browser do (headless Chromium never hides a tab). */
+async function switchAwayAndBack(page: Page): Promise<void> {
+  for (const state of ['hidden', 'visible']) {
+    await page.evaluate((s) => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s })
+      document.dispatchEvent(new Event('visibilitychange'))
+    }, state)
+  }
+}
+
+export function realAppScenario(app: ExampleApp): void {
+  let stalewatch: RunningApp
+  let browser: Browser
+  let context: BrowserContext
+  let project: TestProject & { name: string }
+  let site: Deployment
+  const servers: Served[] = []
+  const dirs = { template: '', v1: '', v2: '' }
+  const logs: Record<string, string> = {}
+
+  beforeAll(async () => {
+    const work = path.join(appsDir, app)
+    mkdirSync(work, { recursive: true })
+    // Scaffolding and building need no Stalewatch; the builds need its URL and the project's key.
+    const [sw, chromium, tarball] = await Promise.all([startApp(), launchChromium(), packedSdk(work)])
+    stalewatch = sw
+    browser = chromium
+    const name = `shop-${app}-${Date.now().toString(36)}`
+    project = { ...(await stalewatchAdmin(stalewatch).createProject(name)), name }
+    dirs.template = path.join(work, 'template')
+    scaffold(app, dirs.template)
+    for (const v of ['v1', 'v2'] as const) {
+      dirs[v] = releaseCopy(app, dirs.template, path.join(work, v), tarball)
+      logs[v] = buildRelease(app, dirs[v], { GIT_SHA: SHA[v], STALEWATCH_URL: stalewatch.url, STALEWATCH_KEY: project.ingestKey })
+    }
+    servers.push(await serveRelease(app, dirs.v1), await serveRelease(app, dirs.v2))
+    site = await deployment(servers[0]!)
+    context = await browser.newContext()
+  }, 900_000)
+
+  afterAll(async () => {
+    await context?.close()
+    await browser?.close()
+    await site?.close()
+    await Promise.all(servers.map((s) => s.stop()))
+    await stalewatch?.stop()
+  })
+
+  it('says in the build log which version it baked in, from GIT_SHA alone', () => {
+    for (const v of ['v1', 'v2'] as const) {
+      expect(logs[v]).toContain(`stalewatch: baked in version ${SHA[v]} (from GIT_SHA (the git SHA)), reporting to ${stalewatch.url}/api/ingest`)
+    }
+  })
+
+  it('tabs on v1 see v2 released, show the prompt, and one Reload lands that tab on v2; the dashboard shows what the tabs report', async () => {
+    const admin = stalewatchAdmin(stalewatch)
+    const cli = (version: keyof typeof SHA) =>
+      stalewatchCli(dirs[version], ['release'], {
+        GIT_SHA: SHA[version],
+        STALEWATCH_URL: stalewatch.url,
+        STALEWATCH_PROJECT: project.name,
+        STALEWATCH_DEPLOY_TOKEN: project.deployToken,
+      })
+    expect(cli('v1')).toContain(`stalewatch: registered release ${SHA.v1} of project ${project.name} (${project.id})`)
+
+    // What each tab reports: the version of every envelope it sends to Stalewatch.
+    const reported = new Map<Page, string>()
+    const errors: string[] = []
+    const openTab = async () => {
+      const page = await context.newPage()
+      page.on('request', (r) => {
+        if (r.method() === 'POST' && r.url().startsWith(`${stalewatch.url}/api/ingest`)) reported.set(page, (JSON.parse(r.postData() ?? '{}') as { version: string }).version)
+      })
+      page.on('pageerror', (e) => errors.push(`${app}: ${e.message}`))
+      await page.goto(site.url)
+      return page
+    }
+    const tabs = [await openTab(), await openTab()]
+    const tabCounts = () => {
+      const counts: Record<string, number> = {}
+      for (const tab of tabs) if (reported.has(tab)) counts[reported.get(tab)!] = (counts[reported.get(tab)!] ?? 0) + 1
+      return counts
+    }
+    const liveCounts = async () => Object.fromEntries((await admin.live(project)).versions.map((v) => [v.version, v.sessions]))
+    await expect.poll(liveCounts, POLL).toEqual({ [SHA.v1]: 2 })
+    expect(tabCounts()).toEqual({ [SHA.v1]: 2 })
+
+    site.deploy(servers[1]!)
+    expect(cli('v2')).toContain(`stalewatch: registered release ${SHA.v2} of project ${project.name} (${project.id})`)
+    // The next thing each tab sends (here: coming back to it) brings the answer with latest v2.
+    for (const tab of tabs) await switchAwayAndBack(tab)
+    for (const tab of tabs) {
+      await tab.getByRole('dialog').getByRole('button', { name: 'Reload' }).waitFor({ timeout: POLL.timeout })
+      await expect.poll(() => tab.getByRole('dialog').textContent()).toContain('A new version is available.')
+    }
+    mkdirSync(artifacts, { recursive: true })
+    await tabs[0]!.screenshot({ path: path.join(artifacts, `app-${app}-prompt.png`) })
+
+    await tabs[0]!.getByRole('dialog').getByRole('button', { name: 'Reload' }).click()
+    await expect.poll(() => reported.get(tabs[0]!), POLL).toBe(SHA.v2)
+    // After the reload, v2 runs and its release is the latest: no prompt.
+    await tabs[0]!.waitForLoadState('load')
+    await expect.poll(async () => (await liveCounts())[SHA.v2], POLL).toBe(1)
+    await expect.poll(async () => ({ dashboard: await liveCounts(), tabs: tabCounts() }), POLL).toEqual({ dashboard: tabCounts(), tabs: tabCounts() })
+    expect(await tabs[0]!.locator('stalewatch-prompt').count()).toBe(0)
+    await expect
+      .poll(() => admin.releaseFigures(project, SHA.v2), POLL)
+      .toMatchObject({ upgradedByReload: { total: 1, byReason: [{ reason: 'update_prompt', sessions: 1 }] } })
+    expect(errors).toEqual([])
+  }, 300_000)
+}

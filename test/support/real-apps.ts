@@ -1,0 +1,215 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { buildSdk } from '../../sdk/scripts/build'
+import { instrumentApp, type ExampleApp } from './snippets'
+
+// Apps made by the frameworks' own scaffolders (create-next-app, create-vite,
+// sv create: they ship their templates, so this works offline), instrumented
+// by the README's steps (./snippets.ts), built as two releases and served by
+// the framework's own server behind a switch that plays the deploy.
+//
+// They live in .scratch/apps/<app>/ inside the repository, so Node's
+// resolution finds the frameworks in the repository's node_modules (they are
+// pinned devDependencies). Two exceptions, both what an installed app has:
+// the stalewatch package is unpacked from its tarball into the app's own
+// node_modules (what `npm install <tarball>` does for a package without
+// dependencies, without asking a registry for the rest), and the Next.js app
+// is a git repository with node_modules of its own (hard links to the
+// repository's), because Turbopack takes the enclosing git repository as its
+// root and would otherwise build this repository's proxy.ts as the app's.
+
+const root = path.resolve(import.meta.dirname, '../..')
+const bin = (name: string) => path.join(root, 'node_modules/.bin', name)
+export const appsDir = path.join(root, '.scratch/apps')
+
+/** The framework's scaffolder, as its docs give it, with the choices a prompt would ask for. */
+const SCAFFOLD: Record<ExampleApp, (dir: string) => [string, string[]]> = {
+  next: (dir) => [bin('create-next-app'), [dir, '--yes', '--skip-install', '--disable-git', '--use-npm']],
+  'vite-react': (dir) => [bin('create-vite'), [dir, '--template', 'react', '--no-interactive']],
+  'vite-vue': (dir) => [bin('create-vite'), [dir, '--template', 'vue', '--no-interactive']],
+  sveltekit: (dir) => [bin('sv'), ['create', dir, '--template', 'minimal', '--types', 'ts', '--no-add-ons', '--no-install']],
+}
+
+function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): string {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, CI: '1', NEXT_TELEMETRY_DISABLED: '1', ...env }, timeout: 480_000 })
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`
+  if (result.status !== 0) throw new Error(`${path.basename(command)} ${args.join(' ')} failed (${result.status ?? result.signal}) in ${cwd}:\n${output.slice(-4000)}`)
+  return output
+}
+
+/** The package as `npm pack` makes it, from a build of sdk/src for this process. */
+export function packSdk(workDir: string): string {
+  const pkg = path.join(workDir, 'package')
+  rmSync(pkg, { recursive: true, force: true })
+  mkdirSync(pkg, { recursive: true })
+  cpSync(path.join(root, 'sdk/package.json'), path.join(pkg, 'package.json'))
+  return pkg
+}
+
+export async function packedSdk(workDir: string): Promise<string> {
+  const pkg = packSdk(workDir)
+  // A build of its own (not sdk/dist), so test files running side by side never share a half-written one.
+  await buildSdk({ outDir: path.join(pkg, 'dist'), publicFile: false })
+  const out = run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', workDir], pkg).trim().split('\n').at(-1)!
+  return path.join(workDir, out)
+}
+
+/** Scaffolds `app` into dir and applies the README's steps; returns the files edited. */
+export function scaffold(app: ExampleApp, dir: string): string[] {
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(path.dirname(dir), { recursive: true })
+  const [command, args] = SCAFFOLD[app](path.basename(dir))
+  run(command, args, path.dirname(dir))
+  return instrumentApp(app, dir)
+}
+
+/** `npm install <tarball>`, as it lands: the package in the app's node_modules (plus, for Next.js, the rest). */
+export function installSdk(app: ExampleApp, dir: string, tarball: string): void {
+  const modules = path.join(dir, 'node_modules')
+  if (app === 'next') {
+    run('cp', ['-al', path.join(root, 'node_modules'), modules], dir)
+    run('git', ['init', '-q'], dir)
+  }
+  const target = path.join(modules, 'stalewatch')
+  mkdirSync(target, { recursive: true })
+  run('tar', ['-xzf', tarball, '-C', target, '--strip-components=1'], dir)
+  // npm links each bin into node_modules/.bin and makes it executable.
+  mkdirSync(path.join(modules, '.bin'), { recursive: true })
+  const link = path.join(modules, '.bin/stalewatch')
+  rmSync(link, { force: true })
+  symlinkSync('../stalewatch/dist/bin.mjs', link)
+  chmodSync(path.join(target, 'dist/bin.mjs'), 0o755)
+}
+
+/** A copy of the instrumented app for one release (its own build output), with the package installed. */
+export function releaseCopy(app: ExampleApp, template: string, dir: string, tarball: string): string {
+  rmSync(dir, { recursive: true, force: true })
+  cpSync(template, dir, { recursive: true })
+  installSdk(app, dir, tarball)
+  return dir
+}
+
+// next/font/google fetches the template's fonts at build time; offline, the
+// fetch is replaced by Next.js's own mock hook with faces of local fonts (a
+// service outside the product, so a stand-in is fine).
+function fontMock(dir: string): string {
+  const file = path.join(dir, 'google-fonts-offline.cjs')
+  const face = (family: string) => `@font-face {\n  font-family: '${family}';\n  font-style: normal;\n  font-weight: 100 900;\n  src: local('${family}');\n}\n`
+  writeFileSync(
+    file,
+    `module.exports = ${JSON.stringify({
+      'https://fonts.googleapis.com/css2?family=Geist:wght@100..900&display=swap': face('Geist'),
+      'https://fonts.googleapis.com/css2?family=Geist+Mono:wght@100..900&display=swap': face('Geist Mono'),
+    })}\n`,
+  )
+  return file
+}
+
+/** `npm run build` with the variables the README names; returns the build log. */
+export function buildRelease(app: ExampleApp, dir: string, env: { GIT_SHA: string; STALEWATCH_URL: string; STALEWATCH_KEY: string }): string {
+  const extra: Record<string, string> = app === 'next' ? { NEXT_FONT_GOOGLE_MOCKED_RESPONSES: fontMock(dir) } : {}
+  // Nothing from this machine's own CI may decide the version: only GIT_SHA, as in the README.
+  const clean = Object.fromEntries(['STALEWATCH_VERSION', 'STALEWATCH_ENDPOINT'].map((k) => [k, '']))
+  return run('npm', ['run', 'build'], dir, { ...clean, ...extra, ...env })
+}
+
+export interface Served {
+  url: string
+  stop: () => Promise<void>
+}
+
+async function freePort(): Promise<number> {
+  const server = http.createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** The framework's own production server for a built release: `next start`, or `vite preview`. */
+export async function serveRelease(app: ExampleApp, dir: string): Promise<Served> {
+  const port = await freePort()
+  const args = app === 'next' ? ['run', 'start', '--', '-p', String(port), '-H', '127.0.0.1'] : ['run', 'preview', '--', '--port', String(port), '--strictPort', '--host', '127.0.0.1']
+  const child: ChildProcess = spawn('npm', args, { cwd: dir, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  let output = ''
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()))
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()))
+  const url = `http://127.0.0.1:${port}`
+  const started = Date.now()
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${app} server exited (${child.exitCode}):\n${output}`)
+    try {
+      if ((await fetch(url)).status < 500) break
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() - started > 90_000) throw new Error(`${app} server did not answer in 90 s:\n${output}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  return {
+    url,
+    stop: async () => {
+      try {
+        // npm and the server it started: the whole process group.
+        process.kill(-child.pid!, 'SIGTERM')
+      } catch {
+        return
+      }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))])
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {
+        // Gone.
+      }
+    },
+  }
+}
+
+export interface Deployment {
+  url: string
+  /** Serve this release from now on, as a deploy does. */
+  deploy: (target: Served) => void
+  close: () => Promise<void>
+}
+
+/** The app's public origin: forwards every request to the release deployed now. */
+export async function deployment(first: Served): Promise<Deployment> {
+  let target = new URL(first.url)
+  const server = http.createServer((req, res) => {
+    const upstream = http.request(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: target.host } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(res)
+      },
+    )
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502)
+      res.end()
+    })
+    req.pipe(upstream)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    deploy: (next) => void (target = new URL(next.url)),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+/** `npx stalewatch <args>` in the app, as CI runs it; returns what it printed. */
+export function stalewatchCli(dir: string, args: string[], env: Record<string, string>): string {
+  return run('npx', ['--no-install', 'stalewatch', ...args], dir, { STALEWATCH_VERSION: '', ...env })
+}
+
+/** Files a build left, for messages. */
+export const listing = (dir: string) => (existsSync(dir) ? readdirSync(dir).join(' ') : '(none)')
