@@ -221,7 +221,7 @@ describe('reloads that hold in an incident (Chromium, whole app)', () => {
     await admin.release(s.project, 'v2')
     s.customer.deploy('v2')
     for (const page of background) await expect.poll(async () => (await sdkState(page)).updateAvailable, POLL).toBe(true)
-    const prompt = front.getByRole('status')
+    const prompt = front.getByRole('dialog')
     await prompt.waitFor({ timeout: POLL.timeout })
     await prompt.getByRole('button', { name: 'Reload' }).click()
 

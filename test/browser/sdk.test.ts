@@ -112,11 +112,11 @@ describe('SDK in Chromium against the whole app', () => {
     const customer = await customerFor(project, 'v1', {}, true)
     const page = await openTab(customer)
     await expect.poll(() => admin.live(project), POLL).toMatchObject({ total: 1, versions: [{ version: 'v1' }] })
-    expect(await page.getByRole('status').count()).toBe(0)
+    expect(await page.getByRole('dialog').count()).toBe(0)
 
     await admin.release(project, 'v2')
     customer.deploy('v2')
-    const prompt = page.getByRole('status')
+    const prompt = page.getByRole('dialog')
     await prompt.waitFor({ timeout: POLL.timeout })
     expect(await prompt.textContent()).toContain('A new version is available')
     mkdirSync(artifacts, { recursive: true })
