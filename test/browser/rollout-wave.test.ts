@@ -29,7 +29,7 @@ const MINUTE = 60_000
 
 beforeAll(async () => {
   ;[app, browser, receiver] = await Promise.all([
-    startApp({ STALEWATCH_FAULT_FILE: faultFile, STALEWATCH_GUARD_WINDOW_SECONDS: '15' }),
+    startApp({ STALEWATCH_FAULT_FILE: faultFile, STALEWATCH_GUARD_WINDOW_SECONDS: '15', STALEWATCH_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32' }),
     launchChromium(),
     startReceiver(),
   ])

@@ -24,6 +24,8 @@ import { ingestRequest } from '../hardening/helpers'
 // answers' slots, the preview, the audited changes of the minimum, the
 // settings, and the guard's loop with its notifications and metrics.
 
+// The receiver of guard notifications is on loopback, which webhooks may reach only when allowed.
+process.env.STALEWATCH_WEBHOOK_ALLOWED_NETWORKS = '127.0.0.1/32'
 useEngine()
 
 let receiver: Receiver

@@ -1,3 +1,4 @@
+import { kindPredicateSql } from '../../semantics/event-kinds'
 import { sessionFirstSeenTable } from './table'
 import { runQuery } from '../../store/run-query'
 import { qualified, table } from '../../store/tables'
@@ -42,8 +43,8 @@ export async function liveTabs(params: LiveTabsParams): Promise<LiveTabsRow[]> {
        FROM (
          SELECT session_id, argMax(version, event_time) AS version,
                 argMaxIf(visibility, event_time, visibility != '') AS visibility,
-                argMaxIf(idle, event_time, type = 'heartbeat') AS idle,
-                argMaxIf(unsaved, event_time, type = 'heartbeat') AS unsaved
+                argMaxIf(idle, event_time, ${kindPredicateSql('heartbeat')}) AS idle,
+                argMaxIf(unsaved, event_time, ${kindPredicateSql('heartbeat')}) AS unsaved
          FROM ${table('events')}
          WHERE project_id = {project:String}
            AND event_time > fromUnixTimestamp64Milli({from:Int64}, 'UTC')
