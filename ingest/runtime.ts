@@ -4,7 +4,7 @@ import { projectByIngestKey } from '../lib/projects/project-directory'
 import { catalogFor, updateAdvice } from '../lib/releases/catalog'
 import { versionSeen } from '../lib/figures/live-sessions/read-seen'
 import { EVENT_COLUMNS, eventValues, type EventRow } from './event-row'
-import { writeEventLines, writeEvents } from './event-writer'
+import { writeEventFile, writeEventLines, writeEvents } from './event-writer'
 import { EventLog } from './event-log'
 import { LoopPressure } from './loop-pressure'
 import { errorMessage, log } from '../lib/log'
@@ -78,6 +78,8 @@ function openSink(watch: DiskSpaceWatch | null): EventSink {
       columns: EVENT_COLUMNS,
       values: eventValues,
       insert: withFaultFile(writeEventLines, limits.faultFile),
+      // Only an engine in this process can read the log's files.
+      insertFile: c.clickhouseUrl || !c.ingestLogFileInsert ? undefined : withFaultFile(writeEventFile, limits.faultFile),
       maxSegmentRows: c.flushMaxRows,
       maxSegmentAgeMs: c.flushMaxWaitMs,
       maxBacklogRows: c.bufferMaxRows,

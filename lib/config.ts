@@ -129,6 +129,13 @@ export const SETTINGS = {
     help: 'fdatasync each log write (0: survive a process crash but not power loss)',
     docs: ['readme', 'security'],
   }),
+  ingestLogFileInsert: setting({
+    env: 'STALEWATCH_INGEST_LOG_FILE_INSERT',
+    schema: flag,
+    default: '1',
+    help: "embedded engine: store each log segment by reading its file (about 3× less engine CPU per row); 0: send the segment's bytes",
+    docs: ['readme'],
+  }),
   flushMaxRows: setting({ env: 'STALEWATCH_FLUSH_MAX_ROWS', schema: int(1, 1_000_000), default: flushDefault('maxRows'), shownDefault: 'per mode, see [docs/scaling.md](docs/scaling.md)', help: 'rows per insert', docs: ['readme'] }),
   flushMaxWaitMs: setting({
     env: 'STALEWATCH_FLUSH_MAX_WAIT_MS',
