@@ -14,6 +14,12 @@ Sections:
              bare node:http and a trivial Next.js route; overload behaviour
              (builds the app with the bench's baseline route into
              <STALEWATCH_NEXT_DIST_DIR>-bench if needed; minutes)
+  ingest-floor
+             acknowledged-and-stored events/s against the floor measured in
+             the same run (bare node:http + the engine storing the same rows in
+             its cheapest input format, no views); engine CPU per row by input
+             format; the ideas measured (first-seen views, two inserts in
+             flight); server CPU per event split main thread / engine (minutes)
   queries    dashboard query latency (when scripts/bench/queries.ts exists)
   sdk-size   the SDK core's gzip size against its budget and other agents
   backend-load  the backend-load middleware's CPU per request against the
@@ -38,6 +44,7 @@ Run nothing else heavy meanwhile: the figures are only as steady as the machine.
 // another engineer) or broken is reported as not available, not a crash.
 const SECTIONS: { name: string; load: () => Promise<Record<string, unknown>> }[] = [
   { name: 'ingest', load: () => import('./bench/ingest') },
+  { name: 'ingest-floor', load: () => import('./bench/ingest-floor') },
   { name: 'queries', load: () => import(/* optional */ `./bench/${'queries'}`) },
   { name: 'sdk-size', load: () => import('./bench/sdk-size') },
   { name: 'backend-load', load: () => import('./bench/backend-load') },
