@@ -129,6 +129,15 @@ export const SETTINGS = {
     help: 'fdatasync each log write (0: survive a process crash but not power loss)',
     docs: ['readme', 'security'],
   }),
+  exactLiveSessions: setting({
+    env: 'STALEWATCH_EXACT_LIVE_SESSIONS',
+    // docs/semantics.md, Accuracy: exact up to 10,000 live sessions at least, and an
+    // approximate total within 1 % (95 % confidence) needs a sample of about 38,000 sessions.
+    schema: int(40_000, 100_000_000),
+    default: '200000',
+    help: "live sessions per project up to which the overview's figures for now are exact; above, they come from a sample of about this many sessions and say so ([docs/scaling.md](docs/scaling.md))",
+    docs: ['readme'],
+  }),
   ingestLogFileInsert: setting({
     env: 'STALEWATCH_INGEST_LOG_FILE_INSERT',
     schema: flag,
