@@ -56,8 +56,8 @@ Run nothing else heavy meanwhile: the figures are only as steady as the machine.
 The long runs (docs/scaling.md, "Commands that fill the figures"):
   npm run bench -- --only ingest-floor                       about 6 min
   npm run bench -- --only live-tabs                          about 70 min (3 × (3 + 20) min)
-  npm run bench -- --only pages --data-dir data-bench-100m   about 45 min the first time, minutes after
-  npm run bench -- --only queries --data-dir data-bench-100m about 40 min the first time`
+  npm run bench -- --only pages --data-dir bench-data/100m   about 45 min the first time, minutes after
+  npm run bench -- --only queries --data-dir bench-data/100m about 40 min the first time`
 
 // Sections load lazily: one whose module is missing (being written by
 // another engineer) or broken is reported as not available, not a crash.
