@@ -478,7 +478,8 @@ export class EventLog<Row> {
     const columns = await readColumnLine(file)
     if (!columns) return false
     try {
-      await insertFile({ name: segment.name, token: dedupToken(segment.name), path: file, columns, rows: segment.rows })
+      // Absolute: the engine resolves a relative path against its own working directory.
+      await insertFile({ name: segment.name, token: dedupToken(segment.name), path: path.resolve(file), columns, rows: segment.rows })
     } catch (error) {
       log.debug('ingest log: storing a segment from its file failed; inserting its bytes instead', { segment: segment.name, error: errorMessage(error) })
       return false
