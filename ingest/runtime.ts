@@ -6,7 +6,7 @@ import { versionSeen } from '../lib/figures/live-sessions/read-seen'
 import { reloadIn } from '../lib/rollout/registry'
 import { recordIngestAnswer } from '../lib/rollout/ingest-signal'
 import { EVENT_COLUMNS, eventValues, type EventRow } from './event-row'
-import { writeEventLines, writeEvents } from './event-writer'
+import { writeEventFile, writeEventLines, writeEvents } from './event-writer'
 import { EventLog } from './event-log'
 import { LoopPressure } from './loop-pressure'
 import { errorMessage, log } from '../lib/log'
@@ -80,6 +80,8 @@ function openSink(watch: DiskSpaceWatch | null): EventSink {
       columns: EVENT_COLUMNS,
       values: eventValues,
       insert: withFaultFile(writeEventLines, limits.faultFile),
+      // Only an engine in this process can read the log's files.
+      insertFile: c.clickhouseUrl || !c.ingestLogFileInsert ? undefined : withFaultFile(writeEventFile, limits.faultFile),
       maxSegmentRows: c.flushMaxRows,
       maxSegmentAgeMs: c.flushMaxWaitMs,
       maxBacklogRows: c.bufferMaxRows,

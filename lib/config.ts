@@ -129,6 +129,22 @@ export const SETTINGS = {
     help: 'fdatasync each log write (0: survive a process crash but not power loss)',
     docs: ['readme', 'security'],
   }),
+  exactLiveSessions: setting({
+    env: 'STALEWATCH_EXACT_LIVE_SESSIONS',
+    // docs/semantics.md, Accuracy: exact up to 10,000 live sessions at least, and an
+    // approximate total within 1 % (95 % confidence) needs a sample of about 38,000 sessions.
+    schema: int(40_000, 100_000_000),
+    default: '200000',
+    help: "live sessions per project up to which the overview's figures for now are exact; above, they come from a sample of about this many sessions and say so ([docs/scaling.md](docs/scaling.md))",
+    docs: ['readme'],
+  }),
+  ingestLogFileInsert: setting({
+    env: 'STALEWATCH_INGEST_LOG_FILE_INSERT',
+    schema: flag,
+    default: '1',
+    help: "embedded engine: store each log segment by reading its file (about 3× less engine CPU per row); 0: send the segment's bytes",
+    docs: ['readme'],
+  }),
   flushMaxRows: setting({ env: 'STALEWATCH_FLUSH_MAX_ROWS', schema: int(1, 1_000_000), default: flushDefault('maxRows'), shownDefault: 'per mode, see [docs/scaling.md](docs/scaling.md)', help: 'rows per insert', docs: ['readme'] }),
   flushMaxWaitMs: setting({
     env: 'STALEWATCH_FLUSH_MAX_WAIT_MS',
