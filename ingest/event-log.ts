@@ -7,6 +7,7 @@ import {
   countQuarantined,
   dedupToken,
   nextSegmentName,
+  parseColumns,
   quarantinePath,
   quarantineSegment,
   recoverSegments,
@@ -51,12 +52,30 @@ export interface SegmentInsert {
   rows: number
 }
 
+/** A whole segment for an insert that reads the file itself (the embedded engine's file() table function). */
+export interface SegmentFile {
+  name: string
+  token: string
+  /** The segment file: its column line, then whole rows only. */
+  path: string
+  /** The columns of each row, from the segment's first line. */
+  columns: string[]
+  rows: number
+}
+
 export interface EventLogOptions<Row> {
   dir: string
   /** Each segment's first line names these columns, so a segment written by an older release still replays. */
   columns: readonly string[]
   values: (row: Row) => unknown[]
   insert: (segment: SegmentInsert) => Promise<void>
+  /**
+   * Stores a whole segment straight from its file, without reading it here
+   * (the embedded engine reads it with its own parser). Tried first when
+   * given; if it fails for any reason, the segment goes the way of `insert`,
+   * with the same deduplication token, so nothing is stored twice.
+   */
+  insertFile?: (segment: SegmentFile) => Promise<void>
   /** A segment is closed and inserted when it holds this many rows… */
   maxSegmentRows: number
   /** …or this long after its first row was written. */
@@ -116,6 +135,25 @@ interface SealedSegment {
   /** The file's whole-row length when bytes past it could not be cut off (they were never acknowledged). */
   length?: number
 }
+
+/** A segment's column line, read without reading the whole file; null when it cannot be read or is damaged. */
+async function readColumnLine(file: string): Promise<string[] | null> {
+  let handle: FileHandle | undefined
+  try {
+    handle = await open(file, 'r')
+    const buffer = Buffer.alloc(COLUMN_LINE_MAX_BYTES)
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
+    const end = buffer.subarray(0, bytesRead).indexOf(0x0a)
+    return end === -1 ? null : parseColumns(buffer.subarray(0, end))
+  } catch {
+    return null
+  } finally {
+    await handle?.close().catch(() => undefined)
+  }
+}
+
+/** A column line is a JSON array of a few dozen names: far below this. */
+const COLUMN_LINE_MAX_BYTES = 16 * 1024
 
 /** A short write is a failure: a full disk writes what fits and reports no error. */
 function shortWrite(written: number, size: number): NodeJS.ErrnoException {
@@ -404,6 +442,7 @@ export class EventLog<Row> {
    */
   private async shipOne(segment: SealedSegment): Promise<number> {
     const file = path.join(this.options.dir, segment.name)
+    if (await this.shipFile(segment, file)) return segment.rows
     let bytes: Buffer
     try {
       bytes = await readFile(file)
@@ -425,6 +464,28 @@ export class EventLog<Row> {
       }
     }
     return this.split(segment, bytes, reason, whole !== null)
+  }
+
+  /**
+   * The cheap way: the engine reads the segment file itself. Only for a file
+   * that is whole (no torn bytes past its rows) with a sound column line.
+   * False when it did not store it: the caller then reads the file and
+   * inserts its bytes, which also decides between retrying and splitting.
+   */
+  private async shipFile(segment: SealedSegment, file: string): Promise<boolean> {
+    const insertFile = this.options.insertFile
+    if (!insertFile || segment.length !== undefined) return false
+    const columns = await readColumnLine(file)
+    if (!columns) return false
+    try {
+      // Absolute: the engine resolves a relative path against its own working directory.
+      await insertFile({ name: segment.name, token: dedupToken(segment.name), path: path.resolve(file), columns, rows: segment.rows })
+    } catch (error) {
+      log.debug('ingest log: storing a segment from its file failed; inserting its bytes instead', { segment: segment.name, error: errorMessage(error) })
+      return false
+    }
+    await unlink(file).catch(() => undefined)
+    return true
   }
 
   private async split(segment: SealedSegment, bytes: Buffer, reason: string, refusedWhole: boolean): Promise<number> {

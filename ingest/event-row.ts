@@ -19,6 +19,9 @@ export interface EventRow {
   /** Browser family and major version from the User-Agent (migration 0030); absent = column default. */
   browser?: string
   browser_major?: number
+  /** A heartbeat's idle and unsaved (migration 0090), 1 when it said so; absent = 0. */
+  idle?: number
+  unsaved?: number
 }
 
 /** The events columns the writer fills, in the order of eventValues. */
@@ -41,6 +44,8 @@ export const EVENT_COLUMNS = [
   'message',
   'browser',
   'browser_major',
+  'idle',
+  'unsaved',
 ] as const satisfies readonly (keyof EventRow)[]
 
 /**
@@ -68,5 +73,7 @@ export function eventValues(row: EventRow): unknown[] {
     row.message,
     row.browser ?? '',
     row.browser_major ?? 0,
+    row.idle ?? 0,
+    row.unsaved ?? 0,
   ]
 }

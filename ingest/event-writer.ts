@@ -4,7 +4,7 @@ import { store } from '../lib/store/client'
 import { table, type TableName } from '../lib/store/tables'
 import { withSpan } from '../lib/tracing'
 import type { EventRow } from './event-row'
-import type { SegmentInsert } from './event-log'
+import type { SegmentFile, SegmentInsert } from './event-log'
 
 // In a cluster `events` is Distributed: by default it acknowledges once the
 // rows are queued on this node's disk, before any shard has them. Only what
@@ -57,8 +57,59 @@ export function segmentWriter(tableName: TableName): (segment: SegmentInsert) =>
   }
 }
 
+/**
+ * Stores a whole ingest-log segment from its file, read by the embedded
+ * engine's file() table function, for engines on this machine only (a
+ * ClickHouse server cannot see the node's files).
+ *
+ * Why: the engine parses the same JSON rows about three times cheaper this
+ * way, because the file's columns are declared as plain String and converted
+ * to the table's LowCardinality columns a block at a time, where an INSERT …
+ * FORMAT parses straight into LowCardinality row by row (measured by
+ * `npm run bench -- --only ingest-floor`, table "engine CPU per row"). It also
+ * spares the event loop reading the segment into memory.
+ */
+export function segmentFileWriter(tableName: TableName): (segment: SegmentFile) => Promise<void> {
+  let inputTypes: Promise<Map<string, string>> | undefined
+  return async (segment) => {
+    const s = store()
+    inputTypes ??= readInputTypes(tableName).catch((error: unknown) => {
+      inputTypes = undefined
+      throw error
+    })
+    const types = await inputTypes
+    const columns = segment.columns.map(identifier)
+    const missing = columns.filter((c) => !types.has(c))
+    if (missing.length) throw new Error(`ingest log: ${table(tableName)} has no column ${missing.join(', ')}`)
+    const structure = columns.map((c) => `${c} ${types.get(c)!}`).join(', ')
+    await withSpan('ingest.write', { 'db.system': 'clickhouse', 'stalewatch.batch_rows': segment.rows, 'stalewatch.table': tableName }, async () => {
+      const result = await s.ingest.exec({
+        query: `INSERT INTO ${table(tableName)} (${columns.join(', ')})
+                SETTINGS insert_deduplication_token = {token:String}, log_comment = 'ingest.write'
+                SELECT ${columns.join(', ')} FROM file({path:String}, 'JSONCompactEachRowWithNames', {structure:String})`,
+        query_params: { token: segment.token, path: segment.path, structure },
+      })
+      result.stream.resume()
+    })
+  }
+}
+
+/** The table's column types as the file is read: LowCardinality(T) as T, converted by the engine on insert. */
+async function readInputTypes(tableName: TableName): Promise<Map<string, string>> {
+  const [database, name] = table(tableName).split('.') as [string, string]
+  const result = await store().ingest.query({
+    query: 'SELECT name, type FROM system.columns WHERE database = {database:String} AND table = {name:String}',
+    query_params: { database, name },
+    format: 'JSONEachRow',
+  })
+  const rows = await result.json<{ name: string; type: string }>()
+  if (rows.length === 0) throw new Error(`ingest log: ${table(tableName)} has no columns (not migrated?)`)
+  return new Map(rows.map((r) => [r.name, r.type.replace(/^LowCardinality\((.*)\)$/, '$1')]))
+}
+
 export const writeEvents: (rows: EventRow[]) => Promise<void> = rowsWriter<EventRow>('events')
 export const writeEventLines: (segment: SegmentInsert) => Promise<void> = segmentWriter('events')
+export const writeEventFile: (segment: SegmentFile) => Promise<void> = segmentFileWriter('events')
 
 // Column names come from a segment file: only plain identifiers reach SQL.
 function identifier(name: string): string {

@@ -52,6 +52,7 @@ export function normalizeEvent(
       action: event.type === 'update_prompt' ? event.action : '',
       latest: event.type === 'update_available' ? event.latest : '',
       message: event.type === 'error' ? event.message : '',
+      ...(event.type === 'heartbeat' ? { idle: event.idle ? 1 : 0, unsaved: event.unsaved ? 1 : 0 } : {}),
     },
   }
 }

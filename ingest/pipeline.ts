@@ -1,6 +1,7 @@
 import { WIRE_LIMITS, type HeaderAnswer, type IngestAnswer } from '../lib/wire-format'
 import type { Project } from '../lib/projects/project'
 import type { UpdateAdvice } from '../lib/releases/catalog'
+import type { TabAsk } from '../lib/rollout/wave'
 import { withSpan } from '../lib/tracing'
 import {
   badRequest,
@@ -25,6 +26,7 @@ import { checkOrigin } from '../lib/projects/allowed-origins'
 import type { IngestRateLimiter, RateVerdict } from './rate-limit'
 import { parseUserAgent } from './user-agent'
 import { formatIssues } from '../lib/validation'
+import { readyToReload } from './reload-ask'
 import { envelopeSchema, eventSchema } from './schema'
 import type { VersionRefusal, VersionVerdict } from './version-cap'
 
@@ -56,7 +58,8 @@ export interface IngestRequest {
 export interface IngestDeps {
   findProject: (key: string) => Promise<Project | undefined>
   store: (rows: EventRow[]) => Promise<void>
-  advise: (projectId: string, version: string, at: number) => Promise<UpdateAdvice>
+  /** The versions to answer with, and for a tab below the minimum its reload slot (lib/rollout). */
+  advise: (projectId: string, version: string, at: number, tab?: TabAsk & { replay?: boolean }) => Promise<UpdateAdvice & { reloadIn?: number | null }>
   retentionDays: number
   /** Per-key and per-address request limits; none when absent. */
   rateLimiter?: IngestRateLimiter
@@ -174,11 +177,13 @@ async function processIngest(
     return unavailable(2, 'storage_unavailable', 'Events could not be stored; none were accepted. Retry after the given seconds.')
   }
 
-  const advice = await deps.advise(project.id, envelope.data.version, request.receivedAt).catch(() => null)
+  const tab = { session: envelope.data.session, ready: readyToReload(rows), replay: envelope.data.replay }
+  const advice = await deps.advise(project.id, envelope.data.version, request.receivedAt, tab).catch(() => null)
   const versions: HeaderAnswer = {
     latest: advice?.latest ?? null,
     minSupported: advice?.minSupported ?? null,
     belowMinimum: advice?.belowMinimum ?? false,
+    reloadIn: advice?.reloadIn ?? null,
   }
   // A rejection needs the body to say which event and why.
   if (request.queryAnswer === 'header' && rejected.length === 0) return headerAnswer(versions, rows.length)

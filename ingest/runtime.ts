@@ -3,8 +3,10 @@ import { dropSingleton, existingSingleton, processSingleton } from '../lib/proce
 import { projectByIngestKey } from '../lib/projects/project-directory'
 import { catalogFor, updateAdvice } from '../lib/releases/catalog'
 import { versionSeen } from '../lib/figures/live-sessions/read-seen'
+import { reloadIn } from '../lib/rollout/registry'
+import { recordIngestAnswer } from '../lib/rollout/ingest-signal'
 import { EVENT_COLUMNS, eventValues, type EventRow } from './event-row'
-import { writeEventLines, writeEvents } from './event-writer'
+import { writeEventFile, writeEventLines, writeEvents } from './event-writer'
 import { EventLog } from './event-log'
 import { LoopPressure } from './loop-pressure'
 import { errorMessage, log } from '../lib/log'
@@ -78,6 +80,8 @@ function openSink(watch: DiskSpaceWatch | null): EventSink {
       columns: EVENT_COLUMNS,
       values: eventValues,
       insert: withFaultFile(writeEventLines, limits.faultFile),
+      // Only an engine in this process can read the log's files.
+      insertFile: c.clickhouseUrl || !c.ingestLogFileInsert ? undefined : withFaultFile(writeEventFile, limits.faultFile),
       maxSegmentRows: c.flushMaxRows,
       maxSegmentAgeMs: c.flushMaxWaitMs,
       maxBacklogRows: c.bufferMaxRows,
@@ -131,7 +135,11 @@ export function ingestRuntime(): IngestRuntime {
     const deps: IngestDeps = {
       findProject: projectByIngestKey,
       store: (rows) => buffer.add(rows),
-      advise: async (projectId, version, at) => updateAdvice(await catalogFor(projectId), version, at),
+      advise: async (projectId, version, at, tab) => {
+        const catalog = await catalogFor(projectId)
+        const advice = updateAdvice(catalog, version, at)
+        return { ...advice, reloadIn: tab ? await reloadIn(projectId, catalog.minSupportedChanges, advice.belowMinimum, tab, at) : null }
+      },
       retentionDays: c.retentionDays,
       rateLimiter: new IngestRateLimiter({
         perKey: { perSecond: limits.ratePerKey, burst: limits.burstPerKey },
@@ -139,7 +147,11 @@ export function ingestRuntime(): IngestRuntime {
         exemptLoopback: !limits.limitLoopback,
       }),
       admitVersion: (projectId, version) => versionCap.admit(projectId, version),
-      onAnswer: (result) => metrics.recordAnswer(result),
+      onAnswer: (result) => {
+        metrics.recordAnswer(result)
+        // The reload wave's guard pauses on 5xx (lib/rollout/guard.ts).
+        recordIngestAnswer(result.status)
+      },
       onClientAbort: () => metrics.clientAborts++,
       onVersionRefused: (projectId, reason, events) => {
         metrics.recordVersionRefused(projectId, reason, events)

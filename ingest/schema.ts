@@ -18,6 +18,7 @@ export const envelopeSchema = z.object({
   version: versionString,
   sentAt: epochMs,
   dropped: z.number().int().min(0).optional(),
+  replay: z.boolean().optional(),
   events: z
     .array(z.unknown())
     .min(1, 'must hold at least one event')
@@ -34,7 +35,7 @@ export const eventSchema = z.discriminatedUnion('type', [
     navigation: z.enum(['navigate', 'reload', 'back_forward', 'prerender']),
     previousVersion: versionString.optional(),
   }),
-  z.object({ ...base, type: z.literal('heartbeat'), visibility }),
+  z.object({ ...base, type: z.literal('heartbeat'), visibility, idle: z.boolean().optional(), unsaved: z.boolean().optional() }),
   z.object({ ...base, type: z.literal('visibility'), visibility }),
   z.object({ ...base, type: z.literal('freeze') }),
   z.object({ ...base, type: z.literal('resume') }),

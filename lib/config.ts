@@ -129,6 +129,22 @@ export const SETTINGS = {
     help: 'fdatasync each log write (0: survive a process crash but not power loss)',
     docs: ['readme', 'security'],
   }),
+  exactLiveSessions: setting({
+    env: 'STALEWATCH_EXACT_LIVE_SESSIONS',
+    // docs/semantics.md, Accuracy: exact up to 10,000 live sessions at least, and an
+    // approximate total within 1 % (95 % confidence) needs a sample of about 38,000 sessions.
+    schema: int(40_000, 100_000_000),
+    default: '200000',
+    help: "live sessions per project up to which the overview's figures for now are exact; above, they come from a sample of about this many sessions and say so ([docs/scaling.md](docs/scaling.md))",
+    docs: ['readme'],
+  }),
+  ingestLogFileInsert: setting({
+    env: 'STALEWATCH_INGEST_LOG_FILE_INSERT',
+    schema: flag,
+    default: '1',
+    help: "embedded engine: store each log segment by reading its file (about 3× less engine CPU per row); 0: send the segment's bytes",
+    docs: ['readme'],
+  }),
   flushMaxRows: setting({ env: 'STALEWATCH_FLUSH_MAX_ROWS', schema: int(1, 1_000_000), default: flushDefault('maxRows'), shownDefault: 'per mode, see [docs/scaling.md](docs/scaling.md)', help: 'rows per insert', docs: ['readme'] }),
   flushMaxWaitMs: setting({
     env: 'STALEWATCH_FLUSH_MAX_WAIT_MS',
@@ -164,6 +180,24 @@ export const SETTINGS = {
     help: "below this much free space on the ingest log's (or embedded engine's) disk, ingest answers 503 `disk_low`; 0 turns the watch off ([docs/scaling.md](docs/scaling.md#a-full-or-damaged-disk))",
     docs: ['readme', 'security'],
   }),
+  // Reload waves (docs/rollout.md): a project's defaults until it sets its
+  // own, the ingest nodes that share the rate, and the guard's error window.
+  reloadsPerMinute: setting({
+    env: 'STALEWATCH_RELOADS_PER_MINUTE',
+    schema: int(0, 1_000_000),
+    default: '600',
+    help: "a project's forced reloads per minute until it sets its own ([docs/rollout.md](docs/rollout.md)); 0 holds every forced reload",
+    docs: ['readme', 'security'],
+  }),
+  waveLeadSeconds: setting({
+    env: 'STALEWATCH_WAVE_LEAD_SECONDS',
+    schema: int(0, 3600),
+    default: '60',
+    help: "the lead before a wave's first forced reload, until the project sets its own (also the window in which lowering the minimum reloads nobody)",
+    docs: ['readme', 'security'],
+  }),
+  rolloutNodes: setting({ env: 'STALEWATCH_ROLLOUT_NODES', schema: int(1, 1000), default: '1', help: 'ingest nodes answering one project: each paces its share of the reload rate', docs: ['readme', 'security'] }),
+  guardWindowSeconds: setting({ env: 'STALEWATCH_GUARD_WINDOW_SECONDS', schema: int(5, 3600), default: '60', help: "the window over which the reload wave's guard counts ingest 5xx", docs: ['readme', 'security'] }),
   shedLoopDelayMs: setting({
     env: 'STALEWATCH_SHED_LOOP_DELAY_MS',
     schema: int(0, 60_000),

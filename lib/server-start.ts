@@ -14,12 +14,16 @@ export function onServerStart(): Promise<void> {
       await migrate()
       // With several nodes against one ClickHouse, exactly one runs the
       // background jobs; the others set STALEWATCH_BACKGROUND_JOBS=0.
-      if (config().backgroundJobs) {
+      const backgroundJobs = config().backgroundJobs
+      if (backgroundJobs) {
         const { startRollups } = await import('./rollup-runner/scheduler')
         startRollups()
         const { startAlertEvaluator } = await import('./alerts')
         startAlertEvaluator()
       }
+      // Every node paces reload waves; the one running background jobs also runs their guard.
+      const { startRollout } = await import('./rollout/start')
+      startRollout(backgroundJobs)
     } catch (error) {
       log.error('migrations failed', { error: errorMessage(error) })
       throw error
@@ -29,6 +33,8 @@ export function onServerStart(): Promise<void> {
 
 /** Stops the background jobs (SIGTERM), before the store closes. */
 export async function onServerStop(): Promise<void> {
+  const { stopRollout } = await import('./rollout/start')
+  await stopRollout()
   const { stopAlertEvaluator } = await import('./alerts')
   await stopAlertEvaluator()
   const { stopRollups } = await import('./rollup-runner/scheduler')

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import type { BenchSection, BenchTable } from './bench/section'
 
-const HELP = `Usage: npm run bench [-- --quick] [-- --only <section>]
+const HELP = `Usage: npm run bench -- [--quick] [--only <section>] [options]
 
 Measures Stalewatch on this machine and prints one table per section; every
 figure is compared with a baseline measured in the same run. The results are
@@ -14,7 +14,20 @@ Sections:
              bare node:http and a trivial Next.js route; overload behaviour
              (builds the app with the bench's baseline route into
              <STALEWATCH_NEXT_DIST_DIR>-bench if needed; minutes)
+  ingest-floor
+             acknowledged-and-stored events/s against the floor measured in
+             the same run (bare node:http + the engine storing the same rows in
+             its cheapest input format, no views); engine CPU per row by input
+             format; the ideas measured (first-seen views, two inserts in
+             flight); server CPU per event split main thread / engine (minutes)
   queries    dashboard query latency (when scripts/bench/queries.ts exists)
+  pages      every dashboard page end to end (HTTP, logged in, server
+             render with all its queries) at --events (default 100M), with
+             the cost of each query in the page beside it
+  live-tabs  --tabs simulated tabs heartbeating every 60 s for --minutes
+             each, a release and a raised minimum during each run: ingest
+             rate, backlog, rollup run time, peak RSS, p95 of every query
+             and page while the generator runs
   sdk-size   the SDK core's gzip size against its budget and other agents
   backend-load  the backend-load middleware's CPU per request against the
              same bare node:http server, in process, and its heap growth
@@ -22,7 +35,14 @@ Sections:
 Options:
   --quick           short steps and small data: a smoke run, figures not representative
   --only <section>  run one section (repeatable, or comma-separated)
-  --events N        events the queries section generates (default 100,000,000)
+  --events N        events the queries and pages sections generate (default 100,000,000)
+  --data-dir D      the queries and pages sections generate their dataset into
+                    D and keep it; a later run with the same --events reuses it
+                    (skips generation and the first rollup)
+  --tabs N[,N…]     live-tabs: tab counts, one run each (default 10000,100000,1000000;
+                    --quick: 2000)
+  --minutes M       live-tabs: minutes per tab count after a 3-minute warm-up
+                    (default 20; --quick: 1, after 30 s)
   --clickhouse-url URL
                     the ingest section's servers store into this ClickHouse
                     server (database stalewatch_bench, created if missing;
@@ -32,13 +52,21 @@ Options:
                     queries section always uses its own embedded engine.
   --help            this text
 
-Run nothing else heavy meanwhile: the figures are only as steady as the machine.`
+Run nothing else heavy meanwhile: the figures are only as steady as the machine.
+The long runs (docs/scaling.md, "Commands that fill the figures"):
+  npm run bench -- --only ingest-floor                       about 6 min
+  npm run bench -- --only live-tabs                          about 70 min (3 × (3 + 20) min)
+  npm run bench -- --only pages --data-dir bench-data/100m   about 45 min the first time, minutes after
+  npm run bench -- --only queries --data-dir bench-data/100m about 40 min the first time`
 
 // Sections load lazily: one whose module is missing (being written by
 // another engineer) or broken is reported as not available, not a crash.
 const SECTIONS: { name: string; load: () => Promise<Record<string, unknown>> }[] = [
   { name: 'ingest', load: () => import('./bench/ingest') },
+  { name: 'ingest-floor', load: () => import('./bench/ingest-floor') },
   { name: 'queries', load: () => import(/* optional */ `./bench/${'queries'}`) },
+  { name: 'pages', load: () => import('./bench/pages') },
+  { name: 'live-tabs', load: () => import('./bench/live-tabs') },
   { name: 'sdk-size', load: () => import('./bench/sdk-size') },
   { name: 'backend-load', load: () => import('./bench/backend-load') },
 ]
@@ -70,6 +98,9 @@ async function main(): Promise<void> {
       only: { type: 'string', multiple: true },
       events: { type: 'string' },
       'clickhouse-url': { type: 'string' },
+      'data-dir': { type: 'string' },
+      tabs: { type: 'string' },
+      minutes: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
@@ -86,6 +117,16 @@ async function main(): Promise<void> {
   const clickhouseUrl = values['clickhouse-url']
   if (clickhouseUrl !== undefined && !/^https?:\/\/[^/]+/.test(clickhouseUrl)) {
     console.error(`--clickhouse-url must be an http(s) URL of a ClickHouse server, e.g. http://clickhouse:8123 (got ${JSON.stringify(clickhouseUrl)})`)
+    process.exit(2)
+  }
+  const tabs = values.tabs?.split(',').map((t) => Number(t.trim()))
+  if (tabs && (tabs.length === 0 || tabs.some((t) => !Number.isInteger(t) || t < 1 || t > 10_000_000))) {
+    console.error(`--tabs must be whole numbers from 1 to 10,000,000, comma-separated (got ${JSON.stringify(values.tabs)})`)
+    process.exit(2)
+  }
+  const minutes = values.minutes === undefined ? undefined : Number(values.minutes)
+  if (minutes !== undefined && !(minutes > 0 && minutes <= 24 * 60)) {
+    console.error(`--minutes must be a number of minutes above 0 (got ${JSON.stringify(values.minutes)})`)
     process.exit(2)
   }
   const started = Date.now()
@@ -114,6 +155,9 @@ async function main(): Promise<void> {
         progress,
         events: values.events ? Number(values.events) : undefined,
         clickhouseUrl,
+        dataDir: values['data-dir'] === undefined ? undefined : path.resolve(values['data-dir']),
+        tabs,
+        minutes,
       })
       results.push({ section: entry.name, status: 'ok', tables })
       tables.forEach(printTable)

@@ -58,11 +58,11 @@ async function ProjectOverview({ project }: { project: Project }) {
       <div className="stats">
         <div className="stat">
           <div className="label">Live sessions now</div>
-          <div className="value" data-testid="live-total">{o.liveTotal}</div>
+          <div className="value" data-testid="live-total">{o.approximate ? '≈ ' : ''}{o.liveTotal}</div>
         </div>
         <div className="stat">
           <div className="label">Stale share now</div>
-          <div className="value" data-testid="stale-share">{formatShare(o.staleShare)}</div>
+          <div className="value" data-testid="stale-share">{o.approximate ? '≈ ' : ''}{formatShare(o.staleShare)}</div>
           <div className="sub" data-testid="stale-trend">{o.staleSessions} stale · {trend(o.staleShare, o.staleShareHourAgo)}</div>
         </div>
         <div className="stat">
@@ -74,7 +74,7 @@ async function ProjectOverview({ project }: { project: Project }) {
         </div>
         <div className="stat">
           <div className="label">Adoption of the latest release</div>
-          <div className="value" data-testid="latest-adoption">{formatShare(o.latest?.adoption)}</div>
+          <div className="value" data-testid="latest-adoption">{o.approximate ? '≈ ' : ''}{formatShare(o.latest?.adoption)}</div>
           <div className="sub">{o.latest ? `${o.latest.adopted} of ${o.liveTotal} live sessions` : ''}</div>
         </div>
         <div className="stat">
@@ -124,7 +124,12 @@ async function ProjectOverview({ project }: { project: Project }) {
             </table>
           </div>
         )}
-        <p className="muted">Live means an event in the last {o.windowSeconds / 60} minutes. Refreshes every 30 s. Counts are exact.</p>
+        <p className="muted" data-testid="accuracy">
+          Live means an event in the last {o.windowSeconds / 60} minutes. Refreshes every 30 s.{' '}
+          {o.approximate
+            ? `Approximate (≈): ${o.approximate.figures.join(', ')}. More than ${o.approximate.exactLimit.toLocaleString('en')} sessions are live, so these come from 1 session in ${o.approximate.sampledOneIn} (${o.approximate.sampledSessions.toLocaleString('en')} sessions), each counted exactly and scaled up; the total is within ±${formatShare(o.approximate.totalError95)} with 95 % confidence. First and last seen are exact.`
+            : 'Counts are exact.'}
+        </p>
       </section>
     </>
   )

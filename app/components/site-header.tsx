@@ -2,13 +2,14 @@ import type { Project } from '@/lib/projects/project'
 import { LogoutForm } from '../login/logout-form'
 import { ThemeToggle } from './theme-toggle'
 
-export type Section = 'overview' | 'releases' | 'explorer' | 'alerts'
+export type Section = 'overview' | 'releases' | 'explorer' | 'alerts' | 'rollout'
 
 const SECTIONS: { id: Section; label: string; path: string }[] = [
   { id: 'overview', label: 'Overview', path: '/' },
   { id: 'releases', label: 'Releases', path: '/releases' },
   { id: 'explorer', label: 'Explorer', path: '/explorer' },
   { id: 'alerts', label: 'Alerts', path: '/alerts' },
+  { id: 'rollout', label: 'Rollout', path: '/rollout' },
 ]
 
 /** Top bar: sections for the current project, the project switcher, theme and log out. */

@@ -20,7 +20,8 @@ export function linksFor(baseUrl: string, projectId: string, since: number, at: 
   }
 }
 
-export type NotificationType = 'alert.firing' | 'alert.resolved' | 'alert.test'
+// rollout.*: a reload wave's guard paused or resumed it (lib/rollout/notify.ts).
+export type NotificationType = 'alert.firing' | 'alert.resolved' | 'alert.test' | 'rollout.paused' | 'rollout.resumed'
 
 export interface Notification {
   /** Stable across retries of one transition: receivers de-duplicate on it. */

@@ -5,6 +5,7 @@ import { liveMinutes } from './live-sessions/read-minutes'
 import { liveSessions } from './live-sessions/read-now'
 import { versionSeen } from './live-sessions/read-seen'
 import { versionTabAges } from './live-sessions/read-tab-ages'
+import type { Approximation } from './live-sessions/sample'
 
 // The overview's figures: live now, stale share now and an hour ago, the
 // latest release with its adoption, and the versions table.
@@ -30,7 +31,12 @@ export interface ProjectOverview {
   staleShareHourAgo: number | null
   latest: { version: string; releasedAt: number; implicit: boolean; adoption: number | null; adopted: number } | null
   versions: OverviewVersionRow[]
+  /** Present only above the exact limit (docs/semantics.md, Accuracy): which figures come from a sample of sessions, and how close they are. */
+  approximate?: Approximation & { figures: string[] }
 }
+
+/** The overview's figures that come from the sample when there is one; the rest (first and last seen, the hour-ago share) stay exact. */
+export const SAMPLED_FIGURES = ['live sessions now', 'stale share now', 'stale sessions now', 'adoption of the latest release', 'live, visible and hidden sessions per version', 'median tab age per version']
 
 const HOUR = 3600_000
 
@@ -49,7 +55,7 @@ export async function projectOverview(ctx: ChartContext, at: number): Promise<Pr
   const adoption = latest ? adoptionAt(ctx.catalog, counts, latest.version, at) : null
   const ageOf = new Map(ages.map((a) => [a.version, a.medianTabAgeMs]))
   const seenOf = new Map(seen.map((s) => [s.version, s]))
-  return {
+  const overview: ProjectOverview = {
     at,
     windowSeconds: ctx.windowSeconds,
     liveTotal: live.total,
@@ -65,4 +71,6 @@ export async function projectOverview(ctx: ChartContext, at: number): Promise<Pr
       status: versionStatus(ctx.catalog, v.version, at),
     })),
   }
+  if (live.approximate) overview.approximate = { ...live.approximate, figures: SAMPLED_FIGURES }
+  return overview
 }

@@ -1,6 +1,7 @@
 import { ingestFamilies, liveByProject, liveFamilies, type BufferSnapshot, type IngestSnapshot } from './collect'
 import { aggregateIngestFamilies, backendLoadByProject, backendLoadFamilies, type AggregateIngestSnapshot } from './backend-load'
 import { renderExposition } from './exposition'
+import { rolloutFamilies } from '../rollout/metrics'
 
 /** The whole /api/metrics body at `at`. */
 export async function metricsText(ingest: IngestSnapshot, buffer: BufferSnapshot, at = Date.now(), aggregates?: AggregateIngestSnapshot): Promise<string> {
@@ -10,5 +11,6 @@ export async function metricsText(ingest: IngestSnapshot, buffer: BufferSnapshot
     ...backendLoadFamilies(load),
     ...ingestFamilies(ingest, buffer),
     ...(aggregates ? aggregateIngestFamilies(aggregates) : []),
+    ...rolloutFamilies(),
   ])
 }

@@ -8,7 +8,20 @@ import { rollupProject } from './run-project'
 // (lib/process-singleton.ts): Next's route bundles and server.ts may both
 // import this module.
 
-const INTERVAL_MS = 20_000
+export const ROLLUP_INTERVAL_MS = 20_000
+
+export interface RollupRunStats {
+  runs: number
+  /** Duration of each finished run over all projects, oldest first (the last 1,000). */
+  durationsMs: number[]
+}
+
+// What the runs took, for the bench (a run must stay well within its interval).
+const runStats = () => processSingleton('rollupRunStats', (): RollupRunStats => ({ runs: 0, durationsMs: [] }))
+
+export function rollupRunStats(): RollupRunStats {
+  return runStats()
+}
 
 /** Rolls up every project once; one project's failure does not stop the others. */
 async function rollupAllProjects(now: number = Date.now()): Promise<void> {
@@ -28,13 +41,18 @@ export function startRollups(): { stop: () => void } {
     const tick = async () => {
       if (running || stopped) return
       running = true
+      const started = performance.now()
       try {
         await rollupAllProjects()
       } finally {
         running = false
+        const stats = runStats()
+        stats.runs++
+        stats.durationsMs.push(performance.now() - started)
+        if (stats.durationsMs.length > 1000) stats.durationsMs.shift()
       }
     }
-    const timer = setInterval(() => void tick(), INTERVAL_MS)
+    const timer = setInterval(() => void tick(), ROLLUP_INTERVAL_MS)
     timer.unref()
     void tick()
     return {

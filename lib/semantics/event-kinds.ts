@@ -37,6 +37,8 @@ export const EVENT_KINDS = {
   load: { types: ['load'], detail: 'navigation', stored: true, label: 'Loads' },
   // Every reload that completed, whatever started it: a load whose navigation is reload.
   reloaded_load: { types: ['load'], where: "navigation = 'reload'", stored: false, label: 'Reloaded loads' },
+  // The minute tick of a live tab; it also carries what the reload rules saw (idle, unsaved work).
+  heartbeat: { types: ['heartbeat'], stored: false, label: 'Heartbeats' },
 } as const satisfies Record<string, EventKindDef>
 
 export type EventKind = keyof typeof EVENT_KINDS

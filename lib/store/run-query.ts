@@ -1,6 +1,22 @@
 import type { ClickHouseClient } from '@clickhouse/client'
+import { processSingleton } from '../process-singleton'
 import { withSpan } from '../tracing'
 import { store } from './client'
+
+export interface TimedQuery {
+  name: string
+  ms: number
+}
+
+// Who hears of every finished read, with its name and time: the bench's
+// per-query cost of each page (scripts/bench/pages.ts). Nobody by default.
+const queryListeners = () => processSingleton('queryListeners', () => new Set<(query: TimedQuery) => void>())
+
+/** Calls `listener` after every read that runQuery ran; returns the unsubscribe. */
+export function onQueryTimed(listener: (query: TimedQuery) => void): () => void {
+  queryListeners().add(listener)
+  return () => queryListeners().delete(listener)
+}
 
 const inFlight = new WeakMap<ClickHouseClient, number>()
 
@@ -18,6 +34,7 @@ function leastBusyQueryClient(): ClickHouseClient {
 export async function runQuery<Row>(name: string, sql: string, params: Record<string, unknown> = {}, client?: ClickHouseClient): Promise<Row[]> {
   const chosen = client ?? leastBusyQueryClient()
   inFlight.set(chosen, (inFlight.get(chosen) ?? 0) + 1)
+  const started = performance.now()
   try {
     return await withSpan(`clickhouse.query ${name}`, { 'db.system': 'clickhouse', 'stalewatch.query': name }, async (span) => {
       const result = await chosen.query({
@@ -32,6 +49,8 @@ export async function runQuery<Row>(name: string, sql: string, params: Record<st
     })
   } finally {
     inFlight.set(chosen, inFlight.get(chosen)! - 1)
+    const listeners = queryListeners()
+    if (listeners.size > 0) for (const listener of listeners) listener({ name, ms: performance.now() - started })
   }
 }
 

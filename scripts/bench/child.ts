@@ -19,6 +19,19 @@ export interface BenchChild<Ready> {
   resetPeak: () => void
   /** CPU time (user + system) the process has used, in seconds, or undefined off Linux. */
   cpuSeconds: () => number | undefined
+  /** CPU time of its main thread alone (the JavaScript event loop), in seconds, or undefined off Linux. */
+  mainThreadCpuSeconds: () => number | undefined
+}
+
+/** utime + stime of a /proc stat file, in seconds (clock ticks of 100 Hz on Linux); undefined when it cannot be read. */
+function statCpuSeconds(file: string): number | undefined {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return undefined
+  }
 }
 
 export async function startChild<Ready>(script: string, env: Record<string, string>, execArgv: string[] = [], timeoutMs = 180_000): Promise<BenchChild<Ready>> {
@@ -80,15 +93,9 @@ export async function startChild<Ready>(script: string, env: Record<string, stri
         return undefined
       }
     },
-    cpuSeconds: () => {
-      try {
-        // Fields after the parenthesised command name; utime and stime are the 12th and 13th, in clock ticks (100 Hz on Linux).
-        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-        return (Number(fields[11]) + Number(fields[12])) / 100
-      } catch {
-        return undefined
-      }
-    },
+    cpuSeconds: () => statCpuSeconds(`/proc/${child.pid}/stat`),
+    // The main thread's task id is the process id.
+    mainThreadCpuSeconds: () => statCpuSeconds(`/proc/${child.pid}/task/${child.pid}/stat`),
     resetPeak: () => {
       // "5" resets the peak RSS the kernel reports as VmHWM (Linux ≥ 4.0).
       try {

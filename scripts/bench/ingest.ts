@@ -12,12 +12,12 @@ import type { BenchOptions, BenchSection, BenchTable } from './section'
 // /api/ingest, and a trivial Next.js route for the Next.js route-handler path.
 // Servers and the load generator each run in their own child process.
 
-interface ServerReady {
+export interface ServerReady {
   url: string
   ingestKey: string
   projectId: string
 }
-interface Metrics {
+export interface Metrics {
   inserts: number
   insertedRows: number
   failedInserts: number
@@ -52,17 +52,17 @@ interface Row {
 const MiB = 1024 * 1024
 // The product's ingest URL as the SDK sends to it: ?answer=header gets a 204
 // without a body when every event is accepted. The baselines get none.
-const ingestUrl = (base: string) => `${base}/api/ingest?answer=header`
+export const ingestUrl = (base: string) => `${base}/api/ingest?answer=header`
 const PRODUCT_PATH = 'stalewatch /api/ingest'
 const STORED_PATH = 'stalewatch /api/ingest, ack when stored'
-const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }))
+export const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }))
 const statuses = (r: LoadResult) =>
   Object.entries(r.byStatus)
     .map(([s, n]) => `${s}×${n}`)
     .concat(r.errors ? [`err×${r.errors}`] : [], r.notSent ? [`unsent×${r.notSent}`] : [])
     .join(' ')
 
-class Generator {
+export class Generator {
   private constructor(readonly child: BenchChild<object>) {}
   static async start(): Promise<Generator> {
     return new Generator(await startChild('scripts/bench/load-generator.ts', { STALEWATCH_LOAD_GENERATOR: '1' }))
@@ -73,7 +73,7 @@ class Generator {
   stop = () => this.child.stop()
 }
 
-async function startProduct(mode: 'product' | 'next', env: Record<string, string>): Promise<BenchChild<ServerReady>> {
+export async function startProduct(mode: 'product' | 'next', env: Record<string, string>): Promise<BenchChild<ServerReady>> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `stalewatch-bench-${mode}-`))
   return startChild<ServerReady>('scripts/bench/product-server.ts', {
     STALEWATCH_BENCH_MODE: mode,

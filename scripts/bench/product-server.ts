@@ -9,9 +9,24 @@ import { performance } from 'node:perf_hooks'
 // - next: everything through the Next.js request handler, as a Next-only
 //   deployment runs (/api/ingest via app/api/ingest/route.ts, and the trivial
 //   /api/bench-baseline route for comparison, in the bench's own build only).
-// The parent talks to it over IPC: ready → {url, ingestKey}; metrics; count; stop.
+// The parent talks to it over IPC: ready → {url, ingestKey}; metrics; count;
+// flush; stop; and for the live-tabs and pages sections: release and minimum
+// (change the project's releases as CI would), time-queries (every dashboard
+// query once, in this process, as the pages run them), mark and collect (the
+// reads run between the two, for the cost of each query in a page), rollups
+// (what the scheduler's runs took).
 
-type Message = { type: 'metrics' } | { type: 'count'; projectId: string } | { type: 'flush' } | { type: 'stop' }
+type Message =
+  | { type: 'metrics' }
+  | { type: 'count'; projectId: string }
+  | { type: 'flush' }
+  | { type: 'stop' }
+  | { type: 'release'; projectId: string; version: string }
+  | { type: 'minimum'; projectId: string; version: string }
+  | { type: 'time-queries'; projectId: string }
+  | { type: 'mark' }
+  | { type: 'collect' }
+  | { type: 'rollups' }
 
 async function main(): Promise<void> {
   const mode = process.env.STALEWATCH_BENCH_MODE === 'next' ? 'next' : 'product'
@@ -49,6 +64,9 @@ async function main(): Promise<void> {
   const { store } = await import('../../lib/store/client')
   const { table } = await import('../../lib/store/tables')
   const project = await createProject({ name: `bench-${mode}-${Date.now()}` })
+  const { onQueryTimed } = await import('../../lib/store/run-query')
+  let collected: { name: string; ms: number }[] | null = null
+  onQueryTimed((q) => collected?.push(q))
 
   process.on('message', (message: Message) => {
     void (async () => {
@@ -78,6 +96,32 @@ async function main(): Promise<void> {
       } else if (message.type === 'flush') {
         await ingestRuntime().buffer.flush()
         process.send?.({ type: 'flushed' })
+      } else if (message.type === 'release') {
+        const { registerRelease } = await import('../../lib/releases/release-store')
+        await registerRelease({ project: message.projectId, version: message.version, releasedAt: Date.now() })
+        process.send?.({ type: 'released' })
+      } else if (message.type === 'minimum') {
+        const { setMinSupported } = await import('../../lib/releases/release-store')
+        await setMinSupported(message.projectId, message.version)
+        process.send?.({ type: 'minimum-set' })
+      } else if (message.type === 'time-queries') {
+        const { dashboardCases } = await import('./dashboard-cases')
+        const timings: { page: string; query: string; ms: number }[] = []
+        for (const c of await dashboardCases(message.projectId, Date.now())) {
+          const started = performance.now()
+          await c.run()
+          timings.push({ page: c.page, query: c.query, ms: performance.now() - started })
+        }
+        process.send?.({ type: 'timed-queries', timings })
+      } else if (message.type === 'mark') {
+        collected = []
+        process.send?.({ type: 'marked' })
+      } else if (message.type === 'collect') {
+        process.send?.({ type: 'collected', queries: collected ?? [] })
+        collected = null
+      } else if (message.type === 'rollups') {
+        const { rollupRunStats } = await import('../../lib/rollup-runner/scheduler')
+        process.send?.({ type: 'rollup-stats', ...rollupRunStats() })
       } else if (message.type === 'stop') {
         await close()
         process.exit(0)

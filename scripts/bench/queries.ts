@@ -24,6 +24,9 @@ Usage: npx tsx scripts/bench/queries.ts [options]
                 this bench generated, reuse it (skips generation and the
                 first rollup: for timing one change after another)
   --cases TEXT  time only the cases whose page, query or window contains TEXT
+  --prepare-only
+                with --data-dir: generate (or reuse) the dataset and build its
+                rollup, then stop (the pages section runs this first)
   --help        this text
 
 Generates about 70k sessions heartbeating once a minute for a day (scaled
@@ -153,8 +156,8 @@ async function generate(projectId: string, events: number, dayStart: number, pro
 }
 
 interface QueriesBenchOptions extends BenchOptions {
-  dataDir?: string
   cases?: string
+  prepareOnly?: boolean
 }
 
 async function run(options: QueriesBenchOptions): Promise<BenchTable[]> {
@@ -208,6 +211,7 @@ async function run(options: QueriesBenchOptions): Promise<BenchTable[]> {
       backfillSeconds = (performance.now() - started) / 1000
       if (options.dataDir) writeFileSync(path.join(options.dataDir, KEPT_FILE), JSON.stringify({ projectId, events, ...data } satisfies KeptDataset))
     }
+    if (options.prepareOnly) return []
     const tickStarted = performance.now()
     await rollupProject(projectId, 180, Date.now() + MINUTE)
     const tickMs = performance.now() - tickStarted
@@ -315,7 +319,14 @@ export const section: BenchSection = { name: 'queries', run: (options) => run(op
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, events: { type: 'string' }, 'data-dir': { type: 'string' }, cases: { type: 'string' }, help: { type: 'boolean', default: false } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      events: { type: 'string' },
+      'data-dir': { type: 'string' },
+      cases: { type: 'string' },
+      'prepare-only': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
   })
   if (values.help) {
     console.log(HELP)
@@ -329,7 +340,11 @@ async function main(): Promise<void> {
   const begun = Date.now()
   const progress = (message: string) => console.error(`[${((Date.now() - begun) / 1000).toFixed(0).padStart(4)} s] ${message}`)
   const dataDir = values['data-dir'] === undefined ? undefined : path.resolve(values['data-dir'])
-  const tables = await run({ quick: values.quick, progress, events, dataDir, cases: values.cases })
+  if (values['prepare-only'] && !dataDir) {
+    console.error('--prepare-only needs --data-dir (the dataset would be removed at the end)')
+    process.exit(2)
+  }
+  const tables = await run({ quick: values.quick, progress, events, dataDir, cases: values.cases, prepareOnly: values['prepare-only'] })
   for (const t of tables) {
     console.log(`\n${t.title}`)
     const cells = [t.columns, ...t.rows.map((r) => r.map(String))]

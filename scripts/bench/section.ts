@@ -18,6 +18,12 @@ export interface BenchOptions {
   events?: number
   /** --clickhouse-url: the ingest section's servers store into this ClickHouse server instead of an embedded engine each. */
   clickhouseUrl?: string
+  /** --data-dir D: where the queries and pages sections keep their generated dataset, reused by later runs. */
+  dataDir?: string
+  /** --tabs N[,N…]: live tab counts for the live-tabs section. */
+  tabs?: number[]
+  /** --minutes M: how long the live-tabs section drives each tab count. */
+  minutes?: number
   /** Progress lines for long steps. */
   progress: (message: string) => void
 }

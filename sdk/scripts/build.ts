@@ -19,14 +19,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
 
 export const CORE_BUDGET_BYTES = 1536
-export const SCRIPT_TAG_BUDGET_BYTES = 2400
+// The script tag installs automatic reloads (sdk/src/reloads.ts: forced reloads
+// at the server's slot, the safety rules, tabs following each other), about
+// 670 B min+gzip of it; without them the tag was 2,392 B against 2,400. No
+// variant with chunk watching, the prompt and safe automatic reloads fits
+// 2,400 (issue 14's report).
+export const SCRIPT_TAG_BUDGET_BYTES = 3100
 
 const sdk = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const src = path.join(sdk, 'src')
 const repo = path.resolve(sdk, '..')
 
 /** Entry points that run in the browser (or during server-side rendering). */
-export const BROWSER_ENTRIES = ['index', 'prompt', 'chunks', 'headers', 'react', 'vue', 'svelte', 'tag-requests'] as const
+export const BROWSER_ENTRIES = ['index', 'reloads', 'prompt', 'chunks', 'headers', 'react', 'vue', 'svelte', 'tag-requests'] as const
 /** Entry points that run in Node at build time or in CI. */
 export const NODE_ENTRIES = ['next', 'vite', 'cli', 'bin'] as const
 /** Entry points for the app's servers, any runtime (Node, Workers, Deno): name in dist → source under src. */

@@ -1,9 +1,9 @@
 // Chunk errors: an old build failing to load one of its scripts or chunks after
 // a deploy. An add-on outside the core size budget: call watchChunks() after
 // init() (the script-tag build does it for you). Each failure is reported as an
-// `error` event, then a safe reload (reason chunk_error) is attempted: only if
-// canReload() allows and no automatic reload happened in this session within
-// the forced-reload window.
+// `error` event, then a safe reload (reason chunk_error) is asked for: with
+// watchReloads() installed (reloads.ts) it happens once the tab is hidden or
+// idle with no unsaved work, within the loop guard; without it, never.
 import type { Env } from './types'
 import { reload, report } from './index'
 

@@ -12,8 +12,8 @@ Commands:
   release              Register this build's version as a release of the project
                        (POST /api/releases). Run it when the deploy goes live.
   min-supported [VER]  Make VER the minimum supported version: tabs running an
-                       older one reload, spread over their window and only when
-                       safe (PUT /api/projects/<project>/min-supported).
+                       older one reload in a paced wave, and only when safe
+                       (PUT /api/projects/<project>/min-supported).
                        VER defaults to this build's version.
   version              Print this build's version and where it came from.
 

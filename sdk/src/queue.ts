@@ -12,5 +12,5 @@ export const BATCH_DELAY_MS = 1e3
 /** keepalive requests share a 64 KiB budget in the browser; stay under it. */
 export const KEEPALIVE_MAX_BYTES = 6e4
 
-/** Drops the oldest events beyond max and returns how many it dropped. */
-export const trim = (q: unknown[]): number => q.splice(0, q.length - QUEUE_MAX).length
+/** Drops the oldest events beyond max, sparing the first `from` (in flight), and returns how many it dropped. */
+export const trim = (q: unknown[], from: number): number => q.splice(from, q.length - QUEUE_MAX).length

@@ -1,10 +1,12 @@
 // What every framework adapter does once per page load in the browser: start
-// the SDK with the options given or baked in at build time, watch for chunk
-// errors, and mount the update prompt. On the server (no document) it does
+// the SDK with the options given or baked in at build time, install automatic
+// reloads (the core alone never reloads), watch for chunk errors, and mount
+// the update prompt. On the server (no document) it does
 // nothing, so adapters can call it during server-side rendering.
 import type { Options } from './types'
 import { init } from './index'
 import { watchChunks } from './chunks'
+import { watchReloads } from './reloads'
 import { mountUpdatePrompt, type PromptOptions } from './prompt'
 import { baked } from './baked'
 
@@ -28,6 +30,7 @@ export const start = (options: StartOptions = {}): boolean => {
   }
   started = true
   init(o as Options)
+  watchReloads(o)
   if (o.chunks !== false) watchChunks(o.env)
   if (o.prompt !== false) mountUpdatePrompt(o.prompt)
   return true

@@ -17,6 +17,12 @@ export interface Target {
   addEventListener(type: string, fn: Listener, capture?: boolean): void
 }
 
+/** The part of a BroadcastChannel the SDK uses. */
+export interface Channel {
+  postMessage(message: unknown): void
+  onmessage: ((e: MessageEvent) => void) | null
+}
+
 /**
  * Every browser dependency of the SDK, shaped like the part of `window` it
  * uses, so the default is simply globalThis. Tests pass a fake.
@@ -24,13 +30,19 @@ export interface Target {
 export interface Env extends Target {
   location: { origin: string; reload(): void }
   document: Target & { visibilityState: string; hasFocus(): boolean }
-  navigator: { sendBeacon(url: string, data: string): boolean }
-  /** Missing or throwing storage disables automatic reloads (no loop guard). */
+  navigator: {
+    sendBeacon(url: string, data: string): boolean
+    /** Web Locks: tabs following another tab's update reload one at a time. */
+    locks?: { request(name: string, fn: () => Promise<unknown>): Promise<unknown> }
+  }
+  /** Missing or throwing storage disables automatic reloads (no loop guard) and keeps no events across loads. */
   sessionStorage?: { getItem(key: string): string | null; setItem(key: string, value: string): void }
   performance?: { getEntriesByType(type: string): unknown[] }
   fetch(url: string, init: { method: 'POST'; body: string; keepalive: boolean }): Promise<ResponseLike>
   setTimeout(fn: () => void, ms: number): unknown
   clearTimeout(timer: unknown): void
+  /** Tells the other tabs of this origin that one updated; missing = they are not told. */
+  BroadcastChannel?: new (name: string) => Channel
   Math: { random(): number }
   Date: { now(): number }
 }
@@ -48,8 +60,12 @@ export interface Options {
   onUpdate?: (latest: string) => void
   /** Return false while a reload would lose the person's work. Default: always true. */
   canReload?: () => boolean
-  /** Forced reloads are spread uniformly over this many seconds. Default 600. */
-  forceReloadWindowSeconds?: number
+  /** Automatic reloads (watchReloads): a visible tab counts as idle after this long without input. Default 900. */
+  idleSeconds?: number
+  /** Automatic reloads: tabs following another tab's update reload one at a time, this far apart. Default 3. */
+  staggerSeconds?: number
+  /** Automatic reloads: the loop guard allows one per tab per this many seconds. Default 600. */
+  loopGuardSeconds?: number
   /** Browser dependencies (the window). Default globalThis. */
   env?: Env
 }

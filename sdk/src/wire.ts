@@ -18,7 +18,14 @@ interface EventBase {
 export type WireEvent = EventBase &
   (
     | { type: 'load'; visibility: Visibility; navigation: Navigation; previousVersion?: string }
-    | { type: 'heartbeat'; visibility: Visibility }
+    | {
+        type: 'heartbeat'
+        visibility: Visibility
+        /** No input (pointer, key, wheel, touch) for the SDK's idle time (default 15 min); sent only when true. */
+        idle?: boolean
+        /** A form field holds edits not submitted, or the app's canReload() says no; sent only when true. */
+        unsaved?: boolean
+      }
     | { type: 'visibility'; visibility: Visibility }
     | { type: 'freeze' }
     | { type: 'resume' }
@@ -40,6 +47,12 @@ export interface IngestEnvelope {
   sentAt: number
   /** Events the SDK had to drop because its queue was full (optional, additive). */
   dropped?: number
+  /**
+   * These events were made by an earlier load of this tab (load and version
+   * are that load's) and are sent again by a later one: the answer is not
+   * for the page that sends them, so it carries no reload slot (additive).
+   */
+  replay?: boolean
   events: WireEvent[]
 }
 
@@ -48,4 +61,10 @@ export interface HeaderAnswer {
   latest: string | null
   minSupported: string | null
   belowMinimum: boolean
+  /**
+   * This tab's forced-reload slot: ms from this answer until it may start its
+   * forced reload, 0 = now (the server counted this start against the rate),
+   * null = none (not below the minimum, wave paused or not started, replay).
+   */
+  reloadIn: number | null
 }

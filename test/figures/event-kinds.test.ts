@@ -54,7 +54,7 @@ describe('the event kinds table', () => {
       [{ id: uid('e'), ts: at, type: 'load', visibility: 'visible', navigation: 'navigate' }, ['load']],
       [{ id: uid('e'), ts: at, type: 'load', visibility: 'visible', navigation: 'reload', previousVersion: 'v0' }, ['load', 'reloaded_load']],
       [{ id: uid('e'), ts: at, type: 'load', visibility: 'hidden', navigation: 'back_forward' }, ['load']],
-      [{ id: uid('e'), ts: at, type: 'heartbeat', visibility: 'visible' }, []],
+      [{ id: uid('e'), ts: at, type: 'heartbeat', visibility: 'visible' }, ['heartbeat']],
       [{ id: uid('e'), ts: at, type: 'visibility', visibility: 'visible' }, ['return']],
       [{ id: uid('e'), ts: at, type: 'visibility', visibility: 'hidden' }, []],
       [{ id: uid('e'), ts: at, type: 'freeze' }, []],

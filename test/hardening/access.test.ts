@@ -235,13 +235,18 @@ type Handler = (request: Request, context: unknown) => Promise<Response>
 const routeFiles = () => filesNamed(path.join(root, 'app'), 'route.ts')
 const pageFiles = () => filesNamed(path.join(root, 'app'), 'page.tsx')
 
-/** The URL path a route or page file serves, with a sample value for each dynamic segment. */
-function urlPathOf(file: string): string {
+/**
+ * The URL path a route or page file serves, with a sample value for each
+ * dynamic segment; `[id]` is `projectId` when given, so a route that names an
+ * unknown project with its 404 before judging the token (lib/http/route.ts
+ * deployRoute) is asked about a real one.
+ */
+function urlPathOf(file: string, projectId?: string): string {
   const segments = relative(path.dirname(file))
     .split('/')
     .slice(1)
     .filter((s) => !/^\(.*\)$/.test(s))
-    .map((s) => (s === '[chart]' ? 'live' : s.replace(/^\[.*\]$/, 'x')))
+    .map((s) => (s === '[chart]' ? 'live' : s === '[id]' && projectId ? projectId : s.replace(/^\[.*\]$/, 'x')))
   return '/' + segments.join('/')
 }
 
@@ -378,7 +383,7 @@ describe('pages and routes over HTTP', () => {
     }
     for (const file of routeFiles()) {
       if (relative(file) in PUBLIC_ROUTES) continue
-      const route = `${urlPathOf(file)}?project=${created.id}`
+      const route = `${urlPathOf(file, created.id)}?project=${created.id}`
       for (const cookie of refusedCookies) {
         const answer = await rawRequest({ url: app.url, path: route, headers: cookie ? { cookie } : {} })
         // A route without GET answers 405; every other answer is the 401.

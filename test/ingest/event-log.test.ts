@@ -4,7 +4,7 @@ import path from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { EventLog, type EventLogOptions } from '@/ingest/event-log'
 import { EVENT_COLUMNS, eventValues, type EventRow } from '@/ingest/event-row'
-import { writeEventLines } from '@/ingest/event-writer'
+import { writeEventFile, writeEventLines } from '@/ingest/event-writer'
 import { nextSegmentName, rejectedName } from '@/ingest/log-segments'
 import { BufferFullError, WriteFailedError } from '@/ingest/group-commit'
 import { runCommand, runQuery } from '@/lib/store/run-query'
@@ -27,6 +27,8 @@ function openLog(dir: string, overrides: Partial<EventLogOptions<EventRow>> = {}
     columns: EVENT_COLUMNS,
     values: eventValues,
     insert: writeEventLines,
+    // As the embedded runtime opens it: whole segments from their files first, their bytes when that fails.
+    insertFile: writeEventFile,
     maxSegmentRows: 1000,
     maxSegmentAgeMs: 60_000,
     maxBacklogRows: 10_000,
@@ -67,7 +69,60 @@ async function addUntilRefused(
   return { acknowledged, refused }
 }
 
+/** Every stored column of a project's rows but the project, by event id. */
+async function storedRows(projectId: string): Promise<Map<string, Record<string, unknown>>> {
+  const found = await runQuery<Record<string, unknown> & { event_id: string }>(
+    'test.logStoredRows',
+    `SELECT * EXCEPT project_id FROM ${table('events')} WHERE project_id = {p:String} ORDER BY event_id`,
+    { p: projectId },
+  )
+  return new Map(found.map((r) => [r.event_id, r]))
+}
+
 describe('ingest log', () => {
+  it('stores whole segments from their files: the same rows, value for value, as an insert of their bytes', async () => {
+    const [fromFile, fromBytes] = [await testProject('log-file'), await testProject('log-bytes')]
+    const awkward = ['', 'plain', 'quote " and \\ backslash', "apostrophe ' here", 'tab\tnew\nline', 'é ü 漢字 🎉', '\u0000 nul', ' '.repeat(3), 'x'.repeat(2000)]
+    const now = Date.now()
+    const rows = (projectId: string) =>
+      rowsFor(projectId, awkward.length * 3, now).map((r, i) => ({
+        ...r,
+        event_id: `e${String(i).padStart(4, '0')}`,
+        type: i % 2 ? 'error' : 'load',
+        message: awkward[i % awkward.length]!,
+        navigation: i % 2 ? '' : 'reload',
+        previous_version: i % 3 ? '' : awkward[(i + 1) % awkward.length]!.slice(0, 64),
+        browser: i % 4 ? 'Chrome' : '',
+        browser_major: i % 4 ? 120 + i : 0,
+        client_ts: now - 5_000 - i * 1_001,
+      }))
+    const insertNever = () => Promise.reject(new Error('the bytes path must not be needed for a sound segment'))
+    const byFile = openLog(newDir(), { insert: insertNever })
+    const byBytes = openLog(newDir(), { insertFile: undefined })
+    await byFile.add(rows(fromFile.id))
+    await byBytes.add(rows(fromBytes.id))
+    await Promise.all([byFile.flush(), byBytes.flush()])
+    const [a, b] = [await storedRows(fromFile.id), await storedRows(fromBytes.id)]
+    expect(a.size).toBe(awkward.length * 3)
+    expect([...a.values()]).toEqual([...b.values()])
+    expect(a.get('e0005')!.message).toBe('é ü 漢字 🎉')
+    await Promise.all([byFile.close(), byBytes.close()])
+  })
+
+  it('stores a left-over segment of an older release, with fewer columns, from its file: missing columns take their defaults', async () => {
+    const p = await testProject('log-file-old')
+    const dir = newDir()
+    const old = EVENT_COLUMNS.filter((c) => c !== 'browser' && c !== 'browser_major')
+    const rows = rowsFor(p.id, 4)
+    writeFileSync(path.join(dir, nextSegmentName(1)), JSON.stringify(old) + '\n' + rows.map((r) => JSON.stringify(eventValues(r).slice(0, old.length)) + '\n').join(''))
+    const log = openLog(dir, { insert: () => Promise.reject(new Error('the bytes path must not be needed')) })
+    await log.recovered
+    await log.flush()
+    const found = await storedRows(p.id)
+    expect([...found.values()].map((r) => [r.browser, r.browser_major])).toEqual(rows.map(() => ['', 0]))
+    await log.close()
+  })
+
   it('acknowledges once the rows are on disk, and stores them when the segment closes', async () => {
     const p = await testProject('log')
     const dir = newDir()

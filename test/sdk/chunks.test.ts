@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { chunkError, watchChunks } from '../../sdk/src/chunks'
 import { init } from '../../sdk/src/index'
+import { watchReloads } from '../../sdk/src/reloads'
 import { fakeEnv } from './fakes'
 
 const origin = 'https://app.example'
@@ -40,8 +41,9 @@ describe('watchChunks', () => {
   })
 
   it('reports an error event and reloads with reason chunk_error, once per window', async () => {
-    const f = fakeEnv()
+    const f = fakeEnv({ visibility: 'hidden' })
     init({ key: 'pk', version: 'v1', env: f.env })
+    watchReloads({ env: f.env })
     watchChunks(f.env)
     f.fire('window', 'unhandledrejection', { reason: Object.assign(new Error('Loading chunk 1 failed.'), { name: 'ChunkLoadError' }) })
     expect(f.reloads).toHaveLength(1)
@@ -55,8 +57,10 @@ describe('watchChunks', () => {
   })
 
   it('does not reload while canReload() returns false', () => {
-    const f = fakeEnv()
-    init({ key: 'pk', version: 'v1', env: f.env, canReload: () => false })
+    const f = fakeEnv({ visibility: 'hidden' })
+    const options = { key: 'pk', version: 'v1', env: f.env, canReload: () => false }
+    init(options)
+    watchReloads(options)
     watchChunks(f.env)
     f.fire('window', 'error', { target: { tagName: 'SCRIPT', src: 'https://app.example/_next/static/chunks/2.js' } })
     expect(f.reloads).toHaveLength(0)

@@ -34,6 +34,63 @@ export interface FakeOptions {
   beaconOk?: boolean
   /** Timers and time from this clock instead of the (faked) globals. */
   clock?: SimClock
+  /** The tabs of one browser: BroadcastChannel and Web Locks shared among the envs given the same one. */
+  browser?: FakeBrowser
+}
+
+type Message = { data: unknown }
+
+/**
+ * What the tabs of one browser share: BroadcastChannels by name (a message
+ * reaches every other channel of that name, in a later task, as in browsers)
+ * and Web Locks (held until the callback's promise settles or its tab
+ * unloads, as a reload does).
+ */
+export class FakeBrowser {
+  private channels = new Map<string, Set<{ onmessage: ((e: MessageEvent) => void) | null }>>()
+  private locks = new Map<string, { holder: object | null; queue: { tab: object; fn: () => Promise<unknown> }[] }>()
+
+  channel(name: string) {
+    const all = this.channels.get(name) ?? new Set()
+    this.channels.set(name, all)
+    const self = {
+      onmessage: null as ((e: MessageEvent) => void) | null,
+      postMessage: (data: unknown) => {
+        for (const other of all) if (other !== self) setTimeout(() => other.onmessage?.({ data } as Message as MessageEvent), 0)
+      },
+    }
+    all.add(self)
+    return self
+  }
+
+  request(tab: object, name: string, fn: () => Promise<unknown>): Promise<unknown> {
+    const lock = this.locks.get(name) ?? { holder: null, queue: [] }
+    this.locks.set(name, lock)
+    lock.queue.push({ tab, fn })
+    this.next(name)
+    return Promise.resolve()
+  }
+
+  private next(name: string): void {
+    const lock = this.locks.get(name)!
+    if (lock.holder || !lock.queue.length) return
+    const { tab, fn } = lock.queue.shift()!
+    lock.holder = tab
+    void fn().finally(() => {
+      if (lock.holder === tab) this.release(tab)
+    })
+  }
+
+  /** The tab unloads: every lock it holds or waits for goes. */
+  release(tab: object): void {
+    for (const [name, lock] of this.locks) {
+      lock.queue = lock.queue.filter((q) => q.tab !== tab)
+      if (lock.holder === tab) {
+        lock.holder = null
+        this.next(name)
+      }
+    }
+  }
 }
 
 export const ok = (body: Record<string, unknown> = {}): FakeAnswer => ({
@@ -80,11 +137,21 @@ export function fakeEnv(options: FakeOptions = {}) {
     hasFocus: () => state.focused,
     addEventListener: add(listeners.document),
   }
+  const now = options.clock ? options.clock.now : () => Date.now()
+  const tab = {}
   const env: Env = {
     addEventListener: add(listeners.window),
-    location: { origin: 'https://app.example', reload: () => (reloads.push(Date.now()), log.push('reload')) },
+    location: {
+      origin: 'https://app.example',
+      reload: () => {
+        reloads.push(now())
+        log.push('reload')
+        options.browser?.release(tab)
+      },
+    },
     document,
     navigator: {
+      ...(options.browser ? { locks: { request: (name: string, fn: () => Promise<unknown>) => options.browser!.request(tab, name, fn) } } : {}),
       sendBeacon(url: string, data: string) {
         if (!state.beaconOk) return false
         beacons.push({ at: Date.now(), url, envelope: JSON.parse(data), body: data })
@@ -106,8 +173,9 @@ export function fakeEnv(options: FakeOptions = {}) {
     },
     setTimeout: options.clock ? options.clock.setTimeout : (fn, ms) => setTimeout(fn, ms),
     clearTimeout: options.clock ? options.clock.clearTimeout : (t) => clearTimeout(t as ReturnType<typeof setTimeout>),
+    ...(options.browser ? { BroadcastChannel: function (this: unknown, name: string) { return options.browser!.channel(name) } as unknown as Env['BroadcastChannel'] } : {}),
     Math: { random: options.random ?? Math.random },
-    Date: { now: options.clock ? options.clock.now : () => Date.now() },
+    Date: { now },
   }
 
   const fire = (target: 'window' | 'document', type: string, event: object = {}) => {

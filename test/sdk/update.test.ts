@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { getState, init, subscribe, update } from '../../sdk/src/index'
 import { observeResponse } from '../../sdk/src/headers'
+import { watchReloads } from '../../sdk/src/reloads'
 import type { Options, State } from '../../sdk/src/types'
 import { fakeEnv, ok, response, type FakeOptions } from './fakes'
 
@@ -34,9 +35,11 @@ describe('session and load', () => {
   })
 
   it('works without sessionStorage (no loop guard, so no automatic reloads)', async () => {
-    const f = start({ storage: null, respond: () => ok({ belowMinimum: true }), visibility: 'hidden' }, { forceReloadWindowSeconds: 10 })
+    const f = start({ storage: null, respond: () => ok({ belowMinimum: true, reloadIn: 0 }), visibility: 'hidden' })
+    watchReloads({ env: f.env })
     await vi.advanceTimersByTimeAsync(120_000)
     expect(f.requests[0]!.envelope.session).toMatch(/^[a-z0-9]{8,}$/)
+    expect(f.requests.length).toBeGreaterThan(1)
     expect(f.reloads).toHaveLength(0)
   })
 })
@@ -70,78 +73,19 @@ describe('updates', () => {
     expect(getState()).toMatchObject({ latest: 'v1', updateAvailable: false })
   })
 
-  it('learns latest and force from response headers', async () => {
+  it('learns latest and belowMinimum from response headers; a forced reload still waits for its slot from Stalewatch', async () => {
     const onUpdate = vi.fn()
-    const f = start({ random: () => 0.5, visibility: 'hidden' }, { onUpdate, forceReloadWindowSeconds: 100 })
+    const f = start({ visibility: 'hidden' }, { onUpdate })
+    watchReloads({ env: f.env })
     observeResponse(response({ headers: { 'X-App-Version': 'v9' } }))
     expect(onUpdate).toHaveBeenCalledWith('v9')
     expect(getState()).toMatchObject({ latest: 'v9', belowMinimum: false })
     observeResponse(response({ headers: { 'x-force-reload': '1' } }))
     expect(getState()).toMatchObject({ latest: 'v9', belowMinimum: true })
-    await vi.advanceTimersByTimeAsync(50_000)
-    expect(f.reloads).toHaveLength(1)
-    update({ latest: 'v10' })
-    expect(onUpdate).toHaveBeenLastCalledWith('v10')
-  })
-})
-
-describe('forced reload', () => {
-  const below = () => ok({ latest: 'v2', minSupported: 'v2', belowMinimum: true })
-
-  it('waits a random delay within the window, then beacons reason forced before reloading', async () => {
-    const f = start({ random: () => 0.25, respond: below, visibility: 'hidden' })
-    await vi.advanceTimersByTimeAsync(1_000)
-    await vi.advanceTimersByTimeAsync(150_000 - 1)
-    expect(f.reloads).toHaveLength(0)
-    await vi.advanceTimersByTimeAsync(1)
-    expect(f.reloads).toEqual([f.requests[0]!.at + 150_000])
-    expect(f.log.slice(-2)).toEqual(['beacon', 'reload'])
-    expect(f.beacons.at(-1)!.envelope.events.at(-1)).toMatchObject({ type: 'reload', reason: 'forced' })
-  })
-
-  it('never reloads while canReload() returns false', async () => {
-    let allowed = false
-    const f = start({ random: () => 0, respond: below, visibility: 'hidden' }, { canReload: () => allowed })
+    // The rate is the server's: without a slot in an ingest answer, no tab reloads.
     await vi.advanceTimersByTimeAsync(30 * 60_000)
     expect(f.reloads).toHaveLength(0)
-    allowed = true
-    await vi.advanceTimersByTimeAsync(60_000)
-    expect(f.reloads).toHaveLength(1)
-  })
-
-  it('prefers a hidden or unfocused tab; a tab in use waits at most one more window', async () => {
-    const f = start({ random: () => 0, respond: below, focused: true }, { forceReloadWindowSeconds: 600 })
-    await vi.advanceTimersByTimeAsync(5 * 60_000)
-    expect(f.reloads).toHaveLength(0)
-    f.setVisibility('hidden')
-    expect(f.reloads).toHaveLength(1)
-
-    const g = start({ random: () => 0, respond: below, focused: false })
-    await vi.advanceTimersByTimeAsync(1_001)
-    expect(g.reloads).toHaveLength(1)
-
-    const h = start({ random: () => 0, respond: below, focused: true })
-    await vi.advanceTimersByTimeAsync(10 * 60_000)
-    expect(h.reloads).toHaveLength(0)
-    await vi.advanceTimersByTimeAsync(60_000)
-    expect(h.reloads).toHaveLength(1)
-  })
-
-  it('loop guard: at most one forced reload per session per window', async () => {
-    const storage = new Map<string, string>()
-    const first = start({ storage, random: () => 0, respond: below, visibility: 'hidden' })
-    await vi.advanceTimersByTimeAsync(1_001)
-    expect(first.reloads).toHaveLength(1)
-    // the reloaded page still runs an old build: same session, new load
-    const second = start({ storage, random: () => 0, respond: below, visibility: 'hidden' })
-    await vi.advanceTimersByTimeAsync(9 * 60_000)
-    expect(second.reloads).toHaveLength(0)
-    await vi.advanceTimersByTimeAsync(60_000)
-    expect(second.reloads).toHaveLength(1)
-    expect(second.reloads[0]! - first.reloads[0]!).toBeGreaterThanOrEqual(600_000)
-    // another tab (its own sessionStorage) is not held back
-    const other = start({ random: () => 0, respond: below, visibility: 'hidden' })
-    await vi.advanceTimersByTimeAsync(1_001)
-    expect(other.reloads).toHaveLength(1)
+    update({ latest: 'v10' })
+    expect(onUpdate).toHaveBeenLastCalledWith('v10')
   })
 })

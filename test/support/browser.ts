@@ -16,6 +16,20 @@ export function launchChromium(): Promise<Browser> {
   })
 }
 
+/**
+ * Headless Chromium never hides a page (new tabs and minimised windows leave
+ * visibilityState 'visible'), so this does what the browser does on a tab
+ * switch: change document.visibilityState and fire visibilitychange. The SDK's
+ * own listeners then run unchanged.
+ */
+export async function setVisibility(page: Page, state: 'visible' | 'hidden'): Promise<void> {
+  await page.evaluate((s) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s })
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => s === 'hidden' })
+    document.dispatchEvent(new Event('visibilitychange'))
+  }, state)
+}
+
 /** Logs a tab into the app's dashboard with the admin token, as a person would. */
 export async function logInWithToken(page: Page, app: { url: string; adminToken: string }): Promise<void> {
   await page.goto(new URL('/login', app.url).href)

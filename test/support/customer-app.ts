@@ -92,6 +92,14 @@ export interface EsmPageOptions {
   init: Record<string, unknown>
   /** Mount the ready-made update prompt (prompt.mjs). */
   prompt?: boolean
+  /**
+   * Install automatic reloads (reloads.mjs: watchReloads with the init
+   * options), as every adapter and the script tag do. Loaded only if the
+   * build has it, so the same page runs against an SDK from before it.
+   */
+  reloads?: boolean
+  /** More HTML for the page's body, e.g. a form. */
+  body?: string
 }
 
 /**
@@ -103,10 +111,13 @@ export function esmPage(version: string, options: EsmPageOptions): string {
 <html><head><meta charset="utf-8"><title>Shop ${version}</title></head>
 <body style="font:16px system-ui,sans-serif;margin:32px">
 <h1>Shop</h1><p>Running build <b id="version">${version}</b>.</p>
+${options.body ?? ''}
 <script type="module">
 import * as stalewatch from '/sdk/index.mjs'
 ${options.prompt ? "import { mountUpdatePrompt } from '/sdk/prompt.mjs'" : ''}
-stalewatch.init({ ...${inlineJson(options.init)}, version: ${inlineJson(version)} })
+const options = { ...${inlineJson(options.init)}, version: ${inlineJson(version)} }
+stalewatch.init(options)
+${options.reloads ? "await import('/sdk/reloads.mjs').then((m) => m.watchReloads(options), () => {})" : ''}
 ${options.prompt ? 'mountUpdatePrompt()' : ''}
 window.stalewatch = stalewatch
 </script>

@@ -11,13 +11,20 @@ import type { AddressInfo } from 'node:net'
 /** One envelope as the relay saw it. */
 export interface RelayedBatch {
   session: string
-  events: { id: string; type: string }[]
+  load?: string
+  version?: string
+  events: { id: string; type: string; ts?: number; reason?: string }[]
 }
+
+/** The versions of a 2xx answer: its stalewatch-answer header, else its JSON body. */
+export type RelayedAnswer = Record<string, unknown>
 
 export interface IngestRelay {
   url: string
   /** While true, every request gets 503 + Retry-After: 1. */
   down: boolean
+  /** Called with each envelope the app answered 2xx and that answer's versions, before the page sees it. */
+  onAnswer?: (batch: RelayedBatch, answer: RelayedAnswer) => void
   /** Each refused envelope, in order. */
   refused: RelayedBatch[]
   /** Each envelope the app answered 2xx (so stored), in order. */
@@ -39,7 +46,12 @@ export async function startIngestRelay(target: string, options: { down?: boolean
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const body = Buffer.concat(chunks)
     const batch = req.method === 'POST' ? (JSON.parse(body.toString()) as RelayedBatch) : undefined
-    const seen = batch && { session: batch.session, events: batch.events.map(({ id, type }) => ({ id, type })) }
+    const seen = batch && {
+      session: batch.session,
+      load: batch.load,
+      version: batch.version,
+      events: batch.events.map(({ id, type, ts, reason }) => ({ id, type, ts, ...(reason ? { reason } : {}) })),
+    }
     if (state.down) {
       if (seen) state.refused.push(seen)
       res.writeHead(503, { ...CORS, 'content-type': 'application/json', 'retry-after': '1' })
@@ -60,11 +72,16 @@ export async function startIngestRelay(target: string, options: { down?: boolean
     }
     if (seen?.events.length && answer.ok) state.forwarded.push(seen)
     const passed = [...answer.headers].filter(([name]) => !['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'].includes(name))
+    const bytes = Buffer.from(await answer.arrayBuffer())
+    if (seen && answer.ok && relay.onAnswer) {
+      const header = answer.headers.get('stalewatch-answer')
+      relay.onAnswer(seen, JSON.parse(header ?? (bytes.length ? bytes.toString() : '{}')) as RelayedAnswer)
+    }
     res.writeHead(answer.status, Object.fromEntries(passed))
-    res.end(Buffer.from(await answer.arrayBuffer()))
+    res.end(bytes)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return Object.assign(state, {
+  const relay: IngestRelay = Object.assign(state, {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise<void>((resolve) => {
@@ -72,4 +89,5 @@ export async function startIngestRelay(target: string, options: { down?: boolean
         server.close(() => resolve())
       }),
   })
+  return relay
 }

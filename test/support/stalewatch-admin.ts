@@ -28,6 +28,36 @@ export interface ReleaseFigures {
   upgradedByReload: { total: number; byReason: { reason: string; sessions: number }[] }
 }
 
+/** GET /api/projects/:id/min-supported/preview (docs/rollout.md). */
+export interface Preview {
+  version: string
+  at: number
+  current: string | null
+  tabs: { total: number; visible: number; hidden: number; idle: number; unsaved: number; byAge: { label: string; tabs: number }[] }
+  reloadsPerMinute: number
+  leadSeconds: number
+  startsAt: number
+  projectedEndAt: number | null
+}
+
+/** GET /api/projects/:id/rollout: the minimum, its wave and the audit log. */
+export interface Rollout {
+  minSupported: string | null
+  settings: { reloadsPerMinute: number; leadSeconds: number }
+  wave: null | {
+    minimum: string
+    startsAt: number
+    paused: boolean
+    causes: { cause: string; summary: string }[]
+    granted: number
+    landed: number
+    lastGrantAt: number | null
+    perMinute: { minute: number; granted: number }[]
+  }
+  /** detail: the preview a change of the minimum was made on, or a pause's causes. */
+  audit: { id: string; action: string; actor: string; at: number; from: string | null; to: string | null; detail: unknown; outcome: Record<string, unknown> | null }[]
+}
+
 async function ok<T>(res: Response, status = 200): Promise<T> {
   const body = await res.text()
   expect(res.status, body).toBe(status)
@@ -47,8 +77,14 @@ export function stalewatchAdmin(app: RunningApp) {
     /** Register a release with the project's deploy token, as CI does. */
     release: async (project: TestProject, version: string): Promise<void> =>
       void (await ok(await deploy(project, 'POST', '/api/releases', { project: project.id, version }), 201)),
-    setMinSupported: async (project: TestProject, version: string): Promise<void> =>
+    /** Set (or with null clear) the minimum supported version with the deploy token, as CI does. */
+    setMinSupported: async (project: TestProject, version: string | null): Promise<void> =>
       void (await ok(await deploy(project, 'PUT', `/api/projects/${project.id}/min-supported`, { version }))),
+    preview: async (project: TestProject, version: string): Promise<Preview> =>
+      ok(await adminFetch(app, `/api/projects/${project.id}/min-supported/preview?version=${encodeURIComponent(version)}`)),
+    rollout: async (project: TestProject): Promise<Rollout> => ok(await adminFetch(app, `/api/projects/${project.id}/rollout`)),
+    rolloutSettings: async (project: TestProject, settings: { reloadsPerMinute?: number; leadSeconds?: number }): Promise<void> =>
+      void (await ok(await adminFetch(app, `/api/projects/${project.id}/rollout/settings`, { method: 'PUT', body: JSON.stringify(settings) }))),
     /** Live sessions now, or at the instant `at` (epoch ms) given what is stored so far. */
     live: async (project: TestProject, at?: number): Promise<Live> =>
       ok(await adminFetch(app, `/api/stats/live?project=${project.id}${at === undefined ? '' : `&at=${at}`}`)),

@@ -1,9 +1,12 @@
 import { runQuery } from '../../store/run-query'
 import { table } from '../../store/tables'
+import { SAMPLE_FILTER, sampleError95, sessionSample, type Approximation } from './sample'
 
 // Live sessions per version at one instant (docs/semantics.md, Liveness): a session is
 // live at t with an event in (t - W, t]; it counts once, under the version of
-// its latest event; its visibility is the last one it reported.
+// its latest event; its visibility is the last one it reported. Counted in
+// the engine: only a row per version comes back, whatever the number of
+// sessions. Above the exact limit, on a sample of sessions (./sample.ts).
 
 export interface LiveSessionsParams {
   projectId: string
@@ -23,52 +26,74 @@ export interface LiveSessions {
   windowSeconds: number
   total: number
   versions: LiveVersionRow[]
+  /** Present only when the counts come from a sample of sessions (above the exact limit): how approximate they are. */
+  approximate?: Approximation
 }
 
 // Visibility reported before the window: only needed for sessions whose
 // events in the window carry none (a resume after a freeze, say).
 const VISIBILITY_LOOKBACK_MS = 3600_000
 
+interface CountRow {
+  version: string
+  sessions: number | string
+  visible: number | string
+  hidden: number | string
+  unknown: number | string
+}
+
 export async function liveSessions(params: LiveSessionsParams): Promise<LiveSessions> {
   const from = params.at - params.windowSeconds * 1000
-  const rows = await runQuery<{ session_id: string; version: string; last_visibility: string }>(
-    'liveSessions',
-    `SELECT session_id, argMax(version, event_time) AS version, argMaxIf(visibility, event_time, visibility != '') AS last_visibility
+  const sample = await sessionSample(params.projectId)
+  const filter = sample.oneIn > 1 ? SAMPLE_FILTER : ''
+  const queryParams = { project: params.projectId, from, at: params.at, since: from - VISIBILITY_LOOKBACK_MS, sampleOneIn: sample.oneIn }
+  // Each live session's version and last visibility in the window.
+  const live = `SELECT session_id, argMax(version, event_time) AS version, argMaxIf(visibility, event_time, visibility != '') AS vis
      FROM ${table('events')}
      WHERE project_id = {project:String}
        AND event_time > fromUnixTimestamp64Milli({from:Int64}, 'UTC')
        AND event_time <= fromUnixTimestamp64Milli({at:Int64}, 'UTC')
-     GROUP BY session_id`,
-    { project: params.projectId, from, at: params.at },
+       ${filter}
+     GROUP BY session_id`
+  const rows = await runQuery<CountRow>(
+    'liveSessions',
+    `SELECT version, count() AS sessions, countIf(vis = 'visible') AS visible, countIf(vis = 'hidden') AS hidden, countIf(vis = '') AS unknown
+     FROM (${live}) GROUP BY version`,
+    queryParams,
   )
+  const byVersion = new Map(rows.map((r) => [r.version, { version: r.version, sessions: Number(r.sessions), visible: Number(r.visible), hidden: Number(r.hidden) }]))
 
-  const unknown = rows.filter((r) => r.last_visibility === '').map((r) => r.session_id)
-  if (unknown.length > 0) {
-    const earlier = await runQuery<{ session_id: string; last_visibility: string }>(
+  // Sessions whose events in the window carry no visibility take the last one reported in the hour before.
+  if (rows.some((r) => Number(r.unknown) > 0)) {
+    const earlier = await runQuery<{ version: string; visible: number | string; hidden: number | string }>(
       'liveSessions.visibilityLookback',
-      `SELECT session_id, argMax(visibility, event_time) AS last_visibility
-       FROM ${table('events')}
-       WHERE project_id = {project:String} AND session_id IN {sessions:Array(String)} AND visibility != ''
-         AND event_time > fromUnixTimestamp64Milli({since:Int64}, 'UTC')
-         AND event_time <= fromUnixTimestamp64Milli({from:Int64}, 'UTC')
-       GROUP BY session_id`,
-      { project: params.projectId, sessions: unknown, since: from - VISIBILITY_LOOKBACK_MS, from },
+      `SELECT live.version AS version, countIf(before.vis = 'visible') AS visible, countIf(before.vis = 'hidden') AS hidden
+       FROM (SELECT session_id, version FROM (${live}) WHERE vis = '') AS live
+       INNER JOIN (
+         SELECT session_id, argMax(visibility, event_time) AS vis
+         FROM ${table('events')}
+         WHERE project_id = {project:String} AND visibility != ''
+           AND event_time > fromUnixTimestamp64Milli({since:Int64}, 'UTC')
+           AND event_time <= fromUnixTimestamp64Milli({from:Int64}, 'UTC')
+           AND session_id IN (SELECT session_id FROM (${live}) WHERE vis = '')
+         GROUP BY session_id
+       ) AS before ON before.session_id = live.session_id
+       GROUP BY live.version`,
+      queryParams,
     )
-    const found = new Map(earlier.map((r) => [r.session_id, r.last_visibility]))
-    for (const row of rows) if (row.last_visibility === '') row.last_visibility = found.get(row.session_id) ?? ''
+    for (const r of earlier) {
+      const entry = byVersion.get(r.version)!
+      entry.visible += Number(r.visible)
+      entry.hidden += Number(r.hidden)
+    }
   }
 
-  const byVersion = new Map<string, LiveVersionRow>()
-  for (const row of rows) {
-    let entry = byVersion.get(row.version)
-    if (!entry) {
-      entry = { version: row.version, sessions: 0, visible: 0, hidden: 0 }
-      byVersion.set(row.version, entry)
-    }
-    entry.sessions++
-    if (row.last_visibility === 'visible') entry.visible++
-    else if (row.last_visibility === 'hidden') entry.hidden++
-  }
-  const versions = [...byVersion.values()].sort((a, b) => b.sessions - a.sessions || a.version.localeCompare(b.version))
-  return { at: params.at, windowSeconds: params.windowSeconds, total: rows.length, versions }
+  const scale = sample.oneIn
+  const sampled = [...byVersion.values()].reduce((n, v) => n + v.sessions, 0)
+  const versions = [...byVersion.values()]
+    .map((v) => ({ version: v.version, sessions: v.sessions * scale, visible: v.visible * scale, hidden: v.hidden * scale }))
+    .sort((a, b) => b.sessions - a.sessions || a.version.localeCompare(b.version))
+  const result: LiveSessions = { at: params.at, windowSeconds: params.windowSeconds, total: sampled * scale, versions }
+  if (scale > 1) result.approximate = { sampledOneIn: scale, sampledSessions: sampled, totalError95: sampleError95(sampled, scale), exactLimit: sample.exactLimit }
+  return result
 }

@@ -1,7 +1,9 @@
 import { errorJson, json, readJson } from '@/lib/http/json'
 import { adminRoute, deployRoute } from '@/lib/http/route'
 import { resolveProject } from '@/lib/projects/project-ref'
-import { listMinSupportedChanges, minSupportedSchema, setMinSupported } from '@/lib/releases/release-store'
+import { listMinSupportedChanges, minSupportedSchema } from '@/lib/releases/release-store'
+import { actorOf } from '@/lib/rollout/actor'
+import { changeMinimum } from '@/lib/rollout/change'
 
 export const dynamic = 'force-dynamic'
 
@@ -14,14 +16,15 @@ export const GET = adminRoute(async (_request, context: Context) => {
   return json({ project: project.id, minSupported: changes.at(-1)?.version ?? null, changes })
 })
 
-// The minimum supported version: clients ordered before it reload (spread
-// over their window). Admin token or the project's deploy token.
+// The minimum supported version: tabs ordered before it reload in a paced
+// wave (docs/rollout.md). Admin token, dashboard or the project's deploy
+// token; every change is audited with the preview it was made on.
 const projectInPath = async (_request: Request, context: Context) => resolveProject((await context.params).id)
 
 export const PUT = deployRoute(projectInPath, async (request, _context: Context, project) => {
   if (!project) return errorJson(404, 'unknown_project', 'No such project.')
   const input = await readJson(request, minSupportedSchema)
   if (input instanceof Response) return input
-  const change = await setMinSupported(project.id, input.version)
-  return json({ project: project.id, minSupported: change.version, changedAt: change.changedAt })
+  const { change, from, preview } = await changeMinimum(project, input.version, await actorOf(request))
+  return json({ project: project.id, minSupported: change.version, changedAt: change.changedAt, previous: from, preview })
 })

@@ -1,0 +1,120 @@
+import { AutoRefresh } from '@/app/components/auto-refresh'
+import { LocalTime } from '@/app/components/local-time'
+import { projectPage } from '@/app/components/project-page'
+import { SiteHeader } from '@/app/components/site-header'
+import type { Project } from '@/lib/projects/project'
+import { rolloutStatus } from '@/lib/rollout/status'
+import { auditText, waveSummary } from '@/lib/rollout/view'
+import { MinimumForm } from './minimum-form'
+import { SettingsForm } from './settings-form'
+
+export const dynamic = 'force-dynamic'
+
+const ACTIONS: Record<string, string> = {
+  min_supported: 'Minimum changed',
+  guard_paused: 'Wave paused by the guard',
+  guard_resumed: 'Wave resumed',
+  settings: 'Settings changed',
+}
+
+export default async function RolloutPage({ searchParams }: { searchParams: Promise<{ project?: string }> }) {
+  const { projects, project } = await projectPage((await searchParams).project)
+  return (
+    <>
+      <SiteHeader projects={projects} current={project} section="rollout" />
+      <main>{project ? <ProjectRollout project={project} /> : <p className="empty">Create a project on the dashboard first.</p>}</main>
+    </>
+  )
+}
+
+async function ProjectRollout({ project }: { project: Project }) {
+  const now = Date.now()
+  const status = await rolloutStatus(project, now)
+  const summary = waveSummary(status.wave, now)
+  const wave = status.wave
+  return (
+    <>
+      <AutoRefresh seconds={5} />
+      <section className="panel">
+        <h2>Minimum supported version</h2>
+        <p>
+          Now: <code data-testid="current-minimum">{status.minSupported ?? 'none'}</code> · rate {status.settings.reloadsPerMinute} forced reloads / min · lead{' '}
+          {status.settings.leadSeconds} s{status.settings.own ? '' : ' (defaults)'}
+        </p>
+        <p data-testid="wave-status" className={summary.state === 'paused' ? 'error' : undefined}>
+          {summary.text}
+        </p>
+        {wave ? (
+          <p className="muted">
+            Wave since <LocalTime ms={wave.changedAt} />, first forced reload <LocalTime ms={wave.startsAt} />, projected end{' '}
+            {wave.projectedEndAt === null ? '— (paused or rate 0)' : <LocalTime ms={wave.projectedEndAt} />}.
+          </p>
+        ) : null}
+        <MinimumForm projectId={project.id} current={status.minSupported} />
+      </section>
+      {wave && wave.perMinute.length > 0 ? (
+        <section className="panel">
+          <h2>Forced reloads per minute</h2>
+          <div className="table-scroll">
+            <table data-testid="wave-minutes">
+              <thead>
+                <tr>
+                  <th scope="col">Minute</th>
+                  <th scope="col" className="num">Started</th>
+                  <th scope="col" className="num">Landed</th>
+                </tr>
+              </thead>
+              <tbody>
+                {wave.perMinute.map((m) => (
+                  <tr key={m.minute}>
+                    <td><LocalTime ms={m.minute} /></td>
+                    <td className="num">{m.granted}</td>
+                    <td className="num">{m.landed}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
+      <section className="panel">
+        <h2>Pace</h2>
+        <SettingsForm projectId={project.id} reloadsPerMinute={status.settings.reloadsPerMinute} leadSeconds={status.settings.leadSeconds} />
+      </section>
+      <section className="panel">
+        <h2>Audit log</h2>
+        {status.audit.length === 0 ? (
+          <p className="muted">Nothing changed yet.</p>
+        ) : (
+          <div className="table-scroll">
+            <table data-testid="rollout-audit">
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">Details</th>
+                  <th scope="col">Outcome</th>
+                </tr>
+              </thead>
+              <tbody>
+                {status.audit.map((e) => (
+                  <tr key={e.id}>
+                    <td><LocalTime ms={e.at} /></td>
+                    <td>
+                      {ACTIONS[e.action] ?? e.action}
+                      {e.action === 'min_supported' ? ` ${e.from ?? 'none'} → ${e.to ?? 'none'}` : ''}
+                    </td>
+                    <td>{e.actor}</td>
+                    <td className="reasons">{auditText(e).detail}</td>
+                    <td className="reasons">{auditText(e).outcome}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  )
+}

@@ -1,0 +1,89 @@
+import { measure, measureContext } from '../alerts/measure'
+import { eventRateCondition, type Condition } from '../alerts/rule-schema'
+import { listRules } from '../alerts/rule-store'
+import { loadStates } from '../alerts/state-store'
+import { MINUTE_MS, minuteOf } from './pace'
+import type { Cause, WaveMinute } from './wave'
+
+// The guard of a reload wave: the signals that pause it (no new forced
+// reload starts) and let it go on once they clear (docs/rollout.md, "Guard").
+// - ingest_errors: 5xx (storage failing, shedding, shutting down) are at
+//   least 5 % of this process's ingest answers over the guard window
+//   (STALEWATCH_GUARD_WINDOW_SECONDS, default 60 s), with at least 10 answers;
+//   it clears below half of that.
+// - not_landing: of the forced reloads granted 3 to 15 minutes ago, more
+//   than half (and at least 3) have not come back at or after the minimum:
+//   tabs reload onto the old build (a CDN serving it still), or not at all.
+// - resume_storm / reconnect_storm: the alert rules' event_rate measure
+//   (lib/alerts/measure.ts) for resumes and returns from hidden, with the
+//   defaults of that rule kind, or a project's own rule of that kind firing.
+// A wave pauses on any cause and resumes after two evaluations in a row
+// without one.
+
+export const GUARD = {
+  errorShare: 0.05,
+  minAnswers: 10,
+  landAfterMinutes: 3,
+  landLookbackMinutes: 15,
+  notLandedMin: 3,
+  notLandedShare: 0.5,
+  clearEvaluations: 2,
+} as const
+
+/** The built-in storm conditions: the event_rate defaults (5 × the trailing hour's rate, at least 10 a minute). */
+export const STORM_CONDITIONS = {
+  resume_storm: eventRateCondition.parse({ kind: 'event_rate', event: 'resume', baselineFactor: 5 }),
+  reconnect_storm: eventRateCondition.parse({ kind: 'event_rate', event: 'visible', baselineFactor: 5 }),
+} as const
+
+const pct = (x: number) => `${Math.round(x * 1000) / 10} %`
+
+/** The ingest signal, given this process's answers over the window. `paused`: the lower bar a pause clears at. */
+export function ingestCause(ingest: { answers: number; errors: number }, windowSeconds: number, paused: boolean): Cause | null {
+  if (ingest.answers < GUARD.minAnswers) return null
+  const share = ingest.errors / ingest.answers
+  const bar = paused ? GUARD.errorShare / 2 : GUARD.errorShare
+  if (share < bar) return null
+  return {
+    cause: 'ingest_errors',
+    summary: `ingest answered ${ingest.errors} of ${ingest.answers} requests with 5xx in the last ${windowSeconds} s (${pct(share)}, pauses at ${pct(GUARD.errorShare)})`,
+  }
+}
+
+/** The landing signal, from the wave's per-minute grants and landings. */
+export function landingCause(minutes: readonly WaveMinute[], now: number): Cause | null {
+  const to = minuteOf(now - GUARD.landAfterMinutes * MINUTE_MS)
+  const from = minuteOf(now - GUARD.landLookbackMinutes * MINUTE_MS)
+  let granted = 0
+  let landed = 0
+  for (const m of minutes) {
+    if (m.minute < from || m.minute >= to) continue
+    granted += m.granted
+    landed += m.landed
+  }
+  const missing = granted - landed
+  if (missing < GUARD.notLandedMin || missing <= granted * GUARD.notLandedShare) return null
+  return {
+    cause: 'not_landing',
+    summary: `${missing} of ${granted} forced reloads granted ${GUARD.landAfterMinutes} to ${GUARD.landLookbackMinutes} minutes ago have not come back at or after the minimum`,
+  }
+}
+
+/** Resume and reconnect storms, measured as the alert rules measure them. */
+export async function stormCauses(projectId: string, now: number, windowSeconds: number): Promise<Cause[]> {
+  const ctx = measureContext(now, async () => windowSeconds)
+  const causes: Cause[] = []
+  for (const [cause, condition] of Object.entries(STORM_CONDITIONS) as [Cause['cause'], Condition][]) {
+    const m = await measure(projectId, condition, ctx)
+    if (m.breaching) causes.push({ cause, summary: m.summary })
+  }
+  // The project's own event_rate rules for resumes or returns from hidden, firing now.
+  const [rules, states] = await Promise.all([listRules({ projectId }), loadStates()])
+  for (const rule of rules) {
+    const c = rule.condition
+    if (c.kind !== 'event_rate' || (c.event !== 'resume' && c.event !== 'visible') || states.get(rule.id)?.state !== 'firing') continue
+    const cause = c.event === 'resume' ? 'resume_storm' : 'reconnect_storm'
+    if (!causes.some((x) => x.cause === cause)) causes.push({ cause, summary: `alert rule "${rule.name}" is firing` })
+  }
+  return causes
+}

@@ -1,0 +1,73 @@
+import type { Project } from '../projects/project'
+import { catalogFor, minSupportedAt } from '../releases/catalog'
+import { isOrderedBefore } from '../semantics/version-order'
+import { projectedEnd } from './pace'
+import { AGE_BUCKETS, liveTabs } from '../figures/live-sessions/read-live-tabs'
+import { rolloutSettings } from './settings'
+
+// The blast radius of a new minimum M before it is set (docs/semantics.md, "Preview
+// of a new minimum M at t"): the live tabs at t below M, split by visible,
+// hidden and idle and by tab age, those with unsaved work counted apart, and
+// the wave's pace: reloads per minute and when it ends (lib/rollout/pace.ts,
+// the formula the live progress uses too).
+
+export interface MinimumPreview {
+  project: string
+  version: string
+  at: number
+  /** The minimum in force at `at`. */
+  current: string | null
+  /** Whether the project has released or seen this version (a typo previews nothing). */
+  known: boolean
+  tabs: {
+    /** Live tabs below the new minimum: visible + hidden + idle. */
+    total: number
+    /** Visible and in use: they wait until hidden or idle. */
+    visible: number
+    hidden: number
+    /** Visible with no input for the SDK's idle time. */
+    idle: number
+    /** Of all of them, those with unsaved work: they wait until it is saved or cleared. */
+    unsaved: number
+    byAge: { label: string; tabs: number }[]
+  }
+  reloadsPerMinute: number
+  leadSeconds: number
+  /** The wave's first forced reload, were the minimum set at `at`. */
+  startsAt: number
+  /** When the last of them will have started; null at a rate of 0. */
+  projectedEndAt: number | null
+}
+
+export async function previewMinimum(project: Project, version: string, at: number): Promise<MinimumPreview> {
+  const [catalog, settings, rows] = await Promise.all([
+    catalogFor(project.id),
+    rolloutSettings(project.id, at),
+    liveTabs({ projectId: project.id, at, windowSeconds: project.livenessWindowSeconds }),
+  ])
+  const known = catalog.releases.some((r) => r.version === version) || catalog.firstSeen.has(version)
+  const tabs = { total: 0, visible: 0, hidden: 0, idle: 0, unsaved: 0, byAge: AGE_BUCKETS.map((b) => ({ label: b.label, tabs: 0 })) }
+  for (const row of rows) {
+    if (!known || !isOrderedBefore(catalog, row.version, version, at)) continue
+    tabs.total += row.sessions
+    // A tab that reported no visibility in the window resumed from a freeze: hidden (docs/semantics.md, Liveness).
+    if (row.visibility !== 'visible') tabs.hidden += row.sessions
+    else if (row.idle) tabs.idle += row.sessions
+    else tabs.visible += row.sessions
+    if (row.unsaved) tabs.unsaved += row.sessions
+    tabs.byAge[row.ageBucket]!.tabs += row.sessions
+  }
+  const startsAt = at + settings.leadSeconds * 1000
+  return {
+    project: project.id,
+    version,
+    at,
+    current: minSupportedAt(catalog, at),
+    known,
+    tabs,
+    reloadsPerMinute: settings.reloadsPerMinute,
+    leadSeconds: settings.leadSeconds,
+    startsAt,
+    projectedEndAt: projectedEnd(tabs.total, settings.reloadsPerMinute, startsAt),
+  }
+}

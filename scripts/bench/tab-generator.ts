@@ -1,0 +1,227 @@
+import http from 'node:http'
+import { randomBytes } from 'node:crypto'
+
+// The live-tabs section's load generator, in a process of its own: N
+// simulated browser tabs, each heartbeating every 60 s as the SDK does, each
+// request one tab's envelope (one session, one load) with ?answer=header.
+// Tab i beats at phase i/N of every minute, so the rate is flat at N/60
+// requests per second. A quarter of the tabs are hidden.
+//
+// The parent steers it over IPC:
+//   start   {url, key, tabs, versions, shares}  tabs open on the first versions, by share
+//   release {version, meanDelayMs}   every tab on an older version moves to it after an exponential delay: a reload event (update_prompt) from the old load, then a load (navigation reload, previousVersion) from the new one
+//   minimum {version, waveMs}        tabs below it reload into the newest version, reason forced, spread over waveMs
+//   stats   → counts since the last stats, latency percentiles, tabs per version
+//   stop
+// A tab whose beat is due while too many requests are in flight waits: the
+// stats report how far behind schedule the generator is, so a figure taken
+// while it could not keep up is never mistaken for one that did.
+
+interface StartMessage {
+  type: 'start'
+  url: string
+  key: string
+  tabs: number
+  versions: string[]
+  /** Share of tabs on each of the first versions at the start. */
+  shares: number[]
+  maxInFlight?: number
+}
+
+type Message = StartMessage | { type: 'release'; version: string; meanDelayMs: number } | { type: 'minimum'; version: string; waveMs: number } | { type: 'stats' } | { type: 'stop' }
+
+export interface TabStats {
+  elapsedMs: number
+  sentRequests: number
+  sentEvents: number
+  ackedEvents: number
+  byStatus: Record<string, number>
+  errors: number
+  /** Beats due but not yet sent (in flight at the cap): how far behind schedule. */
+  behind: number
+  inFlight: number
+  p50Ms: number
+  p99Ms: number
+  tabsByVersion: Record<string, number>
+}
+
+const BEAT_MS = 60_000
+const tag = randomBytes(3).toString('hex')
+const REASON_UPDATE = 1
+const REASON_FORCED = 2
+
+let state: {
+  start: StartMessage
+  agent: http.Agent
+  target: URL
+  startedAt: number
+  cursor: number
+  version: Uint8Array
+  load: Uint16Array
+  /** When the tab next reloads (ms since epoch), NaN for never. */
+  reloadAt: Float64Array
+  reloadTo: Uint8Array
+  reloadReason: Uint8Array
+  timer: ReturnType<typeof setInterval>
+} | null = null
+
+let eventCounter = 0
+let inFlight = 0
+let counts = { sentRequests: 0, sentEvents: 0, ackedEvents: 0, errors: 0, byStatus: {} as Record<string, number> }
+let latencies: number[] = []
+let lastStatsAt = Date.now()
+
+const sessionId = (i: number) => `tab_${tag}_${i}`
+const loadId = (i: number, n: number) => `ld_${tag}_${i}_${n}`
+const eventId = () => `ev_${tag}_${(eventCounter++).toString(36)}`
+
+function post(body: string, events: number): void {
+  const s = state!
+  const due = performance.now()
+  inFlight++
+  counts.sentRequests++
+  counts.sentEvents += events
+  const req = http.request(
+    { agent: s.agent, host: s.target.hostname, port: s.target.port, path: `${s.target.pathname}?answer=header`, method: 'POST', headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) } },
+    (res) => {
+      res.resume()
+      res.on('end', () => {
+        inFlight--
+        const status = res.statusCode ?? 0
+        counts.byStatus[status] = (counts.byStatus[status] ?? 0) + 1
+        if (status === 204 || status === 200) counts.ackedEvents += events
+        latencies.push(performance.now() - due)
+      })
+    },
+  )
+  req.on('error', () => {
+    inFlight--
+    counts.errors++
+  })
+  req.end(body)
+}
+
+function envelope(i: number, version: string, load: number, events: string): string {
+  return `{"key":"${state!.start.key}","session":"${sessionId(i)}","load":"${loadId(i, load)}","version":"${version}","sentAt":${Date.now()},"events":[${events}]}`
+}
+
+function beat(i: number): void {
+  const s = state!
+  const now = Date.now()
+  const visibility = i % 4 === 0 ? 'hidden' : 'visible'
+  const version = s.start.versions[s.version[i]!]!
+  if (!Number.isNaN(s.reloadAt[i]!) && s.reloadAt[i]! <= now) {
+    // The old load says it reloads, then the new load reports itself.
+    const reason = s.reloadReason[i] === REASON_FORCED ? 'forced' : 'update_prompt'
+    post(envelope(i, version, s.load[i]!, `{"id":"${eventId()}","type":"reload","ts":${now - 1},"reason":"${reason}"}`), 1)
+    s.version[i] = s.reloadTo[i]!
+    s.load[i] = s.load[i]! + 1
+    s.reloadAt[i] = Number.NaN
+    const next = s.start.versions[s.version[i]!]!
+    post(envelope(i, next, s.load[i]!, `{"id":"${eventId()}","type":"load","ts":${now},"visibility":"${visibility}","navigation":"reload","previousVersion":"${version}"}`), 1)
+    return
+  }
+  post(envelope(i, version, s.load[i]!, `{"id":"${eventId()}","type":"heartbeat","ts":${now},"visibility":"${visibility}"}`), 1)
+}
+
+function tick(): void {
+  const s = state!
+  const maxInFlight = s.start.maxInFlight ?? 2048
+  // Beats due so far: tab i beats at startedAt + i/N·60 s + k·60 s.
+  const due = Math.floor(((Date.now() - s.startedAt) * s.start.tabs) / BEAT_MS)
+  while (s.cursor < due && inFlight < maxInFlight) {
+    beat(s.cursor % s.start.tabs)
+    s.cursor++
+  }
+}
+
+function start(message: StartMessage): void {
+  const n = message.tabs
+  const version = new Uint8Array(n)
+  let edge = 0
+  const cumulative = message.shares.map((share) => (edge += share))
+  // Tabs spread over the versions by a hash of their index, not in blocks, so every phase of the minute has the mix.
+  for (let i = 0; i < n; i++) {
+    const u = ((Math.imul(i + 1, 2654435761) >>> 0) % 10_000) / 10_000
+    const at = cumulative.findIndex((c) => u < c)
+    version[i] = at === -1 ? message.shares.length - 1 : at
+  }
+  state = {
+    start: message,
+    agent: new http.Agent({ keepAlive: true, maxSockets: 256 }),
+    target: new URL(message.url),
+    startedAt: Date.now(),
+    cursor: 0,
+    version,
+    load: new Uint16Array(n),
+    reloadAt: new Float64Array(n).fill(Number.NaN),
+    reloadTo: new Uint8Array(n),
+    reloadReason: new Uint8Array(n),
+    timer: setInterval(tick, 10),
+  }
+}
+
+function versionIndex(version: string): number {
+  const at = state!.start.versions.indexOf(version)
+  if (at === -1) throw new Error(`unknown version ${version}`)
+  return at
+}
+
+function stats(): TabStats {
+  const s = state
+  const sorted = Float64Array.from(latencies).sort()
+  const pick = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : 0)
+  const tabsByVersion: Record<string, number> = {}
+  if (s) for (let i = 0; i < s.start.tabs; i++) tabsByVersion[s.start.versions[s.version[i]!]!] = (tabsByVersion[s.start.versions[s.version[i]!]!] ?? 0) + 1
+  const now = Date.now()
+  const due = s ? Math.floor(((now - s.startedAt) * s.start.tabs) / BEAT_MS) : 0
+  const result: TabStats = { elapsedMs: now - lastStatsAt, ...counts, behind: s ? due - s.cursor : 0, inFlight, p50Ms: pick(0.5), p99Ms: pick(0.99), tabsByVersion }
+  counts = { sentRequests: 0, sentEvents: 0, ackedEvents: 0, errors: 0, byStatus: {} }
+  latencies = []
+  lastStatsAt = now
+  return result
+}
+
+process.on('message', (message: Message) => {
+  try {
+    if (message.type === 'start') {
+      start(message)
+      process.send?.({ type: 'started' })
+    } else if (message.type === 'release') {
+      const s = state!
+      const to = versionIndex(message.version)
+      const now = Date.now()
+      for (let i = 0; i < s.start.tabs; i++) {
+        if (s.version[i]! >= to) continue
+        s.reloadAt[i] = now - message.meanDelayMs * Math.log(1 - ((Math.imul(i + 7, 2246822519) >>> 0) % 100_000) / 100_000)
+        s.reloadTo[i] = to
+        s.reloadReason[i] = REASON_UPDATE
+      }
+      process.send?.({ type: 'released' })
+    } else if (message.type === 'minimum') {
+      const s = state!
+      const minimum = versionIndex(message.version)
+      const newest = s.start.versions.length - 1
+      const now = Date.now()
+      for (let i = 0; i < s.start.tabs; i++) {
+        if (s.version[i]! >= minimum) continue
+        const forcedAt = now + (((Math.imul(i + 3, 3266489917) >>> 0) % 100_000) / 100_000) * message.waveMs
+        if (Number.isNaN(s.reloadAt[i]!) || forcedAt < s.reloadAt[i]!) {
+          s.reloadAt[i] = forcedAt
+          s.reloadTo[i] = newest
+          s.reloadReason[i] = REASON_FORCED
+        }
+      }
+      process.send?.({ type: 'minimum-set' })
+    } else if (message.type === 'stats') {
+      process.send?.({ type: 'stats', stats: stats() })
+    } else if (message.type === 'stop') {
+      if (state) clearInterval(state.timer)
+      state?.agent.destroy()
+      process.exit(0)
+    }
+  } catch (error) {
+    process.send?.({ type: 'error', message: error instanceof Error ? error.message : String(error) })
+  }
+})
+process.send?.({ type: 'ready' })
