@@ -33,6 +33,8 @@ export interface AggregateDeps {
   store: (rows: AggregateRow[]) => Promise<void>
   rateLimiter?: IngestRateLimiter
   overloaded?: () => boolean
+  /** Every answer, for the counters of /api/metrics. */
+  onAnswer?: (result: IngestResult) => void
 }
 
 const UNKNOWN = 'unknown'
@@ -51,7 +53,9 @@ export function bearerKey(authorization: string | null): string | null {
 }
 
 export async function handleAggregates(request: AggregateRequest, deps: AggregateDeps): Promise<IngestResult> {
-  return withSpan('ingest.aggregates', {}, (span) => processAggregates(request, deps, span))
+  const result = await withSpan('ingest.aggregates', {}, (span) => processAggregates(request, deps, span))
+  deps.onAnswer?.(result)
+  return result
 }
 
 async function processAggregates(request: AggregateRequest, deps: AggregateDeps, span: { setAttribute: (k: string, v: string | number) => unknown }): Promise<IngestResult> {

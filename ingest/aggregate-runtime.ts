@@ -8,6 +8,7 @@ import type { AggregateDeps } from './aggregate-pipeline'
 import { AGGREGATE_COLUMNS, aggregateValues, type AggregateRow } from './aggregate-row'
 import { EventLog } from './event-log'
 import { rowsWriter, segmentWriter } from './event-writer'
+import { aggregateIngestMetrics } from './aggregate-metrics'
 import { withFaultFile } from './fault-hook'
 import { GroupCommitBuffer } from './group-commit'
 import { KnownVersions } from './known-versions'
@@ -89,6 +90,7 @@ export function aggregateRuntime(): AggregateRuntime {
         store: (rows) => sink.add(rows),
         rateLimiter: events.rateLimiter,
         overloaded: events.overloaded,
+        onAnswer: (result) => aggregateIngestMetrics().recordAnswer(result),
       },
     }
   })

@@ -2,7 +2,10 @@
 //
 // Fills a running Stalewatch with realistic traffic: registers releases,
 // back-fills a few hours of history through the real ingest endpoint, then
-// keeps the simulated tabs heartbeating live until Ctrl-C.
+// keeps the simulated tabs heartbeating live until Ctrl-C. With --backend the
+// live tabs also use a simulated app server through the real backend-load
+// middleware; --storm replays the reconnect storm of issue 17 instead
+// (scripts/simulate/storm.ts).
 
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -12,6 +15,7 @@ import { readSetting } from '../lib/config'
 import {
   LoadBatcher,
   SIMULATOR_DEFAULTS,
+  latestVersionAt,
   batchToEnvelope,
   fakeCommit,
   generateTimeline,
@@ -22,6 +26,9 @@ import {
   type SimEnvelope,
   type SimulatorOptions,
 } from '../lib/simulator/index'
+import { SimBackend, WELL_BEHAVED, misbehaving } from '../lib/simulator/backend/index'
+import { simulatorServerKey, ServerKeyError } from './simulate/server-key'
+import { runStorm, StormError } from './simulate/storm'
 
 const HELP = `Simulate browser tabs sending traffic to a running Stalewatch.
 
@@ -42,12 +49,42 @@ Usage: npm run simulate -- [options]
   --concurrency N      requests in flight during the back-fill (default 8)
   -h, --help           show this help
 
+Backend load (docs/backend-load.md):
+  --backend            during the live phase, the open tabs also poll a simulated
+                       app server (started here, on loopback) and hold a socket to it;
+                       the real server middleware counts their requests by version and
+                       sends the counts to Stalewatch with the project's server key
+  --misbehave F        tabs on versions older than the latest poll F times as often,
+                       reconnect their socket at once and every second instead of
+                       backing off, and poll as a fallback while it is down (default 1:
+                       behave; 6 with --storm)
+  --server-key KEY     the project's server key (sws_…); without it the admin token
+                       rotates the project's server key (the old one keeps working 1 h)
+  --storm              replay the incident of issue 17 instead of the usual traffic:
+                       --sessions tabs (default 120) on three registered builds, 30 %
+                       of them on a two-day-old build, mostly background tabs; all poll
+                       the simulated app server and hold a socket. After --calm seconds
+                       the backend blips: every socket drops at once and the backend
+                       refuses for --blip seconds. The old build reconnects at once and
+                       every second (a reconnect storm), the others back off. A
+                       reconnect_storm alert rule is created for the project; the run
+                       prints, a line a minute, what the app server served by build, and
+                       when the alert fires. Exits 1 if it never fired. Needs the admin token.
+  --calm S             seconds before the blip (default 90)
+  --blip S             seconds the backend is down (default 75)
+  --after S            seconds after the blip (default 120)
+  --alert-url URL      where the storm rule notifies (default: a receiver in this process
+                       on 127.0.0.1, which Stalewatch reaches only when started with
+                       STALEWATCH_WEBHOOK_ALLOWED_NETWORKS=127.0.0.1/32)
+
 Without --key the admin token is used to find or create a project named "demo".
 The server must be running: start it with \`npm run dev\` in another terminal.
 
 Examples:
   npm run simulate
   npm run simulate -- --sessions 2000 --hours 6 --releases 5 --no-live
+  npm run simulate -- --backend --misbehave 5
+  npm run simulate -- --storm
   npm run simulate -- --url https://stalewatch.example.com --key sw_ingest_123 --project 42`
 
 const LIVE_HORIZON_MS = 24 * 3_600_000
@@ -69,6 +106,14 @@ interface Args {
   seed: number
   skew: number
   concurrency: number
+  backend: boolean
+  misbehave: number
+  serverKey?: string
+  storm: boolean
+  calm: number
+  blip: number
+  after: number
+  alertUrl?: string
 }
 
 function parse(argv: string[]): Args | null {
@@ -89,6 +134,14 @@ function parse(argv: string[]): Args | null {
         seed: { type: 'string' },
         skew: { type: 'string', default: '0.05' },
         concurrency: { type: 'string', default: '8' },
+        backend: { type: 'boolean', default: false },
+        misbehave: { type: 'string' },
+        'server-key': { type: 'string' },
+        storm: { type: 'boolean', default: false },
+        calm: { type: 'string', default: '90' },
+        blip: { type: 'string', default: '75' },
+        after: { type: 'string', default: '120' },
+        'alert-url': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }))
@@ -107,11 +160,16 @@ function parse(argv: string[]): Args | null {
   } catch {
     throw new Fatal(`--url is not a URL: "${values.url}"`)
   }
+  const storm = values.storm
+  const seconds = (name: string, raw: string) => num(name, raw, (n) => n >= 0 && n <= 3600, 'a number of seconds from 0 to 3600')
+  if (values['alert-url'] !== undefined && !/^https?:\/\//i.test(values['alert-url'])) throw new Fatal(`--alert-url must be an http(s) URL, got "${values['alert-url']}"`)
   return {
     url: url.toString().replace(/\/+$/, ''),
     key: values.key,
     project: values.project,
-    sessions: num('sessions', values.sessions, (n) => Number.isInteger(n) && n >= 1 && n <= 10_000_000, 'a whole number >= 1'),
+    sessions: storm && !argv.some((a) => a === '--sessions' || a.startsWith('--sessions='))
+      ? 120
+      : num('sessions', values.sessions, (n) => Number.isInteger(n) && n >= (storm ? 3 : 1) && n <= (storm ? 5_000 : 10_000_000), storm ? 'a whole number from 3 to 5000 with --storm' : 'a whole number >= 1'),
     hours: num('hours', values.hours, (n) => n > 0 && n <= 24 * 30, 'a number of hours > 0 (at most 720)'),
     releases: num('releases', values.releases, (n) => Number.isInteger(n) && n >= 0 && n <= 200, 'a whole number from 0 to 200'),
     adminToken: values['admin-token'],
@@ -122,6 +180,14 @@ function parse(argv: string[]): Args | null {
         : num('seed', values.seed, (n) => Number.isInteger(n) && n >= 0, 'a whole number >= 0'),
     skew: num('skew', values.skew, (n) => n >= 0 && n <= 1, 'a number from 0 to 1'),
     concurrency: num('concurrency', values.concurrency, (n) => Number.isInteger(n) && n >= 1 && n <= 256, 'a whole number from 1 to 256'),
+    backend: values.backend,
+    misbehave: num('misbehave', values.misbehave ?? (storm ? '6' : '1'), (n) => n >= 1 && n <= 100, 'a number from 1 to 100'),
+    serverKey: values['server-key'],
+    storm,
+    calm: seconds('calm', values.calm),
+    blip: num('blip', values.blip, (n) => n >= 1 && n <= 3600, 'a number of seconds from 1 to 3600'),
+    after: seconds('after', values.after),
+    alertUrl: values['alert-url'],
   }
 }
 
@@ -375,6 +441,19 @@ class Sender {
   }
 }
 
+// ---- backend ----------------------------------------------------------------
+
+/** The simulated app server with the real middleware, sending counts with the project's server key. */
+async function startBackend(args: Args, admin: Admin | undefined, projectId: string | undefined): Promise<SimBackend> {
+  const serverKey = await simulatorServerKey(args.serverKey, admin, projectId)
+  const backend = await SimBackend.start({ stalewatchUrl: args.url, serverKey, seed: args.seed, warn: (m) => console.warn(`  ! ${m}`) })
+  console.log(
+    `Simulated app server at ${backend.server.url}: open tabs poll it and hold a socket, counted by the backend-load middleware` +
+      (args.misbehave > 1 ? `; tabs on older versions misbehave (×${args.misbehave}).` : '.'),
+  )
+  return backend
+}
+
 // ---- main -------------------------------------------------------------------
 
 async function main(): Promise<number> {
@@ -395,6 +474,25 @@ async function main(): Promise<number> {
   await probe.body?.cancel()
 
   const { key, projectId, admin } = await resolveProject(args)
+  if (args.storm) {
+    if (admin === undefined || projectId === undefined) {
+      throw new Fatal('--storm registers releases and creates an alert rule: it needs the admin token (--admin-token, STALEWATCH_ADMIN_TOKEN or the token file) and the project (--project, or leave --key out to use "demo").')
+    }
+    return runStorm({
+      url: args.url,
+      key,
+      projectId,
+      admin,
+      serverKey: args.serverKey,
+      tabs: args.sessions,
+      seed: args.seed,
+      calmSeconds: args.calm,
+      blipSeconds: args.blip,
+      afterSeconds: args.after,
+      misbehave: args.misbehave,
+      alertUrl: args.alertUrl,
+    })
+  }
   const now = Date.now()
   const span = args.hours * 3_600_000
   const plan = planReleases({ nowMs: now, hours: args.hours, count: args.releases })
@@ -488,7 +586,9 @@ async function main(): Promise<number> {
 
   // ---- live ----
   console.log('Sending live traffic for the open tabs, one line a minute (Ctrl-C to stop).')
-  const lastSeen = new Map<string, { at: number; version: string }>()
+  const backend = args.backend ? await startBackend(args, admin, projectId) : null
+  const lastSeen = new Map<string, { at: number; version: string; hidden: boolean }>()
+  let counted = 0
   let minuteStart = Date.now()
   let minuteEvents = 0
   let minuteReloads = 0
@@ -500,6 +600,7 @@ async function main(): Promise<number> {
     for (const [id, v] of lastSeen) {
       if (v.at <= t - LIVENESS_MS) {
         lastSeen.delete(id)
+        backend?.closeTab(id)
         continue
       }
       open++
@@ -513,8 +614,10 @@ async function main(): Promise<number> {
     console.log(
       `${new Date(t).toTimeString().slice(0, 5)}  ${fmt(open)} tabs open (${mix || 'none'}), ` +
         `${fmt(minuteEvents)} events, ${fmt(minuteReloads)} reloads this minute, ${fmt(sender.stats.acked)} acked in total` +
-        (sender.latest ? `, latest ${sender.latest}` : ''),
+        (sender.latest ? `, latest ${sender.latest}` : '') +
+        (backend ? `, ${fmt(backend.counter.stats().counted - counted)} backend requests counted` : ''),
     )
+    if (backend) counted = backend.counter.stats().counted
     minuteStart = t
     minuteEvents = 0
     minuteReloads = 0
@@ -529,7 +632,16 @@ async function main(): Promise<number> {
       continue
     }
     await sender.submit(() => ({ ...toIngestEnvelope(env, key), sentAt: Date.now() + env.skewMs }), env.events.length)
-    lastSeen.set(env.session, { at: env.at, version: env.version })
+    const previous = lastSeen.get(env.session)
+    const shown = [...env.events].reverse().find((e) => 'visibility' in e)
+    const hidden = shown && 'visibility' in shown ? shown.visibility === 'hidden' : (previous?.hidden ?? false)
+    lastSeen.set(env.session, { at: env.at, version: env.version, hidden })
+    if (backend) {
+      // A reload into another version is a new page: its traffic starts again under the new version.
+      if (previous && previous.version !== env.version) backend.closeTab(env.session)
+      const latest = latestVersionAt(plan.releases, Date.now(), plan.initialVersion)
+      backend.tab(env.session, env.version, hidden, env.version !== latest && args.misbehave > 1 ? misbehaving(args.misbehave) : WELL_BEHAVED)
+    }
     minuteEvents += env.events.length
     for (const ev of env.events) if (ev.type === 'load' && ev.navigation === 'reload') minuteReloads++
     const n = timeline.next()
@@ -537,6 +649,7 @@ async function main(): Promise<number> {
     minuteLine()
   }
   await sender.drain()
+  await backend?.close()
   if (next === undefined && !stopping) console.log('Simulated 24 hours of live traffic; stopping.')
   console.log(`Sent ${fmt(sender.stats.eventsSent)} events in total, ${fmt(sender.stats.acked)} accepted.`)
   return 0
@@ -545,7 +658,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof Fatal) console.error(`simulate: ${err.message}`)
+    if (err instanceof Fatal || err instanceof StormError || err instanceof ServerKeyError) console.error(`simulate: ${err.message}`)
     else console.error('simulate: unexpected error:', err)
     process.exit(1)
   },

@@ -1,4 +1,5 @@
 import { AutoRefresh } from '@/app/components/auto-refresh'
+import { BackendLoadPanels, BackendLoadStart } from '@/app/components/backend-load-panels'
 import { ChartPanel } from '@/app/components/chart-panel'
 import { CreateProjectForm } from '@/app/components/create-project-form'
 import { LocalTime } from '@/app/components/local-time'
@@ -8,6 +9,7 @@ import { formatDuration, formatShare } from '@/lib/charts/format'
 import type { Project } from '@/lib/projects/project'
 import { chartContext } from '@/lib/figures/chart-context'
 import { projectOverview } from '@/lib/figures/overview'
+import { backendLoadSeen } from '@/lib/figures/backend-load/read-seen'
 import { versionRefusals } from '@/lib/figures/version-refusals/read'
 
 export const dynamic = 'force-dynamic'
@@ -44,7 +46,11 @@ function trend(now: number | null, before: number | null): string {
 async function ProjectOverview({ project }: { project: Project }) {
   const now = Date.now()
   const ctx = await chartContext(project)
-  const [o, refused] = await Promise.all([projectOverview(ctx, now), versionRefusals({ projectId: project.id, since: now - 24 * HOUR })])
+  const [o, refused, serversReport] = await Promise.all([
+    projectOverview(ctx, now),
+    versionRefusals({ projectId: project.id, since: now - 24 * HOUR }),
+    backendLoadSeen({ projectId: project.id, since: now - 24 * HOUR }),
+  ])
   const q = `project=${encodeURIComponent(project.id)}`
   return (
     <>
@@ -81,6 +87,7 @@ async function ProjectOverview({ project }: { project: Project }) {
       </div>
       <ChartPanel ctx={ctx} name="versions" request={{ from: now - HOUR, to: now }} title="Live sessions per version, last hour" emptyText="No live sessions in this window yet. Send events to /api/ingest, or run npm run simulate." />
       <ChartPanel ctx={ctx} name="stale-share" request={{ from: now - 24 * HOUR, to: now }} title="Stale share, last 24 hours" emptyText="Nothing was live in the last 24 hours." />
+      {serversReport ? <BackendLoadPanels ctx={ctx} request={{ from: now - HOUR, to: now }} span="last hour" /> : <BackendLoadStart />}
       <section className="panel">
         <h2>Versions live now</h2>
         {o.versions.length === 0 ? (

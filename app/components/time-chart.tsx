@@ -49,7 +49,7 @@ export function TimeChart({ chart }: { chart: DrawnChart }) {
     <>
       <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
       <XAxis dataKey="x" type="number" scale={chart.axes.x === 'time' ? 'time' : 'linear'} domain={chart.domain} tickFormatter={f.xTick} stroke="var(--muted)" minTickGap={40} />
-      <YAxis stroke="var(--muted)" allowDecimals={share} domain={share ? [0, 1] : [0, 'auto']} tickFormatter={f.yTick} width={share ? 60 : 44} />
+      <YAxis stroke="var(--muted)" allowDecimals={chart.axes.y !== 'count'} domain={share ? [0, 1] : [0, 'auto']} tickFormatter={f.yTick} width={share ? 60 : 44} />
       <Tooltip labelFormatter={f.xLabel} formatter={f.value} contentStyle={tooltipStyle} labelStyle={{ color: 'var(--text)' }} />
       <Legend />
       {chart.markers.map((m) => (

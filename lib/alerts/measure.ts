@@ -3,6 +3,7 @@ import { lastEvent } from '../figures/event-rates/read-last-event'
 import { liveClasses, type LiveClasses } from '../figures/adoption/read-classes'
 import { isOrderedBefore } from '../semantics/version-order'
 import { catalogFor } from '../releases/catalog'
+import { measureBackendLoad } from './measure-backend-load'
 import type { Condition } from './rule-schema'
 import type { Judgement } from './state-machine'
 
@@ -24,11 +25,14 @@ export interface MeasureContext {
   windowSeconds: (projectId: string) => Promise<number>
   liveClasses: (projectId: string) => Promise<LiveClasses>
   eventRate: (projectId: string, baselineMinutes: number) => Promise<EventRateRow>
+  /** Any other read, once per key and evaluation. */
+  shared: <T>(key: string, load: () => Promise<T>) => Promise<T>
 }
 
 export function measureContext(now: number, windowSeconds: (projectId: string) => Promise<number>): MeasureContext {
   const live = new Map<string, Promise<LiveClasses>>()
   const rates = new Map<string, Promise<EventRateRow>>()
+  const reads = new Map<string, Promise<unknown>>()
   return {
     now,
     windowSeconds,
@@ -46,6 +50,14 @@ export function measureContext(now: number, windowSeconds: (projectId: string) =
       if (!p) {
         p = eventRate({ projectId, at: now, baselineMinutes })
         rates.set(key, p)
+      }
+      return p
+    },
+    shared: <T>(key: string, load: () => Promise<T>) => {
+      let p = reads.get(key) as Promise<T> | undefined
+      if (!p) {
+        p = load()
+        reads.set(key, p)
       }
       return p
     },
@@ -132,5 +144,9 @@ export async function measure(projectId: string, condition: Condition, ctx: Meas
       if (value === null) return { value, threshold, summary, breaching: false, clear: true }
       return { value, threshold, summary, breaching: value >= threshold, clear: value <= threshold * (1 - margin) }
     }
+    case 'stale_requests':
+    case 'requests_per_tab':
+    case 'reconnect_storm':
+      return measureBackendLoad(projectId, condition, ctx)
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { RATE_EVENTS, type RateEvent } from '../figures/event-rates/read-rate'
 import { versionString } from '../validation'
+import { reconnectStormFields, requestsPerTabFields, staleRequestsFields } from './backend-load-conditions'
 
 // What an alert rule may say, validated at the admin API. A bad rule answers
 // 400 naming the field (lib/http/json.ts readJson prints each issue's path).
@@ -65,12 +66,20 @@ export const ingestSilenceCondition = z.object({
   ...hysteresis,
 })
 
+// Backend load by client version (./backend-load-conditions.ts).
+export const staleRequestsCondition = z.object({ ...staleRequestsFields, ...hysteresis })
+export const requestsPerTabCondition = z.object({ ...requestsPerTabFields, ...hysteresis })
+export const reconnectStormCondition = z.object({ ...reconnectStormFields, ...hysteresis })
+
 export const conditionSchema = z.discriminatedUnion('kind', [
   staleShareCondition,
   belowMinimumCondition,
   versionLiveCondition,
   eventRateCondition,
   ingestSilenceCondition,
+  staleRequestsCondition,
+  requestsPerTabCondition,
+  reconnectStormCondition,
 ])
 export type Condition = z.infer<typeof conditionSchema>
 
@@ -96,7 +105,7 @@ export const newRuleSchema = z
   })
   .superRefine((rule, ctx) => {
     const c = rule.condition
-    if (c.kind === 'event_rate' && c.perMinuteAbove === undefined && c.baselineFactor === undefined) {
+    if ((c.kind === 'event_rate' || c.kind === 'reconnect_storm') && c.perMinuteAbove === undefined && c.baselineFactor === undefined) {
       ctx.addIssue({ code: 'custom', path: ['condition', 'perMinuteAbove'], message: 'give perMinuteAbove, baselineFactor or both' })
     }
   })

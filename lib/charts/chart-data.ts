@@ -15,7 +15,7 @@ export interface ChartData {
   title: string
   /** 'time': x is epoch ms; 'offset': x is minutes since each series' own release. */
   xKind: 'time' | 'offset'
-  unit: 'sessions' | 'share' | 'events per minute' | 'events'
+  unit: 'sessions' | 'share' | 'events per minute' | 'events' | 'requests per second' | 'requests per tab per minute' | 'reconnects per minute'
   from: number
   to: number
   stepMinutes: number

@@ -39,6 +39,16 @@ export interface DrawnChart {
   exportUrl: string
 }
 
+const AXIS_OF_UNIT: Record<ChartData['unit'], AxisSpec['y']> = {
+  sessions: 'count',
+  share: 'share',
+  'events per minute': 'count',
+  events: 'count',
+  'requests per second': 'rate',
+  'requests per tab per minute': 'rate',
+  'reconnects per minute': 'rate',
+}
+
 const OPACITY = { visible: 0.6, hidden: 0.22, unknown: 0.4 } as const
 const AREA_OPACITY = 0.55
 
@@ -71,7 +81,7 @@ export function drawChart(figure: FigureChart, display: { kind: ChartKind; empty
       colour: toneColour(f.tone),
       opacity: f.visibility === null ? AREA_OPACITY : OPACITY[f.visibility],
     })),
-    axes: { x: data.xKind, spanMs: data.xKind === 'time' ? data.to - data.from : 0, y: data.unit === 'share' ? 'share' : 'count' },
+    axes: { x: data.xKind, spanMs: data.xKind === 'time' ? data.to - data.from : 0, y: AXIS_OF_UNIT[data.unit] },
     domain: data.xKind === 'time' ? [data.from, data.to] : [Math.min(0, ...xs), Math.max(0, ...xs)],
     markers,
     marginTop: 8 + Math.max(1, lanes) * MARKER_LAYOUT.laneHeightPx,

@@ -31,12 +31,19 @@ function formatMinutes(minutes: number): string {
   return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60 ? `${minutes % 60} min` : ''}`.trim()
 }
 
+/** A rate to three significant digits (0.0333 requests per tab, 41.2 requests/s); undefined as —. */
+function formatRate(v: unknown): string {
+  if (typeof v !== 'number') return '—'
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(3)))
+}
+
 /** How a chart's axes and tooltip print, prepared with its data (the functions are made in the browser, for the viewer's time zone). */
 export interface AxisSpec {
   /** time: x is epoch ms over a window of spanMs; offset: x is minutes since each series' release. */
   x: 'time' | 'offset'
   spanMs: number
-  y: 'share' | 'count'
+  /** share: 0..1 as percent; count: whole numbers; rate: per second or per tab, with decimals. */
+  y: 'share' | 'count' | 'rate'
 }
 
 export interface ChartFormatters {
@@ -52,6 +59,6 @@ export function chartFormatters(axes: AxisSpec): ChartFormatters {
     xTick: (x) => (axes.x === 'time' ? formatTick(x, axes.spanMs) : `+${formatMinutes(x)}`),
     xLabel: (x) => (axes.x === 'time' ? formatDateTime(Number(x)) : `${formatMinutes(Number(x))} after release`),
     yTick: (y) => (share ? `${Math.round(y * 100)} %` : String(y)),
-    value: (v) => (share ? formatShare(typeof v === 'number' ? v : null) : String(v)),
+    value: (v) => (share ? formatShare(typeof v === 'number' ? v : null) : axes.y === 'rate' ? formatRate(v) : String(v)),
   }
 }

@@ -1,4 +1,6 @@
 import { alignedChart, adoptionChart, staleShareChart } from './adoption/chart'
+import { perTabChart, reconnectsChart, requestsChart, serverErrorsChart } from './backend-load/chart'
+import { backendLoadRollup } from './backend-load/rollup'
 import type { ChartDef } from './chart-def'
 import { EVENT_CHARTS } from './event-rates/chart'
 import { eventRatesRollup } from './event-rates/rollup'
@@ -21,8 +23,13 @@ export const CHARTS = {
   aligned: alignedChart,
   // reloads, resumes, returns, errors: one per charted kind of lib/semantics/event-kinds.ts.
   ...EVENT_CHARTS,
+  // Backend load by client version (docs/backend-load.md).
+  'backend-requests': requestsChart,
+  'backend-errors': serverErrorsChart,
+  'backend-per-tab': perTabChart,
+  'backend-reconnects': reconnectsChart,
 } satisfies Record<string, ChartDef>
 
 export type ChartName = keyof typeof CHARTS
 
-export const ROLLUP_STEPS: readonly RollupStep[] = [liveSessionsRollup, eventRatesRollup, upgradesByReloadRollup, stragglersRollup, releaseSummariesRollup]
+export const ROLLUP_STEPS: readonly RollupStep[] = [liveSessionsRollup, eventRatesRollup, upgradesByReloadRollup, stragglersRollup, releaseSummariesRollup, backendLoadRollup]

@@ -1,8 +1,16 @@
 import { ingestFamilies, liveByProject, liveFamilies, type BufferSnapshot, type IngestSnapshot } from './collect'
+import { aggregateIngestFamilies, backendLoadByProject, backendLoadFamilies, type AggregateIngestSnapshot } from './backend-load'
 import { renderExposition } from './exposition'
 import { rolloutFamilies } from '../rollout/metrics'
 
 /** The whole /api/metrics body at `at`. */
-export async function metricsText(ingest: IngestSnapshot, buffer: BufferSnapshot, at = Date.now()): Promise<string> {
-  return renderExposition([...liveFamilies(await liveByProject(at)), ...ingestFamilies(ingest, buffer), ...rolloutFamilies()])
+export async function metricsText(ingest: IngestSnapshot, buffer: BufferSnapshot, at = Date.now(), aggregates?: AggregateIngestSnapshot): Promise<string> {
+  const [live, load] = await Promise.all([liveByProject(at), backendLoadByProject(at)])
+  return renderExposition([
+    ...liveFamilies(live),
+    ...backendLoadFamilies(load),
+    ...ingestFamilies(ingest, buffer),
+    ...(aggregates ? aggregateIngestFamilies(aggregates) : []),
+    ...rolloutFamilies(),
+  ])
 }

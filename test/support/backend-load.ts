@@ -1,6 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { AGGREGATES_PATH, handleAggregatesNode } from '@/ingest/aggregate-http'
+import { handleAggregates } from '@/ingest/aggregate-pipeline'
 import { aggregateRuntime } from '@/ingest/aggregate-runtime'
 import { serveIngestNode } from '@/ingest/http-node'
 import { ingestRuntime } from '@/ingest/runtime'
@@ -80,3 +81,20 @@ export async function eventually<T>(read: () => Promise<T>, until: (value: T) =>
 }
 
 export { backendLoadMinutes }
+
+/** Sends aggregate items through the real pipeline as if the server had received them at `receivedAt` (crafted history). */
+export async function sendLoadAt(serverKey: string, receivedAt: number, items: AggregateItem[]): Promise<void> {
+  const result = await handleAggregates(
+    {
+      method: 'POST',
+      contentType: 'application/json',
+      authorization: `Bearer ${serverKey}`,
+      body: new TextEncoder().encode(JSON.stringify({ sentAt: receivedAt, items })),
+      bodyTooLarge: false,
+      receivedAt,
+    },
+    { ...aggregateRuntime().deps, rateLimiter: undefined },
+  )
+  const answer = result.body as { accepted?: number; relabelled?: number; rejected?: unknown[] }
+  if (result.status !== 200 || answer.rejected?.length || answer.relabelled) throw new Error(`aggregates not stored as sent: ${result.status} ${JSON.stringify(result.body)}`)
+}

@@ -10,6 +10,9 @@ const TEMPLATES: Record<string, object> = {
   version_live: { maxSessions: 10, graceMinutes: 60 },
   event_rate: { event: 'reload', baselineFactor: 5, minPerMinute: 10, baselineMinutes: 60, forMinutes: 1 },
   ingest_silence: { silentMinutes: 15 },
+  stale_requests: { perSecondAbove: 50, graceMinutes: 60, forMinutes: 5 },
+  requests_per_tab: { factor: 5, windowMinutes: 5, minTabs: 5, forMinutes: 10 },
+  reconnect_storm: { baselineFactor: 5, minPerMinute: 50, baselineMinutes: 60 },
 }
 
 interface Created {

@@ -1,13 +1,16 @@
 import type { LoadKind } from '../../backend-load-wire'
 import { runQuery } from '../../store/run-query'
-import { table } from '../../store/tables'
+import { qualified } from '../../store/tables'
+import { rollupThrough } from '../rollup-edge'
+import { backendLoadSelect } from './raw'
+import { BACKEND_LOAD_MINUTES } from './table'
 
-// Requests to the app's own servers per minute by client version, from the
-// raw aggregates the server middleware sends (backend_load_raw, migration
-// 0110). The one raw read of backend load: the figure's rollup and its
-// charts (phase B, lib/figures/backend-load/) start from this SELECT.
-// Rows of one label set are summed here: the table sums them on merge, but
-// merges are eventual, so a read never relies on them.
+// Requests to the app's own servers per time bucket by kind and client
+// version, with the 5xx answers among them (docs/semantics.md, Backend load
+// by client version). Finalised minutes come from the rollup
+// (backend_load_minutes), the ones after its edge from the raw counts through
+// the rollup's own SELECT, in one round trip: a bucket straddling the edge
+// sums its two halves. source 'raw' skips the rollup (the tests' cross-check).
 
 export interface BackendLoadMinutesParams {
   projectId: string
@@ -16,10 +19,13 @@ export interface BackendLoadMinutesParams {
   to: number
   /** Default: every kind. */
   kinds?: readonly LoadKind[]
+  /** Minutes per bucket (long windows); buckets start on multiples of it. Default 1. */
+  stepMinutes?: number
+  source?: 'auto' | 'raw'
 }
 
 export interface BackendLoadMinuteRow {
-  /** Epoch ms of the minute boundary. */
+  /** Epoch ms of the bucket's start. */
   minute: number
   kind: LoadKind
   /** A version, or `unknown` / `other` (docs/backend-load.md). */
@@ -29,25 +35,49 @@ export interface BackendLoadMinuteRow {
   serverErrors: number
 }
 
-const MINUTE = 60_000
-const ALL_KINDS: readonly LoadKind[] = ['http', 'ws_upgrade', 'ws_reconnect']
-
-export function backendLoadMinutesSql(): string {
-  return `SELECT toUnixTimestamp(minute) * 1000 AS minute_ms, kind, version,
-          sum(requests) AS total, sumIf(requests, status_class = '5xx') AS server_errors
-   FROM ${table('backend_load_raw')}
-   WHERE project_id = {project:String} AND kind IN {kinds:Array(String)}
-     AND minute >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND minute < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
-   GROUP BY minute_ms, kind, version
-   ORDER BY minute_ms, kind, version`
+interface SeriesRow {
+  kind: LoadKind
+  version: string
+  buckets: (number | string)[]
+  requests: (number | string)[]
+  errors: (number | string)[]
 }
 
+const MINUTE = 60_000
+export const ALL_KINDS: readonly LoadKind[] = ['http', 'ws_upgrade', 'ws_reconnect']
+
 export async function backendLoadMinutes(params: BackendLoadMinutesParams): Promise<BackendLoadMinuteRow[]> {
+  const step = Math.max(1, Math.floor(params.stepMinutes ?? 1))
   const from = Math.floor(params.from / MINUTE) * MINUTE
-  const rows = await runQuery<{ minute_ms: number | string; kind: LoadKind; version: string; total: number | string; server_errors: number | string }>(
+  const through = params.source === 'raw' ? 0 : await rollupThrough(params.projectId)
+  const rolledTo = Math.min(params.to, through)
+  const rawFrom = Math.max(from, through)
+  const parts: string[] = []
+  if (rolledTo > from) {
+    parts.push(`SELECT minute, kind, version, route_group, status_class, requests
+      FROM ${qualified(BACKEND_LOAD_MINUTES)} FINAL
+      WHERE project_id = {project:String}
+        AND minute >= fromUnixTimestamp64Milli({rolledFrom:Int64}, 'UTC') AND minute < fromUnixTimestamp64Milli({rolledTo:Int64}, 'UTC')`)
+  }
+  if (rawFrom < params.to) parts.push(backendLoadSelect('range'))
+  if (parts.length === 0) return []
+  // One row per (kind, version) with the buckets as arrays: a week of minutes is thousands of points.
+  const rows = await runQuery<SeriesRow>(
     'backendLoadMinutes',
-    backendLoadMinutesSql(),
-    { project: params.projectId, kinds: params.kinds ?? ALL_KINDS, from, to: params.to },
+    `SELECT kind, version, groupArray(bucket) AS buckets, groupArray(total) AS requests, groupArray(server_errors) AS errors
+     FROM (
+       SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalMinute({step:UInt32}))) * 1000 AS bucket, kind, version,
+              sum(requests) AS total, sumIf(requests, status_class = '5xx') AS server_errors
+       FROM (${parts.join('\nUNION ALL\n')})
+       WHERE kind IN {kinds:Array(String)}
+       GROUP BY bucket, kind, version
+       ORDER BY bucket
+     )
+     GROUP BY kind, version
+     ORDER BY kind, version`,
+    { project: params.projectId, kinds: params.kinds ?? ALL_KINDS, step, rolledFrom: from, rolledTo, from: rawFrom, to: params.to },
   )
-  return rows.map((r) => ({ minute: Number(r.minute_ms), kind: r.kind, version: r.version, requests: Number(r.total), serverErrors: Number(r.server_errors) }))
+  return rows
+    .flatMap((r) => r.buckets.map((bucket, i) => ({ minute: Number(bucket), kind: r.kind, version: r.version, requests: Number(r.requests[i]), serverErrors: Number(r.errors[i]) })))
+    .sort((a, b) => a.minute - b.minute || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0) || (a.version < b.version ? -1 : a.version > b.version ? 1 : 0))
 }

@@ -1,47 +1,13 @@
 import { addColumn, createTable, type TableDef } from '../ddl'
+import { backendLoadRaw } from '../../figures/backend-load/table'
 import type { Migration, MigrationContext } from './types'
 
 // Backend load by client version (docs/backend-load.md): the counts the
-// server middleware sends every 10 s, and the project's server key that
-// sends them.
+// server middleware sends every 10 s (backend_load_raw, defined with its
+// figure in lib/figures/backend-load/table.ts), and the project's server key
+// that sends them.
 
 const time = "DateTime64(3, 'UTC')"
-
-/**
- * One row per item of an accepted aggregate request: requests to the app's
- * own servers received in [minute, minute + 1 min), by the client version
- * they carried, route group, status class and kind. Summed on merge (the
- * key is every label), so rows from many servers and many 10 s sends
- * collapse to one per label set; readers still sum, since merges are
- * eventual. The figure's rollup (phase B, lib/figures/backend-load/) reads
- * this table, as does lib/figures/backend-load/read-minutes.ts.
- */
-export function backendLoadRaw(retentionDays: number): TableDef {
-  return {
-    name: 'backend_load_raw',
-    columns: [
-      ['project_id', 'LowCardinality(String)'],
-      // http | ws_upgrade (a socket's first connection) | ws_reconnect (a connection the client marked as a reconnect)
-      ['kind', 'LowCardinality(String)'],
-      // The minute of the app server's receive time.
-      ['minute', "DateTime('UTC')"],
-      // A version tabs of the project reported, or the labels `unknown` (none, or one Stalewatch does not know) and `other` (over the sender's cap).
-      ['version', 'LowCardinality(String)'],
-      ['route_group', 'LowCardinality(String)'],
-      // 1xx … 5xx, aborted (closed before an answer), forwarded (counted by a proxy that never sees the answer)
-      ['status_class', 'LowCardinality(String)'],
-      ['requests', 'UInt64'],
-    ],
-    engine: 'SummingMergeTree(requests)',
-    partitionBy: 'toYYYYMMDD(minute)',
-    orderBy: '(project_id, kind, minute, version, route_group, status_class)',
-    ttl: `minute + INTERVAL ${retentionDays} DAY`,
-    // A segment of the ingest log replayed after a crash carries the same
-    // insert_deduplication_token, and must not be summed twice.
-    settings: { non_replicated_deduplication_window: 1000 },
-    shardBy: 'cityHash64(project_id)',
-  }
-}
 
 /**
  * Rotated-out server keys, valid until expires_at so servers still running

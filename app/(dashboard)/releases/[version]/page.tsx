@@ -1,4 +1,5 @@
 import { notFound } from 'next/navigation'
+import { BackendLoadPanels } from '@/app/components/backend-load-panels'
 import { ChartPanel } from '@/app/components/chart-panel'
 import { LocalTime } from '@/app/components/local-time'
 import { projectPage } from '@/app/components/project-page'
@@ -82,6 +83,7 @@ export default async function ReleasePage({
           title="Reload events per minute by reason"
           note="Reload events are what a tab sends just before it reloads, with its reason. The browser's own reload button sends none: those reloads count in the tile above (as user), not here."
         />
+        <BackendLoadPanels ctx={ctx} request={request} />
       </main>
     </>
   )
