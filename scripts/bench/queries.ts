@@ -24,6 +24,9 @@ Usage: npx tsx scripts/bench/queries.ts [options]
                 this bench generated, reuse it (skips generation and the
                 first rollup: for timing one change after another)
   --cases TEXT  time only the cases whose page, query or window contains TEXT
+  --no-raw      skip the raw-scan baselines (about 25 min at 100M): for
+                comparing the pages' queries between two builds on one kept
+                dataset, where each build is the other's baseline
   --prepare-only
                 with --data-dir: generate (or reuse) the dataset and build its
                 rollup, then stop (the pages section runs this first)
@@ -157,6 +160,8 @@ async function generate(projectId: string, events: number, dayStart: number, pro
 
 interface QueriesBenchOptions extends BenchOptions {
   cases?: string
+  /** false: time the pages' queries only, without their raw-scan baselines. */
+  raw?: boolean
   prepareOnly?: boolean
 }
 
@@ -269,7 +274,7 @@ async function run(options: QueriesBenchOptions): Promise<BenchTable[]> {
       if (wanted && ![c.page, c.query, c.window].some((text) => text.toLowerCase().includes(wanted))) continue
       options.progress(`timing ${c.page}: ${c.query} (${c.window})`)
       const f = await time(c.fast, options.quick ? 5 : 20)
-      const r = c.raw ? await time(c.raw, options.quick ? 2 : 3, 3000) : null
+      const r = c.raw && options.raw !== false ? await time(c.raw, options.quick ? 2 : 3, 3000) : null
       const speedup = r ? r.p50 / f.p50 : null
       const needsTenfold = c.windowMs >= DAY && r !== null
       const ok = f.p95 <= 100 && (!needsTenfold || (speedup ?? 0) >= 10)
@@ -325,6 +330,7 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string' },
       cases: { type: 'string' },
       'prepare-only': { type: 'boolean', default: false },
+      'no-raw': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   })
@@ -344,7 +350,7 @@ async function main(): Promise<void> {
     console.error('--prepare-only needs --data-dir (the dataset would be removed at the end)')
     process.exit(2)
   }
-  const tables = await run({ quick: values.quick, progress, events, dataDir, cases: values.cases, prepareOnly: values['prepare-only'] })
+  const tables = await run({ quick: values.quick, progress, events, dataDir, cases: values.cases, prepareOnly: values['prepare-only'], raw: !values['no-raw'] })
   for (const t of tables) {
     console.log(`\n${t.title}`)
     const cells = [t.columns, ...t.rows.map((r) => r.map(String))]
