@@ -13,7 +13,19 @@ const nextConfig: NextConfig = {
   async headers() {
     // The SDK is fetched by every page load of every watched app: let
     // browsers and CDNs keep it for a day and revalidate in the background.
-    return [{ source: '/sdk.js', headers: [{ key: 'cache-control', value: 'public, max-age=86400, stale-while-revalidate=604800' }] }]
+    // Its reload rules are imported by it (a module: CORS) only once a reload
+    // can matter, and always revalidated, so that a sdk.js never meets rules
+    // older than itself.
+    return [
+      { source: '/sdk.js', headers: [{ key: 'cache-control', value: 'public, max-age=86400, stale-while-revalidate=604800' }] },
+      {
+        source: '/stalewatch-reloads.js',
+        headers: [
+          { key: 'cache-control', value: 'public, no-cache' },
+          { key: 'access-control-allow-origin', value: '*' },
+        ],
+      },
+    ]
   },
   reactStrictMode: true,
 }

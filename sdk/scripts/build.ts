@@ -1,30 +1,37 @@
 // Builds the stalewatch package (sdk/src) into sdk/dist with esbuild, the way
 // `npm pack` ships it (sdk/package.json's exports map names these files):
 //   index.mjs             the core, ESM, minified (budget: 1,536 B min+gzip)
-//   prompt, chunks, headers, react, vue, svelte .mjs   browser entry points; each
-//                         imports the core (and the prompt) as ./index.mjs, so
-//                         one page has one SDK state
+//   reloads, prompt, chunks, headers, react, vue, svelte .mjs   browser entry
+//                         points; each imports the core (and the prompt) as
+//                         ./index.mjs, so one page has one SDK state
 //   tag-requests.mjs      the app's own requests tagged with the tab's version (backend load)
 //   next.mjs, vite.mjs    build helpers (Node), cli.mjs + bin.mjs the `stalewatch` command
 //   server.mjs            the backend-load middleware for the app's servers (sdk/src/server)
 //   stalewatch.js         script-tag build (IIFE, window.Stalewatch, auto-init,
-//                         prompt and chunk watching; budget 2,400 B min+gzip)
+//                         prompt, chunk watching and what automatic reloads
+//                         must see from the start): what a page loads at first,
+//                         budget 2,400 B min+gzip
+//   stalewatch-reloads.js the automatic reloads' rules for the script tag,
+//                         loaded by stalewatch.js from beside it once a reload
+//                         can matter (sdk/src/iife.ts); runs on its instance
 //   *.d.ts                type declarations (tsc)
-// and copies stalewatch.js to public/sdk.js, which the Stalewatch app serves.
+// and copies the two script-tag files to public/ (sdk.js, stalewatch-reloads.js),
+// which the Stalewatch app serves.
 // Run: node --import tsx sdk/scripts/build.ts --help
 import { build, type Plugin } from 'esbuild'
+import { minify } from 'terser'
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
 
 export const CORE_BUDGET_BYTES = 1536
-// The script tag installs automatic reloads (sdk/src/reloads.ts: forced reloads
-// at the server's slot, the safety rules, tabs following each other), about
-// 670 B min+gzip of it; without them the tag was 2,392 B against 2,400. No
-// variant with chunk watching, the prompt and safe automatic reloads fits
-// 2,400 (issue 14's report).
-export const SCRIPT_TAG_BUDGET_BYTES = 3100
+// What a page with the script tag loads at first: stalewatch.js alone. The
+// automatic reloads' rules (stalewatch-reloads.js) come only once a reload can
+// matter, and are reported beside it (sdk/src/iife.ts says when).
+export const SCRIPT_TAG_BUDGET_BYTES = 2400
+/** The script-tag files, as the Stalewatch app serves them from public/ (its own copy of the first is sdk.js). */
+export const SCRIPT_TAG_RULES_FILE = 'stalewatch-reloads.js'
 
 const sdk = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const src = path.join(sdk, 'src')
@@ -57,7 +64,10 @@ export interface BuiltFile {
 export interface BuildResult {
   files: BuiltFile[]
   coreGzipBytes: number
+  /** stalewatch.js: what a page with the script tag loads at first. */
   scriptTagGzipBytes: number
+  /** stalewatch-reloads.js: loaded by it once a reload can matter. */
+  scriptTagRulesGzipBytes: number
 }
 
 export const gzipSize = (data: Uint8Array | string): number => gzipSync(data, { level: 9 }).length
@@ -75,6 +85,28 @@ const entriesExternal = (self: string): Plugin => ({
     })
   },
 })
+
+// stalewatch-reloads.js runs on the SDK instance stalewatch.js started, which
+// it loads after init(): its imports of the core read window.Stalewatch then.
+const coreFromGlobal = (names: string[]): Plugin => ({
+  name: 'core-from-global',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/index$/ }, () => ({ path: 'index', namespace: 'stalewatch-global' }))
+    b.onLoad({ filter: /^/, namespace: 'stalewatch-global' }, () => ({
+      contents: names.map((n) => `export const ${n} = Stalewatch.${n}`).join('\n'),
+      loader: 'js',
+    }))
+  },
+})
+
+// The script-tag files get a second pass by terser after esbuild: its names
+// and layout gzip better (stalewatch.js 2,480 -> 2,387 B when measured), and
+// that file has a budget. wrap_func_args off: no parentheses around functions
+// passed as arguments, which only help engines that parse lazily.
+async function terse(file: string): Promise<void> {
+  const { code } = await minify(readFileSync(file, 'utf8'), { ecma: 2020, format: { wrap_func_args: false } })
+  writeFileSync(file, code!)
+}
 
 // tsconfigRaw: the package builds the same whatever tsconfig.json surrounds it
 // (the repo's strict mode would add a "use strict" the bundles do not need).
@@ -128,13 +160,21 @@ export async function buildSdk(options: BuildOptions = {}): Promise<BuildResult>
 
   const iife = path.join(outDir, 'stalewatch.js')
   await build({ ...common, entryPoints: [path.join(src, 'iife.ts')], format: 'iife', target: 'es2020', outfile: iife })
-  written.push(iife)
+  const rules = path.join(outDir, SCRIPT_TAG_RULES_FILE)
+  // Sorted: a module's export names come in another order under vitest than under node.
+  const coreNames = Object.keys(await import('../src/index')).sort()
+  await build({ ...common, entryPoints: [path.join(src, 'iife-reloads.ts')], format: 'iife', target: 'es2020', outfile: rules, plugins: [coreFromGlobal(coreNames)] })
+  for (const file of [iife, rules]) await terse(file)
+  written.push(iife, rules)
 
+  // The app serves the rules beside sdk.js: stalewatch.js imports them from beside itself.
   const publicFile = options.publicFile ?? path.join(repo, 'public/sdk.js')
   if (publicFile) {
     mkdirSync(path.dirname(publicFile), { recursive: true })
+    const publicRules = path.join(path.dirname(publicFile), SCRIPT_TAG_RULES_FILE)
     copyFileSync(iife, publicFile)
-    written.push(publicFile)
+    copyFileSync(rules, publicRules)
+    written.push(publicFile, publicRules)
   }
 
   if (options.types !== false) written.push(...(await emitTypes(outDir)))
@@ -144,7 +184,7 @@ export async function buildSdk(options: BuildOptions = {}): Promise<BuildResult>
     return { path: p, bytes: data.length, gzipBytes: gzipSize(data) }
   })
   const size = (file: string) => files.find((f) => f.path === file)!.gzipBytes
-  return { files, coreGzipBytes: size(path.join(outDir, 'index.mjs')), scriptTagGzipBytes: size(iife) }
+  return { files, coreGzipBytes: size(path.join(outDir, 'index.mjs')), scriptTagGzipBytes: size(iife), scriptTagRulesGzipBytes: size(rules) }
 }
 
 // Declarations by the TypeScript compiler, one .d.ts beside each built file.
@@ -194,14 +234,18 @@ const HELP = `Usage: node --import tsx sdk/scripts/build.ts [options]
 Builds the stalewatch package from sdk/src into sdk/dist with esbuild:
   index.mjs           the core, ESM (budget ${CORE_BUDGET_BYTES} B min+gzip)
   *.mjs               entry points: ${[...BROWSER_ENTRIES.slice(1), ...NODE_ENTRIES, ...Object.keys(SERVER_ENTRIES)].join(', ')}
-  stalewatch.js       script-tag build exposing window.Stalewatch (budget ${SCRIPT_TAG_BUDGET_BYTES} B min+gzip)
+  stalewatch.js       script-tag build exposing window.Stalewatch: what a page
+                      loads at first (budget ${SCRIPT_TAG_BUDGET_BYTES} B min+gzip)
+  ${SCRIPT_TAG_RULES_FILE}  its automatic reloads' rules, loaded from beside it
+                      once a reload can matter (size reported, no budget)
   *.d.ts              type declarations
-and copies stalewatch.js to public/sdk.js, which the Stalewatch app serves.
+then terser on the two script-tag files, and copies them to public/sdk.js and
+public/${SCRIPT_TAG_RULES_FILE}, which the Stalewatch app serves.
 Prints each file's size; exits 1 when a budget is exceeded.
 
 Options:
   --out DIR     write to DIR instead of sdk/dist
-  --no-public   do not write public/sdk.js
+  --no-public   do not write the copies in public/
   --no-types    skip the .d.ts files
   --help        show this help
 `
@@ -212,7 +256,7 @@ async function main(argv: string[]) {
     return
   }
   const out = argv.indexOf('--out')
-  const { files, coreGzipBytes, scriptTagGzipBytes } = await buildSdk({
+  const { files, coreGzipBytes, scriptTagGzipBytes, scriptTagRulesGzipBytes } = await buildSdk({
     outDir: out >= 0 ? argv[out + 1] : undefined,
     publicFile: argv.includes('--no-public') ? false : undefined,
     types: !argv.includes('--no-types'),
@@ -225,11 +269,12 @@ async function main(argv: string[]) {
   let over = false
   for (const [what, bytes, budget] of [
     ['core (index.mjs)', coreGzipBytes, CORE_BUDGET_BYTES],
-    ['script tag (stalewatch.js)', scriptTagGzipBytes, SCRIPT_TAG_BUDGET_BYTES],
+    ['script tag at first (stalewatch.js)', scriptTagGzipBytes, SCRIPT_TAG_BUDGET_BYTES],
   ] as const) {
     over ||= bytes > budget
     console.log(`${what}: ${bytes} B min+gzip, budget ${budget} B: ${bytes <= budget ? 'ok' : 'OVER BUDGET'}`)
   }
+  console.log(`script tag's reload rules (${SCRIPT_TAG_RULES_FILE}, loaded once a reload can matter): ${scriptTagRulesGzipBytes} B min+gzip`)
   if (over) process.exitCode = 1
 }
 

@@ -2,7 +2,8 @@
 // latest and minimum supported versions, and keeps every event until it is
 // acknowledged, across reloads of the tab. It never reloads by itself:
 // automatic reloads (forced, chunk-error, following another tab) are the
-// add-on reloads.ts, which every adapter and the script-tag build install.
+// add-on reloads.ts, which every adapter installs and the script tag loads
+// once a reload can matter.
 // Must stay within 1.5 KB min+gzip (test/sdk/size.test.ts): short code, no
 // classes, every browser dependency reached through `env` (default globalThis).
 import type { EventType, PromptAction, ReloadReason, WireEvent } from './wire'

@@ -27,25 +27,13 @@ export interface PromptOptions {
 export const mountUpdatePrompt = (o: PromptOptions = {}): (() => void) => {
   let shownFor: string | null | undefined
   let host: HTMLElement | undefined
-  const show = (s: State) => {
-    if (!s.updateAvailable || s.latest == shownFor) return
+  const show = (s?: State) => {
+    if (!s?.updateAvailable || s.latest == shownFor) return
     shownFor = s.latest
     host?.remove()
     const d = document
     const before = d.activeElement as HTMLElement | null
     const root = (host = d.createElement('stalewatch-prompt')).attachShadow({ mode: 'open' })
-    const [box, accept, later] = ['dialog', 'button', 'button'].map((tag) => d.createElement(tag)) as [HTMLDialogElement, HTMLElement, HTMLElement]
-    // A non-modal <dialog> (role dialog) whose text is announced politely; the
-    // person's focus stays where it is unless options.focus. The browser's own
-    // look for a dialog (Canvas colours, border, padding), at the bottom right
-    // above everything.
-    box.open = true
-    box.ariaLive = 'polite'
-    box.style.cssText = `position:fixed;z-index:2147483647;inset:auto 1em 1em auto;font:14px system-ui;color-scheme:${o.theme || 'light dark'}`
-    accept.textContent = o.reloadLabel || 'Reload'
-    later.textContent = o.laterLabel || 'Later'
-    box.append(o.text || 'A new version is available.', ' ', accept, ' ', later)
-    root.append(box)
     const act = (accepted?: 1) => {
       updatePrompt(accepted ? 'accepted' : 'dismissed')
       // Focus goes back where it was, not to <body>.
@@ -53,18 +41,29 @@ export const mountUpdatePrompt = (o: PromptOptions = {}): (() => void) => {
       host!.remove()
       if (accepted) reload('update_prompt')
     }
-    accept.onclick = () => act(1)
-    later.onclick = () => act()
-    // A handler that returns false cancels the key: Enter and Space must still press the buttons.
-    box.onkeydown = (e) => {
-      if (e.key == 'Escape') act()
-    }
+    const button = (text: string, accepted?: 1) => Object.assign(d.createElement('button'), { textContent: text, onclick: () => act(accepted) })
+    const accept = button(o.reloadLabel || 'Reload', 1)
+    // A non-modal <dialog> (role dialog) whose text is announced politely; the
+    // person's focus stays where it is unless options.focus. The browser's own
+    // look for a dialog (Canvas colours, border, padding), at the bottom right
+    // above everything.
+    const box = Object.assign(d.createElement('dialog'), {
+      open: true,
+      ariaLive: 'polite',
+      // Assigning a string to style sets its cssText.
+      style: `position:fixed;z-index:2147483647;inset:auto 1em 1em auto;font:14px system-ui;color-scheme:${o.theme || 'light dark'}`,
+      // A handler that returns false cancels the key: Enter and Space must still press the buttons.
+      onkeydown: (e: KeyboardEvent) => {
+        if (e.key == 'Escape') act()
+      },
+    })
+    box.append(o.text || 'A new version is available.', ' ', accept, ' ', button(o.laterLabel || 'Later'))
+    root.append(box)
     d.body.append(host)
     if (o.focus) accept.focus()
     updatePrompt('shown')
   }
-  const s = getState()
-  if (s) show(s)
+  show(getState())
   const unsubscribe = subscribe(show)
   return () => {
     unsubscribe()

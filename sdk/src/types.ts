@@ -29,7 +29,8 @@ export interface Channel {
  */
 export interface Env extends Target {
   location: { origin: string; reload(): void }
-  document: Target & { visibilityState: string; hasFocus(): boolean }
+  /** querySelectorAll: automatic reloads look for the form fields still on the page. */
+  document: Target & { visibilityState: string; hasFocus(): boolean; querySelectorAll(selectors: string): Iterable<unknown> }
   navigator: {
     sendBeacon(url: string, data: string): boolean
     /** Web Locks: tabs following another tab's update reload one at a time. */
@@ -37,6 +38,8 @@ export interface Env extends Target {
   }
   /** Missing or throwing storage disables automatic reloads (no loop guard) and keeps no events across loads. */
   sessionStorage?: { getItem(key: string): string | null; setItem(key: string, value: string): void }
+  /** Automatic reloads: an accepted prompt leaves its version here for the tabs that start their rules later. */
+  localStorage?: { getItem(key: string): string | null; setItem(key: string, value: string): void }
   performance?: { getEntriesByType(type: string): unknown[] }
   fetch(url: string, init: { method: 'POST'; body: string; keepalive: boolean }): Promise<ResponseLike>
   setTimeout(fn: () => void, ms: number): unknown

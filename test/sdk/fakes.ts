@@ -47,6 +47,8 @@ type Message = { data: unknown }
  * unloads, as a reload does).
  */
 export class FakeBrowser {
+  /** localStorage, shared by the tabs of one origin. */
+  readonly localStorage = new Map<string, string>()
   private channels = new Map<string, Set<{ onmessage: ((e: MessageEvent) => void) | null }>>()
   private locks = new Map<string, { holder: object | null; queue: { tab: object; fn: () => Promise<unknown> }[] }>()
 
@@ -130,12 +132,15 @@ export function fakeEnv(options: FakeOptions = {}) {
   const log: string[] = []
   const state = { visibility: options.visibility ?? 'visible', focused: options.focused ?? true, beaconOk: options.beaconOk ?? true }
 
+  /** The page's elements: every object an event was fired at, while its isConnected is not false. */
+  const page = new Set<{ isConnected?: boolean }>()
   const document = {
     get visibilityState() {
       return state.visibility
     },
     hasFocus: () => state.focused,
     addEventListener: add(listeners.document),
+    querySelectorAll: () => [...page].filter((e) => e.isConnected !== false),
   }
   const now = options.clock ? options.clock.now : () => Date.now()
   const tab = {}
@@ -162,6 +167,9 @@ export function fakeEnv(options: FakeOptions = {}) {
     sessionStorage: storage
       ? { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v) }
       : undefined,
+    ...(options.browser
+      ? { localStorage: { getItem: (k: string) => options.browser!.localStorage.get(k) ?? null, setItem: (k: string, v: string) => void options.browser!.localStorage.set(k, v) } }
+      : {}),
     performance: { getEntriesByType: (t) => (t == 'navigation' ? [{ type: options.navigation ?? 'navigate' }] : []) },
     async fetch(url, init) {
       const sent: Sent = { at: Date.now(), url, envelope: JSON.parse(init.body), keepalive: init.keepalive, body: init.body }
@@ -178,7 +186,8 @@ export function fakeEnv(options: FakeOptions = {}) {
     Date: { now },
   }
 
-  const fire = (target: 'window' | 'document', type: string, event: object = {}) => {
+  const fire = (target: 'window' | 'document', type: string, event: { target?: unknown; [k: string]: unknown } = {}) => {
+    if (event.target && typeof event.target == 'object') page.add(event.target)
     for (const fn of listeners[target].get(type) ?? []) fn({ type, ...event } as unknown as Event)
   }
   const setVisibility = (v: 'visible' | 'hidden') => {

@@ -69,6 +69,7 @@ describe('the stalewatch tarball', () => {
       expect(listed, entry).toContain(`package/${target.types.slice(2)}`)
     }
     expect(listed).toContain('package/dist/stalewatch.js')
+    expect(listed).toContain('package/dist/stalewatch-reloads.js')
     expect(listed.filter((f) => f.startsWith('package/') && !f.startsWith('package/dist/'))).toEqual(['package/package.json'])
     for (const peer of ['react', 'vue', 'svelte', 'next', 'vite']) expect(sdkPackage.peerDependenciesMeta[peer], peer).toEqual({ optional: true })
   })

@@ -156,8 +156,9 @@ describe('safe by default', () => {
   it('never reloads while a form field holds unsaved edits; submitting or clearing it lets it go on', async () => {
     for (const fix of ['submit', 'clear'] as const) {
       const f = tab({ answer: now })
-      const form = {}
+      const form = { elements: [] as object[] }
       const field = { tagName: 'INPUT', type: 'text', value: '', checked: false, isConnected: true, form }
+      form.elements.push(field)
       f.fire('document', 'focusin', { target: field })
       field.value = 'half a sentence'
       await vi.advanceTimersByTimeAsync(10 * MIN)

@@ -3,27 +3,45 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import vm from 'node:vm'
 import { expect, it } from 'vitest'
-import { buildSdk, CORE_BUDGET_BYTES, SCRIPT_TAG_BUDGET_BYTES } from '../../sdk/scripts/build'
+import { buildSdk, CORE_BUDGET_BYTES, SCRIPT_TAG_BUDGET_BYTES, SCRIPT_TAG_RULES_FILE } from '../../sdk/scripts/build'
+import * as core from '../../sdk/src/index'
 
-it('builds the SDK with the core within 1,536 B and the script-tag build (prompt, chunk watching and automatic reloads included) within 3,100 B min+gzip, both working', async () => {
+// The budgets of issue 13, as built for release. The script tag's budget
+// covers what a page with it loads at first: stalewatch.js, with the core,
+// the prompt, chunk watching and what automatic reloads must watch from the
+// start. Their rules, stalewatch-reloads.js, come later and only once a
+// reload can matter (test/sdk/script-tag.test.ts, test/browser/script-tag-reloads.test.ts);
+// their size is reported here too.
+
+it('builds the SDK with the core within 1,536 B and the script tag within 2,400 B min+gzip at first load (prompt and chunk watching included, reload rules apart), both working', async () => {
   const outDir = mkdtempSync(path.join(tmpdir(), 'stalewatch-sdk-'))
-  const { files, coreGzipBytes, scriptTagGzipBytes } = await buildSdk({ outDir, publicFile: false, types: false })
+  const { files, coreGzipBytes, scriptTagGzipBytes, scriptTagRulesGzipBytes } = await buildSdk({ outDir, publicFile: false, types: false })
+  console.log(`core ${coreGzipBytes} B, script tag at first ${scriptTagGzipBytes} B, its reload rules (loaded later) ${scriptTagRulesGzipBytes} B, min+gzip`)
   expect(CORE_BUDGET_BYTES).toBe(1536)
-  expect(SCRIPT_TAG_BUDGET_BYTES).toBe(3100)
+  expect(SCRIPT_TAG_BUDGET_BYTES).toBe(2400)
   expect(coreGzipBytes).toBeGreaterThan(500)
   expect(coreGzipBytes).toBeLessThanOrEqual(CORE_BUDGET_BYTES)
   expect(scriptTagGzipBytes).toBeLessThanOrEqual(SCRIPT_TAG_BUDGET_BYTES)
+  expect(scriptTagRulesGzipBytes).toBeGreaterThan(500)
   const names = files.map((f) => path.basename(f.path))
   expect(names).toEqual(
-    expect.arrayContaining(['index.mjs', 'react.mjs', 'vue.mjs', 'svelte.mjs', 'next.mjs', 'vite.mjs', 'prompt.mjs', 'cli.mjs', 'bin.mjs', 'stalewatch.js']),
+    expect.arrayContaining(['index.mjs', 'react.mjs', 'vue.mjs', 'svelte.mjs', 'next.mjs', 'vite.mjs', 'prompt.mjs', 'cli.mjs', 'bin.mjs', 'stalewatch.js', SCRIPT_TAG_RULES_FILE]),
   )
-  // The script-tag build carries the prompt and chunk watching.
+  // The file the budget measures carries the prompt, chunk watching and the
+  // form-field watch, and imports the rules from beside itself; the rules
+  // (loop guard, tabs following each other, idle input) are not in it.
   const script = readFileSync(path.join(outDir, 'stalewatch.js'), 'utf8')
   expect(script).toContain('stalewatch-prompt')
   expect(script).toContain('unhandledrejection')
+  expect(script).toContain('focusin')
+  expect(script.match(/import\(/g)).toEqual(['import('])
+  expect(script).toMatch(new RegExp(`import\\(new URL\\("${SCRIPT_TAG_RULES_FILE}",\\w+\\.src\\)\\)`))
+  for (const rule of ['sw_r', 'BroadcastChannel', 'locks', 'pointerdown']) expect(script, rule).not.toContain(rule)
+  const rules = readFileSync(path.join(outDir, SCRIPT_TAG_RULES_FILE), 'utf8')
+  for (const rule of ['sw_r', 'BroadcastChannel', 'locks', 'pointerdown']) expect(rules, rule).toContain(rule)
   // the core imports nothing; add-ons import only ./index.mjs (and react)
-  const core = readFileSync(path.join(outDir, 'index.mjs'), 'utf8')
-  expect(core).not.toMatch(/\bimport\b/)
+  const coreFile = readFileSync(path.join(outDir, 'index.mjs'), 'utf8')
+  expect(coreFile).not.toMatch(/\bimport\b/)
   expect(readFileSync(path.join(outDir, 'react.mjs'), 'utf8').match(/from"[^"]+"/g)).toEqual(
     expect.arrayContaining(['from"react"', 'from"./index.mjs"']),
   )
@@ -57,13 +75,16 @@ it('builds the SDK with the core within 1,536 B and the script-tag build (prompt
     String,
   }
   sandbox.globalThis = sandbox
-  vm.runInNewContext(readFileSync(path.join(outDir, 'stalewatch.js'), 'utf8'), sandbox)
+  sandbox.window = sandbox
+  vm.runInNewContext(script, sandbox)
   const api = sandbox.Stalewatch as Record<string, unknown>
-  for (const k of ['init', 'reload', 'updatePrompt', 'flush', 'getState', 'subscribe', 'watchChunks', 'mountUpdatePrompt'])
-    expect(typeof api[k]).toBe('function')
+  // window.Stalewatch: every function of the core (as the instance init() started), chunk watching and the prompt.
+  for (const k of [...Object.keys(core), 'watchChunks', 'mountUpdatePrompt']) expect(typeof api[k], k).toBe(k == 'hooks' ? 'object' : 'function')
   await new Promise((r) => setTimeout(r, 20))
   expect(sent).toHaveLength(1)
   expect(sent[0]!.url).toBe('https://sw.example/api/ingest?answer=header')
   expect(JSON.parse(sent[0]!.body)).toMatchObject({ key: 'pk_live', version: 'build-7', events: [{ type: 'load' }] })
-  expect(listeners).toEqual(expect.arrayContaining(['visibilitychange', 'pagehide', 'error', 'unhandledrejection']))
+  expect(listeners).toEqual(expect.arrayContaining(['visibilitychange', 'pagehide', 'error', 'unhandledrejection', 'focusin']))
+  // The state is the instance's, read through the global.
+  expect((api.getState as () => unknown)()).toMatchObject({ version: 'build-7', latest: null })
 }, 60_000)
