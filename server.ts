@@ -8,7 +8,9 @@ import { closeIngest, ingestRuntime } from './ingest/runtime'
 import { config } from './lib/config'
 import { handleAggregatesNode } from './ingest/aggregate-http'
 import { aggregateRuntime, closeAggregateIngest } from './ingest/aggregate-runtime'
-import { PEER_ADDRESS_HEADER, trustPeerAddressHeader } from './lib/http/client-address'
+import { addressLimiter } from './ingest/address-limit'
+import { ingestMetrics } from './ingest/metrics'
+import { clientAddress, PEER_ADDRESS_HEADER, trustPeerAddressHeader } from './lib/http/client-address'
 import { closeStore } from './lib/store/client'
 import { onServerStart, onServerStop } from './lib/server-start'
 import { log, errorMessage } from './lib/log'
@@ -35,6 +37,8 @@ export interface ServerOptions {
   dir?: string
 }
 
+const RATE_LIMITED = JSON.stringify({ error: { code: 'rate_limited', message: 'Too many requests from this address; retry after the given seconds.' } })
+const firstHeader = (value: string | string[] | undefined): string | null => (Array.isArray(value) ? (value[0] ?? null) : (value ?? null))
 const MALFORMED_TARGET = JSON.stringify({ error: { code: 'malformed_path', message: 'The request path is not valid percent-encoding.' } })
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -48,6 +52,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await app.prepare()
   const deps = ingestRuntime().deps
   const aggregateDeps = aggregateRuntime().deps
+  // Pages, API and assets go through Next.js, milliseconds a request: one address may not take the cores ingest needs (ingest/address-limit.ts).
+  const pagesLimit = addressLimiter()
   // Route handlers learn the client's address from this header, which is set (overwritten) on every request below.
   trustPeerAddressHeader()
 
@@ -65,6 +71,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (target.kind === 'malformed') {
       res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(MALFORMED_TARGET) })
       res.end(MALFORMED_TARGET)
+      return
+    }
+    const admitted = pagesLimit.check(clientAddress(req.socket.remoteAddress, firstHeader(req.headers['x-forwarded-for'])))
+    if (!admitted.ok) {
+      ingestMetrics().httpRateLimited++
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(admitted.retryAfterSeconds), 'content-length': Buffer.byteLength(RATE_LIMITED) })
+      res.end(RATE_LIMITED)
       return
     }
     req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress ?? ''

@@ -16,6 +16,8 @@ export interface IngestMetrics {
   salvagedRows: number
   /** Ingest requests whose client went away before they were read (counted, never logged). */
   clientAborts: number
+  /** Requests to everything but ingest refused by the front door's per-address limit (ingest/address-limit.ts). */
+  httpRateLimited: number
   /** Events refused by the version cap or the new-version rate, by project, then reason. */
   versionRefusedEvents: Map<string, Map<string, number>>
   recordVersionRefused(projectId: string, reason: string, events: number): void
@@ -39,6 +41,7 @@ function create(): IngestMetrics {
     quarantinedLinesByKind: new Map(),
     salvagedRows: 0,
     clientAborts: 0,
+    httpRateLimited: 0,
     versionRefusedEvents: new Map(),
     recordVersionRefused(projectId, reason, events) {
       let byReason = metrics.versionRefusedEvents.get(projectId)

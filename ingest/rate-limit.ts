@@ -13,7 +13,7 @@ export interface RateLimitOptions {
 
 export type RateVerdict = { ok: true } | { ok: false; scope: 'key' | 'address'; retryAfterSeconds: number }
 
-function isLoopback(address: string): boolean {
+export function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.')
 }
 

@@ -209,7 +209,18 @@ export const SETTINGS = {
   burstPerKey: setting({ env: 'STALEWATCH_BURST_PER_KEY', schema: burst, default: twice('STALEWATCH_RATE_PER_KEY', 5000, 2), shownDefault: 'twice the rate', help: 'burst per ingest key', docs: ['security'] }),
   ratePerAddress: setting({ env: 'STALEWATCH_RATE_PER_IP', schema: rate, default: '50', help: 'requests per second per client address (0 = off)', docs: ['security'] }),
   burstPerAddress: setting({ env: 'STALEWATCH_BURST_PER_IP', schema: burst, default: twice('STALEWATCH_RATE_PER_IP', 50, 4), shownDefault: 'four times the rate', help: 'burst per client address', docs: ['security'] }),
-  limitLoopback: setting({ env: 'STALEWATCH_RATE_LIMIT_LOOPBACK', schema: flag, default: '0', help: 'apply the per-address limit to loopback peers too', docs: ['security'] }),
+  limitLoopback: setting({ env: 'STALEWATCH_RATE_LIMIT_LOOPBACK', schema: flag, default: '0', help: 'apply the per-address limits (ingest and everything else) to loopback peers too', docs: ['security'] }),
+  // Everything that is not ingest (pages, API, assets) goes through Next.js,
+  // which costs milliseconds a request: one address flooding any of it would
+  // starve ingest on the same cores, so the front door refuses the excess first.
+  httpRatePerAddress: setting({
+    env: 'STALEWATCH_HTTP_RATE_PER_IP',
+    schema: rate,
+    default: '60',
+    help: 'requests per second per client address to everything but ingest (pages, API, assets); past it 429 + `Retry-After` before Next.js does any work (0 = off)',
+    docs: ['security'],
+  }),
+  httpBurstPerAddress: setting({ env: 'STALEWATCH_HTTP_BURST_PER_IP', schema: burst, default: twice('STALEWATCH_HTTP_RATE_PER_IP', 60, 4), shownDefault: 'four times the rate', help: 'burst per client address to everything but ingest (a page view loads its scripts and styles)', docs: ['security'] }),
   trustProxy: setting({
     env: 'STALEWATCH_TRUST_PROXY',
     schema: flag,

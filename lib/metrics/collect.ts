@@ -20,6 +20,8 @@ export interface IngestSnapshot {
   salvagedRows?: number
   /** Ingest requests whose client went away before they were read. */
   clientAborts: number
+  /** Requests to everything but ingest refused by the front door's per-address limit. */
+  httpRateLimited?: number
   /** Events refused by the version cap or the new-version rate, by project, then reason. */
   versionRefusedEvents: ReadonlyMap<string, ReadonlyMap<string, number>>
   flushSeconds: { bounds: readonly number[]; counts: readonly number[]; sum: number; count: number }
@@ -128,6 +130,12 @@ export function ingestFamilies(m: IngestSnapshot, b: BufferSnapshot): MetricFami
       help: 'Ingest requests whose client went away before the request was read (counted instead of logged).',
       type: 'counter',
       samples: [{ value: m.clientAborts }],
+    },
+    {
+      name: 'stalewatch_http_rate_limited_total',
+      help: "Requests to pages, the API and assets refused 429 by the front door's per-address limit (STALEWATCH_HTTP_RATE_PER_IP) before Next.js saw them.",
+      type: 'counter',
+      samples: [{ value: m.httpRateLimited ?? 0 }],
     },
     { name: 'stalewatch_ingest_flush_seconds', help: 'Time per insert of a batch of events.', type: 'histogram', histograms: [histogram] },
     {
