@@ -1,7 +1,6 @@
 import path from 'node:path'
 import { dropSingleton, existingSingleton, processSingleton } from '../lib/process-singleton'
 import { config } from '../lib/config'
-import { log } from '../lib/log'
 import { projectByIngestKey, projectByServerKey } from '../lib/projects/project-directory'
 import { listFirstSeen, listReleases } from '../lib/releases/release-store'
 import type { AggregateDeps } from './aggregate-pipeline'
@@ -13,7 +12,7 @@ import { withFaultFile } from './fault-hook'
 import { GroupCommitBuffer } from './group-commit'
 import { KnownVersions } from './known-versions'
 import { ingestLimits } from './limits'
-import { ingestRuntime, type EventSink } from './runtime'
+import { ingestRuntime, reportQuarantine, type EventSink } from './runtime'
 
 // The aggregate endpoint's sink and dependencies, one per process like the
 // events' (ingest/runtime.ts), and acknowledged the same way: in logged mode
@@ -51,14 +50,7 @@ function openSink(): AggregateSink {
       maxBacklogRows: Math.min(c.bufferMaxRows, MAX_BACKLOG_ROWS),
       maxBacklogBytes: Math.min(Math.floor(c.bufferMaxBytes / 8), MAX_BACKLOG_BYTES),
       fsync: c.ingestLogFsync,
-      onQuarantine: (report) =>
-        log.error('aggregate log: segment quarantined; its good rows are stored, see `npm run ingest-log -- inspect`', {
-          segment: report.segment,
-          reason: report.reason,
-          storedRows: report.storedRows,
-          setAside: report.rejected.length,
-          file: report.file,
-        }),
+      onQuarantine: (report) => reportQuarantine(report, 'aggregate log'),
     })
   }
   return new GroupCommitBuffer<AggregateRow>({

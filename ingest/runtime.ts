@@ -36,7 +36,8 @@ interface IngestRuntime {
 // buffers would mean two half-empty inserts.
 
 /** Said at error level and counted: a person has to look at the quarantine (npm run ingest-log). */
-function reportQuarantine(report: QuarantineReport): void {
+/** Counts and logs a quarantined segment of either log (the events' or the aggregates'), in the same metrics. */
+export function reportQuarantine(report: QuarantineReport, logName = 'ingest log'): void {
   const metrics = ingestMetrics()
   metrics.quarantinedSegments++
   metrics.salvagedRows += report.storedRows
@@ -45,8 +46,8 @@ function reportQuarantine(report: QuarantineReport): void {
   for (const [kind, n] of byKind) metrics.quarantinedLinesByKind.set(kind, (metrics.quarantinedLinesByKind.get(kind) ?? 0) + n)
   const fields = { segment: report.segment, reason: report.reason, storedRows: report.storedRows, setAside: Object.fromEntries(byKind), file: report.file }
   // Split with every row stored (ClickHouse refused the whole, then took every part): nothing for a person to do.
-  if (report.file === null && report.rejected.length === 0 && report.storedRows > 0) log.warn('ingest log: segment split; every row stored', fields)
-  else log.error('ingest log: segment quarantined; its good rows are stored, see `npm run ingest-log -- inspect`', fields)
+  if (report.file === null && report.rejected.length === 0 && report.storedRows > 0) log.warn(`${logName}: segment split; every row stored`, fields)
+  else log.error(`${logName}: segment quarantined; its good rows are stored, see \`npm run ingest-log -- inspect\``, fields)
 }
 
 // A full disk fails every append until the watch sheds: one line per 10 s, not one per request.
@@ -88,7 +89,7 @@ function openSink(watch: DiskSpaceWatch | null): EventSink {
       maxBacklogBytes: c.bufferMaxBytes,
       fsync: c.ingestLogFsync,
       onFlush: (flush) => metrics.recordFlush(flush),
-      onQuarantine: reportQuarantine,
+      onQuarantine: (report) => reportQuarantine(report),
       onAppendFailure: (error) => {
         void watch?.refresh()
         logAppendFailure(error)

@@ -8,6 +8,10 @@ by itself (its good rows are stored, its bad lines go to
 <segment>.rejected.jsonl, each with its kind and reason); a segment file it
 could not read at all is moved there whole.
 
+There are two logs, each with its own quarantine: the events' (<log dir>/) and
+the backend-load aggregates' (<log dir>/aggregates/, what the app servers'
+middleware sends). Every command looks after both unless --log names one.
+
 Commands:
   inspect   list the quarantine: set-aside lines with their reasons, and whole
             segments waiting for salvage. Reads files only: safe while the
@@ -19,8 +23,13 @@ Commands:
             file, a file left empty is removed. Column lines of damaged
             segments hold no row and are dropped.
 
-Rows already in ClickHouse (same project and event id) are skipped, so
-salvage and replay store each row once however often they run.
+Events already in ClickHouse (same project and event id) are skipped, so
+salvage and replay store each event once however often they run. Aggregate
+rows carry no id (they are counts, summed): each insert has a deduplication
+token made from its exact bytes, and the table remembers its last 1,000
+inserts, so running salvage or replay again soon after stores nothing twice.
+A replay of aggregate lines restored from a backup long after would count
+them again.
 
 With the embedded engine (no CLICKHOUSE_URL), salvage and replay open the
 data directory themselves, so run them while the server is stopped: chDB
@@ -36,6 +45,7 @@ once you have looked at it. stalewatch_ingest_quarantine_files in
 Options:
   --dir DIR        the ingest log directory (default: STALEWATCH_INGEST_LOG_DIR,
                    else <STALEWATCH_DATA_DIR>/ingest-log)
+  --log NAME       events or aggregates: look after that log only (default both)
   --columns a,b,…  salvage: columns for segments whose column line is damaged;
                    replay: read every line with these columns instead of the
                    recorded ones (default: the columns this release writes)
@@ -47,9 +57,13 @@ type Command = 'inspect' | 'salvage' | 'replay'
 
 class UsageError extends Error {}
 
+const LOG_NAMES = ['events', 'aggregates'] as const
+type LogName = (typeof LOG_NAMES)[number]
+
 interface Args {
   command: Command
   dir: string | undefined
+  logs: readonly LogName[]
   columns: string[] | undefined
   limit: number
   json: boolean
@@ -61,6 +75,7 @@ function parse(): Args | null {
     allowPositionals: true,
     options: {
       dir: { type: 'string' },
+      log: { type: 'string' },
       columns: { type: 'string' },
       limit: { type: 'string', default: '10' },
       json: { type: 'boolean', default: false },
@@ -79,41 +94,68 @@ function parse(): Args | null {
   if (!Number.isInteger(limit) || limit < 0) throw new UsageError('--limit: a whole number, 0 or more')
   const columns = values.columns?.split(',').map((c) => c.trim())
   if (columns && (columns.length === 0 || columns.some((c) => !/^[a-z_][a-z0-9_]*$/.test(c)))) throw new UsageError('--columns: comma-separated column names')
-  return { command, dir: values.dir, columns, limit, json: values.json, files }
+  if (values.log !== undefined && !LOG_NAMES.includes(values.log as LogName)) throw new UsageError(`--log: events or aggregates, not "${values.log}"`)
+  const logs = values.log === undefined ? LOG_NAMES : [values.log as LogName]
+  if (columns && values.log === undefined) throw new UsageError('--columns: say which log they are for with --log events or --log aggregates')
+  return { command, dir: values.dir, logs, columns, limit, json: values.json, files }
 }
 
 const count = (n: number, what: string) => `${n.toLocaleString('en')} ${what}${n === 1 ? '' : 's'}`
 
-async function inspect(dir: string, args: Args): Promise<void> {
+/** One of the two logs: where it is, the columns this release writes to it, and how its rows are stored. */
+interface LogTarget {
+  name: LogName
+  dir: string
+  columns: readonly string[]
+  insert: (segment: import('../ingest/event-log').SegmentInsert) => Promise<void>
+}
+
+async function logTargets(root: string, names: readonly LogName[]): Promise<LogTarget[]> {
+  const path = await import('node:path')
+  const { EVENT_COLUMNS } = await import('../ingest/event-row')
+  const { AGGREGATE_COLUMNS } = await import('../ingest/aggregate-row')
+  const { segmentWriter } = await import('../ingest/event-writer')
+  const all: Record<LogName, LogTarget> = {
+    events: { name: 'events', dir: root, columns: EVENT_COLUMNS, insert: segmentWriter('events') },
+    // ingest/aggregate-runtime.ts keeps it there.
+    aggregates: { name: 'aggregates', dir: path.join(root, 'aggregates'), columns: AGGREGATE_COLUMNS, insert: segmentWriter('backend_load_raw') },
+  }
+  return names.map((n) => all[n])
+}
+
+async function inspect(targets: readonly LogTarget[], args: Args): Promise<void> {
   const { listQuarantine } = await import('../ingest/quarantine')
   const { readdir } = await import('node:fs/promises')
-  const entries = (await listQuarantine(dir)).filter((e) => args.files.length === 0 || args.files.includes(e.name))
-  if (args.json) {
-    for (const e of entries) console.log(JSON.stringify(e))
-    return
-  }
-  const waiting = await readdir(dir).then(
-    (names) => names.filter((n) => n.endsWith('.jsonl')).length,
-    () => 0,
-  )
-  console.log(`Ingest log ${dir}: ${count(waiting, 'segment')} not yet stored; quarantine: ${count(entries.length, 'file')}`)
   let lines = 0
   let segments = 0
-  for (const e of entries) {
-    if (e.kind === 'segment') {
-      segments++
-      console.log(`\n${e.name}: a whole segment (${e.bytes.toLocaleString('en')} bytes) that could not be read; run salvage`)
+  for (const target of targets) {
+    const entries = (await listQuarantine(target.dir)).filter((e) => args.files.length === 0 || args.files.includes(e.name))
+    if (args.json) {
+      for (const e of entries) console.log(JSON.stringify({ log: target.name, ...e }))
       continue
     }
-    lines += e.lines.length
-    console.log(`\n${e.name}: ${count(e.lines.length, 'line')} set aside`)
-    for (const r of args.limit === 0 ? e.lines : e.lines.slice(0, args.limit)) {
-      const shown = (r.text ?? `(base64) ${r.base64}`).slice(0, 120)
-      console.log(`  line ${String(r.line).padEnd(7)} ${r.kind.padEnd(13)} ${r.reason}\n  ${''.padEnd(21)} ${JSON.stringify(shown)}`)
+    const waiting = await readdir(target.dir).then(
+      (names) => names.filter((n) => n.endsWith('.jsonl')).length,
+      () => 0,
+    )
+    console.log(`${target.name === 'events' ? 'Ingest log' : 'Aggregates log'} ${target.dir}: ${count(waiting, 'segment')} not yet stored; quarantine: ${count(entries.length, 'file')}`)
+    for (const e of entries) {
+      if (e.kind === 'segment') {
+        segments++
+        console.log(`\n${e.name}: a whole segment (${e.bytes.toLocaleString('en')} bytes) that could not be read; run salvage`)
+        continue
+      }
+      lines += e.lines.length
+      console.log(`\n${e.name}: ${count(e.lines.length, 'line')} set aside`)
+      for (const r of args.limit === 0 ? e.lines : e.lines.slice(0, args.limit)) {
+        const shown = (r.text ?? `(base64) ${r.base64}`).slice(0, 120)
+        console.log(`  line ${String(r.line).padEnd(7)} ${r.kind.padEnd(13)} ${r.reason}\n  ${''.padEnd(21)} ${JSON.stringify(shown)}`)
+      }
+      if (args.limit > 0 && e.lines.length > args.limit) console.log(`  … and ${count(e.lines.length - args.limit, 'more line')} (--limit 0 shows all)`)
     }
-    if (args.limit > 0 && e.lines.length > args.limit) console.log(`  … and ${count(e.lines.length - args.limit, 'more line')} (--limit 0 shows all)`)
+    console.log('')
   }
-  console.log(`\nTotal: ${count(lines, 'line')} set aside, ${count(segments, 'whole segment')} to salvage.`)
+  if (!args.json) console.log(`Total: ${count(lines, 'line')} set aside, ${count(segments, 'whole segment')} to salvage.`)
 }
 
 /** Opens the store, refusing clearly when the embedded engine's data directory is held by another process. */
@@ -144,31 +186,36 @@ async function openStore(): Promise<void> {
   }
 }
 
-async function run(dir: string, args: Args): Promise<boolean> {
+async function run(targets: readonly LogTarget[], args: Args): Promise<boolean> {
   const { listQuarantine, salvageSegment, replayRejected } = await import('../ingest/quarantine')
-  const { EVENT_COLUMNS } = await import('../ingest/event-row')
-  const { writeEventLines } = await import('../ingest/event-writer')
   const want = args.command === 'salvage' ? 'segment' : 'rejected'
-  const all = await listQuarantine(dir)
-  for (const f of args.files) {
-    const entry = all.find((e) => e.name === f)
-    if (!entry) throw new UsageError(`${f}: not in ${dir}/quarantine (npm run ingest-log -- inspect lists it)`)
-    if (entry.kind !== want) throw new UsageError(`${f}: ${entry.kind === 'segment' ? 'a whole segment: use salvage' : 'set-aside lines: use replay'}`)
+  const work: { target: LogTarget; name: string }[] = []
+  const named = new Set<string>()
+  for (const target of targets) {
+    const all = await listQuarantine(target.dir)
+    for (const f of args.files) {
+      const entry = all.find((e) => e.name === f)
+      if (!entry) continue
+      if (entry.kind !== want) throw new UsageError(`${f}: ${entry.kind === 'segment' ? 'a whole segment: use salvage' : 'set-aside lines: use replay'}`)
+      named.add(f)
+    }
+    for (const e of all) if (e.kind === want && (args.files.length === 0 || args.files.includes(e.name))) work.push({ target, name: e.name })
   }
-  const entries = all.filter((e) => e.kind === want && (args.files.length === 0 || args.files.includes(e.name)))
-  if (entries.length === 0) {
-    console.log(`Nothing to ${args.command} in ${dir}/quarantine.`)
+  const missing = args.files.find((f) => !named.has(f))
+  if (missing) throw new UsageError(`${missing}: not in the quarantine of ${targets.map((t) => t.dir).join(' or ')} (npm run ingest-log -- inspect lists it)`)
+  if (work.length === 0) {
+    console.log(`Nothing to ${args.command} in ${targets.map((t) => `${t.dir}/quarantine`).join(' or ')}.`)
     return true
   }
   await openStore()
-  const options = { logDir: dir, insert: writeEventLines, columns: args.columns ?? EVENT_COLUMNS, overrideColumns: args.columns !== undefined }
   let ok = true
   const total = { stored: 0, alreadyStored: 0, setAside: 0 }
-  for (const [i, e] of entries.entries()) {
+  for (const [i, { target, name }] of work.entries()) {
+    const options = { logDir: target.dir, insert: target.insert, columns: args.columns ?? target.columns, overrideColumns: args.columns !== undefined }
     const started = Date.now()
-    process.stdout.write(`[${i + 1}/${entries.length}] ${args.command === 'salvage' ? 'salvaging' : 'replaying'} ${e.name}… `)
+    process.stdout.write(`[${i + 1}/${work.length}] ${args.command === 'salvage' ? 'salvaging' : 'replaying'} ${target.name === 'events' ? '' : `${target.name}/`}${name}… `)
     try {
-      const r = args.command === 'salvage' ? await salvageSegment(e.name, options) : await replayRejected(e.name, options)
+      const r = args.command === 'salvage' ? await salvageSegment(name, options) : await replayRejected(name, options)
       total.stored += r.stored
       total.alreadyStored += r.alreadyStored
       total.setAside += r.setAside
@@ -188,11 +235,11 @@ async function main(): Promise<void> {
   if (!args) return
   const { config } = await import('../lib/config')
   const path = await import('node:path')
-  const dir = path.resolve(args.dir ?? config().ingestLogDir)
+  const targets = await logTargets(path.resolve(args.dir ?? config().ingestLogDir), args.logs)
   let ok = true
   try {
-    if (args.command === 'inspect') await inspect(dir, args)
-    else ok = await run(dir, args)
+    if (args.command === 'inspect') await inspect(targets, args)
+    else ok = await run(targets, args)
   } finally {
     const { closeStore } = await import('../lib/store/client')
     await closeStore()

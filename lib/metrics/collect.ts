@@ -102,7 +102,7 @@ export function ingestFamilies(m: IngestSnapshot, b: BufferSnapshot): MetricFami
       samples: lines,
     },
     { name: 'stalewatch_ingest_salvaged_rows_total', help: 'Good rows of quarantined segments, stored.', type: 'counter', samples: [{ value: m.salvagedRows ?? 0 }] },
-    ...gauge('stalewatch_ingest_quarantine_files', 'Files in the ingest log quarantine waiting for `npm run ingest-log` (alert when above 0).', b.quarantineFiles),
+    ...gauge('stalewatch_ingest_quarantine_files', 'Files in the quarantines of the ingest log and the aggregates log, waiting for `npm run ingest-log` (alert when above 0).', b.quarantineFiles),
     ...gauge('stalewatch_ingest_disk_free_bytes', 'Free bytes on the disk ingest writes to (the lowest of the ingest log and the engine).', b.diskFreeBytes),
     ...gauge('stalewatch_ingest_disk_min_free_bytes', 'Below this many free bytes ingest answers 503 disk_low (STALEWATCH_MIN_FREE_DISK_BYTES).', b.diskMinFreeBytes),
   ]

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { AGGREGATE_COLUMNS, aggregateValues, type AggregateRow } from '@/ingest/aggregate-row'
 import { EVENT_COLUMNS, eventValues } from '@/ingest/event-row'
 import { rejectLine } from '@/ingest/log-salvage'
 import { rejectedName } from '@/ingest/log-segments'
@@ -99,6 +100,41 @@ describe('npm run ingest-log', () => {
     expect(existsSync(path.join(quarantine, rejectedName(replayed)))).toBe(false)
   }, 300_000)
 
+  // The backend-load aggregates' own log (<log dir>/aggregates): its rows are
+  // counts with no id, so storing them once rests on the insert tokens.
+  const aggregateRows: AggregateRow[] = ['v1', 'v2', 'v3'].map((version, i) => ({
+    project_id: project,
+    kind: 'http',
+    minute: Math.floor(Date.now() / 60_000) * 60 - 120,
+    version,
+    route_group: '/api/items/:id',
+    status_class: '2xx',
+    requests: 100 + i,
+  }))
+  const aggregateSegment = '000000000000003-9-000001.jsonl'
+
+  it('inspects and salvages the aggregates log too, and a second salvage of the same segment sums nothing twice', () => {
+    const aggregatesQuarantine = path.join(logDir, 'aggregates', 'quarantine')
+    mkdirSync(aggregatesQuarantine, { recursive: true })
+    const body = [JSON.stringify(AGGREGATE_COLUMNS), ...aggregateRows.map((r) => JSON.stringify(aggregateValues(r))), 'torn garbage'].join('\n') + '\n'
+    writeFileSync(path.join(aggregatesQuarantine, aggregateSegment), body)
+
+    const inspected = command('inspect')
+    expect(inspected.stdout).toContain(`Aggregates log ${path.join(logDir, 'aggregates')}: 0 segments not yet stored; quarantine: 1 file`)
+    expect(inspected.stdout).toContain(`${aggregateSegment}: a whole segment`)
+    expect(command('salvage', '--log', 'events').stdout).toContain('Nothing to salvage')
+    const badLog = command('salvage', '--log', 'metrics')
+    expect([badLog.status, badLog.stderr.split('\n')[0]]).toEqual([2, 'ingest-log: --log: events or aggregates, not "metrics"'])
+
+    const salvaged = command('salvage')
+    expect(salvaged.stderr).toBe('')
+    expect(salvaged.stdout).toContain(`[1/1] salvaging aggregates/${aggregateSegment}… stored 3 rows, 0 already stored, 1 line still set aside`)
+    expect(salvaged.status).toBe(0)
+    // The same segment again (say, from a backup): same halves, same tokens, nothing summed twice.
+    writeFileSync(path.join(aggregatesQuarantine, aggregateSegment), body)
+    expect(command('salvage', '--log', 'aggregates', aggregateSegment).status).toBe(0)
+  }, 300_000)
+
   it('left every row stored exactly once, and refuses to run while another process holds the data directory', async () => {
     process.env.STALEWATCH_DATA_DIR = dataDir
     resetConfigCache()
@@ -109,6 +145,12 @@ describe('npm run ingest-log', () => {
     )
     expect(new Set(found.map((r) => r.event_id))).toEqual(new Set([...rows, fixed].map((r) => r.event_id)))
     expect(found.filter((r) => Number(r.n) !== 1)).toEqual([])
+    const sums = await runQuery<{ version: string; requests: string }>(
+      'test.ingestLogCommandAggregates',
+      `SELECT version, sum(requests) AS requests FROM ${table('backend_load_raw')} WHERE project_id = {p:String} GROUP BY version ORDER BY version`,
+      { p: project },
+    )
+    expect(sums.map((r) => [r.version, Number(r.requests)])).toEqual(aggregateRows.map((r) => [r.version, r.requests]))
 
     // This test process now holds the engine, as a running server would.
     writeFileSync(path.join(quarantine, whole), JSON.stringify(EVENT_COLUMNS) + '\n' + JSON.stringify(eventValues(rows[0]!)) + '\n')

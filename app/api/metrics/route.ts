@@ -1,6 +1,6 @@
 import { aggregateIngestMetrics } from '@/ingest/aggregate-metrics'
 import { ingestMetrics } from '@/ingest/metrics'
-import { ingestRuntime } from '@/ingest/runtime'
+import { ingestBufferSnapshot } from '@/ingest/buffer-snapshot'
 import { errorJson } from '@/lib/http/json'
 import { metricsRoute } from '@/lib/http/route'
 import { timeParam } from '@/lib/validation'
@@ -15,6 +15,6 @@ export const GET = metricsRoute(async (request) => {
   const atParam = new URL(request.url).searchParams.get('at')
   const at = atParam === null ? { success: true as const, data: Date.now() } : timeParam.safeParse(atParam)
   if (!at.success) return errorJson(400, 'invalid_request', 'at: must be epoch ms or an ISO 8601 date')
-  const text = await metricsText(ingestMetrics(), ingestRuntime().buffer.stats(), at.data, aggregateIngestMetrics())
+  const text = await metricsText(ingestMetrics(), ingestBufferSnapshot(), at.data, aggregateIngestMetrics())
   return new Response(text, { headers: { 'content-type': EXPOSITION_CONTENT_TYPE, 'cache-control': 'no-store' } })
 })
