@@ -8,7 +8,7 @@ const restrict = (files, patterns) => ({
 })
 
 export default tseslint.config(
-  { ignores: ['.scratch/**', 'node_modules/**', '.next/**', '.next-*/**', 'bench-results/**', '*.build-lock/**', 'dist/**', 'sdk/dist/**', 'public/**', 'data/**', 'test/artifacts/**', 'next-env.d.ts'] },
+  { ignores: ['.scratch/**', 'node_modules/**', '.next/**', '.next-*/**', 'bench-results/**', '*.build-lock/**', 'dist/**', 'sdk/dist/**', 'public/**', 'data/**', 'test/artifacts/**', 'docs/examples/**', 'next-env.d.ts'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -6,7 +6,9 @@ import { orderKey, releaseTimeline, type LatestRelease } from '../semantics/vers
 import type { Project } from '../projects/project'
 
 // What every chart loader needs about a project: its liveness window, its
-// version catalog, its release timeline and the markers to draw.
+// version catalog, its release timeline and the markers to draw. One is made
+// per page render (or API request), so it also holds the reads its charts
+// share.
 
 export interface ChartContext {
   projectId: string
@@ -14,11 +16,30 @@ export interface ChartContext {
   catalog: ProjectCatalog
   timeline: LatestRelease[]
   source: 'auto' | 'raw'
+  /** Reads already under way for this render, by figure and parameters (sharedRead). */
+  reads?: Map<string, Promise<unknown>>
 }
 
 export async function chartContext(project: Pick<Project, 'id' | 'livenessWindowSeconds'>, source: 'auto' | 'raw' = 'auto'): Promise<ChartContext> {
   const catalog = await catalogFor(project.id)
-  return { projectId: project.id, windowSeconds: project.livenessWindowSeconds, catalog, timeline: releaseTimeline(catalog), source }
+  return { projectId: project.id, windowSeconds: project.livenessWindowSeconds, catalog, timeline: releaseTimeline(catalog), source, reads: new Map() }
+}
+
+/**
+ * One read per render for charts that ask the same figure with the same
+ * parameters (a page's adoption and versions charts read the same live
+ * minutes): the engine's two connections are what a page waits for. A read
+ * that fails is not kept.
+ */
+export function sharedRead<T>(ctx: ChartContext, figure: string, params: object, read: () => Promise<T>): Promise<T> {
+  if (!ctx.reads) return read()
+  const key = `${figure}\u0000${JSON.stringify(params)}`
+  const known = ctx.reads.get(key) as Promise<T> | undefined
+  if (known) return known
+  const started = read()
+  ctx.reads.set(key, started)
+  started.catch(() => ctx.reads?.delete(key))
+  return started
 }
 
 export function markersIn(ctx: ChartContext, from: number, to: number): ChartMarker[] {

@@ -4,6 +4,7 @@
 //
 // A cookie cannot do this: every tab of an origin shares it, so tabs on two
 // versions would overwrite each other. A header set per request can.
+import { baked } from './baked'
 import { RECONNECT_PARAM, VERSION_HEADER, VERSION_PARAM } from './tag-names'
 
 export { RECONNECT_PARAM, VERSION_HEADER, VERSION_PARAM } from './tag-names'
@@ -25,8 +26,11 @@ export interface TagEnv {
 }
 
 export interface TagOptions {
-  /** The version (build) this page runs: the one given to init(). */
-  version: string
+  /**
+   * The version (build) this page runs. Default: the one the build helper
+   * baked in (withStalewatch, the Vite plugin), which the tab reports too.
+   */
+  version?: string
   /**
    * Other origins of the app's own servers to tag, e.g. ['https://api.example.com'].
    * Same-origin requests are always tagged; others never, unless listed here:
@@ -38,6 +42,7 @@ export interface TagOptions {
 }
 
 const envOf = (o: TagOptions) => (o.env || globalThis) as TagEnv
+const versionOf = (o: TagOptions): string | undefined => o.version || baked().version
 
 /** Whether a request to `url` is tagged: same origin, or a listed one. */
 export const isTagged = (url: string, o: TagOptions): boolean => {
@@ -56,17 +61,21 @@ const urlOf = (input: RequestInfo | URL): string => (typeof input == 'string' ? 
 export const taggedFetch =
   (fetchFn: FetchLike, o: TagOptions): FetchLike =>
   (input, init) => {
-    if (!isTagged(urlOf(input), o)) return fetchFn(input, init)
+    const version = versionOf(o)
+    if (!version || !isTagged(urlOf(input), o)) return fetchFn(input, init)
     const headers = new Headers(init?.headers || (typeof input == 'object' && 'headers' in input ? input.headers : undefined))
-    if (!headers.has(VERSION_HEADER)) headers.set(VERSION_HEADER, o.version)
+    if (!headers.has(VERSION_HEADER)) headers.set(VERSION_HEADER, version)
     return fetchFn(input, { ...init, headers })
   }
 
 /**
  * Tags every fetch and XMLHttpRequest of the page from now on. Call once,
- * before the app's first request; returns a function that undoes it.
+ * before the app's first request; returns a function that undoes it. With
+ * no version given or baked in, nothing is tagged.
  */
-export const tagRequests = (o: TagOptions): (() => void) => {
+export const tagRequests = (o: TagOptions = {}): (() => void) => {
+  const version = versionOf(o)
+  if (!version) return () => {}
   const env = envOf(o)
   const fetchFn = env.fetch
   const proto = env.XMLHttpRequest?.prototype
@@ -76,7 +85,7 @@ export const tagRequests = (o: TagOptions): (() => void) => {
     proto.open = function (this: XhrLike, ...args: unknown[]) {
       open.apply(this, args)
       // After open(), before send(): the only time a header can be set.
-      if (isTagged(String(args[1]), o)) this.setRequestHeader(VERSION_HEADER, o.version)
+      if (isTagged(String(args[1]), o)) this.setRequestHeader(VERSION_HEADER, version)
     }
   }
   return () => {

@@ -15,7 +15,8 @@ export function stalewatch(options: BakeOptions = {}): Plugin {
     config() {
       const baked = bake(options)
       logBaked(baked)
-      return { define: defines(baked) }
+      // import.meta.env.STALEWATCH_VERSION too, for the app's own code (socket URLs of stalewatch/tag-requests).
+      return { define: { ...defines(baked), 'import.meta.env.STALEWATCH_VERSION': JSON.stringify(baked.version) } }
     },
   }
 }

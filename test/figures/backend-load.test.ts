@@ -152,6 +152,25 @@ describe('backend load by client version, raw and rolled up', () => {
     }
   })
 
+  it('has no requests per tab in minutes the servers counted nothing, and none at all without the middleware', async () => {
+    for (const mode of ['raw', 'full rollup'] as const) {
+      await rollUp(mode)
+      const ctx = await context(mode)
+      // Four v1 tabs were live from T0 - 5 min, before the servers counted anything (from T0): no figure, not 0.
+      const perTab = await loadChart(ctx, 'backend-per-tab', { from: T0 - 10 * M, to: T0 + 40 * M })
+      expect(at(perTab, T0 - 5 * M)).toEqual({ v1: null, v2: null })
+      expect(at(perTab, T0 + 5 * M)).toEqual({ v1: 6, v2: null })
+    }
+    // Live tabs and releases, but no server ever sent counts: the release's page draws no line at 0.
+    const silent = await testProject('backend-load-silent')
+    await registerRelease({ project: silent.id, version: 'v1', releasedAt: T0 - HOUR })
+    await registerRelease({ project: silent.id, version: 'v2', releasedAt: T0 + 10 * M })
+    await sendAll(silent.ingestKey, [new Tab('v1').beat(T0, T0 + 40 * M), new Tab('v2').beat(T0 + 10 * M, T0 + 40 * M)])
+    const ctx = await chartContext((await projectById(silent.id))!, 'raw')
+    const perTab = await loadChart(ctx, 'backend-per-tab', { ...window, release: findRelease(ctx, 'v2')! })
+    expect(perTab.series).toEqual([])
+  })
+
   it('takes counts that arrive late into the rollup when it runs again', async () => {
     const late = await testProject('backend-load-late')
     await registerRelease({ project: late.id, version: 'v1', releasedAt: T0 - HOUR })

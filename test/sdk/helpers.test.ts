@@ -84,7 +84,7 @@ describe('what the build helpers bake in', () => {
     try {
       const plugin = stalewatch({ key: 'swk_v' })
       const config = (plugin.config as () => { define: Record<string, string> })()
-      expect(config.define).toMatchObject({ __STALEWATCH_VERSION__: '"vite-sha"', __STALEWATCH_KEY__: '"swk_v"' })
+      expect(config.define).toMatchObject({ __STALEWATCH_VERSION__: '"vite-sha"', __STALEWATCH_KEY__: '"swk_v"', 'import.meta.env.STALEWATCH_VERSION': '"vite-sha"' })
     } finally {
       vi.unstubAllEnvs()
       vi.restoreAllMocks()

@@ -76,6 +76,27 @@ describe('tagRequests', () => {
     expect(after.headers.size).toBe(0)
   })
 
+  it('tags with the version the build helper baked in when none is given, and tags nothing without one', async () => {
+    const holder = globalThis as { __STALEWATCH_VERSION__?: string }
+    const bare = fakePage()
+    tagRequests({ env: bare.env })()
+    await bare.env.fetch('/api/x')
+    expect(bare.fetched.at(-1)!.headers.get('x-app-version')).toBeNull()
+    // What withStalewatch and the Vite plugin define in the app's bundle.
+    holder.__STALEWATCH_VERSION__ = 'baked-sha'
+    try {
+      const page = fakePage()
+      const undo = tagRequests({ env: page.env })
+      await page.env.fetch('/api/x')
+      const xhr = new page.FakeXhr()
+      xhr.open('GET', '/api/y')
+      undo()
+      expect([page.fetched.at(-1)!.headers.get('x-app-version'), xhr.headers.get('x-app-version')]).toEqual(['baked-sha', ['baked-sha']])
+    } finally {
+      delete holder.__STALEWATCH_VERSION__
+    }
+  })
+
   it('never replaces a version header the app set itself', async () => {
     const page = fakePage()
     const f = taggedFetch(page.env.fetch, { version: 'v7', env: page.env })

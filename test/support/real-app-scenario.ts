@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { ChartData } from '@/lib/charts/chart-data'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { startApp, type RunningApp } from './app-server'
+import { adminFetch, startApp, type RunningApp } from './app-server'
 import { launchChromium } from './browser'
 import { buildRelease, deployment, packedSdk, releaseCopy, scaffold, serveRelease, stalewatchCli, appsDir, type Deployment, type Served } from './real-apps'
 import type { ExampleApp } from './snippets'
@@ -13,6 +14,9 @@ import { stalewatchAdmin, type TestProject } from './stalewatch-admin'
 // with `npx stalewatch release`; two tabs open on it; the second deployed and
 // registered; both tabs show the prompt; Reload in one lands it on the second
 // release; and the dashboard's live versions are what the tabs report.
+// The Next.js app also follows docs/backend-load.md: its tabs tag their
+// requests to a route handler counted by the server middleware, and the
+// dashboard's backend load by version is the requests the tabs made.
 
 const root = path.resolve(import.meta.dirname, '../..')
 const artifacts = path.join(root, 'test/artifacts')
@@ -38,6 +42,17 @@ export function realAppScenario(app: ExampleApp): void {
   const servers: Served[] = []
   const dirs = { template: '', v1: '', v2: '' }
   const logs: Record<string, string> = {}
+  // docs/backend-load.md (Next.js): the requests each version's tabs made to the counted route, and the version header each carried.
+  const madeByVersion: Record<string, number> = {}
+  const tagged: { version: string; header: string | undefined }[] = []
+  const callItems = async (tab: Page, version: string) => {
+    if (app !== 'next') return
+    const ids = [41, 41, 41, 42, 42]
+    const answers = await tab.evaluate((list) => Promise.all(list.map((id) => fetch(`/api/items/${id}`).then((r) => r.json() as Promise<{ id: string }>))), ids)
+    expect(answers.map((a) => a.id)).toEqual(ids.map(String))
+    madeByVersion[version] = (madeByVersion[version] ?? 0) + ids.length
+  }
+  const started = Date.now()
 
   beforeAll(async () => {
     const work = path.join(appsDir, app)
@@ -54,7 +69,9 @@ export function realAppScenario(app: ExampleApp): void {
       dirs[v] = releaseCopy(app, dirs.template, path.join(work, v), tarball)
       logs[v] = buildRelease(app, dirs[v], { GIT_SHA: SHA[v], STALEWATCH_URL: stalewatch.url, STALEWATCH_KEY: project.ingestKey })
     }
-    servers.push(await serveRelease(app, dirs.v1), await serveRelease(app, dirs.v2))
+    // The counter reads its endpoint and secret key at run time, on the server only.
+    const runtime = { STALEWATCH_URL: stalewatch.url, STALEWATCH_SERVER_KEY: project.serverKey ?? '' }
+    servers.push(await serveRelease(app, dirs.v1, runtime), await serveRelease(app, dirs.v2, runtime))
     site = await deployment(servers[0]!)
     context = await browser.newContext()
   }, 900_000)
@@ -90,6 +107,7 @@ export function realAppScenario(app: ExampleApp): void {
     const openTab = async () => {
       const page = await context.newPage()
       page.on('request', (r) => {
+        if (new URL(r.url()).pathname.startsWith('/api/items/')) tagged.push({ version: reported.get(page) ?? '', header: r.headers()['x-app-version'] })
         if (r.method() === 'POST' && r.url().startsWith(`${stalewatch.url}/api/ingest`)) reported.set(page, (JSON.parse(r.postData() ?? '{}') as { version: string }).version)
       })
       page.on('pageerror', (e) => errors.push(`${app}: ${e.message}`))
@@ -105,6 +123,7 @@ export function realAppScenario(app: ExampleApp): void {
     const liveCounts = async () => Object.fromEntries((await admin.live(project)).versions.map((v) => [v.version, v.sessions]))
     await expect.poll(liveCounts, POLL).toEqual({ [SHA.v1]: 2 })
     expect(tabCounts()).toEqual({ [SHA.v1]: 2 })
+    for (const tab of tabs) await callItems(tab, SHA.v1)
 
     site.deploy(servers[1]!)
     expect(cli('v2')).toContain(`stalewatch: registered release ${SHA.v2} of project ${project.name} (${project.id})`)
@@ -124,9 +143,29 @@ export function realAppScenario(app: ExampleApp): void {
     await expect.poll(async () => (await liveCounts())[SHA.v2], POLL).toBe(1)
     await expect.poll(async () => ({ dashboard: await liveCounts(), tabs: tabCounts() }), POLL).toEqual({ dashboard: tabCounts(), tabs: tabCounts() })
     expect(await tabs[0]!.locator('stalewatch-prompt').count()).toBe(0)
+    await callItems(tabs[0]!, SHA.v2)
     await expect
       .poll(() => admin.releaseFigures(project, SHA.v2), POLL)
       .toMatchObject({ upgradedByReload: { total: 1, byReason: [{ reason: 'update_prompt', sessions: 1 }] } })
     expect(errors).toEqual([])
   }, 300_000)
+
+  if (app === 'next') {
+    it('counts the requests its tabs made by client version, as docs/backend-load.md sets it up', async () => {
+      // Each request carried its own tab's version…
+      expect(tagged.length).toBe(15)
+      expect(tagged.filter((t) => t.header !== t.version)).toEqual([])
+      // …and the dashboard's backend load by version is the requests made (rates back to counts: per second, one-minute steps).
+      const counted = async () => {
+        const res = await adminFetch(stalewatch, `/api/stats/chart/backend-requests?project=${project.id}&from=${started - 120_000}&to=${Date.now() + 60_000}`)
+        expect(res.status).toBe(200)
+        const data = (await res.json()) as ChartData
+        return Object.fromEntries(data.series.map((v) => [v, Math.round(data.points.reduce((n, p) => n + (p.values[v] ?? 0), 0) * 60)]))
+      }
+      await expect.poll(counted, POLL).toEqual(madeByVersion)
+      expect(madeByVersion).toEqual({ [SHA.v1]: 10, [SHA.v2]: 5 })
+      const errors = await adminFetch(stalewatch, `/api/stats/chart/backend-errors?project=${project.id}&from=${started - 120_000}&to=${Date.now() + 60_000}`)
+      expect(((await errors.json()) as ChartData).points.every((p) => Object.values(p.values).every((v) => !v))).toBe(true)
+    }, 120_000)
+  }
 }

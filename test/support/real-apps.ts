@@ -4,7 +4,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { buildSdk } from '../../sdk/scripts/build'
-import { instrumentApp, type ExampleApp } from './snippets'
+import { instrumentApp, instrumentBackendLoad, type ExampleApp } from './snippets'
 
 // Apps made by the frameworks' own scaffolders (create-next-app, create-vite,
 // sv create: they ship their templates, so this works offline), instrumented
@@ -57,13 +57,14 @@ export async function packedSdk(workDir: string): Promise<string> {
   return path.join(workDir, out)
 }
 
-/** Scaffolds `app` into dir and applies the README's steps; returns the files edited. */
+/** Scaffolds `app` into dir and applies the README's steps (for Next.js, docs/backend-load.md's too); returns the files edited. */
 export function scaffold(app: ExampleApp, dir: string): string[] {
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(path.dirname(dir), { recursive: true })
   const [command, args] = SCAFFOLD[app](path.basename(dir))
   run(command, args, path.dirname(dir))
-  return instrumentApp(app, dir)
+  const edited = instrumentApp(app, dir)
+  return app === 'next' ? [...edited, ...instrumentBackendLoad(dir)] : edited
 }
 
 /** `npm install <tarball>`, as it lands: the package in the app's node_modules (plus, for Next.js, the rest). */
@@ -130,10 +131,10 @@ async function freePort(): Promise<number> {
 }
 
 /** The framework's own production server for a built release: `next start`, or `vite preview`. */
-export async function serveRelease(app: ExampleApp, dir: string): Promise<Served> {
+export async function serveRelease(app: ExampleApp, dir: string, env: Record<string, string> = {}): Promise<Served> {
   const port = await freePort()
   const args = app === 'next' ? ['run', 'start', '--', '-p', String(port), '-H', '127.0.0.1'] : ['run', 'preview', '--', '--port', String(port), '--strictPort', '--host', '127.0.0.1']
-  const child: ChildProcess = spawn('npm', args, { cwd: dir, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const child: ChildProcess = spawn('npm', args, { cwd: dir, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   let output = ''
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()))
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()))

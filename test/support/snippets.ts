@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 
 // The README's "add two lines" steps are diffs against the files a
@@ -14,14 +14,14 @@ const examples = path.join(root, 'docs/examples')
 
 export type ExampleApp = 'next' | 'vite-react' | 'vite-vue' | 'sveltekit'
 
-/** The snippet files of one app, as [path in the app, diff text]. */
-export function appSnippets(app: ExampleApp): [file: string, diff: string][] {
-  const dir = path.join(examples, app)
+/** The files of one example folder, as [path in the app, diff text or null for a new file shown whole]. */
+function exampleFiles(dir: string): [file: string, diff: string | null][] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile() && d.name.endsWith('.diff'))
+    .filter((d) => d.isFile())
     .map((d) => {
       const full = path.join(d.parentPath, d.name)
-      return [path.relative(dir, full).slice(0, -'.diff'.length), readFileSync(full, 'utf8')] as [string, string]
+      const file = path.relative(dir, full)
+      return file.endsWith('.diff') ? ([file.slice(0, -'.diff'.length), readFileSync(full, 'utf8')] as [string, string]) : ([file, null] as [string, null])
     })
     .sort(([a], [b]) => a.localeCompare(b))
 }
@@ -56,13 +56,22 @@ export function applyDiff(text: string, diff: string, name: string): string {
   return lines.join('\n')
 }
 
-/** Follows the README's steps for `app` in the scaffolded app at `dir`. */
-export function instrumentApp(app: ExampleApp, dir: string): string[] {
+/** Applies an example folder to the app at `dir`: new files copied, diffs applied. */
+function applyExamples(folder: string, dir: string): string[] {
   const edited: string[] = []
-  for (const [file, diff] of appSnippets(app)) {
+  for (const [file, diff] of exampleFiles(path.join(examples, folder))) {
     const full = path.join(dir, file)
-    writeFileSync(full, applyDiff(readFileSync(full, 'utf8'), diff, `docs/examples/${app}/${file}.diff`))
+    if (diff === null) {
+      mkdirSync(path.dirname(full), { recursive: true })
+      copyFileSync(path.join(examples, folder, file), full)
+    } else writeFileSync(full, applyDiff(readFileSync(full, 'utf8'), diff, `docs/examples/${folder}/${file}.diff`))
     edited.push(file)
   }
   return edited
 }
+
+/** Follows the README's steps for `app` in the scaffolded app at `dir`. */
+export const instrumentApp = (app: ExampleApp, dir: string): string[] => applyExamples(app, dir)
+
+/** Then docs/backend-load.md's steps for a Next.js app: tag requests in the browser, count them in a route handler. */
+export const instrumentBackendLoad = (dir: string): string[] => applyExamples('backend-load/next', dir)

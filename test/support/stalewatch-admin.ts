@@ -8,6 +8,8 @@ export interface TestProject {
   id: string
   ingestKey: string
   deployToken: string
+  /** Only in the answer that created the project (sws_…). */
+  serverKey?: string
 }
 
 export interface LiveVersion {

@@ -2,7 +2,7 @@ import type { ChartData } from '../../charts/chart-data'
 import type { LoadKind } from '../../backend-load-wire'
 import { NOT_A_VERSION, perSecond, requestsPerTab, type TabMinute } from '../../semantics/backend-load'
 import type { ChartDef, ChartGrid, ChartRequest, PreparedChart } from '../chart-def'
-import type { ChartContext } from '../chart-context'
+import { sharedRead, type ChartContext } from '../chart-context'
 import { ALL_KINDS, backendLoadMinutes } from './read-minutes'
 import { backendTabMinutes } from './read-tab-minutes'
 import { loadSeries } from './series'
@@ -54,7 +54,9 @@ function countChart(def: { title: string; kind: ChartDef['kind']; emptyText: str
     emptyText: def.emptyText,
     explorer: true,
     prepare: async (ctx, req, grid) => {
-      const rows = await backendLoadMinutes({ projectId: ctx.projectId, from: req.from, to: req.to, kinds: def.kinds, stepMinutes: grid.step, source: ctx.source })
+      // Every kind, read once for the page's backend charts, each keeping its own kinds.
+      const params = { projectId: ctx.projectId, from: req.from, to: req.to, kinds: ALL_KINDS, stepMinutes: grid.step, source: ctx.source }
+      const rows = (await sharedRead(ctx, 'backendLoadMinutes', params, () => backendLoadMinutes(params))).filter((r) => def.kinds.includes(r.kind))
       const counts = rows.map((r) => ({ x: r.minute, version: r.version, value: def.errorsOnly ? r.serverErrors : r.requests })).filter((c) => c.value > 0)
       const rate = def.unit === 'requests per second' ? (n: number) => perSecond(n, grid.step) : (n: number) => n / grid.step
       return { xKind: 'time', unit: def.unit, ...countSeries(ctx, req, grid, counts, rate) }

@@ -1,4 +1,4 @@
-import type { ChartContext } from '../chart-context'
+import { sharedRead, type ChartContext } from '../chart-context'
 import type { ChartDef, ChartGrid, ChartRequest } from '../chart-def'
 import { versionSeries } from '../version-series'
 import { liveMinutes } from './read-minutes'
@@ -7,7 +7,8 @@ import { liveMinutes } from './read-minutes'
 
 /** Live sessions at the window's boundaries on the chart's grid, as every chart over them reads them. */
 export function liveOnGrid(ctx: ChartContext, req: Pick<ChartRequest, 'from' | 'to'>, grid: Pick<ChartGrid, 'step'>, byVisibility = false) {
-  return liveMinutes({ projectId: ctx.projectId, from: req.from, to: req.to, windowSeconds: ctx.windowSeconds, byVisibility, stepMinutes: grid.step, source: ctx.source })
+  const params = { projectId: ctx.projectId, from: req.from, to: req.to, windowSeconds: ctx.windowSeconds, byVisibility, stepMinutes: grid.step, source: ctx.source }
+  return sharedRead(ctx, 'liveMinutes', params, () => liveMinutes(params))
 }
 
 export const versionsChart: ChartDef = {
