@@ -62,6 +62,12 @@ async function openTab(pathname = '/', colorScheme: 'light' | 'dark' = 'light') 
   return { tab, events }
 }
 
+/** Closes the tab's context without waiting on an ingest request still in the test's route (the reload's beacon). */
+async function closeTab(tab: Page): Promise<void> {
+  await tab.context().unrouteAll({ behavior: 'ignoreErrors' })
+  await tab.context().close()
+}
+
 const announce = (tab: Page) => tab.evaluate(() => (window as unknown as { stalewatch: { update(a: object): void } }).stalewatch.update({ latest: 'v2' }))
 
 describe('the update prompt in Chromium', () => {
@@ -82,7 +88,7 @@ describe('the update prompt in Chromium', () => {
     mkdirSync(artifacts, { recursive: true })
     await tab.screenshot({ path: path.join(artifacts, 'sdk-prompt-light.png') })
     await expect.poll(() => events.filter((e) => e.type === 'update_prompt').map((e) => e.action)).toEqual(['shown'])
-    await tab.context().close()
+    await closeTab(tab)
   })
 
   it('works from the keyboard: Tab reaches Reload, Escape means Later and gives focus back', async () => {
@@ -99,7 +105,7 @@ describe('the update prompt in Chromium', () => {
     await announce(tab)
     expect(await tab.locator('stalewatch-prompt').count()).toBe(0)
     await expect.poll(() => events.filter((e) => e.type === 'update_prompt').map((e) => e.action)).toEqual(['shown', 'dismissed'])
-    await tab.context().close()
+    await closeTab(tab)
   })
 
   it('Enter on Reload reloads the tab, reporting accepted and the reason update_prompt', async () => {
@@ -108,10 +114,13 @@ describe('the update prompt in Chromium', () => {
     await tab.getByRole('dialog').waitFor()
     await tab.locator('#note').focus()
     await tab.keyboard.press('Tab')
-    await Promise.all([tab.waitForEvent('framenavigated'), tab.keyboard.press('Enter')])
+    await expect.poll(() => tab.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.textContent), { timeout: 10_000 }).toBe('Reload')
+    const navigated = tab.waitForEvent('framenavigated', { timeout: 20_000 })
+    await tab.keyboard.press('Enter')
+    await navigated
     await expect.poll(() => events.map((e) => e.action ?? e.reason).filter(Boolean)).toEqual(expect.arrayContaining(['shown', 'accepted', 'update_prompt']))
     expect(events.find((e) => e.type === 'reload')).toMatchObject({ reason: 'update_prompt' })
-    await tab.context().close()
+    await closeTab(tab)
   })
 
   it('shows the app\'s own text, in the dark scheme when asked', async () => {
@@ -126,6 +135,6 @@ describe('the update prompt in Chromium', () => {
     const [r, g, b] = colours.match(/\d+/g)!.map(Number)
     expect(r! + g! + b!).toBeLessThan(150)
     await tab.screenshot({ path: path.join(artifacts, 'sdk-prompt-dark.png') })
-    await tab.context().close()
+    await closeTab(tab)
   })
 })
