@@ -17,7 +17,7 @@ export interface ChartContext {
   timeline: LatestRelease[]
   source: 'auto' | 'raw'
   /** Reads already under way for this render, by figure and parameters (sharedRead). */
-  reads?: Map<string, Promise<unknown>>
+  reads: Map<string, Promise<unknown>>
 }
 
 export async function chartContext(project: Pick<Project, 'id' | 'livenessWindowSeconds'>, source: 'auto' | 'raw' = 'auto'): Promise<ChartContext> {
@@ -32,13 +32,12 @@ export async function chartContext(project: Pick<Project, 'id' | 'livenessWindow
  * that fails is not kept.
  */
 export function sharedRead<T>(ctx: ChartContext, figure: string, params: object, read: () => Promise<T>): Promise<T> {
-  if (!ctx.reads) return read()
   const key = `${figure}\u0000${JSON.stringify(params)}`
   const known = ctx.reads.get(key) as Promise<T> | undefined
   if (known) return known
   const started = read()
   ctx.reads.set(key, started)
-  started.catch(() => ctx.reads?.delete(key))
+  started.catch(() => ctx.reads.delete(key))
   return started
 }
 

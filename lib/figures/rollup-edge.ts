@@ -46,6 +46,20 @@ export async function rollupThrough(projectId: string): Promise<number> {
   return state.through
 }
 
+/** The edge a reader uses: none (everything raw) for source 'raw', the tests' and the bench's cross-check. */
+export const throughFor = (projectId: string, source: 'auto' | 'raw' | undefined): Promise<number> =>
+  source === 'raw' ? Promise.resolve(0) : rollupThrough(projectId)
+
+/**
+ * A window of whole minutes [from, to) split at the edge: the rollup table
+ * covers [from, rolledTo), raw rows [rawFrom, to); either may be empty.
+ */
+export async function minutesAtEdge(projectId: string, from: number, to: number, source: 'auto' | 'raw' | undefined): Promise<{ from: number; rolledTo: number; rawFrom: number }> {
+  const start = Math.floor(from / 60_000) * 60_000
+  const through = await throughFor(projectId, source)
+  return { from: start, rolledTo: Math.min(to, through), rawFrom: Math.max(start, through) }
+}
+
 export async function readRollupState(projectId: string): Promise<RollupState> {
   const rows = await runQuery<{ through: number; run_started_at: number }>(
     'rollups.readState',

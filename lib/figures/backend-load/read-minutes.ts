@@ -1,7 +1,7 @@
 import type { LoadKind } from '../../backend-load-wire'
 import { runQuery } from '../../store/run-query'
 import { qualified } from '../../store/tables'
-import { rollupThrough } from '../rollup-edge'
+import { minutesAtEdge } from '../rollup-edge'
 import { backendLoadSelect } from './raw'
 import { BACKEND_LOAD_MINUTES } from './table'
 
@@ -43,15 +43,11 @@ interface SeriesRow {
   errors: (number | string)[]
 }
 
-const MINUTE = 60_000
 export const ALL_KINDS: readonly LoadKind[] = ['http', 'ws_upgrade', 'ws_reconnect']
 
 export async function backendLoadMinutes(params: BackendLoadMinutesParams): Promise<BackendLoadMinuteRow[]> {
   const step = Math.max(1, Math.floor(params.stepMinutes ?? 1))
-  const from = Math.floor(params.from / MINUTE) * MINUTE
-  const through = params.source === 'raw' ? 0 : await rollupThrough(params.projectId)
-  const rolledTo = Math.min(params.to, through)
-  const rawFrom = Math.max(from, through)
+  const { from, rolledTo, rawFrom } = await minutesAtEdge(params.projectId, params.from, params.to, params.source)
   const parts: string[] = []
   if (rolledTo > from) {
     parts.push(`SELECT minute, kind, version, route_group, status_class, requests

@@ -1,6 +1,6 @@
 import type { StoredEventKind } from '../../semantics/event-kinds'
 import { eventMinutesSelect } from './raw'
-import { rollupThrough } from '../rollup-edge'
+import { minutesAtEdge } from '../rollup-edge'
 import { eventMinutesByKindTable } from './table'
 import { qualified } from '../../store/tables'
 import { runQuery } from '../../store/run-query'
@@ -51,14 +51,9 @@ interface SeriesRow {
 // Fixed SQL text per choice, never a value.
 const SERIES_COLUMN: Record<EventSeries, string> = { version: 'version', reason: 'reason' }
 
-const MINUTE = 60_000
-
 export async function eventMinutes(params: EventMinutesParams): Promise<EventMinuteRow[]> {
   const step = Math.max(1, Math.floor(params.stepMinutes ?? 1))
-  const from = Math.floor(params.from / MINUTE) * MINUTE
-  const through = params.source === 'raw' ? 0 : await rollupThrough(params.projectId)
-  const rolledTo = Math.min(params.to, through)
-  const rawFrom = Math.max(from, through)
+  const { from, rolledTo, rawFrom } = await minutesAtEdge(params.projectId, params.from, params.to, params.source)
   const parts: string[] = []
   // FINAL keeps each key's newest row, emptied keys included (0 events): they
   // are dropped after the merge, never by a filter FINAL could apply first.

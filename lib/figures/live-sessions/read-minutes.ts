@@ -1,5 +1,5 @@
 import { liveMinutesParams, liveMinutesSelect } from './raw'
-import { rollupThrough } from '../rollup-edge'
+import { throughFor } from '../rollup-edge'
 import { liveMinutesTable } from './table'
 import { qualified } from '../../store/tables'
 import { runQuery } from '../../store/run-query'
@@ -41,7 +41,7 @@ const MINUTE = 60_000
 export async function liveMinutes(params: LiveMinutesParams): Promise<LiveMinuteRow[]> {
   const step = Math.max(1, Math.floor(params.stepMinutes ?? 1))
   const vis = params.byVisibility ?? false
-  const through = params.source === 'raw' ? 0 : await rollupThrough(params.projectId)
+  const through = await throughFor(params.projectId, params.source)
   const parts: Promise<RawRow[]>[] = []
   const rolledTo = Math.min(params.to, through)
   if (rolledTo >= params.from) {

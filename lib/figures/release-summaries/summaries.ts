@@ -1,7 +1,7 @@
 import { adoptionAt, sessionsBefore, timeToShare } from '../../semantics/rollout'
 import { catalogKey } from '../../releases/catalog-key'
 import { STRAGGLER_GRACE_MS } from '../../semantics/rollout'
-import { rollupThrough } from '../rollup-edge'
+import { throughFor } from '../rollup-edge'
 import type { LatestRelease } from '../../semantics/version-order'
 import type { ChartContext } from '../chart-context'
 import { liveAtInstants } from '../stragglers/read'
@@ -60,7 +60,7 @@ export async function releaseSummaries(ctx: ChartContext, params: ReleaseSummary
   if (releases.length === 0) return []
   // Time to X % is searched only for releases within the horizon.
   const searched = releases.filter((r) => r.releasedAt >= at - TIME_TO_HORIZON_MS)
-  const through = ctx.source === 'raw' ? 0 : await rollupThrough(ctx.projectId)
+  const through = await throughFor(ctx.projectId, ctx.source)
   const boundaries = through > 0 ? boundariesAfter(through, at) : null
   // Now, each release's releasedAt + grace that has passed, and the boundaries after the edge: one round trip.
   const graceInstants = releases.map((r) => r.releasedAt + grace).filter((t) => t <= at)

@@ -1,5 +1,5 @@
 import { liveAtInstantSelect } from '../live-sessions/raw'
-import { rollupThrough } from '../rollup-edge'
+import { throughFor } from '../rollup-edge'
 import { liveInstantsTable } from './table'
 import { qualified } from '../../store/tables'
 import { runQuery } from '../../store/run-query'
@@ -32,7 +32,7 @@ export async function liveAtInstants(params: LiveAtInstantsParams): Promise<Map<
   const add = (rows: Row[]) => {
     for (const r of rows) if (r.version !== '') result.get(Number(r.at))?.set(r.version, Number(r.sessions))
   }
-  const through = params.source === 'raw' ? 0 : await rollupThrough(params.projectId)
+  const through = await throughFor(params.projectId, params.source)
   const rolled = params.instants.filter((t) => t < through)
   const values = { project: params.projectId, windowMs: params.windowSeconds * 1000 }
   // Instants after the edge are read from raw events while the rollup is asked for the others.
