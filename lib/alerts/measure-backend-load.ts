@@ -4,7 +4,7 @@ import { catalogFor } from '../releases/catalog'
 import { perSecond, requestsPerTab, type TabMinute } from '../semantics/backend-load'
 import { isStale } from '../semantics/rollout'
 import { latestReleaseAt } from '../semantics/version-order'
-import type { MeasureContext, Measurement } from './measure'
+import type { MeasureContext, Measurement } from './measure-context'
 import type { Condition } from './rule-schema'
 
 // The backend-load rule kinds measured through the figure's own reads

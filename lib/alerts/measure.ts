@@ -1,68 +1,15 @@
-import { eventRate, rateEventLabel, type EventRateRow } from '../figures/event-rates/read-rate'
+import { rateEventLabel } from '../figures/event-rates/read-rate'
 import { lastEvent } from '../figures/event-rates/read-last-event'
-import { liveClasses, type LiveClasses } from '../figures/adoption/read-classes'
 import { isOrderedBefore } from '../semantics/version-order'
 import { catalogFor } from '../releases/catalog'
 import { measureBackendLoad } from './measure-backend-load'
+import type { MeasureContext, Measurement } from './measure-context'
 import type { Condition } from './rule-schema'
 import type { Judgement } from './state-machine'
 
 // One rule's value now, its threshold, and the judgement the state machine
 // needs. Every figure is read through its folder in lib/figures/, as the
 // dashboard reads it.
-
-export interface Measurement extends Judgement {
-  /** null when the figure is undefined now (stale share with nothing live). */
-  value: number | null
-  threshold: number
-  /** One line for people: what is measured, the value and the threshold. */
-  summary: string
-}
-
-/** Per-evaluation memo: rules of one project share their live-session query. */
-export interface MeasureContext {
-  now: number
-  windowSeconds: (projectId: string) => Promise<number>
-  liveClasses: (projectId: string) => Promise<LiveClasses>
-  eventRate: (projectId: string, baselineMinutes: number) => Promise<EventRateRow>
-  /** Any other read, once per key and evaluation. */
-  shared: <T>(key: string, load: () => Promise<T>) => Promise<T>
-}
-
-export function measureContext(now: number, windowSeconds: (projectId: string) => Promise<number>): MeasureContext {
-  const live = new Map<string, Promise<LiveClasses>>()
-  const rates = new Map<string, Promise<EventRateRow>>()
-  const reads = new Map<string, Promise<unknown>>()
-  return {
-    now,
-    windowSeconds,
-    liveClasses: (projectId) => {
-      let p = live.get(projectId)
-      if (!p) {
-        p = windowSeconds(projectId).then((w) => liveClasses({ projectId, at: now, windowSeconds: w }))
-        live.set(projectId, p)
-      }
-      return p
-    },
-    eventRate: (projectId, baselineMinutes) => {
-      const key = `${projectId}\u0000${baselineMinutes}`
-      let p = rates.get(key)
-      if (!p) {
-        p = eventRate({ projectId, at: now, baselineMinutes })
-        rates.set(key, p)
-      }
-      return p
-    },
-    shared: <T>(key: string, load: () => Promise<T>) => {
-      let p = reads.get(key) as Promise<T> | undefined
-      if (!p) {
-        p = load()
-        reads.set(key, p)
-      }
-      return p
-    },
-  }
-}
 
 const MINUTE_MS = 60_000
 

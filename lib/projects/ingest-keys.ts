@@ -1,7 +1,6 @@
 import { randomToken } from '../ids'
 import { insertRows, runQuery } from '../store/run-query'
 import { table } from '../store/tables'
-import { invalidateProjectDirectory } from './project-directory'
 import { listProjects, saveProject } from './project-store'
 
 // Ingest key rotation. A project's current key is projects.ingest_key; a
@@ -47,6 +46,5 @@ export async function rotateIngestKey(projectId: string, graceSeconds = DEFAULT_
   ])
   const ingestKey = randomToken('swk_', 24)
   await saveProject({ ...project, ingestKey }, now)
-  invalidateProjectDirectory()
   return { projectId, ingestKey, previousKey: project.ingestKey, previousKeyExpiresAt: expiresAt }
 }

@@ -1,6 +1,10 @@
 import { processSingleton } from '../process-singleton'
 import { sha256Hex } from '../ids'
 import type { Project } from './project'
+import { listProjects } from './project-store'
+import { listActiveKeys } from './ingest-keys'
+import { listActiveServerKeys } from './server-key-rotation'
+import { directoryGeneration } from './directory-staleness'
 
 // In-memory view of the (small) projects table for the hot path: ingest looks
 // a key up on every request. Refreshed on a short interval so projects
@@ -18,20 +22,19 @@ interface Directory {
   /** By SHA-256 of the server key: current keys, and rotated-out ones in their grace period. */
   byServerKeyHash: Map<string, { project: Project; expiresAt: number }>
   loadedAt: number
+  /** The staleness mark this load saw: a write since then reloads at the next lookup. */
+  generation: number
   loading?: Promise<void>
 }
 
 function directory(): Directory {
-  return processSingleton('projectDirectory', (): Directory => ({ byKey: new Map(), graceKeys: new Map(), byId: new Map(), byServerKeyHash: new Map(), loadedAt: 0 }))
+  return processSingleton('projectDirectory', (): Directory => ({ byKey: new Map(), graceKeys: new Map(), byId: new Map(), byServerKeyHash: new Map(), loadedAt: 0, generation: -1 }))
 }
 
 async function refresh(dir: Directory): Promise<void> {
   dir.loading ??= (async () => {
     try {
-      // Imported here to keep this module free of a cycle with project-store.
-      const { listProjects } = await import('./project-store')
-      const { listActiveKeys } = await import('./ingest-keys')
-      const { listActiveServerKeys } = await import('./server-key-rotation')
+      const generation = directoryGeneration()
       const [projects, keys, serverKeys] = await Promise.all([listProjects(), listActiveKeys(), listActiveServerKeys()])
       dir.byKey = new Map(projects.map((p) => [p.ingestKey, p]))
       dir.byId = new Map(projects.map((p) => [p.id, p]))
@@ -47,6 +50,7 @@ async function refresh(dir: Directory): Promise<void> {
       }
       for (const p of projects) if (p.serverKeyHash) dir.byServerKeyHash.set(p.serverKeyHash, { project: p, expiresAt: Infinity })
       dir.loadedAt = Date.now()
+      dir.generation = generation
     } finally {
       dir.loading = undefined
     }
@@ -57,7 +61,7 @@ async function refresh(dir: Directory): Promise<void> {
 async function lookup(find: (dir: Directory) => Project | undefined): Promise<Project | undefined> {
   const dir = directory()
   const age = Date.now() - dir.loadedAt
-  if (age > REFRESH_MS) await refresh(dir)
+  if (age > REFRESH_MS || dir.generation !== directoryGeneration()) await refresh(dir)
   const found = find(dir)
   if (found || Date.now() - dir.loadedAt < MISS_REFRESH_MS) return found
   await refresh(dir)
@@ -92,8 +96,4 @@ export async function projectsNamed(name: string): Promise<Project[]> {
   let named: Project[] = []
   await lookup((dir) => (named = [...dir.byId.values()].filter((p) => p.name === name))[0])
   return named
-}
-
-export function invalidateProjectDirectory(): void {
-  directory().loadedAt = 0
 }

@@ -4,7 +4,7 @@ import { insertRows, runQuery } from '../store/run-query'
 import { table } from '../store/tables'
 import { allowedOriginsSchema } from './allowed-origins'
 import { DEFAULT_LIVENESS_WINDOW_SECONDS, type Project } from './project'
-import { invalidateProjectDirectory } from './project-directory'
+import { invalidateProjectDirectory } from './directory-staleness'
 import { newServerKey } from './server-key'
 
 export const newProjectSchema = z.object({

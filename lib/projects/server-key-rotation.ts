@@ -1,7 +1,6 @@
 import { sha256Hex } from '../ids'
 import { insertRows, runQuery } from '../store/run-query'
 import { table } from '../store/tables'
-import { invalidateProjectDirectory } from './project-directory'
 import { listProjects, saveProject } from './project-store'
 import { newServerKey } from './server-key'
 
@@ -51,6 +50,5 @@ export async function rotateServerKey(projectId: string, graceSeconds = DEFAULT_
   }
   const serverKey = newServerKey()
   await saveProject({ ...project, serverKeyHash: sha256Hex(serverKey) }, now)
-  invalidateProjectDirectory()
   return { projectId, serverKey, previousKeyExpiresAt }
 }

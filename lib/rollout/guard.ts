@@ -1,4 +1,5 @@
-import { measure, measureContext } from '../alerts/measure'
+import { measure } from '../alerts/measure'
+import { measureContext } from '../alerts/measure-context'
 import { eventRateCondition, type Condition } from '../alerts/rule-schema'
 import { listRules } from '../alerts/rule-store'
 import { loadStates } from '../alerts/state-store'

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAlertEvaluator, type AlertEvaluator } from '@/lib/alerts'
-import { measure, measureContext } from '@/lib/alerts/measure'
+import { measure } from '@/lib/alerts/measure'
+import { measureContext } from '@/lib/alerts/measure-context'
 import { createRule } from '@/lib/alerts/rule-store'
 import { conditionSchema, newRuleSchema, type AlertRule } from '@/lib/alerts/rule-schema'
 import { listTransitions } from '@/lib/alerts/transition-store'

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { measure, measureContext } from '@/lib/alerts/measure'
+import { measure } from '@/lib/alerts/measure'
+import { measureContext } from '@/lib/alerts/measure-context'
 import { conditionSchema } from '@/lib/alerts/rule-schema'
 import { eventRate } from '@/lib/figures/event-rates/read-rate'
 import { registerRelease } from '@/lib/releases/release-store'

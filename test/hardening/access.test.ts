@@ -12,7 +12,7 @@ import { hashPassword, verifyPassword, writePasswordFile, passwordFile } from '@
 import { issueSessionValue, SESSION_COOKIE } from '@/lib/auth/session-cookie'
 import { resetConfigCache } from '@/lib/config'
 import { sha256Hex } from '@/lib/ids'
-import { invalidateProjectDirectory } from '@/lib/projects/project-directory'
+import { invalidateProjectDirectory } from '@/lib/projects/directory-staleness'
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
 import { adminFetch, startApp, type RunningApp } from '../support/app-server'
