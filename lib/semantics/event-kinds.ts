@@ -22,23 +22,32 @@ export interface EventKindDef {
   readonly stored: boolean
   /** What people read: "Reload events". */
   readonly label: string
+  /** The wire events it is made of, in words (Markdown): docs/semantics.md's kinds table is generated from it. */
+  readonly events: string
   /** The explorer's chart of this kind per minute, and what its series are. */
   readonly chart?: { readonly name: string; readonly by: 'version' | 'reason' }
 }
 
 export const EVENT_KINDS = {
-  // What a tab sends just before it reloads, with its reason. The browser's own reload button sends none.
-  reload: { types: ['reload'], detail: 'reason', stored: true, label: 'Reload events', chart: { name: 'reloads', by: 'reason' } },
-  // A frozen tab woken up.
-  resume: { types: ['resume'], stored: true, label: 'Resumes', chart: { name: 'resumes', by: 'version' } },
-  // Back from hidden.
-  return: { types: ['visibility'], where: "visibility = 'visible'", stored: true, label: 'Returns from hidden', chart: { name: 'returns', by: 'version' } },
-  error: { types: ['error'], stored: true, label: 'Errors', chart: { name: 'errors', by: 'version' } },
-  load: { types: ['load'], detail: 'navigation', stored: true, label: 'Loads' },
-  // Every reload that completed, whatever started it: a load whose navigation is reload.
-  reloaded_load: { types: ['load'], where: "navigation = 'reload'", stored: false, label: 'Reloaded loads' },
-  // The minute tick of a live tab; it also carries what the reload rules saw (idle, unsaved work).
-  heartbeat: { types: ['heartbeat'], stored: false, label: 'Heartbeats' },
+  reload: {
+    types: ['reload'], detail: 'reason', stored: true, label: 'Reload events', chart: { name: 'reloads', by: 'reason' },
+    events: '`reload` (what a tab sends just before it reloads; the browser\'s own reload button sends none)',
+  },
+  resume: { types: ['resume'], stored: true, label: 'Resumes', chart: { name: 'resumes', by: 'version' }, events: '`resume` (a frozen tab woken up)' },
+  return: {
+    types: ['visibility'], where: "visibility = 'visible'", stored: true, label: 'Returns from hidden', chart: { name: 'returns', by: 'version' },
+    events: '`visibility` with visibility `visible` (back from hidden)',
+  },
+  error: { types: ['error'], stored: true, label: 'Errors', chart: { name: 'errors', by: 'version' }, events: '`error`' },
+  load: { types: ['load'], detail: 'navigation', stored: true, label: 'Loads', events: '`load`' },
+  reloaded_load: {
+    types: ['load'], where: "navigation = 'reload'", stored: false, label: 'Reloaded loads',
+    events: '`load` with navigation `reload` (every reload that completed, whatever started it)',
+  },
+  heartbeat: {
+    types: ['heartbeat'], stored: false, label: 'Heartbeats',
+    events: '`heartbeat` (the minute tick of a live tab, with what the reload rules saw: idle, unsaved work; read by the preview of a new minimum, not charted)',
+  },
 } as const satisfies Record<string, EventKindDef>
 
 export type EventKind = keyof typeof EVENT_KINDS

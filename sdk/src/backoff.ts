@@ -6,6 +6,3 @@ export const BACKOFF_CAP_MS = 6e4
 /** attempt 0 is the first retry; retryAfter is the header's value in seconds. */
 export const backoff = (attempt: number, random: () => number, retryAfter?: unknown): number =>
   Math.max((+(retryAfter as string) || 0) * 1e3, random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt))
-
-/** Network errors, 429 and 5xx are worth another try; other answers never are. */
-export const retryable = (status: number): boolean => status == 429 || status > 499

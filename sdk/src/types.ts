@@ -1,8 +1,4 @@
 // Public types of the browser SDK. Types only: nothing here reaches the bundle.
-import type { WireEvent } from './wire'
-
-/** A wire event before the SDK stamps its id and ts. */
-export type EventInput = WireEvent extends infer E ? (E extends WireEvent ? Omit<E, 'id' | 'ts'> : never) : never
 
 /** What the SDK needs from fetch's Response (and what observeResponse reads). */
 export interface ResponseLike {
