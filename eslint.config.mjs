@@ -7,6 +7,17 @@ const restrict = (files, patterns) => ({
   rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
 })
 
+const LIB = [
+  { group: ['@/app/*', '**/app/*', '@/ingest/*', '**/ingest/*'], message: 'lib/ knows neither app/ nor ingest/.' },
+  { group: ['next', 'next/*'], message: 'lib/ does not depend on how it is served.', allowTypeImports: true },
+]
+// Product code reaches into the SDK package only for its wire protocol; the
+// simulator (scripts/simulator/) runs the SDK's middleware and may import more.
+const SDK_WIRE_ONLY = {
+  group: ['**/sdk/src/*', '**/sdk/src/**', '!**/sdk/src/wire', '!**/sdk/src/server/wire'],
+  message: 'Product code imports from the SDK package only its wire protocol (sdk/src/wire.ts, sdk/src/server/wire.ts).',
+}
+
 export default tseslint.config(
   { ignores: ['.scratch/**', 'node_modules/**', '.next/**', '.next-*/**', 'bench-results/**', '*.build-lock/**', 'dist/**', 'sdk/dist/**', 'public/**', 'data/**', 'test/artifacts/**', 'docs/examples/**', 'next-env.d.ts'] },
   ...tseslint.configs.recommended,
@@ -16,14 +27,13 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
-  restrict(['lib/**/*.ts', 'lib/**/*.tsx'], [
-    { group: ['@/app/*', '**/app/*', '@/ingest/*', '**/ingest/*'], message: 'lib/ knows neither app/ nor ingest/.' },
-    { group: ['next', 'next/*'], message: 'lib/ does not depend on how it is served.', allowTypeImports: true },
-  ]),
+  restrict(['lib/**/*.ts', 'lib/**/*.tsx'], [...LIB, SDK_WIRE_ONLY]),
   restrict(['ingest/**/*.ts'], [
     { group: ['@/app/*', '**/app/*'], message: 'ingest/ does not import app/.' },
     { group: ['next', 'next/*'], message: 'ingest/ knows nothing of Next.js.' },
+    SDK_WIRE_ONLY,
   ]),
+  restrict(['app/**/*.ts', 'app/**/*.tsx', 'server.ts'], [SDK_WIRE_ONLY]),
   restrict(['sdk/src/**/*.ts'], [
     { group: ['../*', '@/*', 'node:*'], message: 'The SDK is its own package: it imports nothing outside sdk/ (its wire types are its own, sdk/src/wire.ts).' },
   ]),
@@ -34,10 +44,12 @@ export default tseslint.config(
   restrict(['sdk/src/server/**/*.ts'], [
     { group: ['../../*', '@/*', 'node:*'], message: 'The SDK is its own package: its server middleware imports nothing outside sdk/src/ and no node: modules.' },
   ]),
-  restrict(['lib/figures/**/*.ts'], [
-    { group: ['@/app/*', '**/app/*', '@/ingest/*', '**/ingest/*'], message: 'Figures read the store only.' },
-  ]),
+  // A later entry's options replace an earlier one's for the same rule, so the
+  // narrower folders repeat lib/'s patterns.
+  restrict(['lib/figures/**/*.ts'], [...LIB, SDK_WIRE_ONLY, { group: ['@/app/*', '**/app/*', '@/ingest/*', '**/ingest/*'], message: 'Figures read the store only.' }]),
   restrict(['lib/semantics/**/*.ts'], [
+    ...LIB,
+    SDK_WIRE_ONLY,
     { group: ['**/store/*', '@/lib/store/*', '**/figures/*', '@/lib/figures/*', 'node:*'], message: 'lib/semantics/ is pure: what the numbers mean, without the store.' },
   ]),
 )

@@ -25,8 +25,8 @@ import {
   type LoadBatch,
   type SimEnvelope,
   type SimulatorOptions,
-} from '../lib/simulator/index'
-import { SimBackend, WELL_BEHAVED, misbehaving } from '../lib/simulator/backend/index'
+} from './simulator/index'
+import { SimBackend, WELL_BEHAVED, misbehaving } from './simulator/backend/index'
 import { simulatorServerKey, ServerKeyError } from './simulate/server-key'
 import { runStorm, StormError } from './simulate/storm'
 

@@ -1,5 +1,6 @@
 import { processSingleton } from '../process-singleton'
 import { listFirstSeen, listMinSupportedChanges, listReleases, type MinSupportedChange } from './release-store'
+import { catalogGeneration } from './catalog-staleness'
 import { isOrderedBefore, latestReleaseAt, type VersionCatalog } from '../semantics/version-order'
 
 // Per-project releases, first-seen times and minimum-version history, cached
@@ -14,6 +15,8 @@ export interface ProjectCatalog extends VersionCatalog {
 }
 
 interface CacheEntry {
+  /** The staleness mark when the entry was made: a newer mark replaces the entry, in-flight load and all. */
+  generation: number
   value?: ProjectCatalog
   loading?: Promise<ProjectCatalog>
 }
@@ -31,9 +34,10 @@ export async function loadCatalog(projectId: string): Promise<ProjectCatalog> {
 
 export async function catalogFor(projectId: string): Promise<ProjectCatalog> {
   const entries = cache()
+  const generation = catalogGeneration(projectId)
   let entry = entries.get(projectId)
-  if (!entry) {
-    entry = {}
+  if (!entry || entry.generation !== generation) {
+    entry = { generation }
     entries.set(projectId, entry)
   }
   if (entry.value && Date.now() - entry.value.loadedAt < TTL_MS) return entry.value
@@ -46,10 +50,6 @@ export async function catalogFor(projectId: string): Promise<ProjectCatalog> {
     return current.value
   }
   return entry.value ?? (await entry.loading)
-}
-
-export function invalidateCatalog(projectId: string): void {
-  cache().delete(projectId)
 }
 
 export function minSupportedAt(catalog: ProjectCatalog, at: number): string | null {

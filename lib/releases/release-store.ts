@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { timeValue, toEpochMs, versionString } from '../validation'
 import { insertRows, runQuery } from '../store/run-query'
 import { table } from '../store/tables'
-import { invalidateCatalog } from './catalog'
+import { invalidateCatalog } from './catalog-staleness'
 import type { ReleaseRecord } from '../semantics/version-order'
 
 

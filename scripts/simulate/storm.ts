@@ -1,14 +1,14 @@
 // `npm run simulate -- --storm` (see scripts/simulate.ts --help): replays the
 // incident of issue 17 against a running Stalewatch, live. The plan is
-// lib/simulator/storm.ts; this is its I/O: releases, the server key and the
+// scripts/simulator/storm.ts; this is its I/O: releases, the server key and the
 // alert rule through the admin API, tab events through /api/ingest, the
-// backend traffic through the real middleware (lib/simulator/backend), and
+// backend traffic through the real middleware (scripts/simulator/backend), and
 // one line a minute of what the simulated app server served, by build.
 
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { SimBackend, WELL_BEHAVED, misbehaving } from '../../lib/simulator/backend/index'
-import { fakeCommit, planStorm, type StormBuild, type StormPlan } from '../../lib/simulator/index'
+import { SimBackend, WELL_BEHAVED, misbehaving } from '../simulator/backend/index'
+import { fakeCommit, planStorm, type StormBuild, type StormPlan } from '../simulator/index'
 import type { IngestEnvelope, WireEvent } from '../../lib/wire-format'
 import { simulatorServerKey, type AdminJson } from './server-key'
 

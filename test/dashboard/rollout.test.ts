@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { ChartData } from '@/lib/charts/chart-data'
 import { projectById } from '@/lib/projects/project-directory'
-import { invalidateCatalog } from '@/lib/releases/catalog'
+import { invalidateCatalog } from '@/lib/releases/catalog-staleness'
 import { registerRelease } from '@/lib/releases/release-store'
 import { chartContext, findRelease, type ChartContext } from '@/lib/figures/chart-context'
 import { loadChart } from '@/lib/figures/charts'

@@ -5,7 +5,7 @@ import { chartContext, findRelease, type ChartContext } from '@/lib/figures/char
 import { loadChart, type ChartName } from '@/lib/figures/charts'
 import { backendLoadNow } from '@/lib/figures/backend-load/read-now'
 import { projectById } from '@/lib/projects/project-directory'
-import { invalidateCatalog } from '@/lib/releases/catalog'
+import { invalidateCatalog } from '@/lib/releases/catalog-staleness'
 import { registerRelease } from '@/lib/releases/release-store'
 import { rollupProject } from '@/lib/rollup-runner/run-project'
 import { M, sendAll, Tab } from '../dashboard/scenario'

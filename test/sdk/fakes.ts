@@ -1,7 +1,7 @@
 // Fakes for the SDK's env (a window-shaped object) so the SDK runs in node
 // under vi.useFakeTimers(): timers and Date come from the faked globals.
 import type { IngestEnvelope } from '../../sdk/src/wire'
-import { mulberry32 } from '../../lib/simulator/prng'
+import { mulberry32 } from '../../scripts/simulator/prng'
 import type { Env, ResponseLike } from '../../sdk/src/types'
 import { asciiJson } from '../../ingest/answers'
 

@@ -12,7 +12,7 @@ import {
   trueEventTime,
   type SimEnvelope,
   type SimulatorOptions,
-} from '@/lib/simulator'
+} from '@/scripts/simulator'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { misbehaving, pollDelayMs, reconnectDelayMs, WELL_BEHAVED } from '@/lib/simulator/backend/behaviour'
-import { mulberry32, planStorm } from '@/lib/simulator/index'
+import { misbehaving, pollDelayMs, reconnectDelayMs, WELL_BEHAVED } from '@/scripts/simulator/backend/behaviour'
+import { mulberry32, planStorm } from '@/scripts/simulator/index'
 
 // The storm scenario's plan and the backend behaviours it is made of: pure,
 // so what `npm run simulate -- --storm` replays is fixed by its seed.
