@@ -10,11 +10,15 @@ import { migrate } from './store/migrate'
 
 export function onServerStart(): Promise<void> {
   return processSingleton('serverStarted', async () => {
+    // Named in the error line: a failed migration and a background job that
+    // could not start need different fixes.
+    let step = 'migrations'
     try {
       await migrate()
       // With several nodes against one ClickHouse, exactly one runs the
       // background jobs; the others set STALEWATCH_BACKGROUND_JOBS=0.
       const backgroundJobs = config().backgroundJobs
+      step = 'background jobs'
       if (backgroundJobs) {
         const { startRollups } = await import('./rollup-runner/scheduler')
         startRollups()
@@ -22,10 +26,11 @@ export function onServerStart(): Promise<void> {
         startAlertEvaluator()
       }
       // Every node paces reload waves; the one running background jobs also runs their guard.
+      step = 'reload waves'
       const { startRollout } = await import('./rollout/start')
       startRollout(backgroundJobs)
     } catch (error) {
-      log.error('migrations failed', { error: errorMessage(error) })
+      log.error('server start failed', { step, error: errorMessage(error) })
       throw error
     }
   })

@@ -1,5 +1,5 @@
 import { table } from '../../store/tables'
-import { ms } from '../live-sessions/raw'
+import { msParamAsTime } from '../raw-params'
 
 // Backend load from the raw aggregates (backend_load_raw). The rollup
 // inserts this SELECT's output for closed minutes; reads run the very same
@@ -11,7 +11,7 @@ import { ms } from '../live-sessions/raw'
 export type MinuteFilter = 'range' | 'list'
 
 const MINUTE_FILTER: Record<MinuteFilter, string> = {
-  range: `minute >= ${ms('from')} AND minute < ${ms('to')}`,
+  range: `minute >= ${msParamAsTime('from')} AND minute < ${msParamAsTime('to')}`,
   list: `toUnixTimestamp(minute) * 1000 IN {minutes:Array(Int64)}`,
 }
 

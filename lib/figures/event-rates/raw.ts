@@ -1,6 +1,6 @@
 import { kindDetailSql, kindOfEventSql, kindTypesSql, STORED_EVENT_KINDS } from '../../semantics/event-kinds'
 import { table } from '../../store/tables'
-import { ms } from '../live-sessions/raw'
+import { msParamAsTime } from '../raw-params'
 
 // Events per minute from raw events. The rollup inserts this SELECT's output
 // for closed minutes; queries run the same text over the minutes after the
@@ -21,7 +21,7 @@ export function eventMinutesSelect(): string {
            ${kindDetailSql(STORED_EVENT_KINDS)} AS detail
     FROM ${table('events')}
     WHERE project_id = {project:String}
-      AND event_time >= ${ms('from')} AND event_time < ${ms('to')}
+      AND event_time >= ${msParamAsTime('from')} AND event_time < ${msParamAsTime('to')}
       AND ${kindTypesSql(STORED_EVENT_KINDS)}
   )
   WHERE kind != ''

@@ -1,6 +1,6 @@
 import { backgroundCommand } from '../../store/background'
 import { qualified } from '../../store/tables'
-import { liveMinutesParams } from '../live-sessions/raw'
+import { rawWindowParams } from '../raw-params'
 import type { RollupChunk, RollupStep } from '../rollup-step'
 import { eventMinutesSelect } from './raw'
 import { eventMinutesByKindTable } from './table'
@@ -19,7 +19,7 @@ async function rollupEventMinutes(c: RollupChunk): Promise<void> {
      SELECT {project:String}, minute, kind, version, reason, toUInt32(sum(events)), now64(3)
      FROM (${eventMinutesSelect()} ${stale})
      GROUP BY minute, kind, version, reason`,
-    liveMinutesParams(c.projectId, c.from, c.to, c.windowSeconds),
+    rawWindowParams(c.projectId, c.from, c.to, c.windowSeconds),
   )
 }
 

@@ -1,11 +1,10 @@
 import { table } from '../../store/tables'
+import { msParamAsTime } from '../raw-params'
 
 // Live sessions from raw events (docs/semantics.md, Liveness). The rollup
 // inserts this SELECT's output for closed minutes; queries run the very same
 // text over the minutes the rollup has not finalised yet, so both paths agree
 // by construction. All take {project:String} and epoch-ms bounds.
-
-export const ms = (name: string) => `fromUnixTimestamp64Milli({${name}:Int64}, 'UTC')`
 
 /**
  * Live sessions at each minute boundary m in [{from}, {to}] by version and
@@ -23,11 +22,11 @@ export function liveMinutesSelect(): string {
     FROM ${table('events')}
     ARRAY JOIN arrayMap(i -> toStartOfMinute(event_time - toIntervalMillisecond(1)) + toIntervalMinute(i + 1), range({steps:UInt8})) AS minute
     WHERE project_id = {project:String}
-      AND event_time > ${ms('from')} - toIntervalMillisecond({windowMs:UInt32})
-      AND event_time <= ${ms('to')}
+      AND event_time > ${msParamAsTime('from')} - toIntervalMillisecond({windowMs:UInt32})
+      AND event_time <= ${msParamAsTime('to')}
       AND minute < event_time + toIntervalMillisecond({windowMs:UInt32})
-      AND minute >= ${ms('from')}
-      AND minute <= ${ms('to')}
+      AND minute >= ${msParamAsTime('from')}
+      AND minute <= ${msParamAsTime('to')}
     GROUP BY minute, session_id
   )
   GROUP BY minute, version, visibility`
@@ -47,8 +46,4 @@ export function liveAtInstantSelect(param: string): string {
       AND event_time <= fromUnixTimestamp64Milli({${param}:Int64}, 'UTC')
     GROUP BY session_id)
   GROUP BY last_version`
-}
-
-export function liveMinutesParams(projectId: string, from: number, to: number, windowSeconds: number): Record<string, unknown> {
-  return { project: projectId, from, to, windowMs: windowSeconds * 1000, steps: Math.ceil(windowSeconds / 60) + 1 }
 }

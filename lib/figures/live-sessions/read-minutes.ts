@@ -1,4 +1,5 @@
-import { liveMinutesParams, liveMinutesSelect } from './raw'
+import { liveMinutesSelect } from './raw'
+import { rawWindowParams } from '../raw-params'
 import { throughFor } from '../rollup-edge'
 import { liveMinutesTable } from './table'
 import { qualified } from '../../store/tables'
@@ -75,7 +76,7 @@ export async function liveMinutes(params: LiveMinutesParams): Promise<LiveMinute
          FROM (${liveMinutesSelect()})
          WHERE modulo(toUnixTimestamp(minute), {stepSeconds:UInt32}) = 0
          GROUP BY t, version${vis ? ', visibility' : ''}`,
-        { ...liveMinutesParams(params.projectId, rawFrom, params.to, params.windowSeconds), stepSeconds: step * 60 },
+        { ...rawWindowParams(params.projectId, rawFrom, params.to, params.windowSeconds), stepSeconds: step * 60 },
       ),
     )
   }

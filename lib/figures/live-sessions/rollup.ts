@@ -1,7 +1,8 @@
 import { backgroundCommand } from '../../store/background'
 import { qualified } from '../../store/tables'
 import type { RollupChunk, RollupStep } from '../rollup-step'
-import { liveMinutesParams, liveMinutesSelect } from './raw'
+import { liveMinutesSelect } from './raw'
+import { rawWindowParams } from '../raw-params'
 import { liveMinutesTable } from './table'
 
 /** Finalises live sessions at each minute boundary of the chunk into live_minutes. */
@@ -18,7 +19,7 @@ async function rollupLiveMinutes(c: RollupChunk): Promise<void> {
      SELECT {project:String}, minute, version, visibility, toUInt32(sum(sessions)), now64(3)
      FROM (${liveMinutesSelect()} ${stale})
      GROUP BY minute, version, visibility`,
-    liveMinutesParams(c.projectId, c.from, c.to, c.windowSeconds),
+    rawWindowParams(c.projectId, c.from, c.to, c.windowSeconds),
   )
 }
 

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { LatestRelease, VersionCatalog } from '../../semantics/version-order'
-import { liveMinutesParams, liveMinutesSelect } from '../live-sessions/raw'
+import { liveMinutesSelect } from '../live-sessions/raw'
+import { rawWindowParams } from '../raw-params'
 import { rollupThrough } from '../rollup-edge'
 import { liveMinutesTable } from '../live-sessions/table'
 import { qualified } from '../../store/tables'
@@ -80,7 +81,7 @@ export async function releaseTimeTo(params: ReleaseTimeToParams): Promise<(numbe
      )
      GROUP BY idx`,
     {
-      ...liveMinutesParams(params.projectId, rawFrom, params.at, params.windowSeconds),
+      ...rawWindowParams(params.projectId, rawFrom, params.at, params.windowSeconds),
       rolledFrom: from,
       rolledTo,
       targets: releases.map((r) => r.version),

@@ -1,6 +1,6 @@
 import { kindPredicateSql } from '../../semantics/event-kinds'
 import { table } from '../../store/tables'
-import { ms } from '../live-sessions/raw'
+import { msParamAsTime } from '../raw-params'
 
 // Reloaded loads from raw events, with the reason each got. The rollup
 // inserts this SELECT's output for closed minutes; queries run the same text
@@ -27,14 +27,14 @@ export function reloadLoadsSelect(): string {
            any(version) AS load_version, any(previous_version) AS load_previous
     FROM ${table('events')}
     WHERE project_id = {project:String} AND ${kindPredicateSql('reloaded_load')}
-      AND event_time >= ${ms('from')} AND event_time < ${ms('to')}
+      AND event_time >= ${msParamAsTime('from')} AND event_time < ${msParamAsTime('to')}
     GROUP BY session_id, load_id
   ) AS l
   ASOF LEFT JOIN (
     SELECT session_id, client_ts, reason
     FROM ${table('events')}
     WHERE project_id = {project:String} AND ${kindPredicateSql('reload')}
-      AND event_time >= ${ms('from')} - toIntervalSecond(60) AND event_time < ${ms('to')} + toIntervalSecond(60)
+      AND event_time >= ${msParamAsTime('from')} - toIntervalSecond(60) AND event_time < ${msParamAsTime('to')} + toIntervalSecond(60)
   ) AS r
   ON l.session_id = r.session_id AND l.load_client_ts >= r.client_ts`
 }

@@ -1,13 +1,13 @@
 import { backgroundCommand } from '../../store/background'
 import { qualified } from '../../store/tables'
-import { liveMinutesParams } from '../live-sessions/raw'
+import { rawWindowParams } from '../raw-params'
 import type { RollupChunk, RollupStep } from '../rollup-step'
 import { reloadLoadsSelect } from './raw'
 import { reloadLoadsTable, reloadUpgradeMinutesTable } from './table'
 
 /** Finalises the chunk's reloaded loads (reload_loads) and their distinct sessions per minute (reload_upgrade_minutes). */
 async function rollupReloadUpgrades(c: RollupChunk): Promise<void> {
-  const params = liveMinutesParams(c.projectId, c.from, c.to, c.windowSeconds)
+  const params = rawWindowParams(c.projectId, c.from, c.to, c.windowSeconds)
   await backgroundCommand(
     'rollups.reloadLoads',
     `INSERT INTO ${qualified(reloadLoadsTable)} (project_id, version, session_id, load_id, load_time, previous_version, reason, computed_at)
