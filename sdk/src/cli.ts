@@ -2,8 +2,10 @@
 //   npx stalewatch release          registers this build's version
 //   npx stalewatch min-supported    makes a version the minimum supported one
 //   npx stalewatch version          prints the version and where it came from
+//   npx stalewatch wait / check     release gates on the fleet (gates.ts)
 // The version comes from version.ts, as the build helpers bake it in, so the
 // release and the tabs carry the same string. Node >= 18 (global fetch).
+import { checkBelow, parseDuration, parsePercent, waitForAdoption } from './gates'
 import { resolveBuildVersion } from './version'
 
 const HELP = `Usage: npx stalewatch <command> [options]
@@ -16,6 +18,14 @@ Commands:
                        (PUT /api/projects/<project>/min-supported).
                        VER defaults to this build's version.
   version              Print this build's version and where it came from.
+  wait --adoption P    Wait until the latest release runs in at least P % of live
+                       tabs; exit 0 then, 1 at --timeout (default 30m), printing
+                       the adoption at every poll (--every, default 15s).
+  check --below VER    Exit 1 while the builds older than VER exceed a limit:
+                       --max-live N tabs, --max-share P % of live tabs, or
+                       --max-requests N backend requests in the last hour
+                       (--requests-minutes M for another window); 0 otherwise.
+                       Prints what it measured either way.
 
 Options (each also from the environment):
   --url URL            Stalewatch's URL, e.g. https://stalewatch.example   STALEWATCH_URL
@@ -43,7 +53,7 @@ interface Parsed {
   help: boolean
 }
 
-const FLAGS = ['url', 'project', 'version', 'commit']
+const FLAGS = ['url', 'project', 'version', 'commit', 'adoption', 'timeout', 'every', 'below', 'max-live', 'max-share', 'max-requests', 'requests-minutes']
 
 function parse(argv: string[]): Parsed | string {
   const out: Parsed = { positional: [], flags: {}, help: false }
@@ -87,7 +97,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(`${found.version} (from ${found.source})`)
     return 0
   }
-  if (p.command != 'release' && p.command != 'min-supported') {
+  if (!['release', 'min-supported', 'wait', 'check'].includes(p.command)) {
     io.err(`stalewatch: unknown command ${JSON.stringify(p.command)}\n\n${HELP}`)
     return 2
   }
@@ -99,6 +109,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.err(`stalewatch: missing ${missing.join(', ')} (see --help)`)
     return 2
   }
+  if (p.command == 'wait' || p.command == 'check') return gate(p, { url: url!, project: project!, token: token! }, io)
   const version = p.command == 'min-supported' ? (p.positional[0] ?? found.version) : found.version
   if (version == 'dev' && !p.flags.version && !p.positional[0]) {
     io.err('stalewatch: no version found (no GIT_SHA, STALEWATCH_VERSION or platform variable, and no git checkout): refusing to register "dev"')
@@ -137,4 +148,34 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       : `stalewatch: minimum supported version of project ${project} (${answer.project}) is now ${version}, since ${when}`,
   )
   return 0
+}
+
+const count = (text: string | undefined) => (text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined)
+
+/** wait and check: their options read and checked here, the measuring in gates.ts. */
+function gate(p: Parsed, target: { url: string; project: string; token: string }, io: CliIo): Promise<number> | number {
+  const bad = (message: string) => {
+    io.err(`stalewatch: ${message} (see --help)`)
+    return 2
+  }
+  const f = p.flags
+  if (p.command == 'wait') {
+    const adoption = f.adoption === undefined ? undefined : parsePercent(f.adoption)
+    const timeoutMs = parseDuration(f.timeout ?? '30m')
+    const everyMs = parseDuration(f.every ?? '15s')
+    if (adoption === undefined) return bad('wait needs --adoption P, a share from 0 to 100 %')
+    if (timeoutMs === undefined || everyMs === undefined || everyMs <= 0) return bad('--timeout and --every take a duration such as 30m, 90s or 1h')
+    return waitForAdoption(target, { adoption, timeoutMs, everyMs }, io)
+  }
+  const below = f.below ?? p.positional[0]
+  if (!below) return bad('check needs --below VERSION')
+  const maxShare = f['max-share'] === undefined ? undefined : parsePercent(f['max-share'])
+  const maxLive = count(f['max-live'])
+  const maxRequests = count(f['max-requests'])
+  const requestsMinutes = count(f['requests-minutes'])
+  if (f['max-share'] !== undefined && maxShare === undefined) return bad('--max-share takes a share from 0 to 100 %')
+  if ((f['max-live'] !== undefined && maxLive === undefined) || (f['max-requests'] !== undefined && maxRequests === undefined)) return bad('--max-live and --max-requests take a whole number')
+  if (f['requests-minutes'] !== undefined && !requestsMinutes) return bad('--requests-minutes takes a whole number of minutes')
+  if (maxLive === undefined && maxShare === undefined && maxRequests === undefined) return bad('check needs a limit: --max-live N, --max-share P or --max-requests N')
+  return checkBelow(target, { below, maxLive, maxShare, maxRequests, requestsMinutes }, io)
 }
