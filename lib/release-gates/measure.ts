@@ -4,6 +4,7 @@ import type { Project } from '../projects/project'
 import { catalogFor } from '../releases/catalog'
 import { adoptionAt } from '../semantics/rollout'
 import { isOrderedBefore, latestReleaseAt } from '../semantics/version-order'
+import type { GateAnswer } from '../../sdk/src/wire'
 
 // What a release gate in CI asks of the fleet (`stalewatch wait` and
 // `stalewatch check`, docs/release-gates.md): how far the latest release is
@@ -23,26 +24,8 @@ export interface GateParams {
   requestsMinutes?: number
 }
 
-export interface GateMeasurement {
-  project: string
-  at: number
-  live: number
-  latest: { version: string; releasedAt: number; registered: boolean; adoption: number | null; adopted: number } | null
-  below?: {
-    version: string
-    /** False when the project has never seen nor registered the version: nothing can be ordered before it. */
-    known: boolean
-    live: number
-    /** live / all live tabs; null when nothing is live. */
-    share: number | null
-    versions: { version: string; sessions: number }[]
-    /** Backend requests from those builds over the last `requestsMinutes` (docs/backend-load.md); null when the app's servers counted none at all. */
-    requests: number | null
-    requestsMinutes: number
-  }
-  /** Present when the live counts come from a sample of sessions (docs/scaling.md). */
-  approximate?: boolean
-}
+/** The gate's answer: its type is the SDK's, which owns the wire protocol. */
+export type GateMeasurement = GateAnswer
 
 export async function measureGate(params: GateParams): Promise<GateMeasurement> {
   const { project, at } = params

@@ -5,23 +5,7 @@
 //   1  it does not (wait: timed out; check: over a limit) or the server refused
 //   2  the command's words are off
 // Node >= 18 (global fetch); nothing here reaches the browser bundle.
-
-export interface GateAnswer {
-  project: string
-  at: number
-  live: number
-  latest: { version: string; releasedAt: number; registered: boolean; adoption: number | null; adopted: number } | null
-  below?: {
-    version: string
-    known: boolean
-    live: number
-    share: number | null
-    versions: { version: string; sessions: number }[]
-    requests: number | null
-    requestsMinutes: number
-  }
-  approximate?: boolean
-}
+import type { GateAnswer } from './wire'
 
 export interface GateIo {
   out: (line: string) => void

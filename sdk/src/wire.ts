@@ -68,3 +68,27 @@ export interface HeaderAnswer {
    */
   reloadIn: number | null
 }
+
+/**
+ * GET /api/projects/<project>/gate (docs/release-gates.md), what `stalewatch
+ * wait` and `check` read: adoption of the latest release now and, with
+ * ?below=, the live tabs (and backend requests) of builds older than a version.
+ * Shares are null when nothing is live; requests null when the app's servers
+ * counted no backend load in the window; approximate when sampled.
+ */
+export interface GateAnswer {
+  project: string
+  at: number
+  live: number
+  latest: { version: string; releasedAt: number; registered: boolean; adoption: number | null; adopted: number } | null
+  below?: {
+    version: string
+    known: boolean
+    live: number
+    share: number | null
+    versions: { version: string; sessions: number }[]
+    requests: number | null
+    requestsMinutes: number
+  }
+  approximate?: boolean
+}
