@@ -3,7 +3,7 @@ import path from 'node:path'
 import { BufferFullError, ClosedError, WriteFailedError, type GroupCommitStats } from './group-commit'
 import { errorMessage, log } from '../lib/log'
 import { engineError } from '../lib/store/engine-error'
-import { isDataError, splitSegment, storeLines, type RejectedLine } from './log-salvage'
+import { engineTakesInserts, isDataError, splitSegment, storeLines, type RejectedLine } from './log-salvage'
 import {
   countQuarantined,
   dedupToken,
@@ -474,28 +474,13 @@ export class EventLog<Row> {
         const code = engineError(error)?.label
         if (isDataError(error)) reason = `ClickHouse refused it as data (${code})`
         else {
-          engineAnswers = () => this.engineAnswers(segment, whole.columns)
+          engineAnswers = () => engineTakesInserts(this.options.insert, segment.name, whole.columns)
           if (tryNumber < SPLIT_AFTER_FAILURES || !(await engineAnswers())) throw error
           reason = `ClickHouse refused it ${tryNumber} times (${code ?? errorMessage(error).split('\n')[0]}) while taking other inserts`
         }
       }
     }
     return this.split(segment, bytes, reason, whole !== null, engineAnswers)
-  }
-
-  /**
-   * Whether the engine takes an insert into the segment's table now, asked
-   * with an insert of no rows through the segment's own path (faults
-   * included). The one blank line makes the engine run the insert (and find
-   * its table); an empty one is answered without asking it.
-   */
-  private async engineAnswers(segment: SealedSegment, columns: string[]): Promise<boolean> {
-    try {
-      await this.options.insert({ name: segment.name, token: `${dedupToken(segment.name)}:probe`, columns, bytes: Buffer.from('\n'), rows: 0 })
-      return true
-    } catch {
-      return false
-    }
   }
 
   /**

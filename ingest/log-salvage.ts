@@ -146,6 +146,22 @@ export function isDataError(error: unknown): boolean {
 /** The first line of an error, without the engine's stack trace, its code named: a set-aside line's reason. */
 export const shortReason = (error: unknown) => (engineError(error)?.message ?? (error instanceof Error ? error.message : String(error))).split('\n')[0]!.slice(0, 500)
 
+/**
+ * Whether the engine takes an insert into the segment's table now, asked
+ * with an insert of no rows through the segment's own path (faults
+ * included): what tells a segment the engine refuses from an outage. The one
+ * blank line makes the engine run the insert (and find its table); an empty
+ * insert is answered without asking it.
+ */
+export async function engineTakesInserts(insert: (segment: SegmentInsert) => Promise<void>, segment: string, columns: string[]): Promise<boolean> {
+  try {
+    await insert({ name: segment, token: `${dedupToken(segment)}:probe`, columns, bytes: Buffer.from('\n'), rows: 0 })
+    return true
+  } catch {
+    return false
+  }
+}
+
 export interface StoreLinesOptions {
   segment: string
   columns: string[]
