@@ -174,7 +174,7 @@ const TRANSIENT_READ_ERRORS = new Set(['EMFILE', 'ENFILE', 'ENOMEM', 'EAGAIN', '
 const defaultRetryDelay = (attempt: number) => Math.min(5000, 100 * 2 ** Math.min(attempt, 6))
 
 /** Failed tries of one segment after which it is split whatever the error, if the engine takes inserts (about 0.6 s of back-off by default). */
-export const SPLIT_AFTER_FAILURES = 3
+const SPLIT_AFTER_FAILURES = 3
 
 export class EventLog<Row> {
   private pending: PendingAppend[] = []

@@ -2,15 +2,17 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { ClickHouseError } from '@clickhouse/client'
 import { describe, expect, it } from 'vitest'
-import { type EventLogOptions, type QuarantineReport, type SegmentInsert } from '@/ingest/event-log'
+import { AGGREGATE_COLUMNS, aggregateValues, type AggregateRow } from '@/ingest/aggregate-row'
+import { EventLog, type EventLogOptions, type QuarantineReport, type SegmentInsert } from '@/ingest/event-log'
 import { EVENT_COLUMNS, eventValues, type EventRow } from '@/ingest/event-row'
-import { writeEventLines } from '@/ingest/event-writer'
+import { segmentWriter, writeEventLines } from '@/ingest/event-writer'
 import { nextSegmentName, rejectedName } from '@/ingest/log-segments'
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
 import { testProject, useEngine } from '../support/engine'
 import { newLogDir as newDir, openTestLog } from '../support/event-log'
 import { eventRowsFor } from '../support/event-rows'
+import { storedByLabels } from '../support/backend-load'
 
 // A segment the engine keeps refusing, whatever its error code, never holds
 // the log up: it is split after a bounded number of tries, its refused lines
@@ -97,6 +99,39 @@ describe('a segment the engine keeps refusing', () => {
     await log.flush()
     expect(await storedIds(p.id)).toEqual(new Set(rows.map((r) => r.event_id)))
     expect(reports).toEqual([])
+    await log.close(300)
+  })
+})
+
+describe('a segment the engine keeps refusing, in the aggregates log', () => {
+  it("is split the same way: another project's later counts are stored, the refused line is quarantined", async () => {
+    const [poisonedProject, other] = [await testProject('agg-poisoned'), await testProject('agg-bystander')]
+    const dir = newDir()
+    const minute = Math.floor(Date.now() / 60_000) * 60
+    const row = (projectId: string, route: string, requests: number): AggregateRow => ({ project_id: projectId, kind: 'http', minute, version: 'v1', route_group: route, status_class: '2xx', requests })
+    const name = nextSegmentName(1)
+    const lines = [row(poisonedProject.id, '/good', 2), row(poisonedProject.id, '/bad\ud800', 3), row(poisonedProject.id, '/good', 4)].map((r) => JSON.stringify(aggregateValues(r)))
+    writeFileSync(path.join(dir, name), JSON.stringify(AGGREGATE_COLUMNS) + '\n' + lines.join('\n') + '\n')
+    const log = new EventLog<AggregateRow>({
+      dir,
+      columns: AGGREGATE_COLUMNS,
+      values: aggregateValues,
+      insert: segmentWriter('backend_load_raw'),
+      maxSegmentRows: 1000,
+      maxSegmentAgeMs: 100,
+      maxBacklogRows: 10_000,
+      maxBacklogBytes: 1_000_000_000,
+      fsync: true,
+      retryDelayMs: () => 20,
+    })
+    await log.recovered
+    await log.add([row(other.id, '/later', 5)])
+    const later = await pollUntil(() => storedByLabels(other.id), (rows) => rows.length === 1)
+    expect(later.map((r) => [r.route_group, r.requests])).toEqual([['/later', 5]])
+    expect((await storedByLabels(poisonedProject.id)).map((r) => [r.route_group, r.requests])).toEqual([['/good', 6]])
+    const rejected = readFileSync(path.join(dir, 'quarantine', rejectedName(name)), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; kind: string; reason: string })
+    expect(rejected.map((r) => [r.line, r.kind])).toEqual([[3, 'refused']])
+    expect(rejected[0]!.reason).toMatch(/^code 25 CANNOT_PARSE_ESCAPE_SEQUENCE: /)
     await log.close(300)
   })
 })
