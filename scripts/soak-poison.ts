@@ -20,6 +20,15 @@ export interface PoisonedBatch {
   refused: string[]
 }
 
+/** Poisoned events sent (distinct ids), for the soak's summary; whether each was stored is the soak's own "lost" check. */
+export const poisonSent = new Set<string>()
+
+/** The summary line: poisoned events sent, acknowledged (so stored, or "lost" says otherwise) and refused. */
+export function poisonSummary(acknowledged: ReadonlySet<string>): string {
+  const acked = [...poisonSent].filter((id) => acknowledged.has(id)).length
+  return `${poisonSent.size} sent, ${acked} acknowledged (lone surrogates and controls stored as U+FFFD), ${poisonSent.size - acked} not (the update_available events, refused for a latest that is not printable, and any still unanswered at the end)`
+}
+
 let seq = 0
 const newId = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${(seq++).toString(36)}_${randomBytes(3).toString('hex')}`
 const pick = () => POISON[Math.floor(Math.random() * POISON.length)]!
@@ -34,5 +43,6 @@ export function poisonedBatch(key: string, tab: { session: string; load: string;
     { id: newId('pu'), type: 'update_available', ts: now, latest: `v9${pick()}` },
   ]
   const ids = events.map((e) => e.id as string)
+  for (const id of ids.slice(1)) poisonSent.add(id)
   return { body: JSON.stringify({ key, session: tab.session, load: tab.load, version: tab.version, sentAt: now, events }), ids, refused: [ids[3]!] }
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { soakDisk, type SoakDisk } from './soak-disk'
-import { poisonedBatch } from './soak-poison'
+import { poisonedBatch, poisonSummary } from './soak-poison'
 
 const HELP = `Usage: npm run soak [-- --minutes N] [-- --senders K] [-- --fault-every S] [-- --keep-data]
 
@@ -430,6 +430,7 @@ async function soak(args: Args, dataDir: string, faultFile: string, disk: SoakDi
   console.log(`raw duplicate rows    ${result.rawDuplicates} (resent batches stored again; figures ignore them)`)
   console.log(`resends of acked      ${stats.resends}`)
   console.log(`garbage requests      ${stats.garbage}, answered 5xx: ${stats.garbage5xx} (and ${stats.garbageShed} shed as overloaded before their body was read)`)
+  console.log(`poisoned events       ${poisonSummary(stats.acknowledged)}`)
   console.log(`refused by code       ${[...stats.byCode].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}:${v}`).join(' ') || 'none'}`)
   console.log(`quarantined           ${quarantined.length} files${quarantined.length ? ` (${quarantined.join(', ')})` : ''}`)
   disk.unmount()
