@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { AGGREGATE_LIMITS, type AggregateEnvelope, type AggregateItem } from '../lib/backend-load-wire'
-import { versionString } from '../lib/validation'
+import { printableLabel, versionString } from '../lib/validation'
 
 // zod schemas for the aggregate wire format (docs/wire-format.md,
 // "Aggregates"). The envelope first; then each item on its own, so one bad
@@ -22,11 +22,7 @@ export const aggregateItemSchema = z.object({
   kind: z.enum(['http', 'ws_upgrade', 'ws_reconnect']),
   // Versions are opaque: the rule is the events' (1–64 printable characters).
   version: versionString,
-  route: z
-    .string()
-    .min(1, 'must not be empty')
-    .max(AGGREGATE_LIMITS.maxRouteLength, `must be at most ${AGGREGATE_LIMITS.maxRouteLength} characters`)
-    .regex(/^[^\p{C}]+$/u, 'must be printable characters'),
+  route: printableLabel(AGGREGATE_LIMITS.maxRouteLength),
   status: z.enum(['1xx', '2xx', '3xx', '4xx', '5xx', 'aborted', 'forwarded']),
   count: z
     .number()

@@ -2,7 +2,8 @@ import { access, open, readFile, unlink, type FileHandle } from 'node:fs/promise
 import path from 'node:path'
 import { BufferFullError, ClosedError, WriteFailedError, type GroupCommitStats } from './group-commit'
 import { errorMessage, log } from '../lib/log'
-import { isDataError, splitSegment, storeLines, type RejectedLine } from './log-salvage'
+import { engineError } from '../lib/store/engine-error'
+import { engineTakesInserts, isDataError, splitSegment, storeLines, type RejectedLine } from './log-salvage'
 import {
   countQuarantined,
   dedupToken,
@@ -41,6 +42,13 @@ import {
 // split at once (log-salvage.ts): its good rows are stored, its bad lines go
 // to quarantine/<segment>.rejected.jsonl with their reasons, and the log goes
 // on. A file that cannot be read at all is moved to quarantine/ whole.
+//
+// No segment holds the log up, whatever the engine answers: one refused
+// SPLIT_AFTER_FAILURES times in a row with a code not known to be about data
+// (say, a lone surrogate's CANNOT_PARSE_ESCAPE_SEQUENCE) is split too, as
+// long as the engine still takes an insert of no rows through the same path.
+// If it does not (ClickHouse down, a fault injected), that is an outage: the
+// segment waits, whole, and nothing is set aside.
 
 export interface SegmentInsert {
   name: string
@@ -164,6 +172,9 @@ function shortWrite(written: number, size: number): NodeJS.ErrnoException {
 const TRANSIENT_READ_ERRORS = new Set(['EMFILE', 'ENFILE', 'ENOMEM', 'EAGAIN', 'EINTR', 'EBUSY'])
 
 const defaultRetryDelay = (attempt: number) => Math.min(5000, 100 * 2 ** Math.min(attempt, 6))
+
+/** Failed tries of one segment after which it is split whatever the error, if the engine takes inserts (about 0.6 s of back-off by default). */
+const SPLIT_AFTER_FAILURES = 3
 
 export class EventLog<Row> {
   private pending: PendingAppend[] = []
@@ -414,7 +425,7 @@ export class EventLog<Row> {
       this.shippingRows = segment.rows
       let stored: number | null = null
       try {
-        stored = await this.shipOne(segment)
+        stored = await this.shipOne(segment, attempt + 1)
       } catch (error) {
         // Once per outage, not once per retry.
         if (attempt === 0) log.warn('ingest log: storing a segment failed; retrying with back-off', { segment: segment.name, error: errorMessage(error) })
@@ -438,9 +449,9 @@ export class EventLog<Row> {
   /**
    * Stores one segment and removes its file; resolves to the rows stored.
    * Throws when it should be tried again (ClickHouse unreachable, the disk
-   * full while setting lines aside).
+   * full while setting lines aside). `tryNumber` counts this segment's tries.
    */
-  private async shipOne(segment: SealedSegment): Promise<number> {
+  private async shipOne(segment: SealedSegment, tryNumber: number): Promise<number> {
     const file = path.join(this.options.dir, segment.name)
     if (await this.shipFile(segment, file)) return segment.rows
     let bytes: Buffer
@@ -453,17 +464,23 @@ export class EventLog<Row> {
     if (segment.length !== undefined) bytes = bytes.subarray(0, segment.length)
     const whole = splitHeader(bytes)
     let reason = 'the column line is damaged'
+    let engineAnswers: (() => Promise<boolean>) | undefined
     if (whole) {
       try {
         await this.options.insert({ name: segment.name, token: dedupToken(segment.name), columns: whole.columns, bytes: whole.rows, rows: segment.rows })
         await unlink(file).catch(() => undefined)
         return segment.rows
       } catch (error) {
-        if (!isDataError(error)) throw error
-        reason = `ClickHouse refused it as data: ${errorMessage(error).split('\n')[0]}`
+        const code = engineError(error)?.label
+        if (isDataError(error)) reason = `ClickHouse refused it as data (${code})`
+        else {
+          engineAnswers = () => engineTakesInserts(this.options.insert, segment.name, whole.columns)
+          if (tryNumber < SPLIT_AFTER_FAILURES || !(await engineAnswers())) throw error
+          reason = `ClickHouse refused it ${tryNumber} times (${code ?? errorMessage(error).split('\n')[0]}) while taking other inserts`
+        }
       }
     }
-    return this.split(segment, bytes, reason, whole !== null)
+    return this.split(segment, bytes, reason, whole !== null, engineAnswers)
   }
 
   /**
@@ -488,7 +505,7 @@ export class EventLog<Row> {
     return true
   }
 
-  private async split(segment: SealedSegment, bytes: Buffer, reason: string, refusedWhole: boolean): Promise<number> {
+  private async split(segment: SealedSegment, bytes: Buffer, reason: string, refusedWhole: boolean, engineAnswers?: () => Promise<boolean>): Promise<number> {
     const parts = splitSegment(segment.name, bytes, this.options.columns)
     // Nothing set aside before the insert means the rows are exactly those ClickHouse just refused whole.
     const result = await storeLines(parts.rows, {
@@ -496,6 +513,7 @@ export class EventLog<Row> {
       columns: parts.columns,
       insert: this.options.insert,
       refusedWhole: refusedWhole && parts.rejected.length === 0,
+      engineAnswers,
     })
     const rejected = [...parts.rejected, ...result.rejected].sort((a, b) => a.line - b.line)
     let file: string | null = null

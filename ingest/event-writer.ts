@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { store } from '../lib/store/client'
+import { withEngineErrors } from '../lib/store/engine-error'
 import { table, type TableName } from '../lib/store/tables'
 import { withSpan } from '../lib/tracing'
 import type { EventRow } from './event-row'
@@ -20,14 +21,15 @@ const clusterSettings = (): { insert_distributed_sync?: 1 } => (store().cluster 
 export function rowsWriter<Row extends object>(tableName: TableName): (rows: Row[]) => Promise<void> {
   return async (rows) => {
     const token = randomUUID()
-    await withSpan('ingest.write', { 'db.system': 'clickhouse', 'stalewatch.batch_rows': rows.length, 'stalewatch.table': tableName }, async () => {
+    // Engine errors come out with their code parsed (lib/store/engine-error.ts): the log decides on it.
+    await withEngineErrors(() => withSpan('ingest.write', { 'db.system': 'clickhouse', 'stalewatch.batch_rows': rows.length, 'stalewatch.table': tableName }, async () => {
       await store().ingest.insert({
         table: table(tableName),
         values: rows,
         format: 'JSONEachRow',
         clickhouse_settings: { insert_deduplication_token: token, log_comment: 'ingest.write', ...clusterSettings() },
       })
-    })
+    }))
   }
 }
 
@@ -39,7 +41,7 @@ export function rowsWriter<Row extends object>(tableName: TableName): (rows: Row
 export function segmentWriter(tableName: TableName): (segment: SegmentInsert) => Promise<void> {
   return async (segment) => {
     const s = store()
-    await withSpan('ingest.write', { 'db.system': 'clickhouse', 'stalewatch.batch_rows': segment.rows, 'stalewatch.table': tableName }, async () => {
+    await withEngineErrors(() => withSpan('ingest.write', { 'db.system': 'clickhouse', 'stalewatch.batch_rows': segment.rows, 'stalewatch.table': tableName }, async () => {
       const settings = { insert_deduplication_token: segment.token, log_comment: 'ingest.write' }
       const columns = segment.columns.map(identifier)
       // Embedded: never a cluster, so no Distributed settings.
@@ -53,7 +55,7 @@ export function segmentWriter(tableName: TableName): (segment: SegmentInsert) =>
         clickhouse_settings: { ...settings, ...clusterSettings() },
       })
       result.stream.resume()
-    })
+    }))
   }
 }
 
@@ -82,7 +84,7 @@ export function segmentFileWriter(tableName: TableName): (segment: SegmentFile) 
     const missing = columns.filter((c) => !types.has(c))
     if (missing.length) throw new Error(`ingest log: ${table(tableName)} has no column ${missing.join(', ')}`)
     const structure = columns.map((c) => `${c} ${types.get(c)!}`).join(', ')
-    await withSpan('ingest.write', { 'db.system': 'clickhouse', 'stalewatch.batch_rows': segment.rows, 'stalewatch.table': tableName }, async () => {
+    await withEngineErrors(() => withSpan('ingest.write', { 'db.system': 'clickhouse', 'stalewatch.batch_rows': segment.rows, 'stalewatch.table': tableName }, async () => {
       const result = await s.ingest.exec({
         query: `INSERT INTO ${table(tableName)} (${columns.join(', ')})
                 SETTINGS insert_deduplication_token = {token:String}, log_comment = 'ingest.write'
@@ -90,7 +92,7 @@ export function segmentFileWriter(tableName: TableName): (segment: SegmentFile) 
         query_params: { token: segment.token, path: segment.path, structure },
       })
       result.stream.resume()
-    })
+    }))
   }
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { engineError } from '../lib/store/engine-error'
 import type { SegmentInsert } from './event-log'
 import { dedupToken, parseColumns } from './log-segments'
 
@@ -129,18 +130,37 @@ export function splitSegment(name: string, bytes: Buffer, fallbackColumns: reado
   return { columns, rows, rejected }
 }
 
-// ClickHouse error codes that mean "these bytes are not valid rows" rather
-// than "ClickHouse is unreachable": retrying such a segment would block the
-// log for ever, so it is split instead.
+// Engine error codes known to mean "these bytes are not valid rows" rather
+// than "the engine cannot take inserts now": such a segment is split at once.
+// Any other code is retried, and split only after a bounded number of tries
+// while the engine still takes inserts (event-log.ts), so no code left off
+// this list can hold the log up.
 const DATA_ERROR_CODES = new Set([6, 26, 27, 38, 41, 53, 69, 72, 117, 130, 131])
 
+/** The engine refused the bytes as data: decided on its parsed code (lib/store/engine-error.ts), never on message text. */
 export function isDataError(error: unknown): boolean {
-  const code = /Code: (\d+)\./.exec(error instanceof Error ? error.message : String(error))?.[1]
-  return code !== undefined && DATA_ERROR_CODES.has(Number(code))
+  const engine = engineError(error)
+  return engine !== null && DATA_ERROR_CODES.has(engine.code)
 }
 
-/** The first line of an error, without the engine's stack trace: a set-aside line's reason. */
-export const shortReason = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 500)
+/** The first line of an error, without the engine's stack trace, its code named: a set-aside line's reason. */
+export const shortReason = (error: unknown) => (engineError(error)?.message ?? (error instanceof Error ? error.message : String(error))).split('\n')[0]!.slice(0, 500)
+
+/**
+ * Whether the engine takes an insert into the segment's table now, asked
+ * with an insert of no rows through the segment's own path (faults
+ * included): what tells a segment the engine refuses from an outage. The one
+ * blank line makes the engine run the insert (and find its table); an empty
+ * insert is answered without asking it.
+ */
+export async function engineTakesInserts(insert: (segment: SegmentInsert) => Promise<void>, segment: string, columns: string[]): Promise<boolean> {
+  try {
+    await insert({ name: segment, token: `${dedupToken(segment)}:probe`, columns, bytes: Buffer.from('\n'), rows: 0 })
+    return true
+  } catch {
+    return false
+  }
+}
 
 export interface StoreLinesOptions {
   segment: string
@@ -150,6 +170,13 @@ export interface StoreLinesOptions {
   refusedWhole?: boolean
   /** At most this many inserts; lines not isolated by then are set aside as 'unresolved'. */
   maxInserts?: number
+  /**
+   * Asked when an insert fails with a code not known to be about the data:
+   * true when the engine still takes inserts, so the failure belongs to the
+   * range, which is halved as a data refusal is. Without it, or false (an
+   * outage), the error is thrown.
+   */
+  engineAnswers?: () => Promise<boolean>
 }
 
 export interface StoredLines {
@@ -159,8 +186,9 @@ export interface StoredLines {
 }
 
 /**
- * Inserts the rows, halving every range ClickHouse refuses as data. Any
- * other failure (ClickHouse unreachable, too many parts) is thrown: the
+ * Inserts the rows, halving every range ClickHouse refuses as data, or
+ * refuses with any code while `engineAnswers` says the engine takes inserts.
+ * Any other failure (ClickHouse unreachable, too many parts) is thrown: the
  * caller tries the whole split again later, and the ranges already stored
  * are deduplicated by their tokens.
  */
@@ -186,7 +214,7 @@ export async function storeLines(rows: readonly RowLine[], options: StoreLinesOp
         result.stored += range.length
         return
       } catch (error) {
-        if (!isDataError(error)) throw error
+        if (!isDataError(error) && !(await options.engineAnswers?.())) throw error
         lastRefusal = shortReason(error)
         if (range.length === 1) {
           setAside(range, 'refused', lastRefusal)

@@ -2,7 +2,7 @@ import { readdir, readFile, stat, unlink } from 'node:fs/promises'
 import { runQuery } from '../lib/store/run-query'
 import { table } from '../lib/store/tables'
 import type { SegmentInsert } from './event-log'
-import { checkRow, rejectedBytes, splitSegment, storeLines, type RejectedLine, type RowLine } from './log-salvage'
+import { checkRow, engineTakesInserts, rejectedBytes, splitSegment, storeLines, type RejectedLine, type RowLine } from './log-salvage'
 import { quarantinePath, REJECTED_SUFFIX, rejectedName, writeQuarantineFile } from './log-segments'
 
 // What `npm run ingest-log` does with the ingest log's quarantine directory:
@@ -85,6 +85,8 @@ export interface RunResult {
   setAside: number
   /** Column lines of damaged segments, dropped by a replay: they hold no row. */
   droppedHeaders: number
+  /** The lines this run set aside (or left aside), each with its kind and reason. */
+  lines: RejectedLine[]
 }
 
 export interface RunOptions {
@@ -99,7 +101,15 @@ export interface RunOptions {
 async function storeNew(segment: string, columns: string[], rows: RowLine[], options: RunOptions) {
   const stored = await alreadyStored(columns, rows)
   const fresh = rows.filter((r) => !stored.has(r.line))
-  const result = await storeLines(fresh, { segment, columns, insert: options.insert, maxInserts: options.maxInserts ?? 10_000 })
+  // A refusal with any code sets the line aside while the engine takes an
+  // empty insert: only an outage stops a run (log-salvage.ts).
+  const result = await storeLines(fresh, {
+    segment,
+    columns,
+    insert: options.insert,
+    maxInserts: options.maxInserts ?? 10_000,
+    engineAnswers: () => engineTakesInserts(options.insert, segment, columns),
+  })
   return { ...result, alreadyStored: stored.size }
 }
 
@@ -118,13 +128,13 @@ export async function salvageSegment(name: string, options: RunOptions): Promise
   const setAside = [...lines, ...earlier.filter((r) => !known.has(r.line))].sort((a, b) => a.line - b.line)
   await writeQuarantineFile(options.logDir, rejectedName(name), setAside.map((r) => JSON.stringify(r)))
   await unlink(file)
-  return { stored: result.stored, alreadyStored: result.alreadyStored, setAside: setAside.length, droppedHeaders: 0 }
+  return { stored: result.stored, alreadyStored: result.alreadyStored, setAside: setAside.length, droppedHeaders: 0, lines }
 }
 
 /** Tries a rejected file's lines again; what is stored leaves the file, which goes when empty. */
 export async function replayRejected(name: string, options: RunOptions): Promise<RunResult> {
   const lines = await readRejected(quarantinePath(options.logDir, name))
-  const result: RunResult = { stored: 0, alreadyStored: 0, setAside: 0, droppedHeaders: 0 }
+  const result: RunResult = { stored: 0, alreadyStored: 0, setAside: 0, droppedHeaders: 0, lines: [] }
   const still: RejectedLine[] = []
   const groups = new Map<string, { segment: string; columns: string[]; rows: RowLine[] }>()
   for (const r of lines) {
@@ -153,5 +163,6 @@ export async function replayRejected(name: string, options: RunOptions): Promise
   still.sort((a, b) => a.line - b.line)
   await writeQuarantineFile(options.logDir, name, still.map((r) => JSON.stringify(r)))
   result.setAside = still.length
+  result.lines = still
   return result
 }

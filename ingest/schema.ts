@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { versionString } from '../lib/validation'
+import { freeText, versionString } from '../lib/validation'
 import { WIRE_LIMITS, type IngestEnvelope, type WireEvent } from '../lib/wire-format'
 
 // zod schemas for wire format v1 (docs/wire-format.md). The envelope is
@@ -45,7 +45,8 @@ export const eventSchema = z.discriminatedUnion('type', [
   z.object({
     ...base,
     type: z.literal('error'),
-    message: z.string().max(WIRE_LIMITS.maxMessageLength, `must be at most ${WIRE_LIMITS.maxMessageLength} characters`),
+    // Stored with lone surrogates and control characters replaced (docs/semantics.md, Strings).
+    message: freeText(WIRE_LIMITS.maxMessageLength),
   }),
 ])
 

@@ -18,6 +18,8 @@ Commands:
             server runs.
   salvage   split each whole segment in quarantine (or the files named): store
             its good rows, set aside only its bad lines, remove the segment.
+            A segment named that is still in the log (the server stopped
+            before storing it) is moved into the quarantine first.
   replay    try the set-aside lines again (or those of the files named), e.g.
             after fixing lines by hand or upgrading; stored lines leave the
             file, a file left empty is removed. Column lines of damaged
@@ -36,6 +38,12 @@ data directory themselves, so run them while the server is stopped: chDB
 allows one process per data directory, and they refuse, naming the process,
 while the server holds it. With CLICKHOUSE_URL they go to that server and may
 run at any time.
+
+A line the engine refuses is set aside whatever its error code, with the
+code in its reason (e.g. "code 25 CANNOT_PARSE_ESCAPE_SEQUENCE", a lone
+surrogate an older release acknowledged), as long as the engine takes an
+insert of no rows into the same table; if it does not, the run stops there
+and leaves the file as it was (ClickHouse is down: run it again later).
 
 A line that stays bad after a replay cannot be stored as it is: fix it in the
 file (its text is the row as JSON, one value per column) or delete the file
@@ -142,7 +150,7 @@ async function inspect(targets: readonly LogTarget[], args: Args): Promise<void>
     for (const e of entries) {
       if (e.kind === 'segment') {
         segments++
-        console.log(`\n${e.name}: a whole segment (${e.bytes.toLocaleString('en')} bytes) that could not be read; run salvage`)
+        console.log(`\n${e.name}: a whole segment (${e.bytes.toLocaleString('en')} bytes) waiting for salvage`)
         continue
       }
       lines += e.lines.length
@@ -186,6 +194,20 @@ async function openStore(): Promise<void> {
   }
 }
 
+/** Set-aside lines named after each file salvaged or replayed; inspect lists them all. */
+const SHOWN_LINES = 5
+
+/** The named files that are segments still in a log (not in its quarantine). */
+async function segmentsInLog(targets: readonly LogTarget[], files: readonly string[]): Promise<{ target: LogTarget; name: string }[]> {
+  const { readdir } = await import('node:fs/promises')
+  const found: { target: LogTarget; name: string }[] = []
+  for (const target of targets) {
+    const names = await readdir(target.dir).catch(() => [] as string[])
+    for (const f of files) if (f.endsWith('.jsonl') && !f.includes('/') && names.includes(f)) found.push({ target, name: f })
+  }
+  return found
+}
+
 async function run(targets: readonly LogTarget[], args: Args): Promise<boolean> {
   const { listQuarantine, salvageSegment, replayRejected } = await import('../ingest/quarantine')
   const want = args.command === 'salvage' ? 'segment' : 'rejected'
@@ -201,13 +223,22 @@ async function run(targets: readonly LogTarget[], args: Args): Promise<boolean> 
     }
     for (const e of all) if (e.kind === want && (args.files.length === 0 || args.files.includes(e.name))) work.push({ target, name: e.name })
   }
+  // Salvage also takes a segment still in the log, by name: moved into the quarantine once the store is open (the server stopped).
+  const fromLog = args.command === 'salvage' ? await segmentsInLog(targets, args.files.filter((f) => !named.has(f))) : []
+  for (const f of fromLog) named.add(f.name)
   const missing = args.files.find((f) => !named.has(f))
   if (missing) throw new UsageError(`${missing}: not in the quarantine of ${targets.map((t) => t.dir).join(' or ')} (npm run ingest-log -- inspect lists it)`)
-  if (work.length === 0) {
+  if (work.length === 0 && fromLog.length === 0) {
     console.log(`Nothing to ${args.command} in ${targets.map((t) => `${t.dir}/quarantine`).join(' or ')}.`)
     return true
   }
   await openStore()
+  const { quarantineSegment } = await import('../ingest/log-segments')
+  for (const { target, name } of fromLog) {
+    await quarantineSegment(target.dir, name)
+    console.log(`${name}: moved from the log into its quarantine`)
+    work.push({ target, name })
+  }
   let ok = true
   const total = { stored: 0, alreadyStored: 0, setAside: 0 }
   for (const [i, { target, name }] of work.entries()) {
@@ -221,6 +252,8 @@ async function run(targets: readonly LogTarget[], args: Args): Promise<boolean> 
       total.setAside += r.setAside
       const dropped = r.droppedHeaders > 0 ? `, ${count(r.droppedHeaders, 'column line')} dropped` : ''
       console.log(`stored ${count(r.stored, 'row')}, ${r.alreadyStored} already stored, ${count(r.setAside, 'line')} still set aside${dropped} (${((Date.now() - started) / 1000).toFixed(1)} s)`)
+      for (const line of r.lines.slice(0, SHOWN_LINES)) console.log(`  line ${String(line.line).padEnd(7)} ${line.kind.padEnd(13)} ${line.reason}`)
+      if (r.lines.length > SHOWN_LINES) console.log(`  … and ${count(r.lines.length - SHOWN_LINES, 'more line')} (inspect lists them)`)
     } catch (error) {
       ok = false
       console.log(`failed: ${error instanceof Error ? error.message : String(error)} (left as it was)`)

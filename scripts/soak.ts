@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { soakDisk, type SoakDisk } from './soak-disk'
+import { poisonedBatch, poisonSummary } from './soak-poison'
 
 const HELP = `Usage: npm run soak [-- --minutes N] [-- --senders K] [-- --fault-every S] [-- --keep-data]
 
@@ -21,6 +22,8 @@ Faults, in turn, one every --fault-every seconds:
             is allowed the log lives on a 64 MiB tmpfs that is filled to the
             last byte; elsewhere appends fail with ENOSPC (fault file)
   stall     storage hangs every insert for a few seconds (fault file)
+  poisoned  for a few seconds batches carry events with lone surrogates, NUL
+            and control characters among their heartbeats (scripts/soak-poison.ts)
 Throughout: resends of already acknowledged batches (a lost answer) and
 garbage requests (random bytes, bad JSON, unknown keys, oversize bodies).
 Refused batches are resent like the SDK does, honouring Retry-After.
@@ -172,7 +175,12 @@ const newId = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${(idSeq
 interface Batch {
   body: string
   ids: string[]
+  /** Events the server must refuse (poisoned ones): not acknowledged by its 200. */
+  refused?: string[]
 }
+
+/** Until when the poisoned-event fault mixes poisoned batches into the traffic. */
+let poisonUntil = 0
 
 function makeBatch(key: string, tab: { session: string; load: string; version: string }): Batch {
   const now = Date.now()
@@ -241,11 +249,11 @@ async function sender(url: string, key: string, until: number, resendable: Batch
     }
     const tab = tabs[Math.floor(Math.random() * tabs.length)]!
     if (Date.now() - tab.bornAt > 60_000 && !tab.pending) Object.assign(tab, { session: newId('s'), load: newId('l'), bornAt: Date.now() })
-    const batch = tab.pending ?? makeBatch(key, tab)
+    const batch = tab.pending ?? (Date.now() < poisonUntil && Math.random() < 0.5 ? poisonedBatch(key, tab) : makeBatch(key, tab))
     for (const id of batch.ids) stats.sentIds.add(id)
     const answer = await post(url, batch.body, 'text/plain')
     if (answer?.status === 200) {
-      for (const id of batch.ids) stats.acknowledged.add(id)
+      for (const id of batch.ids) if (!batch.refused?.includes(id)) stats.acknowledged.add(id)
       tab.pending = null
       resendable.push(batch)
       if (resendable.length > 200) resendable.shift()
@@ -257,7 +265,7 @@ async function sender(url: string, key: string, until: number, resendable: Batch
 }
 
 async function faultLoop(server: ServerProcess, faultFile: string, disk: SoakDisk, until: number, every: number): Promise<void> {
-  const order = ['down', 'sigkill', 'disk-full', 'stall', 'sigterm']
+  const order = ['down', 'sigkill', 'disk-full', 'stall', 'sigterm', 'poisoned']
   let n = 0
   for (;;) {
     const next = Date.now() + every * 1000
@@ -270,6 +278,10 @@ async function faultLoop(server: ServerProcess, faultFile: string, disk: SoakDis
       writeFileSync(faultFile, fault)
       await sleep(4000)
       writeFileSync(faultFile, '')
+    } else if (fault === 'poisoned') {
+      log('fault: poisoned events (lone surrogates, NUL, control characters) among the traffic for 4 s')
+      poisonUntil = Date.now() + 4000
+      await sleep(4000)
     } else if (fault === 'disk-full') {
       log(`fault: the ingest log's disk is full for 4 s (${disk.describe})`)
       disk.fill()
@@ -418,6 +430,7 @@ async function soak(args: Args, dataDir: string, faultFile: string, disk: SoakDi
   console.log(`raw duplicate rows    ${result.rawDuplicates} (resent batches stored again; figures ignore them)`)
   console.log(`resends of acked      ${stats.resends}`)
   console.log(`garbage requests      ${stats.garbage}, answered 5xx: ${stats.garbage5xx} (and ${stats.garbageShed} shed as overloaded before their body was read)`)
+  console.log(`poisoned events       ${poisonSummary(stats.acknowledged)}`)
   console.log(`refused by code       ${[...stats.byCode].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}:${v}`).join(' ') || 'none'}`)
   console.log(`quarantined           ${quarantined.length} files${quarantined.length ? ` (${quarantined.join(', ')})` : ''}`)
   disk.unmount()

@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import { processSingleton } from '../process-singleton'
 import { withSpan } from '../tracing'
 import { store } from './client'
+import { withEngineErrors } from './engine-error'
 
 export interface TimedQuery {
   name: string
@@ -37,13 +38,10 @@ export async function runQuery<Row>(name: string, sql: string, params: Record<st
   const started = performance.now()
   try {
     return await withSpan(`clickhouse.query ${name}`, { 'db.system': 'clickhouse', 'stalewatch.query': name }, async (span) => {
-      const result = await chosen.query({
-        query: sql,
-        query_params: params,
-        format: 'JSONEachRow',
-        clickhouse_settings: { log_comment: name },
+      const rows = await withEngineErrors(async () => {
+        const result = await chosen.query({ query: sql, query_params: params, format: 'JSONEachRow', clickhouse_settings: { log_comment: name } })
+        return result.json<Row>()
       })
-      const rows = await result.json<Row>()
       span.setAttribute('db.rows', rows.length)
       return rows
     })
@@ -61,12 +59,12 @@ export async function runCommand(
   client: ClickHouseClient = store().query,
 ): Promise<void> {
   await withSpan(`clickhouse.command ${name}`, { 'db.system': 'clickhouse', 'stalewatch.query': name }, async () => {
-    await client.command({ query: sql, query_params: params, clickhouse_settings: { log_comment: name } })
+    await withEngineErrors(() => client.command({ query: sql, query_params: params, clickhouse_settings: { log_comment: name } }))
   })
 }
 
 export async function insertRows(name: string, tableName: string, rows: readonly object[], client: ClickHouseClient = store().query): Promise<void> {
   await withSpan(`clickhouse.insert ${name}`, { 'db.system': 'clickhouse', 'stalewatch.query': name, 'db.rows': rows.length }, async () => {
-    await client.insert({ table: tableName, values: rows as object[], format: 'JSONEachRow' })
+    await withEngineErrors(() => client.insert({ table: tableName, values: rows as object[], format: 'JSONEachRow' }))
   })
 }

@@ -1,10 +1,8 @@
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
-import { EventLog, type EventLogOptions } from '@/ingest/event-log'
+import { EventLog } from '@/ingest/event-log'
 import { EVENT_COLUMNS, eventValues, type EventRow } from '@/ingest/event-row'
-import { writeEventFile, writeEventLines } from '@/ingest/event-writer'
 import { nextSegmentName, rejectedName } from '@/ingest/log-segments'
 import { BufferFullError, WriteFailedError } from '@/ingest/group-commit'
 import { runCommand, runQuery } from '@/lib/store/run-query'
@@ -12,6 +10,7 @@ import { table } from '@/lib/store/tables'
 import { testProject, useEngine } from '../support/engine'
 import { eventRowsFor } from '../support/event-rows'
 import { mountSmallDisk } from '../support/small-disk'
+import { newLogDir, openTestLog } from '../support/event-log'
 
 // The ingest log against the real engine: acknowledged rows reach ClickHouse
 // once, through a crash, a replay of an already stored segment, a torn last
@@ -21,25 +20,8 @@ useEngine()
 
 const rowsFor = eventRowsFor
 
-function openLog(dir: string, overrides: Partial<EventLogOptions<EventRow>> = {}): EventLog<EventRow> {
-  return new EventLog<EventRow>({
-    dir,
-    columns: EVENT_COLUMNS,
-    values: eventValues,
-    insert: writeEventLines,
-    // As the embedded runtime opens it: whole segments from their files first, their bytes when that fails.
-    insertFile: writeEventFile,
-    maxSegmentRows: 1000,
-    maxSegmentAgeMs: 60_000,
-    maxBacklogRows: 10_000,
-    maxBacklogBytes: 1_000_000_000,
-    fsync: true,
-    retryDelayMs: () => 20,
-    ...overrides,
-  })
-}
-
-const newDir = () => mkdtempSync(path.join(tmpdir(), 'stalewatch-log-'))
+const openLog = openTestLog
+const newDir = newLogDir
 const segments = (dir: string) => readdirSync(dir).filter((n) => n.endsWith('.jsonl'))
 
 async function stored(projectId: string): Promise<{ rows: number; ids: Set<string> }> {
@@ -360,7 +342,7 @@ describe('ingest log', () => {
       [12, 'not_json', '{"not": "a row"'],
       [27, 'refused', JSON.stringify(refused)],
     ])
-    expect(rejected[1]!.reason).toMatch(/Code: \d+/)
+    expect(rejected[1]!.reason).toMatch(/^code \d+ [A-Z_]+: /)
 
     // The process died after storing the good rows but before removing the segment: the next start splits it again.
     writeFileSync(path.join(dir, name), text)

@@ -135,6 +135,49 @@ describe('npm run ingest-log', () => {
     expect(command('salvage', '--log', 'aggregates', aggregateSegment).status).toBe(0)
   }, 300_000)
 
+  // A segment the engine refuses with a code not known to be about data: a
+  // lone high surrogate an older edge acknowledged (CANNOT_PARSE_ESCAPE_SEQUENCE).
+  const poisonedProject = 'p_ingest_log_poison'
+  const poisonedRows = eventRowsFor(poisonedProject, 6)
+  const poisonedLine = JSON.stringify(eventValues({ ...eventRowsFor(poisonedProject, 1)[0]!, type: 'error', message: 'boom \ud800' }))
+  const poisonedBody = (good: typeof poisonedRows) => {
+    const body = good.map((r) => JSON.stringify(eventValues(r)))
+    body.splice(3, 0, poisonedLine)
+    return JSON.stringify(EVENT_COLUMNS) + '\n' + body.join('\n') + '\n'
+  }
+  const [inQuarantine, inLog] = ['000000000000004-9-000001.jsonl', '000000000000005-9-000001.jsonl']
+  const inLogRows = eventRowsFor(poisonedProject, 4)
+
+  it('inspects, salvages and replays a segment the engine refuses with an unexpected code, in quarantine and still in the log, and names the code', () => {
+    writeFileSync(path.join(quarantine, inQuarantine), poisonedBody(poisonedRows))
+    writeFileSync(path.join(logDir, inLog), poisonedBody(inLogRows))
+
+    const inspected = command('inspect', '--log', 'events')
+    expect(inspected.stdout).toContain(`${inQuarantine}: a whole segment (`)
+    expect(inspected.stdout).toContain('bytes) waiting for salvage')
+    expect(inspected.stdout).not.toContain('could not be read')
+
+    const salvaged = command('salvage', '--log', 'events', inQuarantine)
+    expect(salvaged.stdout).toContain(`salvaging ${inQuarantine}… stored 6 rows, 0 already stored, 1 line still set aside`)
+    expect(salvaged.stdout).toMatch(/line 5 +refused +code 25 CANNOT_PARSE_ESCAPE_SEQUENCE: /)
+    expect(salvaged.status).toBe(0)
+
+    // Still in the log (the server stopped before it split it): salvage takes it from there by name.
+    const fromLog = command('salvage', '--log', 'events', inLog)
+    expect(fromLog.stdout).toContain(`${inLog}: moved from the log into its quarantine`)
+    expect(fromLog.stdout).toContain(`salvaging ${inLog}… stored 4 rows, 0 already stored, 1 line still set aside`)
+    expect(fromLog.status).toBe(0)
+    expect(existsSync(path.join(logDir, inLog))).toBe(false)
+
+    // The line is as bad as before: a replay leaves it set aside, names why, and fails nothing.
+    const replayed = command('replay', '--log', 'events', rejectedName(inQuarantine))
+    expect(replayed.stdout).toContain(`replaying ${rejectedName(inQuarantine)}… stored 0 rows, 0 already stored, 1 line still set aside`)
+    expect(replayed.stdout).toMatch(/line 5 +refused +code 25 CANNOT_PARSE_ESCAPE_SEQUENCE: /)
+    expect(replayed.status).toBe(0)
+    const left = readFileSync(path.join(quarantine, rejectedName(inQuarantine)), 'utf8').trim().split('\n')
+    expect(left.map((l) => (JSON.parse(l) as { text: string }).text)).toEqual([poisonedLine])
+  }, 300_000)
+
   it('left every row stored exactly once, and refuses to run while another process holds the data directory', async () => {
     process.env.STALEWATCH_DATA_DIR = dataDir
     resetConfigCache()
@@ -151,6 +194,8 @@ describe('npm run ingest-log', () => {
       { p: project },
     )
     expect(sums.map((r) => [r.version, Number(r.requests)])).toEqual(aggregateRows.map((r) => [r.version, r.requests]))
+    const poisoned = await runQuery<{ event_id: string }>('test.ingestLogPoisoned', `SELECT event_id FROM ${table('events')} WHERE project_id = {p:String}`, { p: poisonedProject })
+    expect(poisoned.map((r) => r.event_id).sort()).toEqual([...poisonedRows, ...inLogRows].map((r) => r.event_id).sort())
 
     // This test process now holds the engine, as a running server would.
     writeFileSync(path.join(quarantine, whole), JSON.stringify(EVENT_COLUMNS) + '\n' + JSON.stringify(eventValues(rows[0]!)) + '\n')
