@@ -1,4 +1,5 @@
 import tseslint from 'typescript-eslint'
+import { noImportCycles } from './eslint/no-import-cycles.mjs'
 
 // Lint = typescript-eslint's recommended rules plus the rules of which folder
 // may import which (README.md, Layout), so a wrong import fails `npm test`.
@@ -21,6 +22,13 @@ const SDK_WIRE_ONLY = {
 export default tseslint.config(
   { ignores: ['.scratch/**', 'node_modules/**', '.next/**', '.next-*/**', 'bench-results/**', '*.build-lock/**', 'dist/**', 'sdk/dist/**', 'public/**', 'data/**', 'test/artifacts/**', 'docs/examples/**', 'next-env.d.ts'] },
   ...tseslint.configs.recommended,
+  {
+    // No file may stand in an import cycle (ARCHITECTURE.md): tests aside, they may import anything.
+    files: ['**/*.ts', '**/*.tsx', '**/*.mjs'],
+    ignores: ['test/**'],
+    plugins: { stalewatch: { rules: { 'no-import-cycles': noImportCycles } } },
+    rules: { 'stalewatch/no-import-cycles': 'error' },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

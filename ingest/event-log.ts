@@ -15,6 +15,8 @@ import {
   rejectedName,
   splitHeader,
   writeQuarantineFile,
+  type SegmentFile,
+  type SegmentInsert,
 } from './log-segments'
 
 // The ingest log: a request is acknowledged once its rows are written to a
@@ -49,27 +51,6 @@ import {
 // long as the engine still takes an insert of no rows through the same path.
 // If it does not (ClickHouse down, a fault injected), that is an outage: the
 // segment waits, whole, and nothing is set aside.
-
-export interface SegmentInsert {
-  name: string
-  token: string
-  /** The columns of each row, from the segment's first line. */
-  columns: string[]
-  /** The rows, one JSON array (JSONCompactEachRow) per line. */
-  bytes: Buffer
-  rows: number
-}
-
-/** A whole segment for an insert that reads the file itself (the embedded engine's file() table function). */
-export interface SegmentFile {
-  name: string
-  token: string
-  /** The segment file: its column line, then whole rows only. */
-  path: string
-  /** The columns of each row, from the segment's first line. */
-  columns: string[]
-  rows: number
-}
 
 export interface EventLogOptions<Row> {
   dir: string

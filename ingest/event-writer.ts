@@ -5,7 +5,7 @@ import { withEngineErrors } from '../lib/store/engine-error'
 import { table, type TableName } from '../lib/store/tables'
 import { withSpan } from '../lib/tracing'
 import type { EventRow } from './event-row'
-import type { SegmentFile, SegmentInsert } from './event-log'
+import type { SegmentFile, SegmentInsert } from './log-segments'
 
 // In a cluster `events` is Distributed: by default it acknowledges once the
 // rows are queued on this node's disk, before any shard has them. Only what

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { engineError } from '../lib/store/engine-error'
-import type { SegmentInsert } from './event-log'
+import type { SegmentInsert } from './log-segments'
 import { dedupToken, parseColumns } from './log-segments'
 
 // Splitting a segment that cannot be stored whole: every good row is stored,
@@ -30,8 +30,6 @@ export type RejectKind =
   | 'refused'
   /** Not isolated: the split stopped at its insert budget; a replay tries again. */
   | 'unresolved'
-
-export const REJECT_KINDS: readonly RejectKind[] = ['bad_header', 'not_json', 'wrong_columns', 'torn', 'refused', 'unresolved']
 
 /** One set-aside line, as stored (one JSON object per line) in `<segment>.rejected.jsonl`. */
 export interface RejectedLine {

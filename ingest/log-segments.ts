@@ -134,3 +134,24 @@ export async function writeQuarantineFile(dir: string, name: string, lines: read
   await rename(temporary, target)
   return target
 }
+
+export interface SegmentInsert {
+  name: string
+  token: string
+  /** The columns of each row, from the segment's first line. */
+  columns: string[]
+  /** The rows, one JSON array (JSONCompactEachRow) per line. */
+  bytes: Buffer
+  rows: number
+}
+
+/** A whole segment for an insert that reads the file itself (the embedded engine's file() table function). */
+export interface SegmentFile {
+  name: string
+  token: string
+  /** The segment file: its column line, then whole rows only. */
+  path: string
+  /** The columns of each row, from the segment's first line. */
+  columns: string[]
+  rows: number
+}

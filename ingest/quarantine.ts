@@ -1,7 +1,7 @@
 import { readdir, readFile, stat, unlink } from 'node:fs/promises'
 import { runQuery } from '../lib/store/run-query'
 import { table } from '../lib/store/tables'
-import type { SegmentInsert } from './event-log'
+import type { SegmentInsert } from './log-segments'
 import { checkRow, engineTakesInserts, rejectedBytes, splitSegment, storeLines, type RejectedLine, type RowLine } from './log-salvage'
 import { quarantinePath, REJECTED_SUFFIX, rejectedName, writeQuarantineFile } from './log-segments'
 

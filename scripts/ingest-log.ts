@@ -115,7 +115,7 @@ interface LogTarget {
   name: LogName
   dir: string
   columns: readonly string[]
-  insert: (segment: import('../ingest/event-log').SegmentInsert) => Promise<void>
+  insert: (segment: import('../ingest/log-segments').SegmentInsert) => Promise<void>
 }
 
 async function logTargets(root: string, names: readonly LogName[]): Promise<LogTarget[]> {
