@@ -12,7 +12,10 @@ export { buildVersion, resolveBuildVersion } from './version'
 export function stalewatch(options: BakeOptions = {}): Plugin {
   return {
     name: 'stalewatch',
-    config() {
+    config(_config, env) {
+      // `vite preview` serves a build already made, with the build's variables
+      // (the key among them) rightly absent: nothing to bake, nothing to say.
+      if (env.isPreview) return
       const baked = bake(options)
       logBaked(baked)
       // import.meta.env.STALEWATCH_VERSION too, for the app's own code (socket URLs of stalewatch/tag-requests).

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { README_COMMANDS } from '../support/package-managers'
 
 // README.md and docs/sdk.md show the files of docs/examples/ verbatim between
 // snippet markers: the framework steps as diffs against the scaffolders'
@@ -28,5 +29,16 @@ describe.each([
     const blocks = [...read(doc).matchAll(/<!-- snippet: (\S+)[^>]*-->\n```\w*\n([\s\S]*?)```\n<!-- \/snippet -->/g)]
     expect(blocks.map((b) => b[1]).sort()).toEqual(shows)
     for (const [, file, shown] of blocks) expect(shown, `${file} in ${doc}`).toBe(read(file!))
+  })
+})
+
+// The install and CLI commands the README gives per package manager are the
+// ones the real-app tests run (test/support/package-managers.ts).
+describe('README.md package managers', () => {
+  it('gives each manager\'s registry, tarball, CLI and build command, as the real-app tests run them', () => {
+    const readme = read('README.md')
+    for (const [manager, commands] of Object.entries(README_COMMANDS)) {
+      for (const [what, line] of Object.entries(commands)) expect(readme, `${manager} ${what}`).toContain(`\`${line}\``)
+    }
   })
 })

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
+import type { NextConfig } from 'next'
 import { createElement } from 'react'
 import { renderToString } from 'react-dom/server'
 import { bake, defines, logBaked } from '../../sdk/src/bake'
@@ -6,6 +7,9 @@ import { withStalewatch } from '../../sdk/src/next'
 import { Stalewatch, useStalewatch } from '../../sdk/src/react'
 import { resolveBuildVersion, VERSION_VARIABLES } from '../../sdk/src/version'
 import { stalewatch } from '../../sdk/src/vite'
+import { PHASE_PRODUCTION_BUILD } from 'next/constants'
+import { normalizeConfig } from 'next/dist/server/config-shared'
+import { resolveConfig, type ConfigEnv } from 'vite'
 
 // The build side of the package: one rule for the version (build helpers and
 // the CLI share it), what the helpers bake in, and the React binding on the
@@ -83,11 +87,81 @@ describe('what the build helpers bake in', () => {
     vi.spyOn(console, 'log').mockImplementation(() => {})
     try {
       const plugin = stalewatch({ key: 'swk_v' })
-      const config = (plugin.config as () => { define: Record<string, string> })()
+      const config = (plugin.config as (c: object, env: ConfigEnv) => { define: Record<string, string> })({}, { command: 'build', mode: 'production' })
       expect(config.define).toMatchObject({ __STALEWATCH_VERSION__: '"vite-sha"', __STALEWATCH_KEY__: '"swk_v"', 'import.meta.env.STALEWATCH_VERSION': '"vite-sha"' })
     } finally {
       vi.unstubAllEnvs()
       vi.restoreAllMocks()
+    }
+  })
+})
+
+describe('where the build helpers speak, and with what they compose', () => {
+  // What the helpers print, with only the variables a server has at run time (no key: it is the build's).
+  const printed = () => vi.mocked(console.log).mock.calls.map(([line]) => String(line)).filter((line) => line.startsWith('stalewatch:'))
+  const serving = (version: string) => {
+    vi.stubEnv('GIT_SHA', version)
+    vi.stubEnv('STALEWATCH_KEY', '')
+    vi.spyOn(console, 'log').mockImplementation(() => {})
+  }
+  const done = () => {
+    vi.unstubAllEnvs()
+    vi.restoreAllMocks()
+  }
+
+  it('next start loads the config without a word from stalewatch; next build says what it baked when it reads the headers', async () => {
+    serving('start-sha')
+    try {
+      // `next start` evaluates next.config.ts (so calls withStalewatch) and takes the headers from the build's manifest.
+      const config = withStalewatch({ reactStrictMode: true })
+      expect(printed()).toEqual([])
+      // `next build` (and `next dev`) call headers() to make the routes: the line lands in the build log.
+      await config.headers!()
+      expect(printed()).toEqual(['stalewatch: baked in version start-sha (from GIT_SHA (the git SHA)), reporting to /api/ingest on the app\'s origin; no ingest key: set STALEWATCH_KEY'])
+    } finally {
+      done()
+    }
+  })
+
+  it('vite preview loads the plugin without a word from stalewatch; vite build says what it baked', async () => {
+    serving('preview-sha')
+    try {
+      const inline = { configFile: false as const, logLevel: 'silent' as const, plugins: [stalewatch()] }
+      await resolveConfig(inline, 'serve', 'production', 'production', true)
+      expect(printed()).toEqual([])
+      const built = await resolveConfig(inline, 'build', 'production', 'production', false)
+      expect(built.define).toMatchObject({ __STALEWATCH_VERSION__: '"preview-sha"' })
+      expect(printed()).toEqual(['stalewatch: baked in version preview-sha (from GIT_SHA (the git SHA)), reporting to /api/ingest on the app\'s origin; no ingest key: set STALEWATCH_KEY'])
+    } finally {
+      done()
+    }
+  })
+
+  // Written as @next/mdx writes withMDX: the app's config with its own options over it.
+  const withMDX = <C extends NextConfig>(config: C): C => Object.assign({}, config, { pageExtensions: ['js', 'jsx', 'md', 'mdx', 'ts', 'tsx'] })
+
+  it('withStalewatch(withMDX(nextConfig)) keeps both wrappers\' settings', async () => {
+    serving('mdx-sha')
+    try {
+      const config = withStalewatch(withMDX({ reactStrictMode: true, headers: async () => [{ source: '/a', headers: [{ key: 'x-own', value: '1' }] }] }))
+      expect(config).toMatchObject({ reactStrictMode: true, pageExtensions: ['js', 'jsx', 'md', 'mdx', 'ts', 'tsx'], compiler: { define: { __STALEWATCH_VERSION__: 'mdx-sha' } } })
+      expect((await config.headers!()).map((h) => h.source)).toEqual(['/a', '/:path*'])
+    } finally {
+      done()
+    }
+  })
+
+  it('around a function-form config (next.config\'s (phase) => config), Next.js gets a function and its answer keeps the app\'s settings', async () => {
+    serving('fn-sha')
+    try {
+      const wrapped = withStalewatch(async (phase: string) => withMDX({ reactStrictMode: phase === PHASE_PRODUCTION_BUILD }))
+      expect(typeof wrapped).toBe('function')
+      // Next.js's own loader step: it calls a function-form config with the phase.
+      const config = (await normalizeConfig(PHASE_PRODUCTION_BUILD, wrapped)) as NextConfig
+      expect(config).toMatchObject({ reactStrictMode: true, pageExtensions: ['js', 'jsx', 'md', 'mdx', 'ts', 'tsx'], env: { STALEWATCH_VERSION: 'fn-sha' } })
+      expect(await config.headers!()).toEqual([{ source: '/:path*', headers: [{ key: 'x-app-version', value: 'fn-sha' }] }])
+    } finally {
+      done()
     }
   })
 })

@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import type { ChartData } from '@/lib/charts/chart-data'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { adminFetch, startApp, type RunningApp } from './app-server'
 import { launchChromium } from './browser'
-import { buildRelease, deployment, packedSdk, releaseCopy, scaffold, serveRelease, stalewatchCli, appsDir, type Deployment, type Served } from './real-apps'
+import { buildRelease, deployment, installFromRegistry, packedSdk, releaseCopy, scaffold, serveRelease, stalewatchCli, appsDir, type Deployment, type RealInstall, type Served } from './real-apps'
 import type { ExampleApp } from './snippets'
 import { stalewatchAdmin, type TestProject } from './stalewatch-admin'
 
@@ -17,6 +17,9 @@ import { stalewatchAdmin, type TestProject } from './stalewatch-admin'
 // The Next.js app also follows docs/backend-load.md: its tabs tag their
 // requests to a route handler counted by the server middleware, and the
 // dashboard's backend load by version is the requests the tabs made.
+// With a RealInstall, the app installs everything from the registry with that
+// package manager and follows the README's commands for it (pnpm), or moves to
+// a Next.js canary first and installs the tarball with plain npm install.
 
 const root = path.resolve(import.meta.dirname, '../..')
 const artifacts = path.join(root, 'test/artifacts')
@@ -33,7 +36,7 @@ async function switchAwayAndBack(page: Page): Promise<void> {
   }
 }
 
-export function realAppScenario(app: ExampleApp): void {
+export function realAppScenario(app: ExampleApp, install?: RealInstall): void {
   let stalewatch: RunningApp
   let browser: Browser
   let context: BrowserContext
@@ -55,7 +58,7 @@ export function realAppScenario(app: ExampleApp): void {
   const started = Date.now()
 
   beforeAll(async () => {
-    const work = path.join(appsDir, app)
+    const work = path.join(appsDir, install ? [app, install.manager, install.next].filter(Boolean).join('-') : app)
     mkdirSync(work, { recursive: true })
     // Scaffolding and building need no Stalewatch; the builds need its URL and the project's key.
     const [sw, chromium, tarball] = await Promise.all([startApp(), launchChromium(), packedSdk(work)])
@@ -65,13 +68,14 @@ export function realAppScenario(app: ExampleApp): void {
     project = { ...(await stalewatchAdmin(stalewatch).createProject(name)), name }
     dirs.template = path.join(work, 'template')
     scaffold(app, dirs.template)
+    if (install) logs.install = installFromRegistry(app, dirs.template, tarball, install)
     for (const v of ['v1', 'v2'] as const) {
-      dirs[v] = releaseCopy(app, dirs.template, path.join(work, v), tarball)
-      logs[v] = buildRelease(app, dirs[v], { GIT_SHA: SHA[v], STALEWATCH_URL: stalewatch.url, STALEWATCH_KEY: project.ingestKey })
+      dirs[v] = releaseCopy(app, dirs.template, path.join(work, v), tarball, install)
+      logs[v] = buildRelease(app, dirs[v], { GIT_SHA: SHA[v], STALEWATCH_URL: stalewatch.url, STALEWATCH_KEY: project.ingestKey }, install?.manager)
     }
     // The counter reads its endpoint and secret key at run time, on the server only.
     const runtime = { STALEWATCH_URL: stalewatch.url, STALEWATCH_SERVER_KEY: project.serverKey ?? '' }
-    servers.push(await serveRelease(app, dirs.v1, runtime), await serveRelease(app, dirs.v2, runtime))
+    servers.push(await serveRelease(app, dirs.v1, runtime, install?.manager), await serveRelease(app, dirs.v2, runtime, install?.manager))
     site = await deployment(servers[0]!)
     context = await browser.newContext()
   }, 900_000)
@@ -90,6 +94,29 @@ export function realAppScenario(app: ExampleApp): void {
     }
   })
 
+  it('the servers (next start, vite preview) say nothing of the ingest key, which only the build needs', () => {
+    for (const server of servers) {
+      // Its own ready line names its address: its output is what was read.
+      expect(server.output()).toContain(new URL(server.url).host)
+      expect(server.output()).not.toContain('stalewatch:')
+    }
+  })
+
+  if (install?.next) {
+    it(`runs on next ${install.next}, the tarball installed by plain npm install`, () => {
+      const installed = (dir: string) => (JSON.parse(readFileSync(path.join(dir, 'node_modules/next/package.json'), 'utf8')) as { version: string }).version
+      expect([installed(dirs.v1), installed(dirs.v2)]).toEqual([install.next, install.next])
+      expect(logs.install).not.toContain('ERESOLVE')
+    })
+  }
+
+  if (install?.manager === 'pnpm') {
+    it('has the package where pnpm puts it (its store, linked), installed by the README\'s pnpm command', () => {
+      expect(realpathSync(path.join(dirs.v1, 'node_modules/stalewatch'))).toContain(`${path.sep}.pnpm${path.sep}stalewatch@file+`)
+      expect(readFileSync(path.join(dirs.v1, 'package.json'), 'utf8')).toMatch(/"stalewatch": "file:/)
+    })
+  }
+
   it('tabs on v1 see v2 released, show the prompt, and one Reload lands that tab on v2; the dashboard shows what the tabs report', async () => {
     const admin = stalewatchAdmin(stalewatch)
     const cli = (version: keyof typeof SHA) =>
@@ -98,7 +125,7 @@ export function realAppScenario(app: ExampleApp): void {
         STALEWATCH_URL: stalewatch.url,
         STALEWATCH_PROJECT: project.name,
         STALEWATCH_DEPLOY_TOKEN: project.deployToken,
-      })
+      }, install?.manager)
     expect(cli('v1')).toContain(`stalewatch: registered release ${SHA.v1} of project ${project.name} (${project.id})`)
 
     // What each tab reports: the version of every envelope it sends to Stalewatch.

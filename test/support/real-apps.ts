@@ -4,6 +4,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { buildSdk } from '../../sdk/scripts/build'
+import { argv, README_COMMANDS, TARBALL, type PackageManager } from './package-managers'
 import { instrumentApp, instrumentBackendLoad, type ExampleApp } from './snippets'
 
 // Apps made by the frameworks' own scaffolders (create-next-app, create-vite,
@@ -20,6 +21,10 @@ import { instrumentApp, instrumentBackendLoad, type ExampleApp } from './snippet
 // is a git repository with node_modules of its own (hard links to the
 // repository's), because Turbopack takes the enclosing git repository as its
 // root and would otherwise build this repository's proxy.ts as the app's.
+//
+// An app may instead install everything from the npm registry with a real
+// package manager (RealInstall): its dependencies, then the README's tarball
+// command for that manager, and build, serve and run the CLI with it.
 
 const root = path.resolve(import.meta.dirname, '../..')
 const bin = (name: string) => path.join(root, 'node_modules/.bin', name)
@@ -31,6 +36,13 @@ const SCAFFOLD: Record<ExampleApp, (dir: string) => [string, string[]]> = {
   'vite-react': (dir) => [bin('create-vite'), [dir, '--template', 'react', '--no-interactive']],
   'vite-vue': (dir) => [bin('create-vite'), [dir, '--template', 'vue', '--no-interactive']],
   sveltekit: (dir) => [bin('sv'), ['create', dir, '--template', 'minimal', '--types', 'ts', '--no-add-ons', '--no-install']],
+}
+
+/** An app that installs from the registry with a real package manager, as the README says. */
+export interface RealInstall {
+  manager: Extract<PackageManager, 'npm' | 'pnpm'>
+  /** The Next.js version the scaffolded app moves to first, pinned as create-next-app pins it (a canary). */
+  next?: string
 }
 
 function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): string {
@@ -85,9 +97,30 @@ export function installSdk(app: ExampleApp, dir: string, tarball: string): void 
   chmodSync(path.join(target, 'dist/bin.mjs'), 0o755)
 }
 
-/** A copy of the instrumented app for one release (its own build output), with the package installed. */
-export function releaseCopy(app: ExampleApp, template: string, dir: string, tarball: string): string {
+/** A command line as the README gives it, run in the app. */
+function runLine(line: string, dir: string, env: Record<string, string> = {}): string {
+  const [command, args] = argv(line)
+  // For pnpm: not CI, where it would insist on a lockfile the scaffolders do not write; its store beside the apps, so reruns download less.
+  const pnpm: Record<string, string> = line.startsWith('pnpm ') ? { CI: '', npm_config_store_dir: path.join(appsDir, '.pnpm-store') } : {}
+  return run(command, args, dir, { ...pnpm, ...env })
+}
+
+/** The app's dependencies from the registry (for a canary: that Next.js, pinned), then the README's command for the tarball; returns what they printed. */
+export function installFromRegistry(app: ExampleApp, dir: string, tarball: string, install: RealInstall): string {
+  if (install.next && (app !== 'next' || install.manager !== 'npm')) throw new Error('a Next.js version is moved to in a Next.js app with npm')
+  const first = install.next ? `npm install --save-exact next@${install.next}` : `${install.manager} install`
+  const output = runLine(first, dir) + runLine(README_COMMANDS[install.manager].tarball.replace(TARBALL, tarball), dir)
+  if (app === 'next') run('git', ['init', '-q'], dir)
+  return output
+}
+
+/** A copy of the instrumented app for one release (its own build output), with the package installed (a real install: copied along, hard-linked). */
+export function releaseCopy(app: ExampleApp, template: string, dir: string, tarball: string, install?: RealInstall): string {
   rmSync(dir, { recursive: true, force: true })
+  if (install) {
+    run('cp', ['-al', template, dir], path.dirname(dir))
+    return dir
+  }
   cpSync(template, dir, { recursive: true })
   installSdk(app, dir, tarball)
   return dir
@@ -109,16 +142,18 @@ function fontMock(dir: string): string {
   return file
 }
 
-/** `npm run build` with the variables the README names; returns the build log. */
-export function buildRelease(app: ExampleApp, dir: string, env: { GIT_SHA: string; STALEWATCH_URL: string; STALEWATCH_KEY: string }): string {
+/** `npm run build` (or the manager's) with the variables the README names; returns the build log. */
+export function buildRelease(app: ExampleApp, dir: string, env: { GIT_SHA: string; STALEWATCH_URL: string; STALEWATCH_KEY: string }, manager: PackageManager = 'npm'): string {
   const extra: Record<string, string> = app === 'next' ? { NEXT_FONT_GOOGLE_MOCKED_RESPONSES: fontMock(dir) } : {}
   // Nothing from this machine's own CI may decide the version: only GIT_SHA, as in the README.
   const clean = Object.fromEntries(['STALEWATCH_VERSION', 'STALEWATCH_ENDPOINT'].map((k) => [k, '']))
-  return run('npm', ['run', 'build'], dir, { ...clean, ...extra, ...env })
+  return runLine(README_COMMANDS[manager].build, dir, { ...clean, ...extra, ...env })
 }
 
 export interface Served {
   url: string
+  /** What the server printed so far (colours taken out). */
+  output: () => string
   stop: () => Promise<void>
 }
 
@@ -131,10 +166,12 @@ async function freePort(): Promise<number> {
 }
 
 /** The framework's own production server for a built release: `next start`, or `vite preview`. */
-export async function serveRelease(app: ExampleApp, dir: string, env: Record<string, string> = {}): Promise<Served> {
+export async function serveRelease(app: ExampleApp, dir: string, env: Record<string, string> = {}, manager: 'npm' | 'pnpm' = 'npm'): Promise<Served> {
   const port = await freePort()
-  const args = app === 'next' ? ['run', 'start', '--', '-p', String(port), '-H', '127.0.0.1'] : ['run', 'preview', '--', '--port', String(port), '--strictPort', '--host', '127.0.0.1']
-  const child: ChildProcess = spawn('npm', args, { cwd: dir, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const options = app === 'next' ? ['-p', String(port), '-H', '127.0.0.1'] : ['--port', String(port), '--strictPort', '--host', '127.0.0.1']
+  // npm passes a script its arguments after `--`; pnpm passes `--` on to the script, so it takes them as they are.
+  const [command, args] = argv(`${manager} run ${app === 'next' ? 'start' : 'preview'}${manager === 'npm' ? ' --' : ''} ${options.join(' ')}`)
+  const child: ChildProcess = spawn(command, args, { cwd: dir, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   let output = ''
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()))
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()))
@@ -153,6 +190,7 @@ export async function serveRelease(app: ExampleApp, dir: string, env: Record<str
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   return {
     url,
+    output: () => output.replace(/\x1b\[[0-9;]*m/g, ''),
     stop: async () => {
       try {
         // npm and the server it started: the whole process group.
@@ -207,8 +245,9 @@ export async function deployment(first: Served): Promise<Deployment> {
   }
 }
 
-/** `npx stalewatch <args>` in the app, as CI runs it; returns what it printed. */
-export function stalewatchCli(dir: string, args: string[], env: Record<string, string>): string {
+/** `npx stalewatch <args>` in the app (or the manager's command the README gives), as CI runs it; returns what it printed. */
+export function stalewatchCli(dir: string, args: string[], env: Record<string, string>, manager?: PackageManager): string {
+  if (manager) return runLine(`${README_COMMANDS[manager].cli} ${args.join(' ')}`, dir, { STALEWATCH_VERSION: '', ...env })
   return run('npx', ['--no-install', 'stalewatch', ...args], dir, { STALEWATCH_VERSION: '', ...env })
 }
 
