@@ -95,6 +95,7 @@ function openSink(watch: DiskSpaceWatch | null): EventSink {
         logAppendFailure(error)
       },
       appendFault: diskFullFault(limits.faultFile),
+      reserveBytes: watch ? (bytes) => watch.reserve(bytes) : undefined,
     })
   }
   return new GroupCommitBuffer<EventRow>({
