@@ -131,3 +131,56 @@ describe('connections', () => {
     expect(app.output()).not.toMatch(/EMFILE|Too many open files/)
   }, 60_000)
 })
+
+describe('connections near the descriptor limit', () => {
+  // Its own app, started with 1024 open files at most and no cap set: the
+  // default cap (the limit less a quarter, at least 512) must keep the
+  // descriptors the engine and the ingest log need.
+  let small: RunningApp
+
+  beforeAll(async () => {
+    small = await startApp({ STALEWATCH_HEADERS_TIMEOUT_MS: '30000' }, { maxOpenFiles: 1024 })
+  })
+
+  afterAll(async () => {
+    await small?.stop()
+  })
+
+  it('refuses connections past the default cap, and neither ingest nor the engine runs out of descriptors', async () => {
+    const created = await adminFetch(small, '/api/projects', { method: 'POST', body: JSON.stringify({ name: 'descriptors' }) })
+    const smallKey = ((await created.json()) as { ingestKey: string }).ingestKey
+    const smallPort = Number(new URL(small.url).port)
+    const held: Held[] = []
+    // 1,100 connections that send nothing, from many loopback addresses (exempt from the per-address cap).
+    for (let i = 0; i < 1100; i += 50) {
+      held.push(
+        ...(await Promise.all(
+          Array.from({ length: 50 }, (_, j) => {
+            const n = i + j
+            return new Promise<Held>((resolve) => {
+              let closed = false
+              const socket = net.connect({ port: smallPort, host: '127.0.0.1', localAddress: `127.0.5.${1 + (n % 250)}` })
+              const closedPromise = new Promise<void>((r) => socket.once('close', () => ((closed = true), r())))
+              socket.on('error', () => undefined)
+              const done = () => resolve({ socket, closed: closedPromise, isClosed: () => closed })
+              socket.once('connect', done)
+              socket.once('error', done)
+            })
+          }),
+        )),
+      )
+    }
+    const refused = await closedWithin(held, 3000)
+    console.log(`${held.length} idle connections opened, ${refused} closed at once`)
+    // 512 taken at most (a few of them the test's own), the rest refused.
+    expect(refused).toBeGreaterThanOrEqual(1100 - 512)
+    for (const h of held) h.socket.destroy()
+    await Promise.all(held.map((h) => h.closed))
+
+    const answer = await rawRequest({ url: small.url, path: '/api/ingest', method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(envelope(smallKey, 'v1', [heartbeat(Date.now())])) })
+    expect(answer.status).toBe(200)
+    const families = parseExposition(await (await adminFetch(small, '/api/metrics')).text())
+    expect(families.get('stalewatch_connections_max')?.samples[0]?.value).toBe(512)
+    expect(small.output()).not.toMatch(/EMFILE|Too many open files/)
+  }, 180_000)
+})
