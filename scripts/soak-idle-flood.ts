@@ -14,6 +14,13 @@ export interface IdleFloodResult {
   failed: number
   /** Closed by the server within the wait. */
   closedByServer: number
+  /**
+   * Of those, closed only after a probe byte: connected as far as the client
+   * could tell, but never accepted by the server (the kernel's accept queue
+   * was full and dropped the handshake's last packet; no descriptor of the
+   * server's) until the probe completed or reset it.
+   */
+  closedAfterProbe: number
   seconds: number
 }
 
@@ -56,8 +63,14 @@ export async function idleConnectionFlood(url: string, { idle = 1500, slow = 100
       })
     })
   for (let i = 0; i < idle + slow; i += 100) await Promise.all(Array.from({ length: Math.min(100, idle + slow - i) }, (_, j) => open(i + j, i + j >= idle)))
-  await Promise.race([Promise.all(sockets.map((s) => s.closed)), new Promise((r) => setTimeout(r, waitMs))])
+  const allClosed = (list: typeof sockets, ms: number) => Promise.race([Promise.all(list.map((s) => s.closed)), new Promise((r) => setTimeout(r, ms))])
+  await allClosed(sockets, waitMs)
+  // A blank line before a request is allowed (RFC 9112 2.2): to a server that holds the connection it is nothing new.
+  const left = sockets.filter((s) => !s.socket.destroyed)
+  for (const s of left) s.socket.write('\r\n')
+  await allClosed(left, 15_000)
+  const closedAfterProbe = left.filter((s) => s.socket.destroyed).length
   const closedByServer = sockets.filter((s) => s.socket.destroyed).length
   for (const s of sockets) s.socket.destroy()
-  return { opened: sockets.length, failed, closedByServer, seconds: (Date.now() - started) / 1000 }
+  return { opened: sockets.length, failed, closedByServer, closedAfterProbe, seconds: (Date.now() - started) / 1000 }
 }

@@ -281,7 +281,7 @@ async function faultLoop(server: ServerProcess, faultFile: string, disk: SoakDis
       log('fault: a flood of idle and slow-header connections')
       const flood = await idleConnectionFlood(server.url)
       stats.idleFloods.push(flood)
-      log(`idle flood: ${flood.opened} opened (${flood.failed} refused), ${flood.closedByServer} closed by the server within ${flood.seconds.toFixed(1)} s`)
+      log(`idle flood: ${flood.opened} opened (${flood.failed} refused), ${flood.closedByServer} closed by the server within ${flood.seconds.toFixed(1)} s (${flood.closedAfterProbe} of them only after a probe: never accepted until then)`)
     } else if (fault === 'disk-full') {
       log(`fault: the ingest log's disk is full for 4 s (${disk.describe})`)
       disk.fill()
@@ -434,7 +434,9 @@ async function soak(args: Args, dataDir: string, faultFile: string, disk: SoakDi
   const floods = stats.idleFloods
   const floodsClosed = floods.reduce((n, f) => n + f.closedByServer, 0)
   const floodsOpened = floods.reduce((n, f) => n + f.opened, 0)
-  console.log(`idle connections      ${floods.length} floods: ${floodsOpened} opened, ${floodsClosed} closed by the server, ${floods.reduce((n, f) => n + f.failed, 0)} refused at connect`)
+  console.log(
+    `idle connections      ${floods.length} floods: ${floodsOpened} opened, ${floodsClosed} closed by the server (${floods.reduce((n, f) => n + f.closedAfterProbe, 0)} after a probe), ${floods.reduce((n, f) => n + f.failed, 0)} refused at connect`,
+  )
   console.log(`quarantined           ${quarantined.length} files${quarantined.length ? ` (${quarantined.join(', ')})` : ''}`)
   disk.unmount()
   if (!args.keepData) rmSync(dataDir, { recursive: true, force: true })
