@@ -11,6 +11,8 @@ import { aggregateRuntime, closeAggregateIngest } from './ingest/aggregate-runti
 import { addressLimiter } from './ingest/address-limit'
 import { ingestMetrics } from './ingest/metrics'
 import { clientAddress, PEER_ADDRESS_HEADER, trustPeerAddressHeader } from './lib/http/client-address'
+import { quietNextClientAborts } from './lib/http/client-abort'
+import { connectionLimits, connectionServerOptions, guardConnections } from './ingest/connection-guard'
 import { closeStore } from './lib/store/client'
 import { onServerStart, onServerStop } from './lib/server-start'
 import { log, errorMessage } from './lib/log'
@@ -40,6 +42,8 @@ export interface ServerOptions {
 const RATE_LIMITED = JSON.stringify({ error: { code: 'rate_limited', message: 'Too many requests from this address; retry after the given seconds.' } })
 const firstHeader = (value: string | string[] | undefined): string | null => (Array.isArray(value) ? (value[0] ?? null) : (value ?? null))
 const MALFORMED_TARGET = JSON.stringify({ error: { code: 'malformed_path', message: 'The request path is not valid percent-encoding.' } })
+const SERVER_WIDE_ALLOW = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'
+const SERVER_WIDE_ONLY_OPTIONS = JSON.stringify({ error: { code: 'malformed_path', message: 'Only OPTIONS may name the server (*); give a path.' } })
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   // Every chDB call holds a libuv pool thread while it runs, and the ingest
@@ -56,8 +60,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const pagesLimit = addressLimiter()
   // Route handlers learn the client's address from this header, which is set (overwritten) on every request below.
   trustPeerAddressHeader()
+  quietNextClientAborts(() => ingestMetrics().httpClientAborts++)
+  const limits = connectionLimits(config())
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(connectionServerOptions(limits), (req, res) => {
     const target = classifyTarget(req.url)
     if (target.kind === 'ingest') {
       void serveIngestNode(req, res, deps, target.search)
@@ -71,6 +77,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (target.kind === 'malformed') {
       res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(MALFORMED_TARGET) })
       res.end(MALFORMED_TARGET)
+      return
+    }
+    // `OPTIONS *` asks what the server allows; Next.js would answer it 500 with a stack in the log.
+    if (target.kind === 'server-wide') {
+      if (req.method === 'OPTIONS') res.writeHead(204, { allow: SERVER_WIDE_ALLOW }).end()
+      else res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(SERVER_WIDE_ONLY_OPTIONS) }).end(SERVER_WIDE_ONLY_OPTIONS)
       return
     }
     const admitted = pagesLimit.check(clientAddress(req.socket.remoteAddress, firstHeader(req.headers['x-forwarded-for'])))
@@ -87,7 +99,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       res.end()
     })
   })
-  server.keepAliveTimeout = 65_000
+  // Idle and slow connections closed, connections capped per address and in all (ingest/connection-guard.ts).
+  guardConnections(server, limits, ingestMetrics().connections)
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -83,7 +83,7 @@ async function processAggregates(request: AggregateRequest, deps: AggregateDeps,
     return storageUnavailable()
   }
   if (!project) return unauthorized('unknown_key', 'The server key is not known. Check the server key of your project (it can be rotated from the admin API).')
-  const byKey = deps.rateLimiter?.checkKey(key)
+  const byKey = deps.rateLimiter?.checkKey(key, request.remoteAddress)
   if (byKey && !byKey.ok) return rateLimited(byKey)
   span.setAttribute('stalewatch.project', project.id)
 

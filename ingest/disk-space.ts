@@ -4,9 +4,11 @@ import path from 'node:path'
 // Ingest sheds before the disk is full, not after: the free space of the
 // filesystems ingest writes to (the ingest log's, the embedded engine's) is
 // read every second, and while the lowest is under the floor, store() is
-// refused with DiskLowError (503 disk_low with Retry-After). A write that
-// fails anyway (the disk filled within the second) is cut back and refused
-// by the log itself, and makes the watch look again at once.
+// refused with DiskLowError (503 disk_low with Retry-After). Between two
+// reads, each append of the log spends its bytes from the last reading first
+// (reserve), so a writer faster than the reads meets the floor, not a full
+// disk. A write that fails anyway (something else filled the disk) is cut
+// back and refused by the log itself, and makes the watch look again at once.
 
 export class DiskLowError extends Error {
   constructor(
@@ -32,6 +34,8 @@ async function freeBytesAt(dir: string): Promise<number> {
 
 export class DiskSpaceWatch {
   private free = Infinity
+  /** Bytes reserved since the process started: a reading subtracts what was reserved while it ran. */
+  private reserved = 0
   private refreshing: Promise<void> | null = null
   private readonly timer: ReturnType<typeof setInterval>
 
@@ -47,9 +51,10 @@ export class DiskSpaceWatch {
 
   /** Reads the free space again now (one read at a time). */
   refresh(): Promise<void> {
+    const reservedBefore = this.reserved
     this.refreshing ??= Promise.all(this.dirs.map((d) => freeBytesAt(d).catch(() => Infinity)))
       .then((free) => {
-        this.free = Math.min(...free)
+        this.free = Math.min(...free) - (this.reserved - reservedBefore)
       })
       .finally(() => {
         this.refreshing = null
@@ -63,6 +68,14 @@ export class DiskSpaceWatch {
 
   isLow(): boolean {
     return this.free < this.minFreeBytes
+  }
+
+  /** Spends `bytes` about to be written from the free space; a DiskLowError (nothing spent) if that would go below the floor. */
+  reserve(bytes: number): DiskLowError | null {
+    if (this.free - bytes < this.minFreeBytes) return new DiskLowError(Math.max(0, this.free), this.minFreeBytes)
+    this.free -= bytes
+    this.reserved += bytes
+    return null
   }
 
   stop(): void {

@@ -83,6 +83,8 @@ export interface EventLogOptions<Row> {
   onAppendFailure?: (error: unknown) => void
   /** Fault injection (fault-hook.ts): when it says so, an append writes part of its bytes and fails as a full disk would. */
   appendFault?: () => boolean
+  /** Asked before each append with the bytes it will write: an error refuses the append (disk-space.ts reserve: the floor). */
+  reserveBytes?: (bytes: number) => Error | null
   /** Wait before retrying a failed insert, by attempt (1, 2, …). */
   retryDelayMs?: (attempt: number) => number
 }
@@ -216,6 +218,8 @@ export class EventLog<Row> {
     for (const row of rows) text += JSON.stringify(this.options.values(row)) + '\n'
     const bytes = Buffer.from(text)
     if (this.unstoredBytes + bytes.length > this.options.maxBacklogBytes) return Promise.reject(new BufferFullError())
+    const noRoom = this.options.reserveBytes?.(bytes.length)
+    if (noRoom) return Promise.reject(noRoom)
     this.unstoredRows += rows.length
     this.unstoredBytes += bytes.length
     return new Promise<void>((resolve, reject) => {

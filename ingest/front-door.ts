@@ -10,7 +10,7 @@ export const INGEST_PATH = '/api/ingest'
 /** Backend-load aggregates from the app's servers (docs/backend-load.md): the same front door. */
 export const AGGREGATES_PATH = '/api/ingest/aggregates'
 
-export type RequestTarget = { kind: 'ingest'; search: string } | { kind: 'aggregates' } | { kind: 'other' } | { kind: 'malformed' }
+export type RequestTarget = { kind: 'ingest'; search: string } | { kind: 'aggregates' } | { kind: 'other' } | { kind: 'malformed' } | { kind: 'server-wide' }
 
 /** The path of a request target with its dot segments resolved and empty segments dropped, percent-decoded once. */
 export function canonicalPath(path: string): string | null {
@@ -30,6 +30,8 @@ export function canonicalPath(path: string): string | null {
 }
 
 export function classifyTarget(raw: string | undefined): RequestTarget {
+  // `*` (asterisk form, `OPTIONS * HTTP/1.1`) asks about the server, not a path: no router knows it.
+  if (raw === '*') return { kind: 'server-wide' }
   let target = raw || '/'
   // Absolute form (`POST http://host/api/ingest HTTP/1.1`) names the path after the authority.
   const authority = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(target)

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { isClientAbortError } from '../lib/http/client-abort'
 import { clientAddress } from '../lib/http/client-address'
 import { errorMessage, log } from '../lib/log'
 import { WIRE_LIMITS } from '../lib/wire-format'
@@ -10,14 +11,9 @@ import { readLimitedNode, type LimitedBody } from './read-body'
 
 const firstHeader = (value: string | string[] | undefined): string | null => (Array.isArray(value) ? (value[0] ?? null) : (value ?? null))
 
-/**
- * A client that goes away mid-request (a closed tab, a dropped connection)
- * is routine on a public endpoint: it is counted (deps.onClientAbort), never
- * logged as an error, or a thousand aborts would write a thousand lines.
- */
+/** A client that went away mid-request: counted (deps.onClientAbort), never logged (lib/http/client-abort.ts). */
 function isClientAbort(req: IncomingMessage, error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  return req.destroyed || code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'EPIPE' || (error instanceof Error && error.message === 'aborted')
+  return req.destroyed || isClientAbortError(error)
 }
 
 /**

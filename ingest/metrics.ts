@@ -1,4 +1,5 @@
 import { processSingleton } from '../lib/process-singleton'
+import { newConnectionCounts, type ConnectionCounts } from './connection-guard'
 
 // Process-wide ingest counters, read by /api/metrics and the bench.
 
@@ -18,6 +19,10 @@ export interface IngestMetrics {
   clientAborts: number
   /** Requests to everything but ingest refused by the front door's per-address limit (ingest/address-limit.ts). */
   httpRateLimited: number
+  /** Requests to Next.js routes whose client went away mid-body (lib/http/client-abort.ts). */
+  httpClientAborts: number
+  /** The front door's connections: open, refused past the caps, closed for timing out (ingest/connection-guard.ts). */
+  connections: ConnectionCounts
   /** Events refused by the version cap or the new-version rate, by project, then reason. */
   versionRefusedEvents: Map<string, Map<string, number>>
   recordVersionRefused(projectId: string, reason: string, events: number): void
@@ -42,6 +47,8 @@ function create(): IngestMetrics {
     salvagedRows: 0,
     clientAborts: 0,
     httpRateLimited: 0,
+    httpClientAborts: 0,
+    connections: newConnectionCounts(),
     versionRefusedEvents: new Map(),
     recordVersionRefused(projectId, reason, events) {
       let byReason = metrics.versionRefusedEvents.get(projectId)

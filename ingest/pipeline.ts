@@ -63,8 +63,8 @@ export interface IngestDeps {
   retentionDays: number
   /** Per-key and per-address request limits; none when absent. */
   rateLimiter?: IngestRateLimiter
-  /** The distinct-versions cap (ingest/version-cap.ts); every version passes when absent. */
-  admitVersion?: (projectId: string, version: string) => Promise<VersionVerdict>
+  /** The distinct-versions cap (ingest/version-cap.ts), with the client's address for its share of new versions; every version passes when absent. */
+  admitVersion?: (projectId: string, version: string, address: string | null) => Promise<VersionVerdict>
   /** Events refused by the version cap or the new-version rate, counted for the dashboard and /api/metrics. */
   onVersionRefused?: (projectId: string, reason: VersionRefusal, events: number) => void
   /** True while the process is too busy to take more (ingest/loop-pressure.ts): answer 503 before any work. */
@@ -125,7 +125,7 @@ async function processIngest(
     return unavailable(2, 'storage_unavailable', 'Events could not be stored; none were accepted. Retry after the given seconds.')
   }
   if (!project) return unauthorized('unknown_key', 'The ingest key is not known. Check the key of your project.')
-  const byKey = deps.rateLimiter?.checkKey(key)
+  const byKey = deps.rateLimiter?.checkKey(key, request.remoteAddress)
   if (byKey && !byKey.ok) return rateLimited(byKey)
   if (checkOrigin(project.allowedOrigins, request.origin ?? null) === 'not_allowed') {
     return forbidden('origin_not_allowed', "This page's origin is not on the project's list of allowed origins.")
@@ -146,7 +146,7 @@ async function processIngest(
     else rejected.push({ id, error: verdict.error })
   })
   if (rows.length > 0 && deps.admitVersion) {
-    const verdict = await deps.admitVersion(project.id, envelope.data.version).catch(() => null)
+    const verdict = await deps.admitVersion(project.id, envelope.data.version, request.remoteAddress ?? null).catch(() => null)
     if (verdict === null) return unavailable(2, 'storage_unavailable', 'Events could not be stored; none were accepted. Retry after the given seconds.')
     if (!verdict.ok) {
       deps.onVersionRefused?.(project.id, verdict.reason, rows.length)

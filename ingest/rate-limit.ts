@@ -1,8 +1,11 @@
+import { FairShareBuckets } from '../lib/limits/fair-share'
 import { TokenBuckets, type BucketSpec } from '../lib/limits/token-buckets'
 
-// Token buckets in memory, one per ingest key and one per client address.
-// They are per node: behind a load balancer with n nodes a client may reach n
-// times the rate (docs/security.md).
+// Token buckets in memory, one per client address, and one per ingest key
+// shared fairly by the addresses that use it (lib/limits/fair-share.ts): the
+// key is public, so one address flooding it must not take the heartbeats of
+// real tabs elsewhere away. They are per node: behind a load balancer with n
+// nodes a client may reach n times the rate (docs/security.md).
 
 export interface RateLimitOptions {
   perKey: BucketSpec
@@ -18,11 +21,11 @@ export function isLoopback(address: string): boolean {
 }
 
 export class IngestRateLimiter {
-  private readonly byKey: TokenBuckets
+  private readonly byKey: FairShareBuckets
   private readonly byAddress: TokenBuckets
 
   constructor(private readonly options: RateLimitOptions) {
-    this.byKey = new TokenBuckets(options.perKey)
+    this.byKey = new FairShareBuckets(options.perKey)
     this.byAddress = new TokenBuckets(options.perAddress)
   }
 
@@ -33,8 +36,9 @@ export class IngestRateLimiter {
     return wait === 0 ? { ok: true } : { ok: false, scope: 'address', retryAfterSeconds: wait }
   }
 
-  checkKey(key: string, now = Date.now()): RateVerdict {
-    const wait = this.byKey.take(key, now)
+  /** The key's budget, of which `address` has its fair share whatever other addresses spend (loopback included: a lone local proxy's share is the whole budget). */
+  checkKey(key: string, address: string | null | undefined, now = Date.now()): RateVerdict {
+    const wait = this.byKey.take(key, address, now)
     return wait === 0 ? { ok: true } : { ok: false, scope: 'key', retryAfterSeconds: wait }
   }
 }

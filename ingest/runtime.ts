@@ -95,6 +95,7 @@ function openSink(watch: DiskSpaceWatch | null): EventSink {
         logAppendFailure(error)
       },
       appendFault: diskFullFault(limits.faultFile),
+      reserveBytes: watch ? (bytes) => watch.reserve(bytes) : undefined,
     })
   }
   return new GroupCommitBuffer<EventRow>({
@@ -147,7 +148,7 @@ export function ingestRuntime(): IngestRuntime {
         perAddress: { perSecond: limits.ratePerAddress, burst: limits.burstPerAddress },
         exemptLoopback: !limits.limitLoopback,
       }),
-      admitVersion: (projectId, version) => versionCap.admit(projectId, version),
+      admitVersion: (projectId, version, address) => versionCap.admit(projectId, version, address),
       onAnswer: (result) => {
         metrics.recordAnswer(result)
         // The reload wave's guard pauses on 5xx (lib/rollout/guard.ts).

@@ -1,4 +1,5 @@
-import { TokenBuckets, type BucketSpec } from '../lib/limits/token-buckets'
+import { FairShareBuckets } from '../lib/limits/fair-share'
+import type { BucketSpec } from '../lib/limits/token-buckets'
 
 // Against cardinality floods: the public ingest key chooses version strings,
 // and every new one costs a row in version_first_seen and a series on the
@@ -12,7 +13,9 @@ import { TokenBuckets, type BucketSpec } from '../lib/limits/token-buckets'
 //    a flood ages out of the cap, a real build that ran for a while does not.
 // 4. New unregistered versions are rate-limited per project (429, which the
 //    SDK retries): a flood of distinct strings fills the cap at that pace,
-//    not in a second.
+//    not in a second. Each client address has its fair share of that budget
+//    (lib/limits/fair-share.ts), so a stream of junk from one address cannot
+//    keep a real new build, reported from elsewhere, out.
 // Per node, like the rate limits. Versions admitted here since the stored
 // list was loaded are remembered, so a burst cannot slip past the cap
 // between loads.
@@ -65,17 +68,18 @@ interface ProjectVersions {
 
 export class VersionCap {
   private readonly projects = new Map<string, ProjectVersions>()
-  private readonly newVersions: TokenBuckets
+  private readonly newVersions: FairShareBuckets
 
   constructor(
     private readonly options: VersionCapOptions,
     private readonly sources: VersionCapSources,
     private readonly now: () => number = Date.now,
   ) {
-    this.newVersions = new TokenBuckets(options.newVersions, 10_000)
+    this.newVersions = new FairShareBuckets(options.newVersions, 10_000)
   }
 
-  async admit(projectId: string, version: string): Promise<VersionVerdict> {
+  /** `address` is the client's (rate limits only): whose share of the new-version budget a new version spends. */
+  async admit(projectId: string, version: string, address: string | null = null): Promise<VersionVerdict> {
     let entry = this.projects.get(projectId)
     if (entry && (entry.stored.has(version) || entry.admitted.has(version))) return { ok: true }
     const registered = await this.sources.registered(projectId)
@@ -85,7 +89,7 @@ export class VersionCap {
     if (!entry || this.now() - entry.loadedAt >= RELOAD_MS) entry = await this.reload(projectId, registered)
     if (entry.stored.has(version) || entry.admitted.has(version)) return { ok: true }
     if (entry.counting + entry.admitted.size >= this.options.maxVersions) return { ok: false, reason: 'version_cap' }
-    const wait = this.newVersions.take(projectId, this.now())
+    const wait = this.newVersions.take(projectId, address, this.now())
     if (wait > 0) return { ok: false, reason: 'new_version_rate', retryAfterSeconds: wait }
     entry.admitted.add(version)
     return { ok: true }

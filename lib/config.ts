@@ -221,6 +221,43 @@ export const SETTINGS = {
     docs: ['security'],
   }),
   httpBurstPerAddress: setting({ env: 'STALEWATCH_HTTP_BURST_PER_IP', schema: burst, default: twice('STALEWATCH_HTTP_RATE_PER_IP', 60, 4), shownDefault: 'four times the rate', help: 'burst per client address to everything but ingest (a page view loads its scripts and styles)', docs: ['security'] }),
+  // Connections (ingest/connection-guard.ts): each holds a file descriptor
+  // whether or not it sends anything, and nobody needs a key to open one.
+  headersTimeoutMs: setting({
+    env: 'STALEWATCH_HEADERS_TIMEOUT_MS',
+    schema: int(500, 600_000),
+    default: '5000',
+    help: 'a connection that has not sent a whole request head this long after it opened (or its last answer) is closed: one that sends nothing, or its headers slowly',
+    docs: ['readme', 'security'],
+  }),
+  requestTimeoutMs: setting({
+    env: 'STALEWATCH_REQUEST_TIMEOUT_MS',
+    schema: int(1000, 3_600_000),
+    default: '30000',
+    help: 'a request whose body has not arrived whole this long after it began is answered 408 and its connection closed',
+    docs: ['readme', 'security'],
+  }),
+  keepAliveTimeoutMs: setting({
+    env: 'STALEWATCH_KEEP_ALIVE_TIMEOUT_MS',
+    schema: int(1000, 600_000),
+    default: '5000',
+    help: "an idle keep-alive connection is closed after this long (behind a load balancer, set it above the balancer's idle timeout)",
+    docs: ['readme', 'security'],
+  }),
+  maxConnectionsPerAddress: setting({
+    env: 'STALEWATCH_MAX_CONNECTIONS_PER_IP',
+    schema: int(1, 10_000_000),
+    default: '256',
+    help: "open connections per client address (the socket's peer; loopback exempt unless `STALEWATCH_RATE_LIMIT_LOOPBACK=1`, off with `STALEWATCH_TRUST_PROXY=1`); past it new ones are closed at once",
+    docs: ['readme', 'security'],
+  }),
+  maxConnections: setting({
+    env: 'STALEWATCH_MAX_CONNECTIONS',
+    schema: int(1, 10_000_000).optional(),
+    shownDefault: 'the descriptor limit less a quarter (at least 512)',
+    help: 'open connections in all; past it new ones are closed at once. The default keeps descriptors for the engine and the ingest log',
+    docs: ['readme', 'security'],
+  }),
   trustProxy: setting({
     env: 'STALEWATCH_TRUST_PROXY',
     schema: flag,

@@ -7,6 +7,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { soakDisk, type SoakDisk } from './soak-disk'
 import { poisonedBatch, poisonSummary } from './soak-poison'
+import { idleConnectionFlood, type IdleFloodResult } from './soak-idle-flood'
 
 const HELP = `Usage: npm run soak [-- --minutes N] [-- --senders K] [-- --fault-every S] [-- --keep-data]
 
@@ -24,6 +25,9 @@ Faults, in turn, one every --fault-every seconds:
   stall     storage hangs every insert for a few seconds (fault file)
   poisoned  for a few seconds batches carry events with lone surrogates, NUL
             and control characters among their heartbeats (scripts/soak-poison.ts)
+  idle-flood  1,600 connections from many loopback addresses that send
+            nothing or their headers a byte at a time; the server must close
+            them itself (headers timeout) while tabs are answered
 Throughout: resends of already acknowledged batches (a lost answer) and
 garbage requests (random bytes, bad JSON, unknown keys, oversize bodies).
 Refused batches are resent like the SDK does, honouring Retry-After.
@@ -34,7 +38,8 @@ distinct counts), raw duplicate rows, refusals by code and what the ingest
 log quarantined. Exits 1 if anything was lost or counted twice, if anything
 was quarantined (a segment must only ever hold whole rows), or if garbage
 ever got a 5xx (other than a 503 overloaded shed by event-loop delay before
-the body was read, counted apart).
+the body was read, counted apart), or if the server left a flood's idle
+connection open.
 
 The storage faults use STALEWATCH_FAULT_FILE (off unless set; see
 docs/security.md). Needs a Next.js build (npm start builds one if missing;
@@ -161,11 +166,13 @@ interface Stats {
   /** Garbage shed by event-loop delay before its body was read (503 overloaded + Retry-After): no verdict on the body. */
   garbageShed: number
   faults: string[]
+  /** Each idle-connection flood: what was opened and how much of it the server closed itself. */
+  idleFloods: IdleFloodResult[]
   /** Refusals (4xx/5xx) by the error code in their body. */
   byCode: Map<string, number>
 }
 
-const stats: Stats = { sentIds: new Set(), acknowledged: new Set(), requests: 0, byStatus: new Map(), resends: 0, garbage: 0, garbage5xx: 0, garbageShed: 0, faults: [], byCode: new Map() }
+const stats: Stats = { sentIds: new Set(), acknowledged: new Set(), requests: 0, byStatus: new Map(), resends: 0, garbage: 0, garbage5xx: 0, garbageShed: 0, faults: [], idleFloods: [], byCode: new Map() }
 const bump = (key: string) => stats.byStatus.set(key, (stats.byStatus.get(key) ?? 0) + 1)
 const bumpCode = (code: string) => stats.byCode.set(code, (stats.byCode.get(code) ?? 0) + 1)
 
@@ -265,7 +272,7 @@ async function sender(url: string, key: string, until: number, resendable: Batch
 }
 
 async function faultLoop(server: ServerProcess, faultFile: string, disk: SoakDisk, until: number, every: number): Promise<void> {
-  const order = ['down', 'sigkill', 'disk-full', 'stall', 'sigterm', 'poisoned']
+  const order = ['down', 'idle-flood', 'sigkill', 'disk-full', 'stall', 'sigterm', 'poisoned']
   let n = 0
   for (;;) {
     const next = Date.now() + every * 1000
@@ -282,6 +289,11 @@ async function faultLoop(server: ServerProcess, faultFile: string, disk: SoakDis
       log('fault: poisoned events (lone surrogates, NUL, control characters) among the traffic for 4 s')
       poisonUntil = Date.now() + 4000
       await sleep(4000)
+    } else if (fault === 'idle-flood') {
+      log('fault: a flood of idle and slow-header connections')
+      const flood = await idleConnectionFlood(server.url)
+      stats.idleFloods.push(flood)
+      log(`idle flood: ${flood.opened} opened (${flood.failed} refused), ${flood.closedByServer} closed by the server within ${flood.seconds.toFixed(1)} s (${flood.closedAfterProbe} of them only after a probe: never accepted until then)`)
     } else if (fault === 'disk-full') {
       log(`fault: the ingest log's disk is full for 4 s (${disk.describe})`)
       disk.fill()
@@ -432,11 +444,17 @@ async function soak(args: Args, dataDir: string, faultFile: string, disk: SoakDi
   console.log(`garbage requests      ${stats.garbage}, answered 5xx: ${stats.garbage5xx} (and ${stats.garbageShed} shed as overloaded before their body was read)`)
   console.log(`poisoned events       ${poisonSummary(stats.acknowledged)}`)
   console.log(`refused by code       ${[...stats.byCode].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}:${v}`).join(' ') || 'none'}`)
+  const floods = stats.idleFloods
+  const floodsClosed = floods.reduce((n, f) => n + f.closedByServer, 0)
+  const floodsOpened = floods.reduce((n, f) => n + f.opened, 0)
+  console.log(
+    `idle connections      ${floods.length} floods: ${floodsOpened} opened, ${floodsClosed} closed by the server (${floods.reduce((n, f) => n + f.closedAfterProbe, 0)} after a probe), ${floods.reduce((n, f) => n + f.failed, 0)} refused at connect`,
+  )
   console.log(`quarantined           ${quarantined.length} files${quarantined.length ? ` (${quarantined.join(', ')})` : ''}`)
   disk.unmount()
   if (!args.keepData) rmSync(dataDir, { recursive: true, force: true })
   else console.log(`data kept in ${dataDir}`)
-  const ok = result.lost === 0 && result.countedTwice === 0 && result.sessionsCountedTwice === 0 && stats.garbage5xx === 0 && quarantined.length === 0
+  const ok = result.lost === 0 && result.countedTwice === 0 && result.sessionsCountedTwice === 0 && stats.garbage5xx === 0 && quarantined.length === 0 && floodsClosed === floodsOpened
   console.log(ok ? 'PASS: nothing acknowledged was lost, nothing counted twice.' : 'FAIL')
   process.exit(ok ? 0 : 1)
 }

@@ -14,11 +14,16 @@ export type LoginOutcome =
   | { ok: false; reason: 'rate_limited' | 'busy'; retryAfterSeconds: number }
 
 export async function attemptLogin(input: { password: string; token: string; address: string | null }): Promise<LoginOutcome> {
-  const admission = loginLimiter().admit(input.address)
+  const limiter = loginLimiter()
+  const admission = limiter.admit(input.address)
   if (!admission.ok) return { ok: false, reason: 'rate_limited', retryAfterSeconds: admission.retryAfterSeconds }
-  if (!input.password) return input.token !== '' && secretsEqual(input.token, adminToken()) ? { ok: true } : { ok: false, reason: 'token' }
+  const failed = (reason: 'password' | 'token'): LoginOutcome => {
+    limiter.failed(input.address)
+    return { ok: false, reason }
+  }
+  if (!input.password) return input.token !== '' && secretsEqual(input.token, adminToken()) ? { ok: true } : failed('token')
   try {
-    return (await checkPassword(input.password)) ? { ok: true } : { ok: false, reason: 'password' }
+    return (await checkPassword(input.password)) ? { ok: true } : failed('password')
   } catch (error) {
     if (error instanceof BusyError) return { ok: false, reason: 'busy', retryAfterSeconds: 1 }
     throw error

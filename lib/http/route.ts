@@ -1,5 +1,5 @@
 import { credentialsOf, isAdminRequest } from '../auth/authorize'
-import { isDeployRequest } from '../auth/deploy-token'
+import { holdsDeployCredential, isDeployRequest } from '../auth/deploy-token'
 import { isMetricsRequest } from '../metrics/token'
 import type { Project } from '../projects/project'
 import { errorJson, guarded, unauthorizedJson } from './json'
@@ -32,18 +32,21 @@ export function adminRoute<Context>(handler: Handler<Context>): Route<Context> {
  * The admin, or the deploy token of the project the request is about.
  * `projectOf` names that project from the request (its path or body) before
  * anything else is judged, so a caller without a token learns nothing about
- * the request's rules. A project that does not exist comes back as its 404
- * (lib/projects/project-ref.ts), answered whatever the token: a 401 would
- * blame a deploy token that is fine.
+ * the request's rules. A name that does not resolve (its 404, or the 409 of a
+ * name several projects share, lib/projects/project-ref.ts) is told only to
+ * the admin and to holders of a deploy token (a 401 would blame a token that
+ * is fine); anybody else gets the same 401 as for a project that exists, so
+ * the routes cannot be used to learn project names or ids.
  */
 export function deployRoute<Context>(
   projectOf: (request: Request, context: Context) => Promise<Project | Response | undefined>,
   handler: (request: Request, context: Context, project: Project | undefined) => Promise<Response>,
 ): Route<Context> {
+  const unauthorized = () => errorJson(401, 'unauthorized', 'Send Authorization: Bearer <deploy token or admin token>.')
   return made('deploy', async (request, context: Context) => {
     const project = await projectOf(request, context)
-    if (project instanceof Response) return project
-    if (!(await isDeployRequest(request, project))) return errorJson(401, 'unauthorized', 'Send Authorization: Bearer <deploy token or admin token>.')
+    if (project instanceof Response) return (await holdsDeployCredential(request)) ? project : unauthorized()
+    if (!(await isDeployRequest(request, project))) return unauthorized()
     return handler(request, context, project)
   })
 }

@@ -22,9 +22,14 @@ export class TokenBuckets {
     private readonly maxBuckets = 100_000,
   ) {}
 
-  /** Takes one token; returns 0 when granted, else the seconds until one is available. */
-  take(id: string, now = Date.now()): number {
-    const { perSecond, burst } = this.spec
+  /**
+   * Takes one token; returns 0 when granted, else the seconds until one is
+   * available. `spec` overrides the buckets' own for this bucket, for a
+   * limit that changes with time (lib/limits/fair-share.ts: a share of a
+   * budget); keep its burst / rate ratio the same, which the sweep relies on.
+   */
+  take(id: string, now = Date.now(), spec: BucketSpec = this.spec): number {
+    const { perSecond, burst } = spec
     if (perSecond <= 0) return 0
     let bucket = this.buckets.get(id)
     if (!bucket) {

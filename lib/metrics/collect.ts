@@ -22,6 +22,10 @@ export interface IngestSnapshot {
   clientAborts: number
   /** Requests to everything but ingest refused by the front door's per-address limit. */
   httpRateLimited?: number
+  /** Requests to Next.js routes whose client went away mid-body (counted instead of logged). */
+  httpClientAborts?: number
+  /** The front door's connections (server.ts); absent where no front door runs. */
+  connections?: { open: number; maxTotal: number; refusedPerAddress: number; refusedTotal: number; timedOut: number }
   /** Events refused by the version cap or the new-version rate, by project, then reason. */
   versionRefusedEvents: ReadonlyMap<string, ReadonlyMap<string, number>>
   flushSeconds: { bounds: readonly number[]; counts: readonly number[]; sum: number; count: number }
@@ -137,6 +141,13 @@ export function ingestFamilies(m: IngestSnapshot, b: BufferSnapshot): MetricFami
       type: 'counter',
       samples: [{ value: m.httpRateLimited ?? 0 }],
     },
+    {
+      name: 'stalewatch_http_client_aborts_total',
+      help: 'Requests to pages and the API whose client went away before the request was read (counted instead of logged).',
+      type: 'counter',
+      samples: [{ value: m.httpClientAborts ?? 0 }],
+    },
+    ...connectionFamilies(m.connections),
     { name: 'stalewatch_ingest_flush_seconds', help: 'Time per insert of a batch of events.', type: 'histogram', histograms: [histogram] },
     {
       name: 'stalewatch_ingest_buffer_rows',
@@ -154,6 +165,29 @@ export function ingestFamilies(m: IngestSnapshot, b: BufferSnapshot): MetricFami
       help: 'Buffered rows / capacity, or bytes / capacity in bytes if fuller.',
       type: 'gauge',
       samples: [{ value: fill }],
+    },
+  ]
+}
+
+function connectionFamilies(c: IngestSnapshot['connections']): MetricFamily[] {
+  if (!c) return []
+  return [
+    { name: 'stalewatch_connections_open', help: 'Connections open to the server now.', type: 'gauge', samples: [{ value: c.open }] },
+    { name: 'stalewatch_connections_max', help: 'Connections the server takes in all (STALEWATCH_MAX_CONNECTIONS, else from the descriptor limit).', type: 'gauge', samples: [{ value: c.maxTotal }] },
+    {
+      name: 'stalewatch_connections_refused_total',
+      help: 'Connections closed as they were accepted: past the per-address cap (STALEWATCH_MAX_CONNECTIONS_PER_IP) or the total (STALEWATCH_MAX_CONNECTIONS).',
+      type: 'counter',
+      samples: [
+        { labels: { reason: 'per_address' }, value: c.refusedPerAddress },
+        { labels: { reason: 'total' }, value: c.refusedTotal },
+      ],
+    },
+    {
+      name: 'stalewatch_connections_timed_out_total',
+      help: 'Connections closed for not sending a whole request head (STALEWATCH_HEADERS_TIMEOUT_MS) or body (STALEWATCH_REQUEST_TIMEOUT_MS) in time.',
+      type: 'counter',
+      samples: [{ value: c.timedOut }],
     },
   ]
 }

@@ -1,5 +1,5 @@
 import { processSingleton } from '../process-singleton'
-import { sha256Hex } from '../ids'
+import { secretsEqual, sha256Hex } from '../ids'
 import type { Project } from './project'
 import { listProjects } from './project-store'
 import { listActiveKeys } from './ingest-keys'
@@ -89,6 +89,12 @@ export function projectByServerKey(key: string): Promise<Project | undefined> {
 
 export function projectById(id: string): Promise<Project | undefined> {
   return lookup((dir) => dir.byId.get(id))
+}
+
+/** The project whose deploy token this is. */
+export function projectByDeployToken(token: string): Promise<Project | undefined> {
+  const hash = sha256Hex(token)
+  return lookup((dir) => [...dir.byId.values()].find((p) => secretsEqual(hash, p.deployTokenHash)))
 }
 
 /** The projects called `name` (names need not be unique). */

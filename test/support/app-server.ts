@@ -20,14 +20,22 @@ export interface RunningApp {
 
 const root = path.resolve(import.meta.dirname, '../..')
 
-export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
+export interface AppOptions {
+  /** The process's limit on open files (`prlimit --nofile`), for tests of what happens near it. */
+  maxOpenFiles?: number
+}
+
+export async function startApp(env: Record<string, string> = {}, options: AppOptions = {}): Promise<RunningApp> {
   await ensureAppBuild()
   const dataDir = env.STALEWATCH_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'stalewatch-app-'))
   const adminToken = env.STALEWATCH_ADMIN_TOKEN ?? `swa_test_${randomBytes(16).toString('hex')}`
   // node --import tsx, not the tsx launcher: the launcher turns a signal the
   // child is slow to acknowledge into SIGKILL, which would defeat the
   // graceful-shutdown tests.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--port', '0', '--host', '127.0.0.1'], {
+  const command = [process.execPath, '--import', 'tsx', 'scripts/start.ts', '--port', '0', '--host', '127.0.0.1']
+  // prlimit sets the limit and then runs the command in its own place (same pid, same signals).
+  if (options.maxOpenFiles) command.unshift('prlimit', `--nofile=${options.maxOpenFiles}:${options.maxOpenFiles}`, '--')
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: root,
     env: {
       ...process.env,
