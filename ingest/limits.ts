@@ -4,20 +4,23 @@ import { config, type Config } from '../lib/config'
 // docs/security.md), read and checked with every other setting in
 // lib/config.ts. The client's address is lib/http/client-address.ts's.
 
-export type IngestLimits = Pick<
-  Config,
-  | 'ratePerKey'
-  | 'burstPerKey'
-  | 'ratePerAddress'
-  | 'burstPerAddress'
-  | 'limitLoopback'
-  | 'maxVersionsPerProject'
-  | 'ackTimeoutMs'
-  | 'stallTimeoutMs'
-  | 'shedLoopDelayMs'
-  | 'faultFile'
->
+const LIMIT_KEYS = [
+  'ratePerKey',
+  'burstPerKey',
+  'ratePerAddress',
+  'burstPerAddress',
+  'limitLoopback',
+  'maxVersionsPerProject',
+  'ackTimeoutMs',
+  'stallTimeoutMs',
+  'shedLoopDelayMs',
+  'faultFile',
+] as const satisfies readonly (keyof Config)[]
 
+export type IngestLimits = Pick<Config, (typeof LIMIT_KEYS)[number]>
+
+/** Just the ingest's limits, so that what ingest reads of the settings is visible here. */
 export function ingestLimits(): IngestLimits {
-  return config()
+  const all = config()
+  return Object.fromEntries(LIMIT_KEYS.map((key) => [key, all[key]])) as IngestLimits
 }
