@@ -1,6 +1,7 @@
 import { processSingleton } from '../process-singleton'
 import { listFirstSeen, listMinSupportedChanges, listReleases, type MinSupportedChange } from './release-store'
-import { isOrderedBefore, latestReleaseAt, type VersionCatalog } from '../semantics/version-order'
+import { latestReleaseAt, registeredOrder, type VersionCatalog } from '../semantics/version-order'
+import { isBelowMinimum } from '../semantics/rollout'
 
 // Per-project releases, first-seen times and minimum-version history, cached
 // briefly: every ingest answer needs `latest` and `minSupported`, and a
@@ -66,16 +67,10 @@ export interface UpdateAdvice {
 }
 
 export function updateAdvice(catalog: ProjectCatalog, clientVersion: string, at: number): UpdateAdvice {
-  // A version the catalog has not seen yet is the client's first report: it is
-  // being stored now (or is in the ingest log, or the catalog's cache is older
-  // than it), so it counts as first seen at `at`. Without registered releases
-  // that makes it the latest, rather than telling its first tabs that the
-  // version they replace is the one to update to.
-  const withClient: VersionCatalog = catalog.firstSeen.has(clientVersion)
-    ? catalog
-    : { releases: catalog.releases, firstSeen: new Map([...catalog.firstSeen, [clientVersion, at]]) }
-  const latest = latestReleaseAt(withClient, at)?.version ?? null
+  // What a tab is told rests on registered releases alone (docs/semantics.md,
+  // What a tab is told): first-seen times come from whatever the public
+  // ingest key reported, so without releases no answer names a latest.
+  const latest = latestReleaseAt(registeredOrder(catalog), at)?.version ?? null
   const minSupported = minSupportedAt(catalog, at)
-  const belowMinimum = minSupported !== null && isOrderedBefore(withClient, clientVersion, minSupported, at)
-  return { latest, minSupported, belowMinimum }
+  return { latest, minSupported, belowMinimum: isBelowMinimum(catalog, clientVersion, minSupported, at) }
 }

@@ -28,7 +28,7 @@ export const GET = deployRoute(projectInPath, async (request, _context: Context,
   if (params instanceof Response) return params
   const preview = await previewMinimum(project, params.version, params.at ?? Date.now())
   if (!preview.known) {
-    return errorJson(404, 'unknown_version', `Version ${JSON.stringify(params.version)} is neither released nor seen in project ${project.id}; register it first (POST /api/releases).`)
+    return errorJson(404, 'unknown_version', `Version ${JSON.stringify(params.version)} is not a registered release of project ${project.id}, so no tab would be below it; register it first (POST /api/releases).`)
   }
   return json(preview)
 })
