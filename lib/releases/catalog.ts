@@ -59,6 +59,11 @@ export function minSupportedAt(catalog: ProjectCatalog, at: number): string | nu
   return current
 }
 
+/** Whether `version` is a registered release of the project: the only versions a tab is told about (docs/semantics.md, What a tab is told). */
+export function isRegistered(catalog: Pick<VersionCatalog, 'releases'>, version: string): boolean {
+  return catalog.releases.some((r) => r.version === version)
+}
+
 export interface UpdateAdvice {
   latest: string | null
   minSupported: string | null

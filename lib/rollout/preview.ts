@@ -1,5 +1,5 @@
 import type { Project } from '../projects/project'
-import { catalogFor, minSupportedAt } from '../releases/catalog'
+import { catalogFor, isRegistered, minSupportedAt } from '../releases/catalog'
 import { isBelowMinimum } from '../semantics/rollout'
 import { projectedEnd } from './pace'
 import { AGE_BUCKETS, liveTabs } from '../figures/live-sessions/read-live-tabs'
@@ -45,8 +45,7 @@ export async function previewMinimum(project: Project, version: string, at: numb
     rolloutSettings(project.id, at),
     liveTabs({ projectId: project.id, at, windowSeconds: project.livenessWindowSeconds }),
   ])
-  // Only a registered release orders tabs below it (docs/semantics.md, What a tab is told).
-  const known = catalog.releases.some((r) => r.version === version)
+  const known = isRegistered(catalog, version)
   const tabs = { total: 0, visible: 0, hidden: 0, idle: 0, unsaved: 0, byAge: AGE_BUCKETS.map((b) => ({ label: b.label, tabs: 0 })) }
   for (const row of rows) {
     if (!known || !isBelowMinimum(catalog, row.version, version, at)) continue

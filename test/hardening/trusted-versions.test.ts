@@ -9,6 +9,7 @@ import { testProject, useEngine } from '../support/engine'
 import { envelope, heartbeat, post } from '../support/envelopes'
 import { startIngestServer } from '../support/ingest-server'
 import { storedEvents } from './helpers'
+import * as minSupportedRoute from '@/app/api/projects/[id]/min-supported/route'
 
 // Issue 22, finding 2: what a tab is told (latest, below the minimum) must
 // not rest on anything the public ingest key alone can say. Against the real
@@ -136,5 +137,28 @@ describe('a project with registered releases', () => {
     expect((await tab(p.ingestKey, 'r2')()).belowMinimum).toBe(false)
     // A version only the public key reported is never below the minimum: nothing trusted orders it.
     expect((await tab(p.ingestKey, 'unregistered-x')()).belowMinimum).toBe(false)
+  })
+})
+
+describe('setting the minimum', () => {
+  it('refuses a version that is not a registered release (no tab would ever be below it), and takes a registered one', async () => {
+    const p = await testProject('minimum-registered')
+    await tab(p.ingestKey, 'seen-only')()
+    await firstSeenOf(p.id, 'seen-only')
+    await registerRelease({ project: p.id, version: 'r1' })
+    const put = async (version: string | null) => {
+      const request = new Request('http://dash.test/', {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${p.deployToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ version }),
+      })
+      const response = await minSupportedRoute.PUT(request, { params: Promise.resolve({ id: p.id }) })
+      return { status: response.status, body: (await response.json()) as { minSupported?: string | null; error?: { code: string; message: string } } }
+    }
+    const refused = await put('seen-only')
+    expect({ status: refused.status, code: refused.body.error?.code }).toEqual({ status: 404, code: 'unknown_version' })
+    expect(refused.body.error?.message).toMatch(/not a registered release/)
+    expect(await put('r1')).toMatchObject({ status: 200, body: { minSupported: 'r1' } })
+    expect(await put(null)).toMatchObject({ status: 200, body: { minSupported: null } })
   })
 })
