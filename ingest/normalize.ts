@@ -7,30 +7,40 @@ export function correctedEventTime(ts: number, sentAt: number, receivedAt: numbe
   return Math.min(ts + (receivedAt - sentAt), receivedAt)
 }
 
-/** Corrected times further than this before receipt are past retention and rejected. */
-function maxEventAgeMs(retentionDays: number): number {
-  return retentionDays * 24 * 3600 * 1000
+/**
+ * How far an event's corrected time may lie from when the server received it
+ * (STALEWATCH_EVENT_MAX_AGE_HOURS, STALEWATCH_EVENT_MAX_FUTURE_SECONDS). The
+ * client's clock is the public key's word: an event dated weeks back would
+ * reach into finalised minutes, so it is refused rather than stored.
+ */
+export interface EventTimeBounds {
+  maxAgeMs: number
+  maxFutureMs: number
 }
 
-// A client clock can run ahead of its own sentAt only by the time spent
-// queueing the batch; an event "from the future" by more than this is a bug
-// or a forgery and is rejected rather than clamped.
-export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000
+/** The bounds the settings give; the age never beyond the retention, whose TTL would drop the row anyway. */
+export function eventTimeBounds(settings: { maxAgeHours: number; maxFutureSeconds: number }, retentionDays: number): EventTimeBounds {
+  return {
+    maxAgeMs: Math.min(settings.maxAgeHours, retentionDays * 24) * 3600_000,
+    maxFutureMs: settings.maxFutureSeconds * 1000,
+  }
+}
 
-export type EventVerdict = { ok: true; row: EventRow } | { ok: false; error: string }
+/** Why an event was refused: a code per event in the answer's `rejected` (docs/wire-format.md). */
+export type EventRefusal = 'invalid_event' | 'event_too_old' | 'event_in_future'
 
-export function normalizeEvent(
-  projectId: string,
-  envelope: ParsedEnvelope,
-  event: ParsedEvent,
-  receivedAt: number,
-  retentionDays: number,
-): EventVerdict {
+export type EventVerdict = { ok: true; row: EventRow } | { ok: false; code: EventRefusal; error: string }
+
+const hours = (ms: number) => `${+(ms / 3600_000).toFixed(2)} h`
+
+export function normalizeEvent(projectId: string, envelope: ParsedEnvelope, event: ParsedEvent, receivedAt: number, bounds: EventTimeBounds): EventVerdict {
   const raw = event.ts + (receivedAt - envelope.sentAt)
-  if (raw > receivedAt + MAX_FUTURE_SKEW_MS) return { ok: false, error: 'ts: after sentAt by more than 5 minutes' }
+  if (raw > receivedAt + bounds.maxFutureMs) {
+    return { ok: false, code: 'event_in_future', error: `ts: after sentAt by more than ${bounds.maxFutureMs / 1000} s (STALEWATCH_EVENT_MAX_FUTURE_SECONDS)` }
+  }
   const eventTime = Math.min(raw, receivedAt)
-  if (receivedAt - eventTime > maxEventAgeMs(retentionDays)) {
-    return { ok: false, error: `ts: older than the ${retentionDays}-day retention` }
+  if (receivedAt - eventTime > bounds.maxAgeMs) {
+    return { ok: false, code: 'event_too_old', error: `ts: more than ${hours(bounds.maxAgeMs)} before the server received it (STALEWATCH_EVENT_MAX_AGE_HOURS, within the retention)` }
   }
   return {
     ok: true,

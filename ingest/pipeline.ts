@@ -21,7 +21,7 @@ import {
 import type { EventRow } from './event-row'
 import { AckTimeoutError, BufferFullError, ClosedError } from './group-commit'
 import { DiskLowError } from './disk-space'
-import { normalizeEvent } from './normalize'
+import { eventTimeBounds, normalizeEvent } from './normalize'
 import { checkOrigin } from '../lib/projects/allowed-origins'
 import type { IngestRateLimiter, RateVerdict } from './rate-limit'
 import { parseUserAgent } from './user-agent'
@@ -60,7 +60,10 @@ export interface IngestDeps {
   store: (rows: EventRow[]) => Promise<void>
   /** The versions to answer with, and for a tab below the minimum its reload slot (lib/rollout). */
   advise: (projectId: string, version: string, at: number, tab?: TabAsk & { replay?: boolean }) => Promise<UpdateAdvice & { reloadIn?: number | null }>
+  /** Raw events' TTL: no event older than this is taken, whatever eventTimes says. */
   retentionDays: number
+  /** How far from its receipt an event may claim to be (ingest/normalize.ts). */
+  eventTimes: { maxAgeHours: number; maxFutureSeconds: number }
   /** Per-key and per-address request limits; none when absent. */
   rateLimiter?: IngestRateLimiter
   /** The distinct-versions cap (ingest/version-cap.ts), with the client's address for its share of new versions; every version passes when absent. */
@@ -132,18 +135,19 @@ async function processIngest(
   }
   span.setAttribute('stalewatch.project', project.id)
 
+  const bounds = eventTimeBounds(deps.eventTimes, deps.retentionDays)
   const rows: EventRow[] = []
   const rejected: IngestAnswer['rejected'] = []
   envelope.data.events.forEach((candidate, index) => {
     const parsed = eventSchema.safeParse(candidate)
     const id = typeof (candidate as { id?: unknown })?.id === 'string' ? (candidate as { id: string }).id : null
     if (!parsed.success) {
-      rejected.push({ id, error: formatIssues(parsed.error, { prefix: `events.${index}.` }) })
+      rejected.push({ id, code: 'invalid_event', error: formatIssues(parsed.error, { prefix: `events.${index}.` }) })
       return
     }
-    const verdict = normalizeEvent(project.id, envelope.data, parsed.data, request.receivedAt, deps.retentionDays)
+    const verdict = normalizeEvent(project.id, envelope.data, parsed.data, request.receivedAt, bounds)
     if (verdict.ok) rows.push(verdict.row)
-    else rejected.push({ id, error: verdict.error })
+    else rejected.push({ id, code: verdict.code, error: verdict.error })
   })
   if (rows.length > 0 && deps.admitVersion) {
     const verdict = await deps.admitVersion(project.id, envelope.data.version, request.remoteAddress ?? null).catch(() => null)

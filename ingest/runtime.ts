@@ -143,6 +143,7 @@ export function ingestRuntime(): IngestRuntime {
         return { ...advice, reloadIn: tab ? await reloadIn(projectId, catalog.minSupportedChanges, advice.belowMinimum, tab, at) : null }
       },
       retentionDays: c.retentionDays,
+      eventTimes: { maxAgeHours: c.eventMaxAgeHours, maxFutureSeconds: c.eventMaxFutureSeconds },
       rateLimiter: new IngestRateLimiter({
         perKey: { perSecond: limits.ratePerKey, burst: limits.burstPerKey },
         perAddress: { perSecond: limits.ratePerAddress, burst: limits.burstPerAddress },

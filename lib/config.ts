@@ -106,6 +106,20 @@ export const SETTINGS = {
   database: setting({ env: 'CLICKHOUSE_DATABASE', schema: identifier, default: 'stalewatch', help: 'database name', docs: ['readme'] }),
   cluster: setting({ env: 'CLICKHOUSE_CLUSTER', schema: identifier.optional(), help: 'create replicated + Distributed tables `ON CLUSTER`', docs: ['readme'] }),
   retentionDays: setting({ env: 'STALEWATCH_RETENTION_DAYS', schema: int(1, 3650), default: '30', help: 'raw events TTL, in days; older events are refused', docs: ['readme', 'security'] }),
+  eventMaxAgeHours: setting({
+    env: 'STALEWATCH_EVENT_MAX_AGE_HOURS',
+    schema: int(1, 24 * 3650),
+    default: '24',
+    help: 'how far before its receipt an event may claim to have happened; older ones are refused per event (`event_too_old`), and never beyond the retention',
+    docs: ['readme', 'security'],
+  }),
+  eventMaxFutureSeconds: setting({
+    env: 'STALEWATCH_EVENT_MAX_FUTURE_SECONDS',
+    schema: int(0, 86_400),
+    default: '300',
+    help: 'how far after its receipt an event may claim to have happened (clock skew); later ones are refused per event (`event_in_future`)',
+    docs: ['readme', 'security'],
+  }),
   ingestAck: setting({
     env: 'STALEWATCH_INGEST_ACK',
     schema: z.enum(['logged', 'stored'], { error: 'must be logged or stored' }),

@@ -76,7 +76,8 @@ export interface HeaderAnswer {
 /** The 200 body: the same versions, with what was accepted and rejected. */
 export interface IngestAnswer extends HeaderAnswer {
   accepted: number
-  rejected: { id: string | null; error: string }[]
+  /** Each refused event by its id, with a code (invalid_event, event_too_old, event_in_future) and what was wrong. */
+  rejected: { id: string | null; code: string; error: string }[]
 }
 
 export const WIRE_LIMITS = {

@@ -38,7 +38,8 @@ Usage: npm run simulate -- [options]
   --key KEY            ingest key of the project to fill
   --project ID         project id (needed to register releases; looked up from --key if absent)
   --sessions N         tabs over the back-filled history (default 300)
-  --hours H            hours of history to back-fill (default 2)
+  --hours H            hours of history to back-fill (default 2); the server refuses
+                       events older than its STALEWATCH_EVENT_MAX_AGE_HOURS (default 24)
   --releases R         releases to register (default 3): one before the history,
                        the rest inside it, the last about 20 minutes ago
   --admin-token T      admin token (default: $STALEWATCH_ADMIN_TOKEN, else

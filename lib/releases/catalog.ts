@@ -1,7 +1,8 @@
 import { processSingleton } from '../process-singleton'
 import { listFirstSeen, listMinSupportedChanges, listReleases, type MinSupportedChange } from './release-store'
 import { catalogGeneration } from './catalog-staleness'
-import { isOrderedBefore, latestReleaseAt, type VersionCatalog } from '../semantics/version-order'
+import { latestReleaseAt, registeredOrder, type VersionCatalog } from '../semantics/version-order'
+import { isBelowMinimum } from '../semantics/rollout'
 
 // Per-project releases, first-seen times and minimum-version history, cached
 // briefly: every ingest answer needs `latest` and `minSupported`, and a
@@ -58,6 +59,11 @@ export function minSupportedAt(catalog: ProjectCatalog, at: number): string | nu
   return current
 }
 
+/** Whether `version` is a registered release of the project: the only versions a tab is told about (docs/semantics.md, What a tab is told). */
+export function isRegistered(catalog: Pick<VersionCatalog, 'releases'>, version: string): boolean {
+  return catalog.releases.some((r) => r.version === version)
+}
+
 export interface UpdateAdvice {
   latest: string | null
   minSupported: string | null
@@ -66,16 +72,10 @@ export interface UpdateAdvice {
 }
 
 export function updateAdvice(catalog: ProjectCatalog, clientVersion: string, at: number): UpdateAdvice {
-  // A version the catalog has not seen yet is the client's first report: it is
-  // being stored now (or is in the ingest log, or the catalog's cache is older
-  // than it), so it counts as first seen at `at`. Without registered releases
-  // that makes it the latest, rather than telling its first tabs that the
-  // version they replace is the one to update to.
-  const withClient: VersionCatalog = catalog.firstSeen.has(clientVersion)
-    ? catalog
-    : { releases: catalog.releases, firstSeen: new Map([...catalog.firstSeen, [clientVersion, at]]) }
-  const latest = latestReleaseAt(withClient, at)?.version ?? null
+  // What a tab is told rests on registered releases alone (docs/semantics.md,
+  // What a tab is told): first-seen times come from whatever the public
+  // ingest key reported, so without releases no answer names a latest.
+  const latest = latestReleaseAt(registeredOrder(catalog), at)?.version ?? null
   const minSupported = minSupportedAt(catalog, at)
-  const belowMinimum = minSupported !== null && isOrderedBefore(withClient, clientVersion, minSupported, at)
-  return { latest, minSupported, belowMinimum }
+  return { latest, minSupported, belowMinimum: isBelowMinimum(catalog, clientVersion, minSupported, at) }
 }

@@ -1,6 +1,6 @@
 import type { Project } from '../projects/project'
-import { catalogFor, minSupportedAt } from '../releases/catalog'
-import { isOrderedBefore } from '../semantics/version-order'
+import { catalogFor, isRegistered, minSupportedAt } from '../releases/catalog'
+import { isBelowMinimum } from '../semantics/rollout'
 import { projectedEnd } from './pace'
 import { AGE_BUCKETS, liveTabs } from '../figures/live-sessions/read-live-tabs'
 import { rolloutSettings } from './settings'
@@ -17,7 +17,7 @@ export interface MinimumPreview {
   at: number
   /** The minimum in force at `at`. */
   current: string | null
-  /** Whether the project has released or seen this version (a typo previews nothing). */
+  /** Whether the project registered this version as a release: no tab is ever below anything else (a typo previews nothing). */
   known: boolean
   tabs: {
     /** Live tabs below the new minimum: visible + hidden + idle. */
@@ -45,10 +45,10 @@ export async function previewMinimum(project: Project, version: string, at: numb
     rolloutSettings(project.id, at),
     liveTabs({ projectId: project.id, at, windowSeconds: project.livenessWindowSeconds }),
   ])
-  const known = catalog.releases.some((r) => r.version === version) || catalog.firstSeen.has(version)
+  const known = isRegistered(catalog, version)
   const tabs = { total: 0, visible: 0, hidden: 0, idle: 0, unsaved: 0, byAge: AGE_BUCKETS.map((b) => ({ label: b.label, tabs: 0 })) }
   for (const row of rows) {
-    if (!known || !isOrderedBefore(catalog, row.version, version, at)) continue
+    if (!known || !isBelowMinimum(catalog, row.version, version, at)) continue
     tabs.total += row.sessions
     // A tab that reported no visibility in the window resumed from a freeze: hidden (docs/semantics.md, Liveness).
     if (row.visibility !== 'visible') tabs.hidden += row.sessions

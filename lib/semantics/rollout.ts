@@ -1,4 +1,4 @@
-import { isOrderedBefore, latestReleaseAt, type ReleaseRecord, type VersionCatalog } from './version-order'
+import { isOrderedBefore, latestReleaseAt, registeredOrder, type ReleaseRecord, type VersionCatalog } from './version-order'
 
 // The rollout arithmetic (docs/semantics.md, Rollout) over live sessions per
 // version, one definition for the dashboard, the exports, the alerts and
@@ -37,6 +37,15 @@ function byMinute(rows: readonly VersionMinute[]): Map<number, Map<string, numbe
 /** True when a session on `version` at `at` is stale: ordered before the latest release then. */
 export function isStale(catalog: VersionCatalog, version: string, at: number, latest = latestReleaseAt(catalog, at)): boolean {
   return latest !== null && isOrderedBefore(catalog, version, latest.version, at)
+}
+
+/**
+ * Below the minimum `minimum` at `at` (docs/semantics.md, Minimum version): ordered
+ * before it by registered releases alone, as the tab itself is told, so a
+ * version only the public key reported is never below it.
+ */
+export function isBelowMinimum(catalog: VersionCatalog, version: string, minimum: string | null, at: number): boolean {
+  return minimum !== null && isOrderedBefore(registeredOrder(catalog), version, minimum, at)
 }
 
 /** Where a version stands against the latest release at `at`: what the versions table shows, and what picks a chart colour. */

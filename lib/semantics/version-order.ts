@@ -59,6 +59,16 @@ export function latestReleaseAt(catalog: VersionCatalog, at: number): LatestRele
   return best
 }
 
+/**
+ * The order a tab is told (docs/semantics.md, What a tab is told): registered
+ * releases alone. A first-seen time rests on whatever the public ingest key
+ * reported, so a version without a release has no place in it, and a project
+ * without releases has no latest release in it.
+ */
+export function registeredOrder(catalog: VersionCatalog): VersionCatalog {
+  return { releases: catalog.releases, firstSeen: new Map() }
+}
+
 /** Releases of a project as a timeline: registered ones, or implicit first-seen ones when none is registered. */
 export function releaseTimeline(catalog: VersionCatalog): LatestRelease[] {
   const list: LatestRelease[] =

@@ -94,6 +94,11 @@ export function createView(ctx: DdlContext, def: ViewDef): string[] {
   return [`CREATE MATERIALIZED VIEW IF NOT EXISTS ${ctx.database}.${def.name}${onCluster(ctx)} TO ${target}\nAS ${def.select(source)}`]
 }
 
+/** DROP VIEW, so a migration can create a view again with another SELECT (a view's query cannot be altered in place everywhere). */
+export function dropView(ctx: DdlContext, name: string): string[] {
+  return [`DROP VIEW IF EXISTS ${ctx.database}.${name}${onCluster(ctx)}`]
+}
+
 /** ALTER TABLE … ADD COLUMN on the local table (and the Distributed one in a cluster). */
 export function addColumn(ctx: DdlContext, tableName: string, column: string, type: string, after?: string): string[] {
   const position = after ? ` AFTER ${after}` : ''

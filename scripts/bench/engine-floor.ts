@@ -172,7 +172,7 @@ async function main(): Promise<void> {
       const rollup = await timed(async () => {
         const from = `FROM ${plain} WHERE _part = ${literal(parts[part++ % parts.length]!)}`
         await s.queryAsync(`INSERT INTO ${db}.session_first_seen SELECT project_id, session_id, min(event_time) ${from} GROUP BY project_id, session_id`)
-        await s.queryAsync(`INSERT INTO ${db}.version_first_seen SELECT project_id, version, min(event_time), max(event_time) ${from} GROUP BY project_id, version`)
+        await s.queryAsync(`INSERT INTO ${db}.version_first_seen SELECT project_id, version, min(received_at), max(event_time) ${from} GROUP BY project_id, version`)
       })
 
       // Store rate, merges running as in production: back-to-back inserts for `seconds`, one or two in flight.

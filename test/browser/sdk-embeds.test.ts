@@ -44,10 +44,10 @@ describe('the embeds docs/sdk.md shows, in Chromium', () => {
     const page = await openTab(customer)
 
     await expect.poll(() => admin.live(project), POLL).toMatchObject({ total: 1, versions: [{ version: '2024-06-01.3', sessions: 1, visible: 1 }] })
-    // With no release registered, the version seen is the latest (released implicitly): nothing to update to.
+    // With no release registered, no answer names a latest (docs/semantics.md, What a tab is told): nothing to update to.
     await expect
       .poll(() => page.evaluate(() => (window as unknown as { Stalewatch: { getState(): unknown } }).Stalewatch.getState()), POLL)
-      .toEqual({ version: '2024-06-01.3', latest: '2024-06-01.3', minSupported: null, belowMinimum: false, updateAvailable: false })
+      .toEqual({ version: '2024-06-01.3', latest: null, minSupported: null, belowMinimum: false, updateAvailable: false })
     await page.context().close()
   })
 })

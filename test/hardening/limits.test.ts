@@ -3,7 +3,6 @@ import { handleIngest, type IngestDeps } from '@/ingest/pipeline'
 import { IngestRateLimiter } from '@/ingest/rate-limit'
 import { ingestRuntime } from '@/ingest/runtime'
 import { VersionCap } from '@/ingest/version-cap'
-import { MAX_FUTURE_SKEW_MS } from '@/ingest/normalize'
 import { resetConfigCache } from '@/lib/config'
 import { WIRE_LIMITS } from '@/lib/wire-format'
 import { createProject } from '@/lib/projects/project-store'
@@ -73,16 +72,16 @@ describe('request limits', () => {
     const p = await testProject()
     const now = Date.now()
     const retentionMs = deps().retentionDays * 24 * 3600 * 1000
-    const future = heartbeat(now + MAX_FUTURE_SKEW_MS + 60_000)
+    const future = heartbeat(now + deps().eventTimes.maxFutureSeconds * 1000 + 60_000)
     const ancient = heartbeat(now - retentionMs - 60_000)
     const fine = heartbeat(now - 1000)
     const result = await handleIngest(ingestRequest(envelope(p.ingestKey, 'v1', [future, ancient, fine], { sentAt: now }), { receivedAt: now }), deps())
     expect(result.status).toBe(200)
-    const body = result.body as { accepted: number; rejected: { id: string; error: string }[] }
+    const body = result.body as { accepted: number; rejected: { id: string; code: string; error: string }[] }
     expect(body.accepted).toBe(1)
     expect(body.rejected).toEqual([
-      { id: future.id, error: expect.stringMatching(/after sentAt/) },
-      { id: ancient.id, error: expect.stringMatching(/retention/) },
+      { id: future.id, code: 'event_in_future', error: expect.stringMatching(/after sentAt/) },
+      { id: ancient.id, code: 'event_too_old', error: expect.stringMatching(/retention/) },
     ])
     expect((await storedEvents(p.id)).map((e) => e.event_id)).toEqual([fine.id])
   })

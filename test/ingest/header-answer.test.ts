@@ -77,7 +77,7 @@ describe('?answer=header', () => {
     const res = await send(`${server.url}?answer=header`, envelope(project.ingestKey, 'v1', [good, { id: 'bad_type_0001', type: 'teleport', ts: Date.now() } as never]))
     expect(res.status).toBe(200)
     expect(res.headers.get(ANSWER_HEADER)).toBeNull()
-    expect(JSON.parse(res.text)).toEqual({ accepted: 1, rejected: [{ id: 'bad_type_0001', error: expect.stringMatching(/^events\.1\./) }], ...expected })
+    expect(JSON.parse(res.text)).toEqual({ accepted: 1, rejected: [{ id: 'bad_type_0001', code: 'invalid_event', error: expect.stringMatching(/^events\.1\./) }], ...expected })
     expect(await storedIds(project.id)).toEqual([good.id])
   })
 

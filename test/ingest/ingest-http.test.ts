@@ -38,7 +38,8 @@ describe('POST /api/ingest answers', () => {
     const now = Date.now()
     const res = await post(server.url, envelope(key, 'v1', [heartbeat(now)]), 'text/plain;charset=UTF-8')
     expect(res.status).toBe(200)
-    expect(res.json).toEqual({ accepted: 1, rejected: [], latest: 'v1', minSupported: null, belowMinimum: false, reloadIn: null })
+    // No release registered: no answer names a latest (docs/semantics.md, What a tab is told).
+    expect(res.json).toEqual({ accepted: 1, rejected: [], latest: null, minSupported: null, belowMinimum: false, reloadIn: null })
     expect(res.headers.get('access-control-allow-origin')).toBe('*')
   })
 

@@ -99,7 +99,7 @@ describe('the preview of a new minimum', () => {
       [`/?version=${'v'.repeat(65)}`, 400, /^version: .*64/],
       ['/?version=v2&at=yesterday', 400, /^at: /],
       ['/?version=v2&foo=1', 400, /foo/],
-      ['/?version=v9', 404, /neither released nor seen/],
+      ['/?version=v9', 404, /not a registered release/],
     ]
     for (const [query, status, message] of cases) {
       const res = await call(previewRoute.GET, project.id, query)

@@ -13,6 +13,8 @@ import { buildSdk } from '../../sdk/scripts/build'
 export interface Asset {
   type: string
   body: string | Uint8Array
+  /** More response headers, e.g. the app's own x-app-version. */
+  headers?: Record<string, string>
 }
 
 export interface CustomerAppOptions {
@@ -39,8 +41,8 @@ export async function startCustomerApp(options: CustomerAppOptions): Promise<Cus
   const server = http.createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://customer').pathname
     // Every response is fresh: a reload must see what is deployed now.
-    const send = (status: number, type: string, body: string | Uint8Array) => {
-      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' })
+    const send = (status: number, type: string, body: string | Uint8Array, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { ...headers, 'content-type': type, 'cache-control': 'no-store' })
       res.end(body)
     }
     if (pathname === '/') {
@@ -49,8 +51,8 @@ export async function startCustomerApp(options: CustomerAppOptions): Promise<Cus
     }
     const asset = options.assets?.[pathname]
     if (!asset) return send(404, 'text/plain', 'not found')
-    const { type, body } = typeof asset === 'function' ? asset(version) : asset
-    send(200, type, body)
+    const { type, body, headers } = typeof asset === 'function' ? asset(version) : asset
+    send(200, type, body, headers)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo

@@ -56,6 +56,7 @@ describe('the pipeline under pressure', () => {
       store: async () => undefined,
       advise: async () => ({ latest: null, minSupported: null, belowMinimum: false }),
       retentionDays: 30,
+      eventTimes: { maxAgeHours: 24, maxFutureSeconds: 300 },
       overloaded: () => true,
     }
     const result = await handleIngest(

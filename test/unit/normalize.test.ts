@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { correctedEventTime, normalizeEvent } from '@/ingest/normalize'
+import { correctedEventTime, eventTimeBounds, normalizeEvent } from '@/ingest/normalize'
 import { envelopeSchema, eventSchema } from '@/ingest/schema'
+
+const HOUR = 3_600_000
+const bounds = eventTimeBounds({ maxAgeHours: 24, maxFutureSeconds: 300 }, 30)
 
 const envelope = (sentAt: number) =>
   envelopeSchema.parse({ session: 'session_1', load: 'load_0001', version: 'v1', sentAt, events: [{}] })
@@ -15,26 +18,31 @@ describe('event time (docs/semantics.md, Words)', () => {
     expect(correctedEventTime(2_000, 1_000, 1_000)).toBe(1_000)
   })
 
-  it('rejects events far in the future or past retention, stores the rest', () => {
+  it('refuses, with a code, events further from their receipt than the bounds, and stores the rest', () => {
     const now = 10 * 86_400_000
-    const ok = normalizeEvent('p', envelope(now), eventSchema.parse({ id: 'event_001', type: 'resume', ts: now - 1000 }), now, 30)
-    expect(ok.ok).toBe(true)
-    const future = normalizeEvent('p', envelope(now), eventSchema.parse({ id: 'event_002', type: 'resume', ts: now + 3_600_000 }), now, 30)
-    expect(future).toEqual({ ok: false, error: expect.stringContaining('ts') })
-    const old = normalizeEvent('p', envelope(now), eventSchema.parse({ id: 'event_003', type: 'resume', ts: now - 9 * 86_400_000 }), now, 7)
-    expect(old).toEqual({ ok: false, error: expect.stringContaining('retention') })
+    const resume = (id: string, ts: number) => eventSchema.parse({ id, type: 'resume', ts })
+    expect(normalizeEvent('p', envelope(now), resume('event_001', now - 1000), now, bounds).ok).toBe(true)
+    expect(normalizeEvent('p', envelope(now), resume('event_002', now - 23 * HOUR), now, bounds).ok).toBe(true)
+    const future = normalizeEvent('p', envelope(now), resume('event_003', now + HOUR), now, bounds)
+    expect(future).toEqual({ ok: false, code: 'event_in_future', error: expect.stringContaining('STALEWATCH_EVENT_MAX_FUTURE_SECONDS') })
+    const old = normalizeEvent('p', envelope(now), resume('event_004', now - 25 * HOUR), now, bounds)
+    expect(old).toEqual({ ok: false, code: 'event_too_old', error: expect.stringContaining('STALEWATCH_EVENT_MAX_AGE_HOURS') })
+  })
+
+  it('never takes an event older than the retention, whatever the age setting', () => {
+    expect(eventTimeBounds({ maxAgeHours: 24 * 365, maxFutureSeconds: 300 }, 7)).toEqual({ maxAgeMs: 7 * 24 * HOUR, maxFutureMs: 300_000 })
   })
 
   it('stores freeze as hidden and carries each type-specific field', () => {
     const now = Date.now()
-    const freeze = normalizeEvent('p', envelope(now), eventSchema.parse({ id: 'event_004', type: 'freeze', ts: now }), now, 30)
+    const freeze = normalizeEvent('p', envelope(now), eventSchema.parse({ id: 'event_004', type: 'freeze', ts: now }), now, bounds)
     expect(freeze.ok && freeze.row.visibility).toBe('hidden')
     const load = normalizeEvent(
       'p',
       envelope(now),
       eventSchema.parse({ id: 'event_005', type: 'load', ts: now, visibility: 'visible', navigation: 'reload', previousVersion: 'v0' }),
       now,
-      30,
+      bounds,
     )
     expect(load.ok && [load.row.navigation, load.row.previous_version, load.row.visibility]).toEqual(['reload', 'v0', 'visible'])
   })

@@ -1,6 +1,6 @@
 import { catalogFor, minSupportedAt } from '../../releases/catalog'
-import { isStale, staleShareAt } from '../../semantics/rollout'
-import { isOrderedBefore, latestReleaseAt, type LatestRelease } from '../../semantics/version-order'
+import { isBelowMinimum, isStale, staleShareAt } from '../../semantics/rollout'
+import { latestReleaseAt, type LatestRelease } from '../../semantics/version-order'
 import { liveSessions } from '../live-sessions/read-now'
 
 // Live sessions at one instant, each version classed as stale and/or below
@@ -43,7 +43,7 @@ export async function liveClasses(params: LiveClassesParams): Promise<LiveClasse
   const versions = live.versions.map((v) => ({
     ...v,
     stale: isStale(catalog, v.version, params.at, latest),
-    belowMinimum: minSupported !== null && isOrderedBefore(catalog, v.version, minSupported, params.at),
+    belowMinimum: isBelowMinimum(catalog, v.version, minSupported, params.at),
   }))
   // The overview's own function: the stale share an alert sees is the one the page shows.
   const stale = staleShareAt(catalog, new Map(live.versions.map((v) => [v.version, v.sessions])), params.at)

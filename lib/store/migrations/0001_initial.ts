@@ -1,4 +1,4 @@
-import { createTable, createView, type DdlContext, type TableDef } from '../ddl'
+import { createTable, createView, type DdlContext, type TableDef, type ViewDef } from '../ddl'
 import type { Migration } from './types'
 
 const time = "DateTime64(3, 'UTC')"
@@ -93,6 +93,15 @@ export const versionFirstSeen: TableDef = {
   shardBy: 'cityHash64(project_id)',
 }
 
+/** Each version's first and last event time; 0120 takes first_seen from received_at instead. */
+export const versionFirstSeenView = (firstSeenFrom: 'event_time' | 'received_at'): ViewDef => ({
+  name: 'version_first_seen_mv',
+  to: 'version_first_seen',
+  source: 'events',
+  select: (source) =>
+    `SELECT project_id, version, min(${firstSeenFrom}) AS first_seen, max(event_time) AS last_seen FROM ${source} GROUP BY project_id, version`,
+})
+
 export const migration: Migration = {
   version: 1,
   name: 'initial',
@@ -102,12 +111,6 @@ export const migration: Migration = {
     ...createTable(ctx, minSupportedChanges),
     ...createTable(ctx, eventsTable(ctx.retentionDays)),
     ...createTable(ctx, versionFirstSeen),
-    ...createView(ctx, {
-      name: 'version_first_seen_mv',
-      to: 'version_first_seen',
-      source: 'events',
-      select: (source) =>
-        `SELECT project_id, version, min(event_time) AS first_seen, max(event_time) AS last_seen FROM ${source} GROUP BY project_id, version`,
-    }),
+    ...createView(ctx, versionFirstSeenView('event_time')),
   ],
 }

@@ -1,9 +1,11 @@
 import { errorJson, json, readJson } from '@/lib/http/json'
 import { adminRoute, deployRoute } from '@/lib/http/route'
 import { resolveProject } from '@/lib/projects/project-ref'
-import { listMinSupportedChanges, minSupportedSchema } from '@/lib/releases/release-store'
+import { isRegistered } from '@/lib/releases/catalog'
+import { listMinSupportedChanges, listReleases, minSupportedSchema } from '@/lib/releases/release-store'
 import { actorOf } from '@/lib/rollout/actor'
 import { changeMinimum } from '@/lib/rollout/change'
+import { unknownVersion } from './unknown-version'
 
 export const dynamic = 'force-dynamic'
 
@@ -25,6 +27,10 @@ export const PUT = deployRoute(projectInPath, async (request, _context: Context,
   if (!project) return errorJson(404, 'unknown_project', 'No such project.')
   const input = await readJson(request, minSupportedSchema)
   if (input instanceof Response) return input
+  // Read fresh, not from the catalog's cache: CI sets the minimum right after registering the release, maybe on another node.
+  if (input.version !== null && !isRegistered({ releases: await listReleases(project.id) }, input.version)) {
+    return unknownVersion(input.version, project.id)
+  }
   const { change, from, preview } = await changeMinimum(project, input.version, await actorOf(request))
   return json({ project: project.id, minSupported: change.version, changedAt: change.changedAt, previous: from, preview })
 })

@@ -5,6 +5,7 @@ import { searchParamsObject } from '@/lib/http/query-params'
 import { resolveProject } from '@/lib/projects/project-ref'
 import { timeParam, versionString } from '@/lib/validation'
 import { previewMinimum } from '@/lib/rollout/preview'
+import { unknownVersion } from '../unknown-version'
 
 export const dynamic = 'force-dynamic'
 
@@ -27,8 +28,6 @@ export const GET = deployRoute(projectInPath, async (request, _context: Context,
   const params = validate(previewParams, searchParamsObject(request))
   if (params instanceof Response) return params
   const preview = await previewMinimum(project, params.version, params.at ?? Date.now())
-  if (!preview.known) {
-    return errorJson(404, 'unknown_version', `Version ${JSON.stringify(params.version)} is neither released nor seen in project ${project.id}; register it first (POST /api/releases).`)
-  }
+  if (!preview.known) return unknownVersion(params.version, project.id)
   return json(preview)
 })
