@@ -1,12 +1,6 @@
 import type { EventRow } from './event-row'
 import type { ParsedEnvelope, ParsedEvent } from './schema'
 
-// Event time (docs/semantics.md, Words): the client's ts corrected by the request's clock
-// offset, ts + (receivedAt - sentAt), and never later than receivedAt.
-export function correctedEventTime(ts: number, sentAt: number, receivedAt: number): number {
-  return Math.min(ts + (receivedAt - sentAt), receivedAt)
-}
-
 /**
  * How far an event's corrected time may lie from when the server received it
  * (STALEWATCH_EVENT_MAX_AGE_HOURS, STALEWATCH_EVENT_MAX_FUTURE_SECONDS). The
@@ -34,6 +28,8 @@ export type EventVerdict = { ok: true; row: EventRow } | { ok: false; code: Even
 const hours = (ms: number) => `${+(ms / 3600_000).toFixed(2)} h`
 
 export function normalizeEvent(projectId: string, envelope: ParsedEnvelope, event: ParsedEvent, receivedAt: number, bounds: EventTimeBounds): EventVerdict {
+  // Event time (docs/semantics.md, Words): the client's ts corrected by the
+  // request's clock offset, ts + (receivedAt - sentAt), and never later than receivedAt.
   const raw = event.ts + (receivedAt - envelope.sentAt)
   if (raw > receivedAt + bounds.maxFutureMs) {
     return { ok: false, code: 'event_in_future', error: `ts: after sentAt by more than ${bounds.maxFutureMs / 1000} s (STALEWATCH_EVENT_MAX_FUTURE_SECONDS)` }

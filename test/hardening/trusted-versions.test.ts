@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { IngestAnswer, IngestEnvelope, WireEvent } from '@/lib/wire-format'
 import { projectById } from '@/lib/projects/project-directory'
-import { invalidateCatalog } from '@/lib/releases/catalog'
+import { invalidateCatalog } from '@/lib/releases/catalog-staleness'
 import { listFirstSeen, registerRelease, setMinSupported } from '@/lib/releases/release-store'
 import { chartContext } from '@/lib/figures/chart-context'
 import { projectOverview } from '@/lib/figures/overview'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { correctedEventTime, eventTimeBounds, normalizeEvent } from '@/ingest/normalize'
+import { eventTimeBounds, normalizeEvent } from '@/ingest/normalize'
 import { envelopeSchema, eventSchema } from '@/ingest/schema'
 
 const HOUR = 3_600_000
@@ -9,13 +9,20 @@ const envelope = (sentAt: number) =>
   envelopeSchema.parse({ session: 'session_1', load: 'load_0001', version: 'v1', sentAt, events: [{}] })
 
 describe('event time (docs/semantics.md, Words)', () => {
+  const eventTime = (ts: number, sentAt: number, receivedAt: number) => {
+    const verdict = normalizeEvent('p', envelope(sentAt), eventSchema.parse({ id: 'event_000', type: 'resume', ts }), receivedAt, bounds)
+    return verdict.ok ? verdict.row.event_time : verdict.error
+  }
+
   it('corrects the client clock by the request offset', () => {
     // Client clock 10 minutes behind: sent at 11:50 client time, received at 12:00.
-    expect(correctedEventTime(1_000_000 - 600_000 - 5_000, 1_000_000 - 600_000, 1_000_000)).toBe(1_000_000 - 5_000)
+    const noon = 10 * 86_400_000
+    expect(eventTime(noon - 600_000 - 5_000, noon - 600_000, noon)).toBe(noon - 5_000)
   })
 
   it('never puts an event after its receipt', () => {
-    expect(correctedEventTime(2_000, 1_000, 1_000)).toBe(1_000)
+    const noon = 10 * 86_400_000
+    expect(eventTime(noon + 1_000, noon, noon)).toBe(noon)
   })
 
   it('refuses, with a code, events further from their receipt than the bounds, and stores the rest', () => {
