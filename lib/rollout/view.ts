@@ -12,16 +12,22 @@ export interface WaveSummary {
   text: string
 }
 
+/** "1 live tab", "2 live tabs". */
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
+
 export function waveSummary(wave: WaveStatusView | null, now: number): WaveSummary {
   if (!wave) return { state: 'none', text: 'No minimum is set: no tab is forced to reload.' }
-  const progress = `${wave.granted} forced reloads started, ${wave.landed} landed; ${wave.belowMinimum} live tabs below ${wave.minimum}`
+  const progress = `${count(wave.granted, 'forced reload', 'forced reloads')} started, ${wave.landed} landed; ${count(wave.belowMinimum, 'live tab', 'live tabs')} below ${wave.minimum}`
+  // Nothing below the minimum and nothing in flight: no countdown to a start that would reload nothing.
+  if (wave.belowMinimum === 0 && wave.granted === wave.landed) {
+    return { state: 'done', text: wave.granted === 0 ? `Nothing to reload: no live tab below ${wave.minimum}.` : `Done: ${progress}.` }
+  }
   if (wave.paused) {
     const since = wave.pausedSince === null ? '' : ` for ${formatDuration(now - wave.pausedSince)}`
     return { state: 'paused', text: `Paused${since}: ${wave.causes.map((c) => c.summary).join('; ')}. No new forced reload starts. ${progress}.` }
   }
   if (wave.reloadsPerMinute === 0) return { state: 'paused', text: `Held: the reload rate is 0, so no forced reload starts. ${progress}.` }
   if (now < wave.startsAt) return { state: 'waiting', text: `Starts in ${Math.ceil((wave.startsAt - now) / 1000)} s (the lead: tabs hear of it first). ${progress}.` }
-  if (wave.belowMinimum === 0 && wave.granted === wave.landed) return { state: 'done', text: `Done: ${progress}.` }
   return { state: 'running', text: `Running at ${wave.reloadsPerMinute} / min: ${progress}.` }
 }
 

@@ -48,7 +48,7 @@ async function ProjectRollout({ project }: { project: Project }) {
         <p data-testid="wave-status" className={summary.state === 'paused' ? 'error' : undefined}>
           {summary.text}
         </p>
-        {wave ? (
+        {wave && (wave.belowMinimum > 0 || wave.granted > wave.landed) ? (
           <p className="muted">
             Wave since <LocalTime ms={wave.changedAt} />, first forced reload <LocalTime ms={wave.startsAt} />, projected end{' '}
             {wave.projectedEndAt === null ? '— (paused or rate 0)' : <LocalTime ms={wave.projectedEndAt} />}.
