@@ -24,8 +24,8 @@ export interface DrawnMarker {
 
 /** Assumptions about the drawing that make the layout hold at every chart width from this one up. */
 export const MARKER_LAYOUT = {
-  /** The narrowest plot a chart gets on a laptop screen, px. */
-  minPlotWidthPx: 560,
+  /** The narrowest plot a chart gets: on a 390 px phone, about 260 px once the panel and the axis take theirs. */
+  minPlotWidthPx: 250,
   /** Width of one character at the labels' 11 px font, px (a generous average). */
   charWidthPx: 6.8,
   /** Gap between the line and its text, and between two labels, px. */
