@@ -53,8 +53,8 @@ export interface WavePicture {
 }
 
 export const WAVE_STYLE = {
-  below: { colour: '#5f3dc4', name: 'live tabs below the minimum' },
-  started: { colour: REASON_COLOURS.forced!, name: 'forced reloads started' },
+  below: { colour: '#5f3dc4', name: 'live tabs below the minimum', axis: 'tabs below' },
+  started: { colour: REASON_COLOURS.forced!, name: 'forced reloads started', axis: 'reloads per minute' },
   landed: { colour: '#087f5b', name: 'landed on the minimum or later' },
   pause: { colour: 'var(--muted)', opacity: 0.18 },
   band: { colour: 'var(--text)', opacity: 0.12, name: 'projected end (estimate)' },
