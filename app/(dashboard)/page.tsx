@@ -5,6 +5,8 @@ import { CreateProjectForm } from '@/app/components/create-project-form'
 import { LocalTime } from '@/app/components/local-time'
 import { projectPage } from '@/app/components/project-page'
 import { SiteHeader } from '@/app/components/site-header'
+import { VersionText } from '@/app/components/version-text'
+import { shortVersion } from '@/lib/charts/version-label'
 import { formatDuration, formatShare } from '@/lib/charts/format'
 import type { Project } from '@/lib/projects/project'
 import { chartContext } from '@/lib/figures/chart-context'
@@ -64,11 +66,16 @@ async function ProjectOverview({ project }: { project: Project }) {
           <div className="label">Stale share now</div>
           <div className="value" data-testid="stale-share">{o.approximate ? '≈ ' : ''}{formatShare(o.staleShare)}</div>
           <div className="sub" data-testid="stale-trend">{o.staleSessions} stale · {trend(o.staleShare, o.staleShareHourAgo)}</div>
+          {o.staleUnregistered > 0 ? (
+            <div className="sub" data-testid="stale-unregistered">
+              {o.staleUnregistered === o.staleSessions ? 'all' : `${o.staleUnregistered} (${formatShare(o.staleUnregistered / o.staleSessions, 0)})`} on versions no release registered
+            </div>
+          ) : null}
         </div>
         <div className="stat">
           <div className="label">Latest release</div>
           <div className="value" data-testid="latest-version">
-            {o.latest ? <a href={`/releases/${encodeURIComponent(o.latest.version)}?${q}&releasedAt=${o.latest.releasedAt}`}>{o.latest.version}</a> : '—'}
+            {o.latest ? <a href={`/releases/${encodeURIComponent(o.latest.version)}?${q}&releasedAt=${o.latest.releasedAt}`} title={o.latest.version}>{shortVersion(o.latest.version)}</a> : '—'}
           </div>
           <div className="sub">{o.latest ? <>{o.latest.implicit ? 'first seen ' : 'released '}<LocalTime ms={o.latest.releasedAt} /></> : 'no release yet'}</div>
         </div>
@@ -110,7 +117,7 @@ async function ProjectOverview({ project }: { project: Project }) {
               <tbody>
                 {o.versions.map((v) => (
                   <tr key={v.version} data-version={v.version}>
-                    <td><code>{v.version}</code></td>
+                    <td><VersionText version={v.version} /></td>
                     <td>{v.status ? <span className={`badge ${v.status}`}>{v.status}</span> : null}</td>
                     <td className="num" data-col="sessions">{v.sessions}</td>
                     <td className="num" data-col="visible">{v.visible}</td>

@@ -1,3 +1,4 @@
+import { shortVersion } from '@/lib/charts/version-label'
 import type { ChartContext } from '@/lib/figures/chart-context'
 import type { ChartRequest } from '@/lib/figures/charts'
 import { ChartPanel } from './chart-panel'
@@ -15,7 +16,7 @@ interface Props {
 
 export function BackendLoadPanels({ ctx, request, span }: Props) {
   const suffix = span ? `, ${span}` : ''
-  const against = request.release ? `${request.release.version} against older and newer versions` : 'by client version'
+  const against = request.release ? `${shortVersion(request.release.version)} against older and newer versions` : 'by client version'
   return (
     <>
       <ChartPanel

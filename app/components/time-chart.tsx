@@ -10,7 +10,6 @@ import { MARKER_LAYOUT } from '@/lib/charts/marker-labels'
 // opacities, formats, marker labels and the empty state all come with it.
 
 const tooltipStyle = { background: 'var(--panel)', border: '1px solid var(--border)', color: 'var(--text)' }
-const MARKER_COLOUR: Record<DrawnMarker['kind'], string> = { release: 'var(--accent)', min_supported: 'var(--danger)' }
 
 /** A marker's label at its prepared lane and side of the line. */
 function markerLabel(marker: DrawnMarker, marginTop: number) {
@@ -20,7 +19,7 @@ function markerLabel(marker: DrawnMarker, marginTop: number) {
     return (
       <g className="marker-label">
         <title>{marker.title}</title>
-        <text className="recharts-label" x={x} y={y} textAnchor={marker.anchor} fill="var(--muted)" fontSize={11}>
+        <text className="recharts-label" x={x} y={y} textAnchor={marker.anchor} fill="var(--text)" fontSize={11}>
           {marker.label}
         </text>
       </g>
@@ -45,19 +44,21 @@ export function TimeChart({ chart }: { chart: DrawnChart }) {
   }
   const f = chartFormatters(chart.axes)
   const share = chart.axes.y === 'share'
+  const titleOf = new Map(chart.series.map((s) => [s.label, s.title]))
   const common = (
     <>
       <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
       <XAxis dataKey="x" type="number" scale={chart.axes.x === 'time' ? 'time' : 'linear'} domain={chart.domain} tickFormatter={f.xTick} stroke="var(--muted)" minTickGap={40} />
       <YAxis stroke="var(--muted)" allowDecimals={chart.axes.y !== 'count'} domain={share ? [0, 1] : [0, 'auto']} tickFormatter={f.yTick} width={share ? 60 : 44} />
       <Tooltip labelFormatter={f.xLabel} formatter={f.value} contentStyle={tooltipStyle} labelStyle={{ color: 'var(--text)' }} />
-      <Legend />
+      <Legend formatter={(value: string) => <span title={titleOf.get(value) ?? value}>{value}</span>} />
       {chart.markers.map((m) => (
         <ReferenceLine
           key={`${m.kind}-${m.at}-${m.title}`}
           x={m.at}
-          stroke={MARKER_COLOUR[m.kind]}
-          strokeDasharray="4 3"
+          stroke={chart.markerStyle[m.kind].stroke}
+          strokeDasharray={chart.markerStyle[m.kind].dash}
+          strokeWidth={chart.markerStyle[m.kind].width}
           label={m.label === null ? undefined : markerLabel(m, chart.marginTop)}
         />
       ))}
@@ -92,6 +93,18 @@ export function TimeChart({ chart }: { chart: DrawnChart }) {
           )}
         </ResponsiveContainer>
       </div>
+      {chart.unlabelledMarkers.length > 0 ? (
+        <ul className="marker-list" data-testid={`markers-${chart.chart}`} aria-label="Markers not labelled in the chart">
+          {chart.unlabelledMarkers.map((m) => (
+            <li key={`${m.kind}-${m.at}-${m.title}`} title={m.title}>
+              <svg width="14" height="10" aria-hidden="true">
+                <line x1="7" y1="0" x2="7" y2="10" stroke={chart.markerStyle[m.kind].stroke} strokeDasharray={chart.markerStyle[m.kind].dash} strokeWidth={chart.markerStyle[m.kind].width} />
+              </svg>
+              {m.text} · {f.xLabel(m.at)}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {exports}
     </>
   )

@@ -2,6 +2,7 @@ import type { ChartData, FigureChart } from './chart-data'
 import type { AxisSpec } from './format'
 import { layoutMarkers, MARKER_LAYOUT, type DrawnMarker } from './marker-labels'
 import { toneColour } from './palette'
+import { shortVersionsIn } from './version-label'
 
 // Everything the chart renderer (app/components/time-chart.tsx) needs,
 // decided here: each series' colour and opacity, the axes' formats, where
@@ -13,7 +14,10 @@ export type ChartKind = 'stacked-area' | 'line' | 'stacked-bar'
 
 export interface DrawnSeries {
   key: string
+  /** The legend's text: versions in their short form. */
   label: string
+  /** The whole label, on hover. */
+  title: string
   version: string | null
   visibility: 'visible' | 'hidden' | 'unknown' | null
   colour: string
@@ -31,6 +35,10 @@ export interface DrawnChart {
   /** The x range drawn: the whole window, so a marker at its very end shows. */
   domain: [number, number]
   markers: DrawnMarker[]
+  /** Markers whose label found no place in the chart: named in a list under it. */
+  unlabelledMarkers: (Pick<DrawnMarker, 'at' | 'kind' | 'title'> & { text: string })[]
+  /** How each kind of marker line is drawn. */
+  markerStyle: typeof MARKER_STYLE
   /** Room above the plot for the marker label lanes in use, px. */
   marginTop: number
   /** Shown instead of the chart when there is nothing to draw; null otherwise. */
@@ -50,6 +58,16 @@ const AXIS_OF_UNIT: Record<ChartData['unit'], AxisSpec['y']> = {
 }
 
 const OPACITY = { visible: 0.6, hidden: 0.22, unknown: 0.4 } as const
+
+/**
+ * Marker lines in the text colour, which no series uses, so they stand out
+ * on every area in both themes; releases dotted, minimum changes in long
+ * dashes, and the list under the chart names them the same way.
+ */
+export const MARKER_STYLE = {
+  release: { stroke: 'var(--text)', dash: '2 3', width: 1.5 },
+  min_supported: { stroke: 'var(--text)', dash: '8 4', width: 2 },
+} as const
 const AREA_OPACITY = 0.55
 
 /**
@@ -75,7 +93,8 @@ export function drawChart(figure: FigureChart, display: { kind: ChartKind; empty
     points: data.points,
     series: facts.map((f) => ({
       key: f.key,
-      label: f.label,
+      label: shortVersionsIn(f.label),
+      title: f.label,
       version: f.version,
       visibility: f.visibility,
       colour: toneColour(f.tone),
@@ -84,6 +103,8 @@ export function drawChart(figure: FigureChart, display: { kind: ChartKind; empty
     axes: { x: data.xKind, spanMs: data.xKind === 'time' ? data.to - data.from : 0, y: AXIS_OF_UNIT[data.unit] },
     domain: data.xKind === 'time' ? [data.from, data.to] : [Math.min(0, ...xs), Math.max(0, ...xs)],
     markers,
+    unlabelledMarkers: markers.filter((m) => m.label === null).map(({ at, kind, title }) => ({ at, kind, title, text: `${kind === 'release' ? 'release ' : ''}${shortVersionsIn(title)}` })),
+    markerStyle: MARKER_STYLE,
     marginTop: 8 + Math.max(1, lanes) * MARKER_LAYOUT.laneHeightPx,
     empty: hasValues(data) ? null : display.emptyText,
     exportUrl: display.exportUrl,

@@ -1,48 +1,59 @@
 // Colours of chart series, chosen from what a series is (its tone), never
-// from its label. Versions are told apart by family first: the latest
-// release in blue, versions newer than it (a canary, a hotfix not registered
-// yet) in other cool colours, stale versions in warm ones, the most recently
-// stale first; "other" in grey, counts under no version in a darker grey.
-// Reload reasons have fixed colours. Every pair within a family is at least
-// 90 apart in RGB, so neighbours in a stacked chart do not blur into each
-// other; the families are far apart. The colours read on both the light and
-// the dark theme.
+// from its label. A version keeps one colour for the life of its project:
+// its place in the order in which the project's versions first appeared
+// (first seen, or released if earlier; lib/figures/chart-context.ts
+// versionTones) picks it from VERSIONS, so adding a release never recolours
+// the ones before it, and the versions of one rollout, which appeared one
+// after another, get neighbouring entries, each far from the next. Whether a
+// version is the latest or stale is said in words (the versions table's
+// badges), not by recolouring it.
+//
+// One colour means one thing across the dashboard: the version colours, the
+// reload reasons' colours, "other", the counts under no version and the
+// marker lines (drawn in the text colour, app/globals.css) never share a
+// value. Every colour reads on both the light and the dark theme.
 
 export type Tone =
-  | { family: 'latest' }
-  | { family: 'newer' | 'stale'; /** 0 = nearest the latest release */ rank: number }
+  /** A version, by its place in the project's order of first appearance (0 = the first). */
+  | { family: 'version'; index: number }
   | { family: 'other' }
   /** Counts under no version (backend load's `unknown`): apart from "other", which sums versions. */
   | { family: 'unversioned' }
   | { family: 'reason'; reason: string }
+  /** Versions before or after one release, summed (backend load on a release's page). */
+  | { family: 'relative'; side: 'older' | 'newer' }
+  /** A share drawn alone (the stale share). */
+  | { family: 'share' }
 
-const LATEST = '#1971c2'
-const NEWER = ['#7048e8', '#0ca678', '#0b3d91'] as const
-const STALE = ['#f08c00', '#c92a2a', '#ffd43b', '#e64980', '#ffa8a8', '#5c2c06'] as const
+/** Neighbours (consecutive versions, and the last and the first) are at least 100 apart in RGB; none equals a colour below. */
+export const VERSION_COLOURS = ['#4c6ef5', '#f59f00', '#0ca678', '#d6336c', '#1098ad', '#7950f2', '#74b816', '#a9652b', '#be4bdb'] as const
 const OTHER = '#868e96'
 const UNVERSIONED = '#495057'
+const OLDER = '#e8590c'
+const NEWER = '#3b5bdb'
+const SHARE = '#c2255c'
 
-const REASONS: Record<string, string> = {
+export const REASON_COLOURS: Record<string, string> = {
   user: '#8e99a8',
   update_prompt: '#2f9e44',
   forced: '#e03131',
-  chunk_error: '#f08c00',
-  app: '#1971c2',
+  chunk_error: '#fd7e14',
+  app: '#1c7ed6',
 }
 
 export function toneColour(tone: Tone): string {
   switch (tone.family) {
-    case 'latest':
-      return LATEST
-    case 'newer':
-      return NEWER[tone.rank % NEWER.length]!
-    case 'stale':
-      return STALE[tone.rank % STALE.length]!
+    case 'version':
+      return VERSION_COLOURS[tone.index % VERSION_COLOURS.length]!
     case 'other':
       return OTHER
     case 'unversioned':
       return UNVERSIONED
     case 'reason':
-      return REASONS[tone.reason] ?? OTHER
+      return REASON_COLOURS[tone.reason] ?? OTHER
+    case 'relative':
+      return tone.side === 'older' ? OLDER : NEWER
+    case 'share':
+      return SHARE
   }
 }

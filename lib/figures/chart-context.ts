@@ -1,8 +1,7 @@
 import type { ChartMarker } from '../charts/chart-data'
 import type { Tone } from '../charts/palette'
 import { catalogFor, type ProjectCatalog } from '../releases/catalog'
-import { versionStatus } from '../semantics/rollout'
-import { orderKey, releaseTimeline, type LatestRelease } from '../semantics/version-order'
+import { releaseTimeline, type LatestRelease } from '../semantics/version-order'
 import type { Project } from '../projects/project'
 
 // What every chart loader needs about a project: its liveness window, its
@@ -51,7 +50,12 @@ export function markersIn(ctx: ChartContext, from: number, to: number): ChartMar
   return [...releases, ...minimums].sort((a, b) => a.at - b.at)
 }
 
-/** Version names in release order, for stable colours and stacking. */
+/** The versions a deploy token or the admin registered: charts never fold them into "other". */
+export function registeredVersions(ctx: ChartContext): Set<string> {
+  return new Set(ctx.catalog.releases.map((r) => r.version))
+}
+
+/** Version names in release order, for stacking. */
 export function versionOrder(ctx: ChartContext): string[] {
   const order: string[] = []
   for (const r of ctx.timeline) if (!order.includes(r.version)) order.push(r.version)
@@ -65,23 +69,32 @@ export function findRelease(ctx: ChartContext, version: string, at?: number): La
 }
 
 /**
- * The tone of each version in a chart ending at `at` (lib/charts/palette.ts):
- * the latest release, versions newer than it, and stale ones ranked from the
- * most recent, by the version order at `at` (docs/semantics.md, Version
- * order). A version the order does not know counts as stale, last.
+ * When each version of the project first appeared: first seen, or its
+ * earliest registered release if that came first. Both are stored and do
+ * not move, so the order they make is the project's for good.
  */
-export function versionTones(ctx: ChartContext, versions: Iterable<string>, at: number): Map<string, Tone> {
-  const tones = new Map<string, Tone>()
-  const newer: string[] = []
-  const stale: string[] = []
-  for (const version of new Set(versions)) {
-    const status = versionStatus(ctx.catalog, version, at)
-    if (status === 'latest') tones.set(version, { family: 'latest' })
-    else if (status === 'newer') newer.push(version)
-    else stale.push(version)
-  }
-  const key = (v: string) => orderKey(ctx.catalog, v, at) ?? -Infinity
-  newer.sort((a, b) => key(a) - key(b)).forEach((v, rank) => tones.set(v, { family: 'newer', rank }))
-  stale.sort((a, b) => key(b) - key(a)).forEach((v, rank) => tones.set(v, { family: 'stale', rank }))
-  return tones
+function appearedAt(ctx: ChartContext): Map<string, number> {
+  const at = new Map(ctx.catalog.firstSeen)
+  for (const r of ctx.catalog.releases) at.set(r.version, Math.min(r.releasedAt, at.get(r.version) ?? Infinity))
+  return at
+}
+
+/** A version the catalog does not know yet still gets a colour of its own, from its name. */
+function nameIndex(version: string): number {
+  let h = 0
+  for (let i = 0; i < version.length; i++) h = (h * 31 + version.charCodeAt(i)) >>> 0
+  return h
+}
+
+/**
+ * The tone of each version (lib/charts/palette.ts): its place in the order
+ * in which the project's versions appeared, so a version keeps its colour
+ * for the life of the project whatever is released after it
+ * (docs/dashboard.md, Colours).
+ */
+export function versionTones(ctx: ChartContext, versions: Iterable<string>): Map<string, Tone> {
+  const appeared = appearedAt(ctx)
+  const order = [...appeared].sort(([a, x], [b, y]) => x - y || (a < b ? -1 : a > b ? 1 : 0))
+  const index = new Map(order.map(([version], i) => [version, i]))
+  return new Map([...new Set(versions)].map((v) => [v, { family: 'version', index: index.get(v) ?? nameIndex(v) }]))
 }

@@ -25,8 +25,18 @@ export const EXPLORER_CHARTS: readonly ChartName[] = CHART_NAMES.filter((name) =
 
 const MINUTE = 60_000
 
+/**
+ * Points after `now` say nothing: a window may reach into the future (the
+ * explorer's, an export's), but no minute after now was measured, and a
+ * live count there would only repeat the tabs still inside their liveness
+ * window (docs/dashboard.md, No figure beyond what was measured).
+ */
+function unmeasuredAfter(points: ChartData['points'], now: number): ChartData['points'] {
+  return points.map((p) => (p.x <= now ? p : { x: p.x, values: Object.fromEntries(Object.keys(p.values).map((k) => [k, null])) }))
+}
+
 /** The chart and what each of its series is. */
-async function figureChart(ctx: ChartContext, name: ChartName, req: ChartRequest): Promise<FigureChart> {
+async function figureChart(ctx: ChartContext, name: ChartName, req: ChartRequest, now: number): Promise<FigureChart> {
   const def = chartDef(name)
   const step = stepFor(req.to - req.from)
   const prepared = await def.prepare(ctx, req, { step, stepMs: step * MINUTE })
@@ -40,15 +50,15 @@ async function figureChart(ctx: ChartContext, name: ChartName, req: ChartRequest
     xKind: prepared.xKind,
     unit: prepared.unit,
     series: prepared.facts.map((f) => f.key),
-    points: prepared.points,
+    points: prepared.xKind === 'time' ? unmeasuredAfter(prepared.points, now) : prepared.points,
     ...(prepared.notes ? { notes: prepared.notes } : {}),
   }
   return { data, facts: prepared.facts }
 }
 
 /** The chart's data, as /api/stats/chart/<name> exports it. */
-export async function loadChart(ctx: ChartContext, name: ChartName, req: ChartRequest): Promise<ChartData> {
-  return (await figureChart(ctx, name, req)).data
+export async function loadChart(ctx: ChartContext, name: ChartName, req: ChartRequest, now = Date.now()): Promise<ChartData> {
+  return (await figureChart(ctx, name, req, now)).data
 }
 
 /** The API address of a chart's export, without format. */
@@ -62,7 +72,7 @@ function chartExportUrl(ctx: ChartContext, name: ChartName, req: ChartRequest): 
 }
 
 /** The chart as the page draws it: colours, formats, marker labels and "nothing to draw" decided. */
-export async function drawnChart(ctx: ChartContext, name: ChartName, req: ChartRequest, emptyText?: string): Promise<DrawnChart> {
+export async function drawnChart(ctx: ChartContext, name: ChartName, req: ChartRequest, emptyText?: string, now = Date.now()): Promise<DrawnChart> {
   const def = chartDef(name)
-  return drawChart(await figureChart(ctx, name, req), { kind: def.kind, emptyText: emptyText ?? def.emptyText, exportUrl: chartExportUrl(ctx, name, req) })
+  return drawChart(await figureChart(ctx, name, req, now), { kind: def.kind, emptyText: emptyText ?? def.emptyText, exportUrl: chartExportUrl(ctx, name, req) })
 }

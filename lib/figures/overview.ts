@@ -1,6 +1,6 @@
 import { adoptionAt, staleShareAt, versionStatus, type VersionStatus } from '../semantics/rollout'
 import { latestReleaseAt } from '../semantics/version-order'
-import type { ChartContext } from './chart-context'
+import { registeredVersions, type ChartContext } from './chart-context'
 import { liveMinutes } from './live-sessions/read-minutes'
 import { liveSessions } from './live-sessions/read-now'
 import { versionSeen } from './live-sessions/read-seen'
@@ -26,6 +26,8 @@ export interface ProjectOverview {
   windowSeconds: number
   liveTotal: number
   staleSessions: number
+  /** Of staleSessions, those on versions no deploy token or admin registered: what the public ingest key alone reports. */
+  staleUnregistered: number
   /** null when nothing is live. */
   staleShare: number | null
   staleShareHourAgo: number | null
@@ -51,6 +53,9 @@ export async function projectOverview(ctx: ChartContext, at: number): Promise<Pr
   const counts = new Map(live.versions.map((v) => [v.version, v.sessions]))
   const latest = latestReleaseAt(ctx.catalog, at)
   const stale = staleShareAt(ctx.catalog, counts, at)
+  const registered = registeredVersions(ctx)
+  const unregistered = new Map([...counts].filter(([version]) => !registered.has(version)))
+  const staleUnregistered = staleShareAt(ctx.catalog, unregistered, at).stale
   const hourAgoShare = staleShareAt(ctx.catalog, new Map(earlier.map((r) => [r.version, r.sessions])), hourAgo).ratio
   const adoption = latest ? adoptionAt(ctx.catalog, counts, latest.version, at) : null
   const ageOf = new Map(ages.map((a) => [a.version, a.medianTabAgeMs]))
@@ -60,6 +65,7 @@ export async function projectOverview(ctx: ChartContext, at: number): Promise<Pr
     windowSeconds: ctx.windowSeconds,
     liveTotal: live.total,
     staleSessions: stale.stale,
+    staleUnregistered,
     staleShare: stale.ratio,
     staleShareHourAgo: hourAgoShare,
     latest: latest ? { ...latest, adoption: adoption?.ratio ?? null, adopted: adoption?.adopted ?? 0 } : null,

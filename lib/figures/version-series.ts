@@ -1,7 +1,6 @@
 import { pivot, type ChartData, type SeriesFacts } from '../charts/chart-data'
 import { foldVersions, otherKey, topVersions } from '../charts/top-versions'
-import { latestReleaseAt } from '../semantics/version-order'
-import { versionOrder, versionTones, type ChartContext } from './chart-context'
+import { registeredVersions, versionOrder, versionTones, type ChartContext } from './chart-context'
 import type { ChartGrid, ChartRequest } from './chart-def'
 
 // Series per version (and visibility) for the charts that split a count by
@@ -28,7 +27,7 @@ export function versionSeries(
 ): { facts: SeriesFacts[]; points: ChartData['points'] } {
   const totals = new Map<string, number>()
   for (const r of rows) totals.set(r.version, (totals.get(r.version) ?? 0) + r.value)
-  const kept = topVersions(totals, latestReleaseAt(ctx.catalog, req.to)?.version ?? null)
+  const kept = topVersions(totals, registeredVersions(ctx))
   const other = otherKey(kept)
   const folded = foldVersions(rows, kept, other)
   const visibilityOf = (r: VersionRow) => (r.visibility === 'visible' || r.visibility === 'hidden' ? r.visibility : 'unknown')
@@ -43,7 +42,7 @@ export function versionSeries(
   )
   // Facts by key, from the rows themselves: a version's name may contain " · ".
   const factsOf = new Map<string, SeriesFacts>()
-  const tones = versionTones(ctx, kept, req.to)
+  const tones = versionTones(ctx, kept)
   for (const r of folded) {
     const key = keyOf(r.version, visibilityOf(r))
     if (factsOf.has(key)) continue

@@ -1,4 +1,5 @@
 import { formatDuration } from '../charts/format'
+import { shortVersion } from '../charts/version-label'
 import type { WaveStatusView } from './status'
 
 // What the rollout page says about a wave, prepared beside the data (the
@@ -12,23 +13,30 @@ export interface WaveSummary {
   text: string
 }
 
+/** "1 live tab", "2 live tabs". */
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
+
 export function waveSummary(wave: WaveStatusView | null, now: number): WaveSummary {
   if (!wave) return { state: 'none', text: 'No minimum is set: no tab is forced to reload.' }
-  const progress = `${wave.granted} forced reloads started, ${wave.landed} landed; ${wave.belowMinimum} live tabs below ${wave.minimum}`
+  const minimum = shortVersion(wave.minimum)
+  const progress = `${count(wave.granted, 'forced reload', 'forced reloads')} started, ${wave.landed} landed; ${count(wave.belowMinimum, 'live tab', 'live tabs')} below ${minimum}`
+  // Nothing below the minimum and nothing in flight: no countdown to a start that would reload nothing.
+  if (wave.belowMinimum === 0 && wave.granted === wave.landed) {
+    return { state: 'done', text: wave.granted === 0 ? `Nothing to reload: no live tab below ${minimum}.` : `Done: ${progress}.` }
+  }
   if (wave.paused) {
     const since = wave.pausedSince === null ? '' : ` for ${formatDuration(now - wave.pausedSince)}`
     return { state: 'paused', text: `Paused${since}: ${wave.causes.map((c) => c.summary).join('; ')}. No new forced reload starts. ${progress}.` }
   }
   if (wave.reloadsPerMinute === 0) return { state: 'paused', text: `Held: the reload rate is 0, so no forced reload starts. ${progress}.` }
   if (now < wave.startsAt) return { state: 'waiting', text: `Starts in ${Math.ceil((wave.startsAt - now) / 1000)} s (the lead: tabs hear of it first). ${progress}.` }
-  if (wave.belowMinimum === 0 && wave.granted === wave.landed) return { state: 'done', text: `Done: ${progress}.` }
   return { state: 'running', text: `Running at ${wave.reloadsPerMinute} / min: ${progress}.` }
 }
 
 /** The preview's figures in one line, for the page's confirmation and the audit log. */
 export function previewText(p: { tabs: { total: number; visible: number; hidden: number; idle: number; unsaved: number }; reloadsPerMinute: number }): string {
   const t = p.tabs
-  return `${t.total} live tabs (${t.visible} visible, ${t.hidden} hidden, ${t.idle} idle; ${t.unsaved} with unsaved work) at ${p.reloadsPerMinute} / min`
+  return `${count(t.total, 'live tab', 'live tabs')} (${t.visible} visible, ${t.hidden} hidden, ${t.idle} idle; ${t.unsaved} with unsaved work) at ${p.reloadsPerMinute} / min`
 }
 
 /** An audit entry's detail and outcome in words. */

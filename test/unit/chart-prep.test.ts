@@ -3,7 +3,7 @@ import type { ChartMarker, FigureChart } from '@/lib/charts/chart-data'
 import { drawChart } from '@/lib/charts/draw'
 import { chartFormatters } from '@/lib/charts/format'
 import { layoutMarkers, MARKER_LAYOUT } from '@/lib/charts/marker-labels'
-import { toneColour } from '@/lib/charts/palette'
+import { REASON_COLOURS, toneColour, VERSION_COLOURS } from '@/lib/charts/palette'
 import { otherKey, topVersions } from '@/lib/charts/top-versions'
 
 // The pure preparation every chart goes through before the renderer draws it.
@@ -13,10 +13,21 @@ const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 
 const distance = (a: string, b: string) => Math.hypot(...rgb(a).map((x, i) => x - rgb(b)[i]!))
 
 describe('series colours', () => {
-  it('keep every version of a chart of up to six apart, the latest in blue and the stale ones warm', () => {
-    const colours = [toneColour({ family: 'latest' }), ...[0, 1, 2, 3, 4].map((rank) => toneColour({ family: 'stale', rank }))]
-    for (let i = 0; i < colours.length; i++) for (let j = i + 1; j < colours.length; j++) expect(distance(colours[i]!, colours[j]!), `${colours[i]} ${colours[j]}`).toBeGreaterThan(90)
-    expect(toneColour({ family: 'other' })).not.toBe(toneColour({ family: 'latest' }))
+  it('keep consecutive versions apart, and never give a version a colour that means something else', () => {
+    const versions = VERSION_COLOURS.map((_, index) => toneColour({ family: 'version', index }))
+    for (let i = 0; i < versions.length; i++) {
+      const next = versions[(i + 1) % versions.length]!
+      expect(distance(versions[i]!, next), `${versions[i]} ${next}`).toBeGreaterThan(100)
+    }
+    const others = [
+      ...Object.keys(REASON_COLOURS).map((reason) => toneColour({ family: 'reason', reason })),
+      toneColour({ family: 'other' }),
+      toneColour({ family: 'unversioned' }),
+      toneColour({ family: 'share' }),
+      toneColour({ family: 'relative', side: 'older' }),
+      toneColour({ family: 'relative', side: 'newer' }),
+    ]
+    expect(new Set([...versions, ...others]).size).toBe(versions.length + others.length)
   })
 })
 
@@ -37,7 +48,7 @@ describe('marker labels', () => {
   })
 
   it('shorten long version names and keep the whole name for the tooltip', () => {
-    const long = 'a'.repeat(64)
+    const long = 'release-'.repeat(8)
     const [m] = layoutMarkers([marker(H / 2, long)], 0, H)
     expect(m!.label!.length).toBe(MARKER_LAYOUT.maxLabelChars)
     expect(m!.title).toBe(long)
@@ -45,10 +56,11 @@ describe('marker labels', () => {
 })
 
 describe('top versions', () => {
-  it('keep all versions that fit, else the latest and the largest, ties by name', () => {
-    expect(topVersions(new Map([['a', 1], ['b', 2]]), 'a')).toEqual(new Set(['a', 'b']))
+  it('keep all versions that fit, else every registered release and the largest of the others, ties by name', () => {
+    expect(topVersions(new Map([['a', 1], ['b', 2]]), new Set(['a']))).toEqual(new Set(['a', 'b']))
     const totals = new Map(Array.from({ length: 10 }, (_, i) => [`v${i}`, i] as [string, number]))
-    expect(topVersions(totals, 'v0', 3)).toEqual(new Set(['v0', 'v9', 'v8']))
+    expect(topVersions(totals, new Set(['v0']), 3)).toEqual(new Set(['v0', 'v9', 'v8']))
+    expect(topVersions(totals, new Set(['v0', 'v1', 'v2', 'v3']), 3)).toEqual(new Set(['v0', 'v1', 'v2', 'v3']))
     expect(otherKey(new Set(['other']))).toBe('other versions')
   })
 })
@@ -59,7 +71,7 @@ describe('drawn charts', () => {
       chart: 'stale-share', title: 'Stale share', xKind: 'time', unit, from: 0, to: 2 * 60_000, stepMinutes: 1, markers: [], series: ['s'],
       points: values.map((v, i) => ({ x: i * 60_000, values: { s: v } })),
     },
-    facts: [{ key: 's', label: 's', version: null, visibility: null, tone: { family: 'stale', rank: 0 } }],
+    facts: [{ key: 's', label: 's', version: null, visibility: null, tone: { family: 'share' } }],
   })
   const display = { kind: 'line' as const, emptyText: 'nothing live', exportUrl: '/x?' }
 

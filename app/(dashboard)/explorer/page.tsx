@@ -50,7 +50,7 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
           <h2>Explorer</h2>
           <RangePicker project={project.id} from={from} to={to} />
           <p className="muted" data-testid="explorer-window">
-            <LocalTime ms={from} /> → <LocalTime ms={to} />. The address of this page keeps the window: paste it into an incident review. Dashed lines: releases (blue) and changes of the minimum supported version (red).
+            <LocalTime ms={from} /> → <LocalTime ms={to} />. The address of this page keeps the window: paste it into an incident review. Markers: releases (dotted lines) and changes of the minimum supported version (dashed lines); any without a label in the chart are listed under it.
           </p>
           {problems.map((p) => (
             <p key={p} className="error" role="status">{p}</p>

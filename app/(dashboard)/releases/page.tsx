@@ -1,6 +1,7 @@
 import { LocalTime } from '@/app/components/local-time'
 import { projectPage } from '@/app/components/project-page'
 import { SiteHeader } from '@/app/components/site-header'
+import { VersionText } from '@/app/components/version-text'
 import { formatDuration, formatShare } from '@/lib/charts/format'
 import { chartContext } from '@/lib/figures/chart-context'
 import { DEFAULT_GRACE_MS, releaseSummaries } from '@/lib/figures/release-summaries/summaries'
@@ -49,7 +50,7 @@ export default async function ReleasesPage({ searchParams }: { searchParams: Pro
                   {releases.map((r) => (
                     <tr key={`${r.version}-${r.releasedAt}`} data-version={r.version} data-released-at={r.releasedAt}>
                       <td>
-                        <a href={`/releases/${encodeURIComponent(r.version)}?${q}&releasedAt=${r.releasedAt}`}><code>{r.version}</code></a>
+                        <a href={`/releases/${encodeURIComponent(r.version)}?${q}&releasedAt=${r.releasedAt}`}><VersionText version={r.version} /></a>
                         {r.implicit ? <span className="badge">first seen</span> : null}
                       </td>
                       <td><LocalTime ms={r.releasedAt} /></td>

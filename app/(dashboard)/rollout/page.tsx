@@ -2,6 +2,10 @@ import { AutoRefresh } from '@/app/components/auto-refresh'
 import { LocalTime } from '@/app/components/local-time'
 import { projectPage } from '@/app/components/project-page'
 import { SiteHeader } from '@/app/components/site-header'
+import { WaveChart } from '@/app/components/wave-chart'
+import { wavePicture } from '@/lib/figures/wave-picture/picture'
+import { CopyButton } from '@/app/components/copy-button'
+import { VersionText } from '@/app/components/version-text'
 import type { Project } from '@/lib/projects/project'
 import { rolloutStatus } from '@/lib/rollout/status'
 import { auditText, waveSummary } from '@/lib/rollout/view'
@@ -38,13 +42,13 @@ async function ProjectRollout({ project }: { project: Project }) {
       <section className="panel">
         <h2>Minimum supported version</h2>
         <p>
-          Now: <code data-testid="current-minimum">{status.minSupported ?? 'none'}</code> · rate {status.settings.reloadsPerMinute} forced reloads / min · lead{' '}
+          Now: {status.minSupported ? <><VersionText version={status.minSupported} /> <CopyButton text={status.minSupported} label="the whole minimum version" /></> : <code>none</code>} · rate {status.settings.reloadsPerMinute} forced reloads / min · lead{' '}
           {status.settings.leadSeconds} s{status.settings.own ? '' : ' (defaults)'}
         </p>
         <p data-testid="wave-status" className={summary.state === 'paused' ? 'error' : undefined}>
           {summary.text}
         </p>
-        {wave ? (
+        {wave && (wave.belowMinimum > 0 || wave.granted > wave.landed) ? (
           <p className="muted">
             Wave since <LocalTime ms={wave.changedAt} />, first forced reload <LocalTime ms={wave.startsAt} />, projected end{' '}
             {wave.projectedEndAt === null ? '— (paused or rate 0)' : <LocalTime ms={wave.projectedEndAt} />}.
@@ -52,6 +56,16 @@ async function ProjectRollout({ project }: { project: Project }) {
         ) : null}
         <MinimumForm projectId={project.id} current={status.minSupported} />
       </section>
+      {wave ? (
+        <section className="panel" aria-label="The wave">
+          <h2>The wave</h2>
+          <WaveChart picture={await wavePicture(project, wave, status.audit, now)} />
+          <p className="muted">
+            The line: live tabs below the minimum. Bars: forced reloads started and landed per minute (right axis). Grey spans: the guard paused the wave. The shaded band: when the last tab
+            below the minimum should have started, an estimate: hidden tabs go at their slot, visible tabs in use wait until they are hidden or idle.
+          </p>
+        </section>
+      ) : null}
       {wave && wave.perMinute.length > 0 ? (
         <section className="panel">
           <h2>Forced reloads per minute</h2>
@@ -103,7 +117,7 @@ async function ProjectRollout({ project }: { project: Project }) {
                     <td><LocalTime ms={e.at} /></td>
                     <td>
                       {ACTIONS[e.action] ?? e.action}
-                      {e.action === 'min_supported' ? ` ${e.from ?? 'none'} → ${e.to ?? 'none'}` : ''}
+                      {e.action === 'min_supported' ? <> <VersionText version={e.from ?? 'none'} /> → <VersionText version={e.to ?? 'none'} /></> : ''}
                     </td>
                     <td>{e.actor}</td>
                     <td className="reasons">{auditText(e).detail}</td>

@@ -28,7 +28,7 @@ export const staleShareChart: ChartDef = {
     return {
       xKind: 'time',
       unit: 'share',
-      facts: [{ key: STALE_SHARE, label: STALE_SHARE, version: null, visibility: null, tone: { family: 'stale', rank: 0 } }],
+      facts: [{ key: STALE_SHARE, label: STALE_SHARE, version: null, visibility: null, tone: { family: 'share' } }],
       points: points.map((p) => ({ x: p.minute, values: { [STALE_SHARE]: p.ratio } })),
     }
   },
@@ -42,8 +42,9 @@ export const adoptionChart: ChartDef = {
   prepare: async (ctx, req, grid) => {
     const release = requireRelease(req)
     const rows = await liveOnGrid(ctx, req, grid)
-    const points = adoptionSeries(rows, ctx.catalog, release.version, req.from, req.to, grid.stepMs)
-    const tone = versionTones(ctx, [release.version], req.to).get(release.version)!
+    // Before its release nothing could adopt it: no point there, rather than 0 %.
+    const points = adoptionSeries(rows, ctx.catalog, release.version, req.from, req.to, grid.stepMs).map((p) => (p.minute < release.releasedAt ? { ...p, ratio: null } : p))
+    const tone = versionTones(ctx, [release.version]).get(release.version)!
     return {
       xKind: 'time',
       unit: 'share',
@@ -82,19 +83,19 @@ export const alignedChart: ChartDef = {
         if (values && p.ratio !== null) values[curve.label] = p.ratio
       }
     }
-    // This release in the latest's colour, the earlier ones in warm colours, the most recent first.
-    const last = curves.length - 1
+    // Each release in its own version's colour, as on every other chart.
+    const tones = versionTones(ctx, curves.map((c) => c.release.version))
     return {
       xKind: 'offset',
       unit: 'share',
       stepMinutes: step,
       noMarkers: true,
-      facts: curves.map((c, i) => ({
+      facts: curves.map((c) => ({
         key: c.label,
         label: c.label,
         version: c.release.version,
         visibility: null,
-        tone: i === last ? { family: 'latest' as const } : { family: 'stale' as const, rank: last - 1 - i },
+        tone: tones.get(c.release.version)!,
       })),
       points: [...byOffset].map(([x, values]) => ({ x, values })),
     }

@@ -1,8 +1,8 @@
 import type { SeriesFacts } from '../../charts/chart-data'
 import { otherKey, topVersions } from '../../charts/top-versions'
 import { NOT_A_VERSION } from '../../semantics/backend-load'
-import { isOrderedBefore, latestReleaseAt, type LatestRelease } from '../../semantics/version-order'
-import { versionOrder, versionTones, type ChartContext } from '../chart-context'
+import { isOrderedBefore, type LatestRelease } from '../../semantics/version-order'
+import { registeredVersions, versionOrder, versionTones, type ChartContext } from '../chart-context'
 import type { ChartRequest } from '../chart-def'
 
 // Which series a backend-load chart draws, and what each one is. Without a
@@ -23,9 +23,9 @@ export interface LoadSeries {
 const UNVERSIONED = { family: 'unversioned' } as const
 
 function byVersion(ctx: ChartContext, req: ChartRequest, totals: ReadonlyMap<string, number>): LoadSeries {
-  const kept = topVersions(totals, latestReleaseAt(ctx.catalog, req.to)?.version ?? null)
+  const kept = topVersions(totals, registeredVersions(ctx))
   const other = otherKey(kept)
-  const tones = versionTones(ctx, [...kept].filter((v) => !NOT_A_VERSION.has(v)), req.to)
+  const tones = versionTones(ctx, [...kept].filter((v) => !NOT_A_VERSION.has(v)))
   const rank = new Map(versionOrder(ctx).map((v, i) => [v, i]))
   const place = (key: string) => (key === other && !kept.has(key) ? 2 : NOT_A_VERSION.has(key) ? 1 : 0)
   return {
@@ -45,11 +45,11 @@ function againstRelease(ctx: ChartContext, req: ChartRequest, release: LatestRel
   const before = `older than ${release.version}`
   const after = `newer than ${release.version}`
   const noVersion = 'unknown'
-  const own = versionTones(ctx, [release.version], req.to).get(release.version)!
+  const own = versionTones(ctx, [release.version]).get(release.version)!
   const all: SeriesFacts[] = [
     { key: release.version, label: release.version, version: release.version, visibility: null, tone: own },
-    { key: before, label: before, version: null, visibility: null, tone: { family: 'stale', rank: 0 } },
-    { key: after, label: after, version: null, visibility: null, tone: { family: 'newer', rank: 0 } },
+    { key: before, label: before, version: null, visibility: null, tone: { family: 'relative', side: 'older' } },
+    { key: after, label: after, version: null, visibility: null, tone: { family: 'relative', side: 'newer' } },
     { key: noVersion, label: 'unknown (no version)', version: null, visibility: null, tone: UNVERSIONED },
   ]
   return {

@@ -4,6 +4,9 @@ import { ChartPanel } from '@/app/components/chart-panel'
 import { LocalTime } from '@/app/components/local-time'
 import { projectPage } from '@/app/components/project-page'
 import { SiteHeader } from '@/app/components/site-header'
+import { CopyButton } from '@/app/components/copy-button'
+import { VersionText } from '@/app/components/version-text'
+import { listReleases } from '@/lib/releases/release-store'
 import { formatDuration, formatShare } from '@/lib/charts/format'
 import { chartContext, findRelease } from '@/lib/figures/chart-context'
 import { releaseSummaries } from '@/lib/figures/release-summaries/summaries'
@@ -46,7 +49,8 @@ export default async function ReleasePage({
       </>
     )
   }
-  const [summary] = await releaseSummaries(ctx, { at: now, only: release })
+  const [[summary], registered] = await Promise.all([releaseSummaries(ctx, { at: now, only: release }), listReleases(project.id)])
+  const record = registered.find((r) => r.version === release.version && r.releasedAt === release.releasedAt)
   // Since the release (with a little before it), at most a week.
   const from = Math.max(release.releasedAt - 15 * MINUTE, now - 7 * DAY)
   const request = { from, to: now, release }
@@ -55,8 +59,19 @@ export default async function ReleasePage({
       <SiteHeader projects={projects} current={project} section="releases" />
       <main>
         <h2 className="page-title">
-          Release <code>{release.version}</code> <span className="muted">· {release.implicit ? 'first seen' : 'released'} <LocalTime ms={release.releasedAt} /></span>
+          Release <VersionText version={release.version} /> <CopyButton text={release.version} label="the whole version" />{' '}
+          <span className="muted">· {release.implicit ? 'first seen' : 'released'} <LocalTime ms={release.releasedAt} /></span>
         </h2>
+        <p className="muted release-facts" data-testid="release-facts">
+          Version <code className="whole">{release.version}</code>
+          {record ? (
+            <>
+              {' '}· {record.commit ? <>commit <code className="whole">{record.commit}</code></> : 'no commit given'} · registered <LocalTime ms={record.createdAt} />
+            </>
+          ) : (
+            ' · not registered: counted as released when first seen'
+          )}
+        </p>
         {summary ? (
           <div className="stats" data-testid="release-stats">
             <div className="stat"><div className="label">Adoption now</div><div className="value" data-testid="adoption-now">{formatShare(summary.adoptionNow)}</div></div>
