@@ -26,7 +26,7 @@ import { checkOrigin } from '../lib/projects/allowed-origins'
 import type { IngestRateLimiter, RateVerdict } from './rate-limit'
 import { parseUserAgent } from './user-agent'
 import { formatIssues } from '../lib/validation'
-import { readyToReload } from './reload-ask'
+import { reloadAsk } from './reload-ask'
 import { envelopeSchema, eventSchema } from './schema'
 import type { VersionRefusal, VersionVerdict } from './version-cap'
 
@@ -177,7 +177,7 @@ async function processIngest(
     return unavailable(2, 'storage_unavailable', 'Events could not be stored; none were accepted. Retry after the given seconds.')
   }
 
-  const tab = { session: envelope.data.session, ready: readyToReload(rows), replay: envelope.data.replay }
+  const tab = { session: envelope.data.session, ...reloadAsk(rows), replay: envelope.data.replay }
   const advice = await deps.advise(project.id, envelope.data.version, request.receivedAt, tab).catch(() => null)
   const versions: HeaderAnswer = {
     latest: advice?.latest ?? null,

@@ -1,15 +1,18 @@
+import type { TabAsk } from '../lib/rollout/wave'
 import type { EventRow } from './event-row'
 
 // What a request tells the reload wave about its tab (lib/rollout/wave.ts
-// TabAsk): whether, by the last thing it said, the tab could take a forced
-// reload now. Hidden, or a heartbeat saying idle, and no heartbeat in the
-// request saying unsaved work (docs/rollout.md). A tab that said nothing of
-// its visibility here (an SDK asking with another event) is not ready.
-export function readyToReload(rows: readonly EventRow[]): boolean {
+// TabAsk), by the last thing it said here: whether it is hidden or idle
+// (ready), and whether it has unsaved work, which only heartbeats say
+// (docs/rollout.md). A request that says nothing of its visibility (an SDK
+// asking with another event) is not ready; one without a heartbeat says
+// nothing of unsaved work, and the wave goes by what the tab said before.
+export function reloadAsk(rows: readonly EventRow[]): Pick<TabAsk, 'ready' | 'unsaved'> {
   let ready = false
+  let unsaved: boolean | undefined
   for (const row of rows) {
-    if (row.unsaved) return false
+    if (row.unsaved !== undefined) unsaved = row.unsaved === 1
     if (row.visibility) ready = row.visibility === 'hidden' || row.idle === 1
   }
-  return ready
+  return { ready, unsaved }
 }

@@ -13,7 +13,8 @@ import { SlotTable, sessionKey } from './slot-table'
 //   the pause, in the same order.
 // - A forced reload starts only on an answer that says "now" (reloadIn 0),
 //   given to a tab whose slot has come, that says it could reload (hidden or
-//   idle, nothing unsaved), while the wall-clock minute has started fewer than
+//   idle) and whose last heartbeat said nothing unsaved (remembered here:
+//   only heartbeats say it, and a tab may ask with another event), while the wall-clock minute has started fewer than
 //   the rate: so no minute ever holds more than the rate, whatever the
 //   lateness of tabs. A due tab that finds its minute full gets a new slot.
 // - A tab granted a reload is not granted another within the loop guard
@@ -64,8 +65,10 @@ export interface WaveProgress {
 /** What a tab's request tells the wave. */
 export interface TabAsk {
   session: string
-  /** Hidden or idle by the last thing it said, with no unsaved work. */
+  /** Hidden or idle by the last thing it said. */
   ready: boolean
+  /** What this request's last heartbeat said of unsaved work; undefined = no heartbeat in it. */
+  unsaved?: boolean
 }
 
 export class Wave {
@@ -136,11 +139,11 @@ export class Wave {
     return this.startsAt + index * this.spacing
   }
 
-  private reserve(key: number, from: number, grant: number): number {
+  private reserve(key: number, from: number, grant: number, unsaved: boolean | null): number {
     const index = Math.max(this.next, this.indexAt(from))
     this.next = index + 1
     // A full table remembers no more tabs: a new one is given a slot each time it asks.
-    this.table.set(key, { index, grant, landed: false })
+    this.table.set(key, { index, grant, landed: false, unsaved })
     return index
   }
 
@@ -165,23 +168,26 @@ export class Wave {
     const key = sessionKey(tab.session)
     const t = this.waveTime(now)
     const entry = this.table.get(key)
-    const index = entry?.index ?? this.reserve(key, t, 0)
+    const unsaved = tab.unsaved ?? entry?.unsaved ?? null
+    if (entry && entry.unsaved !== unsaved) this.table.set(key, { ...entry, unsaved })
+    const index = entry?.index ?? this.reserve(key, t, 0, unsaved)
     const wait = this.slotTime(index) - t
     if (wait > EARLY_MS) return Math.ceil(wait)
     const grantedAt = entry && entry.grant > 0 ? this.id.changedAt + (entry.grant - 1) * 1000 : null
     if (grantedAt !== null && now - grantedAt < REGRANT_MS) return grantedAt + REGRANT_MS - now
-    // Due, but this tab says it cannot reload now: it asks again once it can.
-    if (!tab.ready) return 1
+    // Due, but this tab says it cannot reload now, or has not said (in a
+    // heartbeat, now or before) that nothing is unsaved: it asks again once it can.
+    if (!tab.ready || unsaved !== false) return 1
     const minute = this.minute(now)
     if (now < this.closedUntil || minute.granted >= this.reloadsPerMinute) {
       // This minute is full: the next free slot from the next minute on.
-      const later = this.reserve(key, this.waveTime(Math.max(minute.minute, this.closedUntil - MINUTE_MS) + MINUTE_MS), entry?.grant ?? 0)
+      const later = this.reserve(key, this.waveTime(Math.max(minute.minute, this.closedUntil - MINUTE_MS) + MINUTE_MS), entry?.grant ?? 0, unsaved)
       return Math.max(1, Math.ceil(this.slotTime(later) - t))
     }
     minute.granted++
     this.granted++
     this.lastGrantAt = now
-    this.table.set(key, { index, grant: Math.floor((now - this.id.changedAt) / 1000) + 1, landed: false })
+    this.table.set(key, { index, grant: Math.floor((now - this.id.changedAt) / 1000) + 1, landed: false, unsaved })
     return 0
   }
 

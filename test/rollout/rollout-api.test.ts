@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { handleIngest } from '@/ingest/pipeline'
 import { ingestRuntime } from '@/ingest/runtime'
-import { adminToken } from '@/lib/auth/admin-token'
 import { createRule } from '@/lib/alerts/rule-store'
 import { metricsText } from '@/lib/metrics/render'
 import { ingestMetrics } from '@/ingest/metrics'
-import { registerRelease } from '@/lib/releases/release-store'
 import { ingestCause, landingCause, stormCauses } from '@/lib/rollout/guard'
 import { recordIngestAnswer } from '@/lib/rollout/ingest-signal'
 import { runningWave } from '@/lib/rollout/registry'
@@ -17,8 +14,8 @@ import * as rolloutRoute from '@/app/api/projects/[id]/rollout/route'
 import * as settingsRoute from '@/app/api/projects/[id]/rollout/settings/route'
 import { startReceiver, type Receiver } from '../alerts/receiver'
 import { testProject, useEngine } from '../support/engine'
-import { envelope, heartbeat, uid } from '../support/envelopes'
-import { ingestRequest } from '../hardening/helpers'
+import { uid } from '../support/envelopes'
+import { call, hb, released, send } from '../support/rollout-calls'
 
 // Rollout control against the real engine, in this process: the ingest
 // answers' slots, the preview, the audited changes of the minimum, the
@@ -35,34 +32,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await receiver.close()
 })
-
-type Project = Awaited<ReturnType<typeof testProject>>
-type Handler = (request: Request, context: { params: Promise<{ id: string }> }) => Promise<Response>
-
-async function call(handler: Handler, project: string, path: string, init: RequestInit & { bearer?: string | null } = {}) {
-  const headers = new Headers(init.headers)
-  const bearer = init.bearer === undefined ? adminToken() : init.bearer
-  if (bearer) headers.set('authorization', `Bearer ${bearer}`)
-  if (init.body) headers.set('content-type', 'application/json')
-  const response = await handler(new Request(`http://dash.test${path}`, { ...init, headers }), { params: Promise.resolve({ id: project }) })
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> & { error?: { code: string; message: string } } }
-}
-
-/** One request of a tab, through the real pipeline; its answer's versions and slot. */
-async function send(project: Project, session: string, version: string, events: WireEvent[], extra: object = {}) {
-  const result = await handleIngest(ingestRequest(envelope(project.ingestKey, version, events, { session, ...extra })), ingestRuntime().deps)
-  expect(result.status).toBe(200)
-  return result.body as { belowMinimum: boolean; reloadIn: number | null }
-}
-
-const hb = (visibility: 'visible' | 'hidden', more: object = {}) => ({ ...heartbeat(Date.now(), visibility), ...more }) as WireEvent
-
-async function released(name: string): Promise<Project> {
-  const project = await testProject(name)
-  await registerRelease({ project: project.id, version: 'v1', releasedAt: Date.now() - 60_000 })
-  await registerRelease({ project: project.id, version: 'v2', releasedAt: Date.now() - 30_000 })
-  return project
-}
 
 describe('the preview of a new minimum', () => {
   it('counts the live tabs below it, split by visible, hidden and idle, by tab age, with unsaved work apart, and paces them', async () => {
