@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest'
 import * as minSupportedRoute from '@/app/api/projects/[id]/min-supported/route'
 import * as settingsRoute from '@/app/api/projects/[id]/rollout/settings/route'
 import { runningWave } from '@/lib/rollout/registry'
+import { listMinSupportedChanges } from '@/lib/releases/release-store'
+import { runCli } from '@/sdk/src/cli'
+import * as rolloutRoute from '@/app/api/projects/[id]/rollout/route'
 import type { WireEvent } from '@/lib/wire-format'
 import { useEngine } from '../support/engine'
 import { uid } from '../support/envelopes'
@@ -40,5 +43,35 @@ describe('unsaved work', () => {
     const s = uid('s')
     expect(await send(project, s, 'v1', [visibilityEvent('hidden')])).toMatchObject({ belowMinimum: true, reloadIn: 1 })
     expect(await send(project, s, 'v1', [visibilityEvent('hidden'), hb('hidden')])).toMatchObject({ reloadIn: 0 })
+  })
+})
+
+describe('the same minimum set again', () => {
+  it('changes nothing and says so: the API answers unchanged with the first change\'s time, the CLI says "already", no new chart marker', async () => {
+    const project = await released('same-minimum')
+    const put = () => call(minSupportedRoute.PUT, project.id, '/', { method: 'PUT', body: JSON.stringify({ version: 'v2' }), bearer: project.deployToken })
+    const first = await put()
+    expect(first.body).toMatchObject({ minSupported: 'v2', previous: null })
+    await new Promise((r) => setTimeout(r, 20))
+    const again = await put()
+    expect(again).toMatchObject({ status: 200, body: { minSupported: 'v2', previous: 'v2', unchanged: true, changedAt: first.body.changedAt } })
+
+    // The CLI, speaking to the same route handler.
+    const out: string[] = []
+    const code = await runCli(['min-supported', 'v2'], {
+      env: { STALEWATCH_URL: 'http://dash.test', STALEWATCH_PROJECT: project.id, STALEWATCH_DEPLOY_TOKEN: project.deployToken },
+      out: (l) => out.push(l),
+      err: (l) => out.push(l),
+      fetch: (async (input: string | URL | Request, init?: RequestInit) =>
+        minSupportedRoute.PUT(new Request(input, init), { params: Promise.resolve({ id: project.id }) })) as typeof fetch,
+    })
+    expect(code).toBe(0)
+    expect(out).toEqual([`stalewatch: minimum supported version of project ${project.id} (${project.id}) is already v2, since ${new Date(first.body.changedAt as number).toISOString()}: nothing changed`])
+
+    // One change of the minimum, so one marker on the charts; the audit says unchanged twice.
+    expect((await listMinSupportedChanges(project.id)).map((c) => c.version)).toEqual(['v2'])
+    const { body } = await call(rolloutRoute.GET, project.id, '/')
+    const outcomes = (body.audit as { action: string; outcome: { status: string } }[]).filter((e) => e.action === 'min_supported').map((e) => e.outcome.status)
+    expect(outcomes).toEqual(['unchanged', 'unchanged', 'running'])
   })
 })

@@ -25,6 +25,7 @@ export const PUT = deployRoute(projectInPath, async (request, _context: Context,
   if (!project) return errorJson(404, 'unknown_project', 'No such project.')
   const input = await readJson(request, minSupportedSchema)
   if (input instanceof Response) return input
-  const { change, from, preview } = await changeMinimum(project, input.version, await actorOf(request))
-  return json({ project: project.id, minSupported: change.version, changedAt: change.changedAt, previous: from, preview })
+  const { change, from, preview, unchanged } = await changeMinimum(project, input.version, await actorOf(request))
+  // The same minimum again: changedAt is when it was set, not now.
+  return json({ project: project.id, minSupported: change.version, changedAt: change.changedAt, previous: from, unchanged, preview })
 })
