@@ -61,6 +61,8 @@ export interface IngestDeps {
   /** The versions to answer with, and for a tab below the minimum its reload slot (lib/rollout). */
   advise: (projectId: string, version: string, at: number, tab?: TabAsk & { replay?: boolean }) => Promise<UpdateAdvice & { reloadIn?: number | null }>
   retentionDays: number
+  /** The reload wave's key for a client address (reload-ask.ts tabSource); no cap per address when absent. */
+  tabSource?: (address: string | null | undefined) => number
   /** Per-key and per-address request limits; none when absent. */
   rateLimiter?: IngestRateLimiter
   /** The distinct-versions cap (ingest/version-cap.ts); every version passes when absent. */
@@ -177,7 +179,7 @@ async function processIngest(
     return unavailable(2, 'storage_unavailable', 'Events could not be stored; none were accepted. Retry after the given seconds.')
   }
 
-  const tab = { session: envelope.data.session, ...reloadAsk(rows), replay: envelope.data.replay }
+  const tab = { session: envelope.data.session, source: deps.tabSource?.(request.remoteAddress), ...reloadAsk(rows), replay: envelope.data.replay }
   const advice = await deps.advise(project.id, envelope.data.version, request.receivedAt, tab).catch(() => null)
   const versions: HeaderAnswer = {
     latest: advice?.latest ?? null,

@@ -1,5 +1,8 @@
+import { addressGroup } from '../lib/http/client-address'
+import { sessionKey } from '../lib/rollout/slot-table'
 import type { TabAsk } from '../lib/rollout/wave'
 import type { EventRow } from './event-row'
+import { isLoopback } from './rate-limit'
 
 // What a request tells the reload wave about its tab (lib/rollout/wave.ts
 // TabAsk), by the last thing it said here: whether it is hidden or idle
@@ -15,4 +18,17 @@ export function reloadAsk(rows: readonly EventRow[]): Pick<TabAsk, 'ready' | 'un
     if (row.visibility) ready = row.visibility === 'hidden' || row.idle === 1
   }
   return { ready, unsaved }
+}
+
+/**
+ * The wave's key for the address a request came from (TabAsk.source): a
+ * 53-bit hash of its group (an IPv4 address, an IPv6 /64), so the wave caps
+ * the slots one holder of addresses takes without keeping any address. 0 (not
+ * capped) without an address, and for loopback unless the per-address limits
+ * apply to it (STALEWATCH_RATE_LIMIT_LOOPBACK): without a trusted proxy, every
+ * tab behind a local reverse proxy is that one address.
+ */
+export function tabSource(address: string | null | undefined, exemptLoopback: boolean): number {
+  if (!address || (exemptLoopback && isLoopback(address))) return 0
+  return sessionKey(`address\u0000${addressGroup(address)}`)
 }

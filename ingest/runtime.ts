@@ -16,6 +16,7 @@ import type { QuarantineReport } from './event-log'
 import { ingestLimits } from './limits'
 import { IngestRateLimiter } from './rate-limit'
 import { RefusalCounts } from './refusal-counts'
+import { tabSource } from './reload-ask'
 import { VersionCap } from './version-cap'
 import { GroupCommitBuffer } from './group-commit'
 import { ingestMetrics } from './metrics'
@@ -142,6 +143,7 @@ export function ingestRuntime(): IngestRuntime {
         return { ...advice, reloadIn: tab ? await reloadIn(projectId, catalog.minSupportedChanges, advice.belowMinimum, tab, at) : null }
       },
       retentionDays: c.retentionDays,
+      tabSource: (address) => tabSource(address, !limits.limitLoopback),
       rateLimiter: new IngestRateLimiter({
         perKey: { perSecond: limits.ratePerKey, burst: limits.burstPerKey },
         perAddress: { perSecond: limits.ratePerAddress, burst: limits.burstPerAddress },

@@ -17,6 +17,13 @@ import { SlotTable, sessionKey } from './slot-table'
 //   only heartbeats say it, and a tab may ask with another event), while the wall-clock minute has started fewer than
 //   the rate: so no minute ever holds more than the rate, whatever the
 //   lateness of tabs. A due tab that finds its minute full gets a new slot.
+// - Slots held per address: the tabs of one client address (hashed by
+//   ingest, an IPv6 /64 as one; the address itself never reaches the wave)
+//   hold at most `addressSeconds` of the wave's pace in slots still to come.
+//   A new tab of an address that holds that many gets no slot yet and asks
+//   again when the address's first one has passed. So fake tabs from one
+//   address delay a real tab's slot by at most addressSeconds (A addresses:
+//   A × addressSeconds), however many session ids they make up.
 // - A tab granted a reload is not granted another within the loop guard
 //   (the SDK's default, 10 minutes): one that came back below the minimum
 //   reloaded onto the old build, and reloading it again at once helps nobody.
@@ -65,6 +72,8 @@ export interface WaveProgress {
 /** What a tab's request tells the wave. */
 export interface TabAsk {
   session: string
+  /** The hashed address group its request came from; 0 or absent = none (loopback, unknown): not capped. */
+  source?: number
   /** Hidden or idle by the last thing it said. */
   ready: boolean
   /** What this request's last heartbeat said of unsaved work; undefined = no heartbeat in it. */
@@ -78,6 +87,11 @@ export class Wave {
   readonly reloadsPerMinute: number
   private readonly spacing: number
   private readonly table = new SlotTable()
+  /** Most slots still to come that one address may hold; Infinity = no cap. */
+  private readonly perSource: number
+  /** Each capped address's slot indexes, ascending; those passed are dropped as it asks. */
+  private readonly sources = new Map<number, number[]>()
+  private sweptAt = 0
   /** The next slot index no tab holds yet. */
   private next = 0
   paused = false
@@ -98,7 +112,7 @@ export class Wave {
    */
   constructor(
     id: WaveIdentity,
-    o: { startsAt: number; reloadsPerMinute: number; nodes?: number },
+    o: { startsAt: number; reloadsPerMinute: number; nodes?: number; addressSeconds?: number },
     restored?: { progress: WaveProgress; restart: boolean },
     now = Date.now(),
   ) {
@@ -106,6 +120,7 @@ export class Wave {
     this.startsAt = o.startsAt
     this.reloadsPerMinute = Math.floor(o.reloadsPerMinute / (o.nodes ?? 1))
     this.spacing = spacingMs(this.reloadsPerMinute)
+    this.perSource = o.addressSeconds === undefined ? Infinity : Math.max(1, Math.floor((o.addressSeconds * this.reloadsPerMinute) / 60))
     if (restored) {
       const p = restored.progress
       Object.assign(this, {
@@ -139,9 +154,27 @@ export class Wave {
     return this.startsAt + index * this.spacing
   }
 
-  private reserve(key: number, from: number, grant: number, unsaved: boolean | null): number {
+  /** The slots still to come that the tab's address holds; null when not capped. */
+  private held(source: number | undefined, waveTime: number): number[] | null {
+    if (!source || this.perSource === Infinity) return null
+    const now = this.indexAt(waveTime)
+    // Addresses that stopped asking: dropped all at once when their number doubles.
+    if (this.sources.size > Math.max(1024, this.sweptAt * 2)) {
+      for (const [k, q] of this.sources) if (q.at(-1)! < now) this.sources.delete(k)
+      this.sweptAt = this.sources.size
+    }
+    let q = this.sources.get(source)
+    if (!q) this.sources.set(source, (q = []))
+    let passed = 0
+    while (passed < q.length && q[passed]! < now) passed++
+    if (passed > 0) q.splice(0, passed)
+    return q
+  }
+
+  private reserve(key: number, from: number, grant: number, unsaved: boolean | null, held: number[] | null): number {
     const index = Math.max(this.next, this.indexAt(from))
     this.next = index + 1
+    held?.push(index)
     // A full table remembers no more tabs: a new one is given a slot each time it asks.
     this.table.set(key, { index, grant, landed: false, unsaved })
     return index
@@ -170,7 +203,10 @@ export class Wave {
     const entry = this.table.get(key)
     const unsaved = tab.unsaved ?? entry?.unsaved ?? null
     if (entry && entry.unsaved !== unsaved) this.table.set(key, { ...entry, unsaved })
-    const index = entry?.index ?? this.reserve(key, t, 0, unsaved)
+    const held = this.held(tab.source, t)
+    // An address that holds its share of slots to come: a new tab of it asks again once the first has passed.
+    if (!entry && held && held.length >= this.perSource) return Math.max(1, Math.ceil(this.slotTime(held[0]!) - t) + 1)
+    const index = entry?.index ?? this.reserve(key, t, 0, unsaved, held)
     const wait = this.slotTime(index) - t
     if (wait > EARLY_MS) return Math.ceil(wait)
     const grantedAt = entry && entry.grant > 0 ? this.id.changedAt + (entry.grant - 1) * 1000 : null
@@ -181,7 +217,7 @@ export class Wave {
     const minute = this.minute(now)
     if (now < this.closedUntil || minute.granted >= this.reloadsPerMinute) {
       // This minute is full: the next free slot from the next minute on.
-      const later = this.reserve(key, this.waveTime(Math.max(minute.minute, this.closedUntil - MINUTE_MS) + MINUTE_MS), entry?.grant ?? 0, unsaved)
+      const later = this.reserve(key, this.waveTime(Math.max(minute.minute, this.closedUntil - MINUTE_MS) + MINUTE_MS), entry?.grant ?? 0, unsaved, held)
       return Math.max(1, Math.ceil(this.slotTime(later) - t))
     }
     minute.granted++

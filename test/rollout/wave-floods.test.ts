@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as minSupportedRoute from '@/app/api/projects/[id]/min-supported/route'
+import * as settingsRoute from '@/app/api/projects/[id]/rollout/settings/route'
+import { addressGroup } from '@/lib/http/client-address'
+import { useEngine } from '../support/engine'
+import { envelope, heartbeat, uid } from '../support/envelopes'
+import { startIngestServer } from '../support/ingest-server'
+import { call, released, type Project } from '../support/rollout-calls'
+
+// Fake tabs against a wave, over real sockets on loopback through the real
+// runtime: the addresses come from X-Forwarded-For (a trusted proxy), so one
+// test process can speak as several clients.
+
+process.env.STALEWATCH_TRUST_PROXY = '1'
+useEngine()
+
+let server: Awaited<ReturnType<typeof startIngestServer>>
+beforeAll(async () => {
+  server = await startIngestServer()
+})
+afterAll(async () => {
+  await server.close()
+})
+
+/** One tab's heartbeat from `address`; its answer. */
+async function beat(project: Project, session: string, address: string, visibility: 'visible' | 'hidden' = 'hidden') {
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+    body: JSON.stringify(envelope(project.ingestKey, 'v1', [heartbeat(Date.now(), visibility)], { session })),
+  })
+  return { status: response.status, body: (await response.json()) as { belowMinimum?: boolean; reloadIn?: number | null } }
+}
+
+/** `n` fake sessions from `address`, 20 at a time; the slots they were given (ms from their answers). */
+async function flood(project: Project, address: string, n: number): Promise<number[]> {
+  const waits: number[] = []
+  for (let i = 0; i < n; i += 20) {
+    const answers = await Promise.all(Array.from({ length: Math.min(20, n - i) }, () => beat(project, uid('fake'), address)))
+    for (const a of answers) {
+      expect(a.status).toBe(200)
+      waits.push(a.body.reloadIn!)
+    }
+  }
+  return waits
+}
+
+describe('fake tabs cannot push a real tab back', () => {
+  it('fake session ids from a handful of addresses delay a real tab\'s slot by at most 30 s of the pace per address', async () => {
+    const project = await released('slot-flood')
+    // 60 a minute: one slot a second; the first slot an hour from now, so every slot is still to come.
+    await call(settingsRoute.PUT, project.id, '/', { method: 'PUT', body: JSON.stringify({ reloadsPerMinute: 60, leadSeconds: 3600 }) })
+    await call(minSupportedRoute.PUT, project.id, '/', { method: 'PUT', body: JSON.stringify({ version: 'v2' }) })
+    const before = (await beat(project, uid('early'), '198.51.100.20')).body.reloadIn!
+    // Five attacker addresses (two of them one IPv6 /64), 200 fake tabs each: 1,000 fake tabs.
+    const attackers = ['203.0.113.7', '203.0.113.8', '203.0.113.9', '2001:db8:1:2::1', '2001:db8:1:2:ffff::9']
+    for (const address of attackers) await flood(project, address, 200)
+    const real = await beat(project, uid('real'), '198.51.100.7')
+    expect(real.body.belowMinimum).toBe(true)
+    // Four address groups at 30 s each, and the real tab's own place one second after the one before it.
+    const delay = real.body.reloadIn! - before
+    expect(delay, `real tab's slot moved by ${delay} ms`).toBeLessThanOrEqual(4 * 30_000 + 2_000)
+  })
+
+  it('groups an IPv6 /64 as one address, and an IPv4-mapped address as its IPv4 one', () => {
+    expect(addressGroup('2001:db8:1:2::1')).toBe(addressGroup('2001:0db8:0001:0002:ffff:0:0:9'))
+    expect(addressGroup('2001:db8:1:3::1')).not.toBe(addressGroup('2001:db8:1:2::1'))
+    expect(addressGroup('::ffff:203.0.113.7')).toBe('203.0.113.7')
+    expect(addressGroup('::1')).toBe('0:0:0:0::/64')
+  })
+})
