@@ -61,8 +61,8 @@ export interface IngestDeps {
   /** The versions to answer with, and for a tab below the minimum its reload slot (lib/rollout). */
   advise: (projectId: string, version: string, at: number, tab?: TabAsk & { replay?: boolean }) => Promise<UpdateAdvice & { reloadIn?: number | null }>
   retentionDays: number
-  /** The reload wave's key for a client address (reload-ask.ts tabSource); no cap per address when absent. */
-  tabSource?: (address: string | null | undefined) => number
+  /** The key of a client address for the reload wave and its guard (reload-ask.ts addressKey); no cap per address when absent. */
+  addressKey?: (address: string | null | undefined) => number
   /** Per-key and per-address request limits; none when absent. */
   rateLimiter?: IngestRateLimiter
   /** The distinct-versions cap (ingest/version-cap.ts); every version passes when absent. */
@@ -71,8 +71,8 @@ export interface IngestDeps {
   onVersionRefused?: (projectId: string, reason: VersionRefusal, events: number) => void
   /** True while the process is too busy to take more (ingest/loop-pressure.ts): answer 503 before any work. */
   overloaded?: () => boolean
-  /** Sees every answer, for the ingest counters of /api/metrics. */
-  onAnswer?: (result: IngestResult) => void
+  /** Sees every answer, for the ingest counters of /api/metrics; `keyed`: the request carried a known ingest key. */
+  onAnswer?: (result: IngestResult, keyed: boolean, remoteAddress: string | null | undefined) => void
   /** A client went away before its request was read (the adapters call it): counted, never logged. */
   onClientAbort?: () => void
 }
@@ -89,8 +89,9 @@ function withCors(result: IngestResult): IngestResult {
 }
 
 export async function handleIngest(request: IngestRequest, deps: IngestDeps): Promise<IngestResult> {
-  const result = withCors(await withSpan('ingest.request', {}, (span) => processIngest(request, deps, span)))
-  deps.onAnswer?.(result)
+  const seen = { keyed: false }
+  const result = withCors(await withSpan('ingest.request', {}, (span) => processIngest(request, deps, span, seen)))
+  deps.onAnswer?.(result, seen.keyed, request.remoteAddress)
   return result
 }
 
@@ -98,6 +99,7 @@ async function processIngest(
   request: IngestRequest,
   deps: IngestDeps,
   span: { setAttribute: (k: string, v: string | number) => unknown },
+  seen: { keyed: boolean },
 ): Promise<IngestResult> {
   if (request.method === 'OPTIONS') return { status: 204, headers: {}, body: null }
   if (request.method !== 'POST') return methodNotAllowed()
@@ -127,6 +129,7 @@ async function processIngest(
     return unavailable(2, 'storage_unavailable', 'Events could not be stored; none were accepted. Retry after the given seconds.')
   }
   if (!project) return unauthorized('unknown_key', 'The ingest key is not known. Check the key of your project.')
+  seen.keyed = true
   const byKey = deps.rateLimiter?.checkKey(key)
   if (byKey && !byKey.ok) return rateLimited(byKey)
   if (checkOrigin(project.allowedOrigins, request.origin ?? null) === 'not_allowed') {
@@ -179,7 +182,7 @@ async function processIngest(
     return unavailable(2, 'storage_unavailable', 'Events could not be stored; none were accepted. Retry after the given seconds.')
   }
 
-  const tab = { session: envelope.data.session, source: deps.tabSource?.(request.remoteAddress), ...reloadAsk(rows), replay: envelope.data.replay }
+  const tab = { session: envelope.data.session, source: deps.addressKey?.(request.remoteAddress), ...reloadAsk(rows), replay: envelope.data.replay }
   const advice = await deps.advise(project.id, envelope.data.version, request.receivedAt, tab).catch(() => null)
   const versions: HeaderAnswer = {
     latest: advice?.latest ?? null,

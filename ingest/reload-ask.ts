@@ -21,14 +21,14 @@ export function reloadAsk(rows: readonly EventRow[]): Pick<TabAsk, 'ready' | 'un
 }
 
 /**
- * The wave's key for the address a request came from (TabAsk.source): a
+ * The key of the address a request came from (TabAsk.source, the guard's count): a
  * 53-bit hash of its group (an IPv4 address, an IPv6 /64), so the wave caps
  * the slots one holder of addresses takes without keeping any address. 0 (not
  * capped) without an address, and for loopback unless the per-address limits
  * apply to it (STALEWATCH_RATE_LIMIT_LOOPBACK): without a trusted proxy, every
  * tab behind a local reverse proxy is that one address.
  */
-export function tabSource(address: string | null | undefined, exemptLoopback: boolean): number {
+export function addressKey(address: string | null | undefined, exemptLoopback: boolean): number {
   if (!address || (exemptLoopback && isLoopback(address))) return 0
   return sessionKey(`address\u0000${addressGroup(address)}`)
 }

@@ -16,7 +16,7 @@ import type { QuarantineReport } from './event-log'
 import { ingestLimits } from './limits'
 import { IngestRateLimiter } from './rate-limit'
 import { RefusalCounts } from './refusal-counts'
-import { tabSource } from './reload-ask'
+import { addressKey } from './reload-ask'
 import { VersionCap } from './version-cap'
 import { GroupCommitBuffer } from './group-commit'
 import { ingestMetrics } from './metrics'
@@ -143,17 +143,21 @@ export function ingestRuntime(): IngestRuntime {
         return { ...advice, reloadIn: tab ? await reloadIn(projectId, catalog.minSupportedChanges, advice.belowMinimum, tab, at) : null }
       },
       retentionDays: c.retentionDays,
-      tabSource: (address) => tabSource(address, !limits.limitLoopback),
+      addressKey: (address) => addressKey(address, !limits.limitLoopback),
       rateLimiter: new IngestRateLimiter({
         perKey: { perSecond: limits.ratePerKey, burst: limits.burstPerKey },
         perAddress: { perSecond: limits.ratePerAddress, burst: limits.burstPerAddress },
         exemptLoopback: !limits.limitLoopback,
       }),
       admitVersion: (projectId, version) => versionCap.admit(projectId, version),
-      onAnswer: (result) => {
+      onAnswer: (result, keyed, address) => {
         metrics.recordAnswer(result)
-        // The reload wave's guard pauses on 5xx (lib/rollout/guard.ts).
-        recordIngestAnswer(result.status)
+        // The reload wave's guard pauses on 5xx (lib/rollout/guard.ts). It
+        // counts answers to requests with a known key, and 5xx given before
+        // the key was checked (the server failing whoever asks): a flood
+        // without a key neither dilutes nor adds to its share, and one address
+        // counts as a few tabs however fast it sends.
+        if (keyed || result.status >= 500) recordIngestAnswer(result.status, Date.now(), addressKey(address, !limits.limitLoopback))
       },
       onClientAbort: () => metrics.clientAborts++,
       onVersionRefused: (projectId, reason, events) => {

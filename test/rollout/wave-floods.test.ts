@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as minSupportedRoute from '@/app/api/projects/[id]/min-supported/route'
 import * as settingsRoute from '@/app/api/projects/[id]/rollout/settings/route'
 import { addressGroup } from '@/lib/http/client-address'
 import { useEngine } from '../support/engine'
 import { envelope, heartbeat, uid } from '../support/envelopes'
-import { startIngestServer } from '../support/ingest-server'
+import { useIngestServer } from '../support/ingest-server'
 import { call, released, type Project } from '../support/rollout-calls'
 
 // Fake tabs against a wave, over real sockets on loopback through the real
@@ -14,13 +14,7 @@ import { call, released, type Project } from '../support/rollout-calls'
 process.env.STALEWATCH_TRUST_PROXY = '1'
 useEngine()
 
-let server: Awaited<ReturnType<typeof startIngestServer>>
-beforeAll(async () => {
-  server = await startIngestServer()
-})
-afterAll(async () => {
-  await server.close()
-})
+const server = useIngestServer()
 
 /** One tab's heartbeat from `address`; its answer. */
 async function beat(project: Project, session: string, address: string, visibility: 'visible' | 'hidden' = 'hidden') {
