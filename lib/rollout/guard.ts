@@ -2,8 +2,8 @@ import { measure, measureContext } from '../alerts/measure'
 import { eventRateCondition, type Condition } from '../alerts/rule-schema'
 import { listRules } from '../alerts/rule-store'
 import { loadStates } from '../alerts/state-store'
-import { MINUTE_MS, minuteOf } from './pace'
-import type { Cause, WaveMinute } from './wave'
+import { MINUTE_MS } from './pace'
+import { RECENT_GRANTS_MS, type Cause, type RecentGrant } from './wave'
 
 // The guard of a reload wave: the signals that pause it (no new forced
 // reload starts) and let it go on once they clear (docs/rollout.md, "Guard").
@@ -11,9 +11,12 @@ import type { Cause, WaveMinute } from './wave'
 //   least 5 % of this process's ingest answers over the guard window
 //   (STALEWATCH_GUARD_WINDOW_SECONDS, default 60 s), with at least 10 answers;
 //   it clears below half of that.
-// - not_landing: of the forced reloads granted 3 to 15 minutes ago, more
-//   than half (and at least 3) have not come back at or after the minimum:
-//   tabs reload onto the old build (a CDN serving it still), or not at all.
+// - not_landing: of the forced reloads granted 3 to 15 minutes ago, those of
+//   more than half of the addresses they went to (and at least 3 addresses)
+//   have mostly not come back at or after the minimum: tabs reload onto the
+//   old build (a CDN serving it still), or not at all. Counted by address
+//   (hashed; each tab is its own where there is none, as on loopback): fake
+//   tabs that take their reloads and never come back weigh one address each.
 // - resume_storm / reconnect_storm: the alert rules' event_rate measure
 //   (lib/alerts/measure.ts) for resumes and returns from hidden, with the
 //   defaults of that rule kind, or a project's own rule of that kind firing.
@@ -24,7 +27,7 @@ export const GUARD = {
   errorShare: 0.05,
   minAnswers: 10,
   landAfterMinutes: 3,
-  landLookbackMinutes: 15,
+  landLookbackMinutes: RECENT_GRANTS_MS / MINUTE_MS,
   notLandedMin: 3,
   notLandedShare: 0.5,
   clearEvaluations: 2,
@@ -50,22 +53,29 @@ export function ingestCause(ingest: { answers: number; errors: number }, windowS
   }
 }
 
-/** The landing signal, from the wave's per-minute grants and landings. */
-export function landingCause(minutes: readonly WaveMinute[], now: number): Cause | null {
-  const to = minuteOf(now - GUARD.landAfterMinutes * MINUTE_MS)
-  const from = minuteOf(now - GUARD.landLookbackMinutes * MINUTE_MS)
+/** The landing signal, from the wave's recent grants: one vote per address. */
+export function landingCause(grants: readonly RecentGrant[], now: number): Cause | null {
+  const to = now - GUARD.landAfterMinutes * MINUTE_MS
+  const from = now - GUARD.landLookbackMinutes * MINUTE_MS
+  const voters = new Map<string, { granted: number; landed: number }>()
   let granted = 0
   let landed = 0
-  for (const m of minutes) {
-    if (m.minute < from || m.minute >= to) continue
-    granted += m.granted
-    landed += m.landed
+  for (const g of grants) {
+    if (g.at < from || g.at >= to) continue
+    granted++
+    if (g.landed) landed++
+    const voter = g.source ? `a${g.source}` : `s${g.session}`
+    const v = voters.get(voter) ?? { granted: 0, landed: 0 }
+    v.granted++
+    if (g.landed) v.landed++
+    voters.set(voter, v)
   }
-  const missing = granted - landed
-  if (missing < GUARD.notLandedMin || missing <= granted * GUARD.notLandedShare) return null
+  let missing = 0
+  for (const v of voters.values()) if (v.landed * 2 < v.granted) missing++
+  if (missing < GUARD.notLandedMin || missing <= voters.size * GUARD.notLandedShare) return null
   return {
     cause: 'not_landing',
-    summary: `${missing} of ${granted} forced reloads granted ${GUARD.landAfterMinutes} to ${GUARD.landLookbackMinutes} minutes ago have not come back at or after the minimum`,
+    summary: `${granted - landed} of ${granted} forced reloads granted ${GUARD.landAfterMinutes} to ${GUARD.landLookbackMinutes} minutes ago, to ${missing} of ${voters.size} addresses, have not come back at or after the minimum`,
   }
 }
 

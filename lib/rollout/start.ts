@@ -65,7 +65,7 @@ async function guard(loop: Loop, wave: Wave, now: number): Promise<void> {
   const causes: Cause[] = []
   const ingest = ingestCause(ingestErrors(windowSeconds, now), windowSeconds, wave.paused)
   if (ingest) causes.push(ingest)
-  const landing = landingCause(wave.perMinute(), now)
+  const landing = landingCause(wave.recentGrants(now), now)
   if (landing) causes.push(landing)
   let storms = loop.storms.get(projectId)
   if (!storms || now - storms.at >= STORM_EVERY_MS) {

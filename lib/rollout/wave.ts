@@ -32,6 +32,8 @@ import { SlotTable, sessionKey } from './slot-table'
 export const EARLY_MS = 1000
 /** No second grant to one tab within this. */
 export const REGRANT_MS = 10 * MINUTE_MS
+/** Forced reloads granted this recently are kept one by one (the guard's landing check; stored, so a landing after a restart counts). */
+export const RECENT_GRANTS_MS = 15 * MINUTE_MS
 /** Minutes of per-minute counts kept (the wave's progress and the guard's landing check). */
 const MINUTES_KEPT = 24 * 60
 
@@ -55,6 +57,16 @@ export interface Cause {
   summary: string
 }
 
+/** One forced reload granted within RECENT_GRANTS_MS. */
+export interface RecentGrant {
+  /** The tab's session key (slot-table.ts sessionKey). */
+  session: number
+  /** Its address's key (TabAsk.source); 0 = none. */
+  source: number
+  at: number
+  landed: boolean
+}
+
 /** What the store keeps of a wave between restarts (docs/rollout.md, "Restarts"). */
 export interface WaveProgress {
   startsAt: number
@@ -67,6 +79,7 @@ export interface WaveProgress {
   landed: number
   lastGrantAt: number | null
   perMinute: WaveMinute[]
+  recentGrants: RecentGrant[]
 }
 
 /** What a tab's request tells the wave. */
@@ -102,6 +115,8 @@ export class Wave {
   landed = 0
   lastGrantAt: number | null = null
   private readonly minutes = new Map<number, WaveMinute>()
+  /** Grants within RECENT_GRANTS_MS by session key, oldest first. */
+  private readonly recent = new Map<number, RecentGrant>()
   /** Minutes before this one count as full: after a restart, what they granted is not known. */
   private closedUntil = 0
 
@@ -133,6 +148,12 @@ export class Wave {
         lastGrantAt: p.lastGrantAt,
       })
       for (const m of p.perMinute) this.minutes.set(m.minute, { ...m })
+      // The recent grants, so that a tab granted before and landing after still counts as landed.
+      for (const g of p.recentGrants) {
+        if (g.at < now - RECENT_GRANTS_MS) continue
+        this.recent.set(g.session, { ...g })
+        this.table.set(g.session, { index: 0, grant: this.grantOf(g.at), landed: g.landed, unsaved: null })
+      }
       // Slots already handed out are not known: every tab asks again and
       // queues from now. After a restart the minute it happened in grants
       // nothing more: what it granted before is not known for sure.
@@ -148,6 +169,11 @@ export class Wave {
 
   private indexAt(waveTime: number): number {
     return Math.max(0, Math.ceil((waveTime - this.startsAt) / this.spacing))
+  }
+
+  /** A grant's time as the slot table keeps it: seconds after the change, plus 1. */
+  private grantOf(at: number): number {
+    return Math.floor((at - this.id.changedAt) / 1000) + 1
   }
 
   private slotTime(index: number): number {
@@ -223,7 +249,13 @@ export class Wave {
     minute.granted++
     this.granted++
     this.lastGrantAt = now
-    this.table.set(key, { index, grant: Math.floor((now - this.id.changedAt) / 1000) + 1, landed: false, unsaved })
+    this.table.set(key, { index, grant: this.grantOf(now), landed: false, unsaved })
+    this.recent.delete(key)
+    this.recent.set(key, { session: key, source: tab.source ?? 0, at: now, landed: false })
+    for (const [k, g] of this.recent) {
+      if (g.at >= now - RECENT_GRANTS_MS) break
+      this.recent.delete(k)
+    }
     return 0
   }
 
@@ -233,6 +265,8 @@ export class Wave {
     const entry = this.table.get(key)
     if (!entry || entry.grant === 0 || entry.landed) return
     this.table.set(key, { ...entry, landed: true })
+    const recent = this.recent.get(key)
+    if (recent) recent.landed = true
     this.landed++
     const grantedAt = this.id.changedAt + (entry.grant - 1) * 1000
     const minute = this.minutes.get(minuteOf(grantedAt))
@@ -259,6 +293,11 @@ export class Wave {
     return [...this.minutes.values()].sort((a, b) => a.minute - b.minute)
   }
 
+  /** The forced reloads granted within RECENT_GRANTS_MS of `now`, oldest first. */
+  recentGrants(now: number): RecentGrant[] {
+    return [...this.recent.values()].filter((g) => g.at >= now - RECENT_GRANTS_MS)
+  }
+
   /** Tabs the wave holds a slot for, and the bytes that takes. */
   get tabs(): { slots: number; bytes: number } {
     return { slots: this.table.size, bytes: this.table.bytes }
@@ -276,6 +315,7 @@ export class Wave {
       landed: this.landed,
       lastGrantAt: this.lastGrantAt,
       perMinute: this.perMinute(),
+      recentGrants: [...this.recent.values()].map((g) => ({ ...g })),
     }
   }
 }

@@ -170,14 +170,23 @@ describe('the guard', () => {
     expect(ingestCause({ answers: 100, errors: 2 }, 60, true)).toBeNull()
   })
 
-  it('trips when most forced reloads granted 3 to 15 minutes ago have not landed', () => {
+  it('trips when the forced reloads granted 3 to 15 minutes ago to most addresses (at least 3) have not landed', () => {
     const now = Date.UTC(2026, 0, 1, 12, 0, 30)
-    const m = (ago: number, granted: number, landed: number) => ({ minute: Date.UTC(2026, 0, 1, 12, -ago), granted, landed })
-    expect(landingCause([m(5, 10, 2)], now)).toMatchObject({ cause: 'not_landing', summary: expect.stringContaining('8 of 10') })
-    expect(landingCause([m(5, 10, 6)], now)).toBeNull()
+    let session = 0
+    // `n` grants `ago` minutes back to one address (source 0: each tab its own), `landed` of them landed.
+    const to = (source: number, ago: number, n: number, landed: number) =>
+      Array.from({ length: n }, (_, i) => ({ session: ++session, source, at: now - ago * 60_000, landed: i < landed }))
+    expect(landingCause([...to(1, 5, 1, 0), ...to(2, 5, 1, 0), ...to(3, 5, 1, 0), ...to(4, 5, 2, 2)], now)).toMatchObject({
+      cause: 'not_landing',
+      summary: expect.stringContaining('3 of 5 forced reloads granted 3 to 15 minutes ago, to 3 of 4 addresses'),
+    })
+    expect(landingCause(to(0, 5, 10, 2), now)).toMatchObject({ cause: 'not_landing', summary: expect.stringContaining('8 of 10') })
+    expect(landingCause(to(0, 5, 10, 6), now)).toBeNull()
+    // One address's 40 tabs that never came back are one vote of four.
+    expect(landingCause([...to(9, 5, 40, 0), ...to(1, 5, 1, 1), ...to(2, 5, 1, 1), ...to(3, 5, 1, 1)], now)).toBeNull()
     // Too recent to judge, or too old to matter.
-    expect(landingCause([m(1, 10, 0), m(20, 10, 0)], now)).toBeNull()
-    expect(landingCause([m(5, 2, 0)], now)).toBeNull()
+    expect(landingCause([...to(0, 1, 10, 0), ...to(0, 20, 10, 0)], now)).toBeNull()
+    expect(landingCause(to(0, 5, 2, 0), now)).toBeNull()
   })
 
   it('trips on a resume storm as the alert rules measure it', async () => {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import * as minSupportedRoute from '@/app/api/projects/[id]/min-supported/route'
 import * as settingsRoute from '@/app/api/projects/[id]/rollout/settings/route'
 import { runningWave } from '@/lib/rollout/registry'
+import { rolloutLoop, tick } from '@/lib/rollout/start'
+import { dropSingleton } from '@/lib/process-singleton'
 import { listMinSupportedChanges } from '@/lib/releases/release-store'
 import { runCli } from '@/sdk/src/cli'
 import * as rolloutRoute from '@/app/api/projects/[id]/rollout/route'
@@ -73,5 +75,28 @@ describe('the same minimum set again', () => {
     const { body } = await call(rolloutRoute.GET, project.id, '/')
     const outcomes = (body.audit as { action: string; outcome: { status: string } }[]).filter((e) => e.action === 'min_supported').map((e) => e.outcome.status)
     expect(outcomes).toEqual(['unchanged', 'unchanged', 'running'])
+  })
+})
+
+describe('landings after a restart', () => {
+  it('a forced reload whose landing reaches Stalewatch only after a restart counts as landed', async () => {
+    const project = await released('restart-landing')
+    await waveAt(project, 60)
+    const [a, b] = [uid('s'), uid('s')]
+    expect(await send(project, a, 'v1', [hb('hidden')])).toMatchObject({ reloadIn: 0 })
+    // a lands before the restart; b is granted, reloads, and its landing comes after.
+    expect(await send(project, a, 'v2', [hb('hidden')])).toMatchObject({ belowMinimum: false })
+    const bIn = (await send(project, b, 'v1', [hb('hidden')])).reloadIn!
+    await new Promise((r) => setTimeout(r, bIn))
+    expect(await send(project, b, 'v1', [hb('hidden')])).toMatchObject({ reloadIn: 0 })
+    await tick(rolloutLoop(true))
+    expect(runningWave(project.id)).toMatchObject({ granted: 2, landed: 1 })
+
+    // The server restarts: this process forgets its waves and reads them back from the store.
+    dropSingleton('rolloutWaves')
+    expect(await send(project, b, 'v2', [{ id: uid('e'), ts: Date.now(), type: 'load', visibility: 'hidden', navigation: 'reload', previousVersion: 'v1' }])).toMatchObject({ belowMinimum: false })
+    const wave = runningWave(project.id)!
+    expect({ granted: wave.granted, landed: wave.landed }).toEqual({ granted: 2, landed: 2 })
+    expect(wave.perMinute().reduce((n, m) => n + m.landed, 0)).toBe(2)
   })
 })

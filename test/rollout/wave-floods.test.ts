@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import * as minSupportedRoute from '@/app/api/projects/[id]/min-supported/route'
 import * as settingsRoute from '@/app/api/projects/[id]/rollout/settings/route'
 import { addressGroup } from '@/lib/http/client-address'
+import { runningWave } from '@/lib/rollout/registry'
+import { rolloutLoop, tick } from '@/lib/rollout/start'
 import { useEngine } from '../support/engine'
 import { envelope, heartbeat, uid } from '../support/envelopes'
 import { useIngestServer } from '../support/ingest-server'
@@ -16,14 +18,18 @@ useEngine()
 
 const server = useIngestServer()
 
-/** One tab's heartbeat from `address`; its answer. */
+/** One tab's heartbeat from `address`; its answer. A 503 (storage slow on a busy machine) is retried, as the SDK does. */
 async function beat(project: Project, session: string, address: string, visibility: 'visible' | 'hidden' = 'hidden') {
-  const response = await fetch(server.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
-    body: JSON.stringify(envelope(project.ingestKey, 'v1', [heartbeat(Date.now(), visibility)], { session })),
-  })
-  return { status: response.status, body: (await response.json()) as { belowMinimum?: boolean; reloadIn?: number | null } }
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+      body: JSON.stringify(envelope(project.ingestKey, 'v1', [heartbeat(Date.now(), visibility)], { session })),
+    })
+    const body = (await response.json()) as { belowMinimum?: boolean; reloadIn?: number | null }
+    if (response.status !== 503 || attempt === 5) return { status: response.status, body }
+    await new Promise((r) => setTimeout(r, 500))
+  }
 }
 
 /** `n` fake sessions from `address`, 20 at a time; the slots they were given (ms from their answers). */
@@ -61,5 +67,33 @@ describe('fake tabs cannot push a real tab back', () => {
     expect(addressGroup('2001:db8:1:3::1')).not.toBe(addressGroup('2001:db8:1:2::1'))
     expect(addressGroup('::ffff:203.0.113.7')).toBe('203.0.113.7')
     expect(addressGroup('::1')).toBe('0:0:0:0::/64')
+  })
+})
+
+describe('fake tabs cannot pause a wave', () => {
+  it('40 fake hidden tabs from one address that take their forced reloads and never come back do not trip not_landing', async () => {
+    const project = await released('not-landing-flood')
+    await call(settingsRoute.PUT, project.id, '/', { method: 'PUT', body: JSON.stringify({ reloadsPerMinute: 600, leadSeconds: 0 }) })
+    await call(minSupportedRoute.PUT, project.id, '/', { method: 'PUT', body: JSON.stringify({ version: 'v2' }) })
+    const fakes = Array.from({ length: 40 }, () => uid('fake'))
+    // Each asks as the SDK does, again when its slot comes, until it is told "now".
+    const granted = await Promise.all(
+      fakes.map(async (s) => {
+        for (let i = 0; i < 10; i++) {
+          const { reloadIn } = (await beat(project, s, '203.0.113.40')).body
+          if (reloadIn === 0) return true
+          await new Promise((r) => setTimeout(r, Math.min(reloadIn!, 5_000)))
+        }
+        return false
+      }),
+    )
+    expect(granted.filter(Boolean)).toHaveLength(40)
+    // Five minutes on: none of them came back. The guard looks.
+    const loop = rolloutLoop(true)
+    await tick(loop, Date.now() + 5 * 60_000)
+    const wave = runningWave(project.id)!
+    expect(wave.granted).toBe(40)
+    expect(wave.causes.map((c) => c.cause)).not.toContain('not_landing')
+    expect(wave.paused).toBe(false)
   })
 })
