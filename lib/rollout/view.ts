@@ -1,4 +1,5 @@
 import { formatDuration } from '../charts/format'
+import type { MinimumPreview } from './preview'
 import type { WaveStatusView } from './status'
 
 // What the rollout page says about a wave, prepared beside the data (the
@@ -12,23 +13,39 @@ export interface WaveSummary {
   text: string
 }
 
+/** "1 tab", "3 tabs". */
+const counted = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+
 export function waveSummary(wave: WaveStatusView | null, now: number): WaveSummary {
   if (!wave) return { state: 'none', text: 'No minimum is set: no tab is forced to reload.' }
-  const progress = `${wave.granted} forced reloads started, ${wave.landed} landed; ${wave.belowMinimum} live tabs below ${wave.minimum}`
+  const started = `${counted(wave.granted, 'forced reload')} started, ${wave.landed} landed`
+  // No tab below and none on its way: nothing to start, whatever the lead says.
+  if (wave.belowMinimum === 0 && wave.granted === wave.landed) return { state: 'done', text: `Done: no live tab is below ${wave.minimum}; ${started}.` }
+  const progress = `${started}; ${counted(wave.belowMinimum, 'live tab')} below ${wave.minimum}`
   if (wave.paused) {
     const since = wave.pausedSince === null ? '' : ` for ${formatDuration(now - wave.pausedSince)}`
     return { state: 'paused', text: `Paused${since}: ${wave.causes.map((c) => c.summary).join('; ')}. No new forced reload starts. ${progress}.` }
   }
   if (wave.reloadsPerMinute === 0) return { state: 'paused', text: `Held: the reload rate is 0, so no forced reload starts. ${progress}.` }
   if (now < wave.startsAt) return { state: 'waiting', text: `Starts in ${Math.ceil((wave.startsAt - now) / 1000)} s (the lead: tabs hear of it first). ${progress}.` }
-  if (wave.belowMinimum === 0 && wave.granted === wave.landed) return { state: 'done', text: `Done: ${progress}.` }
   return { state: 'running', text: `Running at ${wave.reloadsPerMinute} / min: ${progress}.` }
 }
 
 /** The preview's figures in one line, for the page's confirmation and the audit log. */
 export function previewText(p: { tabs: { total: number; visible: number; hidden: number; idle: number; unsaved: number }; reloadsPerMinute: number }): string {
   const t = p.tabs
-  return `${t.total} live tabs (${t.visible} visible, ${t.hidden} hidden, ${t.idle} idle; ${t.unsaved} with unsaved work) at ${p.reloadsPerMinute} / min`
+  return `${counted(t.total, 'live tab')} (${t.visible} visible, ${t.hidden} hidden, ${t.idle} idle; ${t.unsaved} with unsaved work) at ${p.reloadsPerMinute} / min`
+}
+
+/** When the preview's wave would end, in words that say it is an estimate; `time` formats an instant. */
+export function previewEndText(p: Pick<MinimumPreview, 'version' | 'tabs' | 'estimate' | 'reloadsPerMinute' | 'projectedEndAt'>, time: (t: number) => string): string {
+  const { atSlot, waiting } = p.estimate
+  if (p.tabs.total === 0) return `No live tab is below ${p.version}: no tab would reload.`
+  if (p.reloadsPerMinute <= 0) return 'Never: the reload rate is 0, so no forced reload starts.'
+  const wait = `${counted(waiting, 'tab')} in use or with unsaved work reload only once hidden or idle and saved`
+  if (p.projectedEndAt === null) return `No end can be estimated: the ${wait}.`
+  const end = `About ${time(p.projectedEndAt)} for the ${counted(atSlot, 'hidden or idle tab')}, an estimate`
+  return waiting === 0 ? `${end}.` : `${end}: the ${wait}, which may be later.`
 }
 
 /** An audit entry's detail and outcome in words. */

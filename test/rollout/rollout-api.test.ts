@@ -53,11 +53,12 @@ describe('the preview of a new minimum', () => {
       reloadsPerMinute: 2,
       leadSeconds: 30,
     })
-    // 5 tabs at 2 a minute: 2.5 minutes after the lead.
-    expect((body.projectedEndAt as number) - (body.startsAt as number)).toBe(150_000)
+    // Of the 5, 3 go at their slot (2 hidden, 1 idle; the hidden one with unsaved work waits): at 2 a minute, 1.5 minutes after the lead.
+    expect(body.estimate).toEqual({ atSlot: 3, waiting: 2 })
+    expect((body.projectedEndAt as number) - (body.startsAt as number)).toBe(90_000)
     expect((body.startsAt as number) - (body.at as number)).toBe(30_000)
     // A minimum of v1 forces nobody.
-    expect((await call(previewRoute.GET, project.id, '/?version=v1')).body).toMatchObject({ tabs: { total: 0 }, projectedEndAt: expect.any(Number) })
+    expect((await call(previewRoute.GET, project.id, '/?version=v1')).body).toMatchObject({ tabs: { total: 0 }, projectedEndAt: null })
   })
 
   it('answers bad parameters with a clear 4xx', async () => {

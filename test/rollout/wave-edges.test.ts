@@ -7,6 +7,10 @@ import { dropSingleton } from '@/lib/process-singleton'
 import { listMinSupportedChanges } from '@/lib/releases/release-store'
 import { runCli } from '@/sdk/src/cli'
 import * as rolloutRoute from '@/app/api/projects/[id]/rollout/route'
+import * as previewRoute from '@/app/api/projects/[id]/min-supported/preview/route'
+import { previewEndText, waveSummary } from '@/lib/rollout/view'
+import type { MinimumPreview } from '@/lib/rollout/preview'
+import type { WaveStatusView } from '@/lib/rollout/status'
 import type { WireEvent } from '@/lib/wire-format'
 import { useEngine } from '../support/engine'
 import { uid } from '../support/envelopes'
@@ -98,5 +102,45 @@ describe('landings after a restart', () => {
     const wave = runningWave(project.id)!
     expect({ granted: wave.granted, landed: wave.landed }).toEqual({ granted: 2, landed: 2 })
     expect(wave.perMinute().reduce((n, m) => n + m.landed, 0)).toBe(2)
+  })
+})
+
+describe('the preview\'s projection', () => {
+  it('projects the end from the tabs\' states: hidden or idle tabs go at their slot, visible or unsaved ones wait; it says it is an estimate', async () => {
+    const project = await released('preview-states')
+    await call(settingsRoute.PUT, project.id, '/', { method: 'PUT', body: JSON.stringify({ reloadsPerMinute: 2, leadSeconds: 30 }) })
+    await send(project, uid('s'), 'v1', [hb('hidden')])
+    await send(project, uid('s'), 'v1', [hb('hidden')])
+    await send(project, uid('s'), 'v1', [hb('visible', { idle: true })])
+    await send(project, uid('s'), 'v1', [hb('visible')])
+    await send(project, uid('s'), 'v1', [hb('visible')])
+    await send(project, uid('s'), 'v1', [hb('hidden', { unsaved: true })])
+    const { body } = await call(previewRoute.GET, project.id, '/?version=v2')
+    const p = body as unknown as MinimumPreview
+    expect(p.tabs).toMatchObject({ total: 6, hidden: 3, idle: 1, visible: 2, unsaved: 1 })
+    // 3 tabs go in their slots (2 hidden, 1 idle) at 2 a minute; 3 wait (2 in use, 1 with unsaved work).
+    expect(p.estimate).toEqual({ atSlot: 3, waiting: 3 })
+    expect(p.projectedEndAt! - p.startsAt).toBe(90_000)
+    const text = previewEndText(p, (t) => new Date(t).toISOString())
+    expect(text).toBe(
+      `About ${new Date(p.projectedEndAt!).toISOString()} for the 3 hidden or idle tabs, an estimate: the 3 tabs in use or with unsaved work reload only once hidden or idle and saved, which may be later.`,
+    )
+
+    // A minimum that forces nobody: no start, no end.
+    const none = (await call(previewRoute.GET, project.id, '/?version=v1')).body as unknown as MinimumPreview
+    expect(none).toMatchObject({ tabs: { total: 0 }, projectedEndAt: null })
+    expect(previewEndText(none, String)).toBe('No live tab is below v1: no tab would reload.')
+  })
+
+  it('a wave over no tab does not say when it starts or ends, and one tab reads as one', () => {
+    const now = Date.UTC(2026, 0, 1, 12)
+    const wave: WaveStatusView = {
+      minimum: 'v2', changedAt: now, startsAt: now + 120_000, reloadsPerMinute: 20, paused: false, pausedSince: null, causes: [],
+      granted: 0, landed: 0, lastGrantAt: null, perMinute: [], belowMinimum: 0, projectedEndAt: null,
+    }
+    expect(waveSummary(wave, now)).toEqual({ state: 'done', text: 'Done: no live tab is below v2; 0 forced reloads started, 0 landed.' })
+    expect(waveSummary({ ...wave, belowMinimum: 1, granted: 1, landed: 1 }, now).text).toBe(
+      'Starts in 120 s (the lead: tabs hear of it first). 1 forced reload started, 1 landed; 1 live tab below v2.',
+    )
   })
 })
