@@ -63,6 +63,8 @@ export interface IngestDeps {
   retentionDays: number
   /** The key of a client address for the reload wave and its guard (reload-ask.ts addressKey); no cap per address when absent. */
   addressKey?: (address: string | null | undefined) => number
+  /** Sees the rows of every request once they are acknowledged (the guard's storm signals). */
+  onAccepted?: (projectId: string, rows: readonly EventRow[], remoteAddress: string | null | undefined) => void
   /** Per-key and per-address request limits; none when absent. */
   rateLimiter?: IngestRateLimiter
   /** The distinct-versions cap (ingest/version-cap.ts); every version passes when absent. */
@@ -182,6 +184,7 @@ async function processIngest(
     return unavailable(2, 'storage_unavailable', 'Events could not be stored; none were accepted. Retry after the given seconds.')
   }
 
+  deps.onAccepted?.(project.id, rows, request.remoteAddress)
   const tab = { session: envelope.data.session, source: deps.addressKey?.(request.remoteAddress), ...reloadAsk(rows), replay: envelope.data.replay }
   const advice = await deps.advise(project.id, envelope.data.version, request.receivedAt, tab).catch(() => null)
   const versions: HeaderAnswer = {

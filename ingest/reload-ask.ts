@@ -1,5 +1,6 @@
 import { addressGroup } from '../lib/http/client-address'
 import { sessionKey } from '../lib/rollout/slot-table'
+import type { StormEvent } from '../lib/rollout/storm-signal'
 import type { TabAsk } from '../lib/rollout/wave'
 import type { EventRow } from './event-row'
 import { isLoopback } from './rate-limit'
@@ -31,4 +32,15 @@ export function reloadAsk(rows: readonly EventRow[]): Pick<TabAsk, 'ready' | 'un
 export function addressKey(address: string | null | undefined, exemptLoopback: boolean): number {
   if (!address || (exemptLoopback && isLoopback(address))) return 0
   return sessionKey(`address\u0000${addressGroup(address)}`)
+}
+
+/** A request's resumes and returns from hidden of the last minute, for the guard's storm signals (events sent again later are not a storm now). */
+export function stormEvents(rows: readonly EventRow[], receivedAt: number): Record<StormEvent, number> {
+  const counts = { resume: 0, visible: 0 }
+  for (const row of rows) {
+    if (row.event_time < receivedAt - 60_000) continue
+    if (row.type === 'resume') counts.resume++
+    else if (row.type === 'visibility' && row.visibility === 'visible') counts.visible++
+  }
+  return counts
 }

@@ -5,6 +5,7 @@ import { catalogFor, updateAdvice } from '../lib/releases/catalog'
 import { versionSeen } from '../lib/figures/live-sessions/read-seen'
 import { reloadIn } from '../lib/rollout/registry'
 import { recordIngestAnswer } from '../lib/rollout/ingest-signal'
+import { recordStormEvents } from '../lib/rollout/storm-signal'
 import { EVENT_COLUMNS, eventValues, type EventRow } from './event-row'
 import { writeEventFile, writeEventLines, writeEvents } from './event-writer'
 import { EventLog } from './event-log'
@@ -16,7 +17,7 @@ import type { QuarantineReport } from './event-log'
 import { ingestLimits } from './limits'
 import { IngestRateLimiter } from './rate-limit'
 import { RefusalCounts } from './refusal-counts'
-import { addressKey } from './reload-ask'
+import { addressKey, stormEvents } from './reload-ask'
 import { VersionCap } from './version-cap'
 import { GroupCommitBuffer } from './group-commit'
 import { ingestMetrics } from './metrics'
@@ -159,6 +160,9 @@ export function ingestRuntime(): IngestRuntime {
         // counts as a few tabs however fast it sends.
         if (keyed || result.status >= 500) recordIngestAnswer(result.status, Date.now(), addressKey(address, !limits.limitLoopback))
       },
+      // The guard's storm signals count where events came from, which the stored events do not say.
+      onAccepted: (projectId, rows, address) =>
+        recordStormEvents(projectId, addressKey(address, !limits.limitLoopback), stormEvents(rows, Date.now())),
       onClientAbort: () => metrics.clientAborts++,
       onVersionRefused: (projectId, reason, events) => {
         metrics.recordVersionRefused(projectId, reason, events)

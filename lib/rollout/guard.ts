@@ -1,8 +1,9 @@
-import { measure, measureContext } from '../alerts/measure'
-import { eventRateCondition, type Condition } from '../alerts/rule-schema'
+import { eventRateCondition } from '../alerts/rule-schema'
+import { rateEventLabel } from '../figures/event-rates/read-rate'
 import { listRules } from '../alerts/rule-store'
 import { loadStates } from '../alerts/state-store'
 import { MINUTE_MS } from './pace'
+import { STORM_EVENTS_PER_ADDRESS_MINUTE, stormRate } from './storm-signal'
 import { RECENT_GRANTS_MS, type Cause, type RecentGrant } from './wave'
 
 // The guard of a reload wave: the signals that pause it (no new forced
@@ -17,9 +18,11 @@ import { RECENT_GRANTS_MS, type Cause, type RecentGrant } from './wave'
 //   old build (a CDN serving it still), or not at all. Counted by address
 //   (hashed; each tab is its own where there is none, as on loopback): fake
 //   tabs that take their reloads and never come back weigh one address each.
-// - resume_storm / reconnect_storm: the alert rules' event_rate measure
-//   (lib/alerts/measure.ts) for resumes and returns from hidden, with the
-//   defaults of that rule kind, or a project's own rule of that kind firing.
+// - resume_storm / reconnect_storm: resumes, or returns from hidden, in the
+//   last minute above the defaults of the alert rules' event_rate kind (5 ×
+//   the trailing hour's rate, and above 10), counted as ingest accepted them
+//   with each address counting at most a few a minute (storm-signal.ts); or
+//   a project's own event_rate rule on them firing.
 // A wave pauses on any cause and resumes after two evaluations in a row
 // without one.
 
@@ -79,13 +82,22 @@ export function landingCause(grants: readonly RecentGrant[], now: number): Cause
   }
 }
 
-/** Resume and reconnect storms, measured as the alert rules measure them. */
-export async function stormCauses(projectId: string, now: number, windowSeconds: number): Promise<Cause[]> {
-  const ctx = measureContext(now, async () => windowSeconds)
+const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1))
+
+/** Resume and reconnect storms, by the alert rules' event_rate defaults over what ingest counted (storm-signal.ts). */
+export async function stormCauses(projectId: string, now: number): Promise<Cause[]> {
   const causes: Cause[] = []
-  for (const [cause, condition] of Object.entries(STORM_CONDITIONS) as [Cause['cause'], Condition][]) {
-    const m = await measure(projectId, condition, ctx)
-    if (m.breaching) causes.push({ cause, summary: m.summary })
+  for (const [cause, c] of Object.entries(STORM_CONDITIONS) as [Cause['cause'], (typeof STORM_CONDITIONS)['resume_storm']][]) {
+    if (c.event !== 'resume' && c.event !== 'visible') continue
+    const rate = stormRate(projectId, c.event, c.baselineMinutes, now)
+    const threshold = Math.max((c.baselineFactor ?? 1) * rate.baselinePerMinute, c.minPerMinute)
+    if (rate.lastMinute <= threshold) continue
+    causes.push({
+      cause,
+      summary:
+        `${rateEventLabel(c.event)} in the last minute: ${rate.lastMinute} vs threshold ${fmt(threshold)}` +
+        ` (trailing ${c.baselineMinutes} min baseline ${fmt(rate.baselinePerMinute)}/min; at most ${STORM_EVENTS_PER_ADDRESS_MINUTE} a minute from one address)`,
+    })
   }
   // The project's own event_rate rules for resumes or returns from hidden, firing now.
   const [rules, states] = await Promise.all([listRules({ projectId }), loadStates()])

@@ -194,7 +194,7 @@ describe('the guard', () => {
     const project = await testProject('storm')
     const resumes = Array.from({ length: 12 }, () => ({ id: uid('e'), ts: Date.now() - 1_000, type: 'resume' }) as WireEvent)
     await send(project, uid('s'), 'v1', resumes)
-    const causes = await stormCauses(project.id, Date.now(), 180)
+    const causes = await stormCauses(project.id, Date.now())
     expect(causes.map((c) => c.cause)).toEqual(['resume_storm'])
     expect(causes[0]!.summary).toMatch(/^Resumes in the last minute: 12/)
   })

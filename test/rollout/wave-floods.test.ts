@@ -4,6 +4,8 @@ import * as settingsRoute from '@/app/api/projects/[id]/rollout/settings/route'
 import { addressGroup } from '@/lib/http/client-address'
 import { runningWave } from '@/lib/rollout/registry'
 import { rolloutLoop, tick } from '@/lib/rollout/start'
+import { stormCauses } from '@/lib/rollout/guard'
+import type { WireEvent } from '@/lib/wire-format'
 import { useEngine } from '../support/engine'
 import { envelope, heartbeat, uid } from '../support/envelopes'
 import { useIngestServer } from '../support/ingest-server'
@@ -95,5 +97,35 @@ describe('fake tabs cannot pause a wave', () => {
     expect(wave.granted).toBe(40)
     expect(wave.causes.map((c) => c.cause)).not.toContain('not_landing')
     expect(wave.paused).toBe(false)
+  })
+})
+
+describe('fake resumes cannot pause a wave', () => {
+  /** `n` fake tabs from `address`, each sending one resume. */
+  async function resumes(project: Project, address: string, n: number): Promise<void> {
+    for (let i = 0; i < n; i += 20) {
+      const statuses = await Promise.all(
+        Array.from({ length: Math.min(20, n - i) }, async () => {
+          const response = await fetch(server.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+            body: JSON.stringify(envelope(project.ingestKey, 'v1', [{ id: uid('e'), ts: Date.now(), type: 'resume' } as WireEvent])),
+          })
+          await response.arrayBuffer()
+          return response.status
+        }),
+      )
+      expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([])
+    }
+  }
+
+  it('300 fake resume events from one address are not a resume storm; resumes from many addresses are', async () => {
+    const project = await released('resume-flood')
+    await resumes(project, '203.0.113.60', 300)
+    const causes = await stormCauses(project.id, Date.now())
+    expect(causes.map((c) => c.cause)).not.toContain('resume_storm')
+    // A real storm: 30 tabs on 30 addresses resume at once.
+    for (let i = 1; i <= 30; i++) await resumes(project, `198.51.100.${i}`, 1)
+    expect((await stormCauses(project.id, Date.now())).map((c) => c.cause)).toContain('resume_storm')
   })
 })
