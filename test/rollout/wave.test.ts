@@ -165,6 +165,39 @@ describe('a wave', () => {
   })
 })
 
+describe('slots held per address', () => {
+  it('fake tabs from A addresses delay a real tab\'s slot by at most A × addressSeconds, whatever the rate and however many they are', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 600 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 3000 }),
+        fc.integer({ min: 1, max: 120 }),
+        (rate, addresses, fakes, addressSeconds) => {
+          const make = () => new Wave(id, { startsAt: T0 + 3600_000, reloadsPerMinute: rate, addressSeconds })
+          const alone = make().answer({ session: 'real', source: 999, ready: true, unsaved: false }, T0)!
+          const w = make()
+          for (let i = 0; i < fakes; i++) w.answer({ session: `fake-${i}`, source: 1 + (i % addresses), ready: true, unsaved: false }, T0)
+          const delayed = w.answer({ session: 'real', source: 999, ready: true, unsaved: false }, T0)!
+          expect(delayed - alone).toBeLessThanOrEqual(addresses * Math.max(addressSeconds * 1000, spacingMs(rate)))
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
+  it('a new tab of an address holding its share gets no slot yet and asks again once the first has passed', () => {
+    const w = new Wave(id, { startsAt: T0 + 60_000, reloadsPerMinute: 60, addressSeconds: 3 })
+    expect([0, 1, 2].map((i) => w.answer({ session: `t${i}`, source: 7, ready: true, unsaved: false }, T0))).toEqual([60_000, 61_000, 62_000])
+    expect(w.answer({ session: 't3', source: 7, ready: true, unsaved: false }, T0)).toBe(60_001)
+    // Another address is not held back, nor are tabs with no address.
+    expect(w.answer({ session: 'u', source: 8, ready: true, unsaved: false }, T0)).toBe(63_000)
+    expect(w.answer({ session: 'v', ready: true, unsaved: false }, T0)).toBe(64_000)
+    // Once t0's slot has passed, t3 gets the next free one.
+    expect(w.answer({ session: 't3', source: 7, ready: true, unsaved: false }, T0 + 60_001)).toBe(4_999)
+  })
+})
+
 describe('slot table', () => {
   it('holds a million tabs in about 38 MB, then stops growing', () => {
     const t = new SlotTable()
