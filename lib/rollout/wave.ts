@@ -186,7 +186,7 @@ export class Wave {
     const now = this.indexAt(waveTime)
     // Addresses that stopped asking: dropped all at once when their number doubles.
     if (this.sources.size > Math.max(1024, this.sweptAt * 2)) {
-      for (const [k, q] of this.sources) if (q.at(-1)! < now) this.sources.delete(k)
+      for (const [k, q] of this.sources) if (q.length === 0 || q.at(-1)! < now) this.sources.delete(k)
       this.sweptAt = this.sources.size
     }
     let q = this.sources.get(source)
