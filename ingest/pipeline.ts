@@ -26,7 +26,7 @@ import { checkOrigin } from '../lib/projects/allowed-origins'
 import type { IngestRateLimiter, RateVerdict } from './rate-limit'
 import { parseUserAgent } from './user-agent'
 import { formatIssues } from '../lib/validation'
-import { readyToReload } from './reload-ask'
+import { reloadAsk } from './reload-ask'
 import { envelopeSchema, eventSchema } from './schema'
 import type { VersionRefusal, VersionVerdict } from './version-cap'
 
@@ -64,6 +64,10 @@ export interface IngestDeps {
   retentionDays: number
   /** How far from its receipt an event may claim to be (ingest/normalize.ts). */
   eventTimes: { maxAgeHours: number; maxFutureSeconds: number }
+  /** The key of a client address for the reload wave and its guard (reload-ask.ts addressKey); no cap per address when absent. */
+  addressKey?: (address: string | null | undefined) => number
+  /** Sees the rows of every request once they are acknowledged (the guard's storm signals). */
+  onAccepted?: (projectId: string, rows: readonly EventRow[], remoteAddress: string | null | undefined) => void
   /** Per-key and per-address request limits; none when absent. */
   rateLimiter?: IngestRateLimiter
   /** The distinct-versions cap (ingest/version-cap.ts), with the client's address for its share of new versions; every version passes when absent. */
@@ -72,8 +76,8 @@ export interface IngestDeps {
   onVersionRefused?: (projectId: string, reason: VersionRefusal, events: number) => void
   /** True while the process is too busy to take more (ingest/loop-pressure.ts): answer 503 before any work. */
   overloaded?: () => boolean
-  /** Sees every answer, for the ingest counters of /api/metrics. */
-  onAnswer?: (result: IngestResult) => void
+  /** Sees every answer, for the ingest counters of /api/metrics; `keyed`: the request carried a known ingest key. */
+  onAnswer?: (result: IngestResult, keyed: boolean, remoteAddress: string | null | undefined) => void
   /** A client went away before its request was read (the adapters call it): counted, never logged. */
   onClientAbort?: () => void
 }
@@ -90,8 +94,9 @@ function withCors(result: IngestResult): IngestResult {
 }
 
 export async function handleIngest(request: IngestRequest, deps: IngestDeps): Promise<IngestResult> {
-  const result = withCors(await withSpan('ingest.request', {}, (span) => processIngest(request, deps, span)))
-  deps.onAnswer?.(result)
+  const seen = { keyed: false }
+  const result = withCors(await withSpan('ingest.request', {}, (span) => processIngest(request, deps, span, seen)))
+  deps.onAnswer?.(result, seen.keyed, request.remoteAddress)
   return result
 }
 
@@ -99,6 +104,7 @@ async function processIngest(
   request: IngestRequest,
   deps: IngestDeps,
   span: { setAttribute: (k: string, v: string | number) => unknown },
+  seen: { keyed: boolean },
 ): Promise<IngestResult> {
   if (request.method === 'OPTIONS') return { status: 204, headers: {}, body: null }
   if (request.method !== 'POST') return methodNotAllowed()
@@ -128,6 +134,7 @@ async function processIngest(
     return unavailable(2, 'storage_unavailable', 'Events could not be stored; none were accepted. Retry after the given seconds.')
   }
   if (!project) return unauthorized('unknown_key', 'The ingest key is not known. Check the key of your project.')
+  seen.keyed = true
   const byKey = deps.rateLimiter?.checkKey(key, request.remoteAddress)
   if (byKey && !byKey.ok) return rateLimited(byKey)
   if (checkOrigin(project.allowedOrigins, request.origin ?? null) === 'not_allowed') {
@@ -181,7 +188,8 @@ async function processIngest(
     return unavailable(2, 'storage_unavailable', 'Events could not be stored; none were accepted. Retry after the given seconds.')
   }
 
-  const tab = { session: envelope.data.session, ready: readyToReload(rows), replay: envelope.data.replay }
+  deps.onAccepted?.(project.id, rows, request.remoteAddress)
+  const tab = { session: envelope.data.session, source: deps.addressKey?.(request.remoteAddress), ...reloadAsk(rows), replay: envelope.data.replay }
   const advice = await deps.advise(project.id, envelope.data.version, request.receivedAt, tab).catch(() => null)
   const versions: HeaderAnswer = {
     latest: advice?.latest ?? null,

@@ -5,6 +5,7 @@ import { catalogFor, updateAdvice } from '../lib/releases/catalog'
 import { versionSeen } from '../lib/figures/live-sessions/read-seen'
 import { reloadIn } from '../lib/rollout/registry'
 import { recordIngestAnswer } from '../lib/rollout/ingest-signal'
+import { recordStormEvents } from '../lib/rollout/storm-signal'
 import { EVENT_COLUMNS, eventValues, type EventRow } from './event-row'
 import { writeEventFile, writeEventLines, writeEvents } from './event-writer'
 import { EventLog } from './event-log'
@@ -16,6 +17,7 @@ import type { QuarantineReport } from './event-log'
 import { ingestLimits } from './limits'
 import { IngestRateLimiter } from './rate-limit'
 import { RefusalCounts } from './refusal-counts'
+import { addressKey, stormEvents } from './reload-ask'
 import { VersionCap } from './version-cap'
 import { GroupCommitBuffer } from './group-commit'
 import { ingestMetrics } from './metrics'
@@ -144,17 +146,25 @@ export function ingestRuntime(): IngestRuntime {
       },
       retentionDays: c.retentionDays,
       eventTimes: { maxAgeHours: c.eventMaxAgeHours, maxFutureSeconds: c.eventMaxFutureSeconds },
+      addressKey: (address) => addressKey(address, !limits.limitLoopback),
       rateLimiter: new IngestRateLimiter({
         perKey: { perSecond: limits.ratePerKey, burst: limits.burstPerKey },
         perAddress: { perSecond: limits.ratePerAddress, burst: limits.burstPerAddress },
         exemptLoopback: !limits.limitLoopback,
       }),
       admitVersion: (projectId, version, address) => versionCap.admit(projectId, version, address),
-      onAnswer: (result) => {
+      onAnswer: (result, keyed, address) => {
         metrics.recordAnswer(result)
-        // The reload wave's guard pauses on 5xx (lib/rollout/guard.ts).
-        recordIngestAnswer(result.status)
+        // The reload wave's guard pauses on 5xx (lib/rollout/guard.ts). It
+        // counts answers to requests with a known key, and 5xx given before
+        // the key was checked (the server failing whoever asks): a flood
+        // without a key neither dilutes nor adds to its share, and one address
+        // counts as a few tabs however fast it sends.
+        if (keyed || result.status >= 500) recordIngestAnswer(result.status, Date.now(), addressKey(address, !limits.limitLoopback))
       },
+      // The guard's storm signals count where events came from, which the stored events do not say.
+      onAccepted: (projectId, rows, address) =>
+        recordStormEvents(projectId, addressKey(address, !limits.limitLoopback), stormEvents(rows, Date.now())),
       onClientAbort: () => metrics.clientAborts++,
       onVersionRefused: (projectId, reason, events) => {
         metrics.recordVersionRefused(projectId, reason, events)

@@ -211,6 +211,13 @@ export const SETTINGS = {
     docs: ['readme', 'security'],
   }),
   rolloutNodes: setting({ env: 'STALEWATCH_ROLLOUT_NODES', schema: int(1, 1000), default: '1', help: 'ingest nodes answering one project: each paces its share of the reload rate', docs: ['readme', 'security'] }),
+  waveAddressSeconds: setting({
+    env: 'STALEWATCH_WAVE_ADDRESS_SECONDS',
+    schema: int(1, 3600),
+    default: '30',
+    help: "the reload wave's slots one client address (an IPv6 /64) may hold ahead at once, in seconds of the wave's pace: the most its tabs can delay anyone else's slot",
+    docs: ['readme', 'security'],
+  }),
   guardWindowSeconds: setting({ env: 'STALEWATCH_GUARD_WINDOW_SECONDS', schema: int(5, 3600), default: '60', help: "the window over which the reload wave's guard counts ingest 5xx", docs: ['readme', 'security'] }),
   shedLoopDelayMs: setting({
     env: 'STALEWATCH_SHED_LOOP_DELAY_MS',

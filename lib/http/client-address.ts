@@ -37,3 +37,23 @@ export function clientAddress(socketAddress: string | null | undefined, forwarde
 export function requestClientAddress(request: Request): string | null {
   return clientAddress(peerAddressOf(request.headers), request.headers.get('x-forwarded-for'))
 }
+
+/**
+ * The group one holder of an address controls: an IPv4 address, or the /64
+ * of an IPv6 one (a single host is commonly given a whole /64). An
+ * IPv4-mapped IPv6 address is its IPv4 address.
+ */
+export function addressGroup(address: string): string {
+  const a = address.trim().toLowerCase()
+  const v4 = /(?:^|:)(\d{1,3}(?:\.\d{1,3}){3})$/.exec(a)
+  if (v4) return v4[1]!
+  if (!a.includes(':')) return a
+  const [head, tail] = a.split('%')[0]!.split('::') as [string, string | undefined]
+  const left = head ? head.split(':') : []
+  const right = tail ? tail.split(':') : []
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`
+}

@@ -1,6 +1,8 @@
 // Ingest answers of this process per second, for the guard: the share of 5xx
 // (storage failing, shedding under load, shutting down) over a trailing
-// window. ingest/ reports every answer here (lib/ knows nothing of ingest/).
+// window. ingest/ reports the answers it trusts here (lib/ knows nothing of
+// ingest/): those to requests with a known key, and 5xx given before the key
+// was read; each address counts at most ANSWERS_PER_ADDRESS_SECOND a second.
 // On globalThis: the route bundle and server.ts share one count.
 import { processSingleton } from '../process-singleton'
 
@@ -16,10 +18,26 @@ interface Ring {
 const ring = (): Ring =>
   processSingleton('ingestSignal', () => ({ second: new Float64Array(SECONDS), answers: new Uint32Array(SECONDS), errors: new Uint32Array(SECONDS) }))
 
-/** Counts one ingest answer. */
-export function recordIngestAnswer(status: number, now = Date.now()): void {
+/** Answers counted per address in a second at most: one sender, however fast, weighs like a few tabs. */
+export const ANSWERS_PER_ADDRESS_SECOND = 10
+
+/** Answers counted so far this second per address (a hashed group; never the address). */
+const perSource = () => processSingleton('ingestSignalSources', () => ({ second: 0, counts: new Map<number, number>() }))
+
+/** Counts one ingest answer; `source`: the hashed address it went to (0 = not capped: loopback, unknown). */
+export function recordIngestAnswer(status: number, now = Date.now(), source = 0): void {
   const r = ring()
   const s = Math.floor(now / 1000)
+  if (source) {
+    const p = perSource()
+    if (p.second !== s) {
+      p.second = s
+      p.counts.clear()
+    }
+    const n = p.counts.get(source) ?? 0
+    if (n >= ANSWERS_PER_ADDRESS_SECOND) return
+    p.counts.set(source, n + 1)
+  }
   const i = s % SECONDS
   if (r.second[i] !== s) {
     r.second[i] = s

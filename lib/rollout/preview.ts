@@ -8,8 +8,10 @@ import { rolloutSettings } from './settings'
 // The blast radius of a new minimum M before it is set (docs/semantics.md, "Preview
 // of a new minimum M at t"): the live tabs at t below M, split by visible,
 // hidden and idle and by tab age, those with unsaved work counted apart, and
-// the wave's pace: reloads per minute and when it ends (lib/rollout/pace.ts,
-// the formula the live progress uses too).
+// the wave's pace: reloads per minute and an estimate of its end from the
+// tabs' states (lib/rollout/pace.ts, the formula the live progress uses too):
+// hidden or idle tabs with nothing unsaved go at their slot; tabs in use or
+// with unsaved work wait until hidden or idle and saved, which no one can time.
 
 export interface MinimumPreview {
   project: string
@@ -31,11 +33,21 @@ export interface MinimumPreview {
     unsaved: number
     byAge: { label: string; tabs: number }[]
   }
+  /**
+   * The tabs as the wave will meet them: those that go at their slot (hidden
+   * or idle, nothing unsaved), and those that wait until they are hidden or
+   * idle and saved, which no one can time.
+   */
+  estimate: { atSlot: number; waiting: number }
   reloadsPerMinute: number
   leadSeconds: number
   /** The wave's first forced reload, were the minimum set at `at`. */
   startsAt: number
-  /** When the last of them will have started; null at a rate of 0. */
+  /**
+   * An estimate: when the last of the tabs that go at their slot will have
+   * started. Null at a rate of 0, and when no tab would go at its slot (none
+   * below the minimum, or all waiting).
+   */
   projectedEndAt: number | null
 }
 
@@ -47,6 +59,7 @@ export async function previewMinimum(project: Project, version: string, at: numb
   ])
   const known = isRegistered(catalog, version)
   const tabs = { total: 0, visible: 0, hidden: 0, idle: 0, unsaved: 0, byAge: AGE_BUCKETS.map((b) => ({ label: b.label, tabs: 0 })) }
+  const estimate = { atSlot: 0, waiting: 0 }
   for (const row of rows) {
     if (!known || !isBelowMinimum(catalog, row.version, version, at)) continue
     tabs.total += row.sessions
@@ -55,6 +68,8 @@ export async function previewMinimum(project: Project, version: string, at: numb
     else if (row.idle) tabs.idle += row.sessions
     else tabs.visible += row.sessions
     if (row.unsaved) tabs.unsaved += row.sessions
+    if ((row.visibility !== 'visible' || row.idle) && !row.unsaved) estimate.atSlot += row.sessions
+    else estimate.waiting += row.sessions
     tabs.byAge[row.ageBucket]!.tabs += row.sessions
   }
   const startsAt = at + settings.leadSeconds * 1000
@@ -65,9 +80,10 @@ export async function previewMinimum(project: Project, version: string, at: numb
     current: minSupportedAt(catalog, at),
     known,
     tabs,
+    estimate,
     reloadsPerMinute: settings.reloadsPerMinute,
     leadSeconds: settings.leadSeconds,
     startsAt,
-    projectedEndAt: projectedEnd(tabs.total, settings.reloadsPerMinute, startsAt),
+    projectedEndAt: estimate.atSlot === 0 ? null : projectedEnd(estimate.atSlot, settings.reloadsPerMinute, startsAt),
   }
 }

@@ -50,7 +50,7 @@ export async function waveFor(projectId: string, change: MinSupportedChange | nu
   if (current && current.id.changeId === changeId) {
     if (current.reloadsPerMinute === rate) return current
     // The rate changed mid-wave: the same wave at the new pace, from now.
-    const repaced = new Wave(current.id, { startsAt: current.startsAt, reloadsPerMinute: settings.reloadsPerMinute, nodes: config().rolloutNodes }, { progress: current.progress(), restart: false }, at)
+    const repaced = new Wave(current.id, { startsAt: current.startsAt, reloadsPerMinute: settings.reloadsPerMinute, nodes: config().rolloutNodes, addressSeconds: config().waveAddressSeconds }, { progress: current.progress(), restart: false }, at)
     r.waves.set(projectId, repaced)
     return repaced
   }
@@ -66,7 +66,12 @@ export async function waveFor(projectId: string, change: MinSupportedChange | nu
       const id = { projectId, changeId: changeId!, minimum: change.version!, changedAt: change.changedAt }
       const wave = new Wave(
         id,
-        { startsAt: stored?.startsAt ?? change.changedAt + settings.leadSeconds * 1000, reloadsPerMinute: settings.reloadsPerMinute, nodes: config().rolloutNodes },
+        {
+          startsAt: stored?.startsAt ?? change.changedAt + settings.leadSeconds * 1000,
+          reloadsPerMinute: settings.reloadsPerMinute,
+          nodes: config().rolloutNodes,
+          addressSeconds: config().waveAddressSeconds,
+        },
         stored && stored.status === 'running' ? { progress: stored, restart: true } : undefined,
         at,
       )

@@ -4,7 +4,7 @@
 // doubling up to a bound. Two sessions whose hashes collide share a slot,
 // which the wave's per-minute count still caps.
 
-/** At most this many entries (2^21 slots at 0.7 load, about 35 MB). */
+/** At most this many entries (2^21 slots at 0.7 load, about 38 MB). */
 export const MAX_SLOT_CAPACITY = 2 ** 21
 const MAX_LOAD = 0.7
 
@@ -27,13 +27,19 @@ export interface SlotEntry {
   /** When the last forced reload was granted, as seconds after `grantBase` plus 1; 0 = never. */
   grant: number
   landed: boolean
+  /** What the tab's last heartbeat said of unsaved work; null = no heartbeat heard yet. */
+  unsaved: boolean | null
 }
+
+const UNSAVED_CODE = { null: 0, false: 1, true: 2 } as const
+const UNSAVED_OF = [null, false, true] as const
 
 export class SlotTable {
   private keys: Float64Array
   private index: Uint32Array
   private grant: Uint32Array
   private landed: Uint8Array
+  private unsaved: Uint8Array
   size = 0
 
   constructor(capacity = 1024) {
@@ -41,6 +47,7 @@ export class SlotTable {
     this.index = new Uint32Array(capacity)
     this.grant = new Uint32Array(capacity)
     this.landed = new Uint8Array(capacity)
+    this.unsaved = new Uint8Array(capacity)
   }
 
   get capacity(): number {
@@ -49,7 +56,7 @@ export class SlotTable {
 
   /** Bytes held by the arrays. */
   get bytes(): number {
-    return this.keys.length * (8 + 4 + 4 + 1)
+    return this.keys.length * (8 + 4 + 4 + 1 + 1)
   }
 
   /** True once no new entry fits. */
@@ -68,7 +75,7 @@ export class SlotTable {
   get(key: number): SlotEntry | undefined {
     const i = this.find(key)
     if (this.keys[i] === 0) return undefined
-    return { index: this.index[i]!, grant: this.grant[i]!, landed: this.landed[i] === 1 }
+    return { index: this.index[i]!, grant: this.grant[i]!, landed: this.landed[i] === 1, unsaved: UNSAVED_OF[this.unsaved[i]!]! }
   }
 
   /** Stores the entry; false when the table is full and the key is new. */
@@ -86,16 +93,18 @@ export class SlotTable {
     this.index[i] = entry.index
     this.grant[i] = entry.grant
     this.landed[i] = entry.landed ? 1 : 0
+    this.unsaved[i] = UNSAVED_CODE[`${entry.unsaved}`]
     return true
   }
 
   private grow(): void {
-    const old = { keys: this.keys, index: this.index, grant: this.grant, landed: this.landed }
+    const old = { keys: this.keys, index: this.index, grant: this.grant, landed: this.landed, unsaved: this.unsaved }
     const capacity = this.keys.length * 2
     this.keys = new Float64Array(capacity)
     this.index = new Uint32Array(capacity)
     this.grant = new Uint32Array(capacity)
     this.landed = new Uint8Array(capacity)
+    this.unsaved = new Uint8Array(capacity)
     for (let j = 0; j < old.keys.length; j++) {
       const key = old.keys[j]!
       if (key === 0) continue
@@ -104,6 +113,7 @@ export class SlotTable {
       this.index[i] = old.index[j]!
       this.grant[i] = old.grant[j]!
       this.landed[i] = old.landed[j]!
+      this.unsaved[i] = old.unsaved[j]!
     }
   }
 }

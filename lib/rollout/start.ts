@@ -1,8 +1,6 @@
 import { config } from '../config'
 import { dropSingleton, existingSingleton, processSingleton } from '../process-singleton'
 import { errorMessage, log } from '../log'
-import { projectById } from '../projects/project-directory'
-import { DEFAULT_LIVENESS_WINDOW_SECONDS } from '../projects/project'
 import { listAudit, writeAudit } from './audit'
 import { GUARD, ingestCause, landingCause, stormCauses } from './guard'
 import { ingestErrors } from './ingest-signal'
@@ -22,7 +20,7 @@ import type { Cause, Wave } from './wave'
 //   pause the guard stored.
 
 export const ROLLOUT_INTERVAL_MS = 5_000
-/** Storms are measured with ClickHouse queries: at most this often per wave. */
+/** Storms are judged (the project's own rules read from ClickHouse): at most this often per wave. */
 const STORM_EVERY_MS = 30_000
 
 export interface Loop {
@@ -65,12 +63,11 @@ async function guard(loop: Loop, wave: Wave, now: number): Promise<void> {
   const causes: Cause[] = []
   const ingest = ingestCause(ingestErrors(windowSeconds, now), windowSeconds, wave.paused)
   if (ingest) causes.push(ingest)
-  const landing = landingCause(wave.perMinute(), now)
+  const landing = landingCause(wave.recentGrants(now), now)
   if (landing) causes.push(landing)
   let storms = loop.storms.get(projectId)
   if (!storms || now - storms.at >= STORM_EVERY_MS) {
-    const liveWindow = (await projectById(projectId))?.livenessWindowSeconds ?? DEFAULT_LIVENESS_WINDOW_SECONDS
-    storms = { at: now, causes: await stormCauses(projectId, now, liveWindow).catch(() => storms?.causes ?? []) }
+    storms = { at: now, causes: await stormCauses(projectId, now).catch(() => storms?.causes ?? []) }
     loop.storms.set(projectId, storms)
   }
   causes.push(...storms.causes)

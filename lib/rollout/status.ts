@@ -27,7 +27,7 @@ export interface WaveStatusView {
   perMinute: WaveMinute[]
   /** Live tabs below the minimum now. */
   belowMinimum: number
-  /** When the last of them will have started at this pace; null while paused or at rate 0. */
+  /** When the last of them will have started at this pace; null while paused, at rate 0, or with no tab left to start. */
   projectedEndAt: number | null
 }
 
@@ -69,7 +69,7 @@ export async function rolloutStatus(project: Project, now = Date.now()): Promise
       lastGrantAt: progress?.lastGrantAt ?? null,
       perMinute: progress?.perMinute ?? [],
       belowMinimum: live.belowMinimumSessions,
-      projectedEndAt: paused ? null : projectedEnd(waiting, rate, Math.max(now, startsAt)),
+      projectedEndAt: paused || waiting === 0 ? null : projectedEnd(waiting, rate, Math.max(now, startsAt)),
     }
   }
   return { project: project.id, minSupported: minSupportedAt(catalog, now), settings, wave, audit }

@@ -1,5 +1,6 @@
 import { formatDuration } from '../charts/format'
 import { shortVersion } from '../charts/version-label'
+import type { MinimumPreview } from './preview'
 import type { WaveStatusView } from './status'
 
 // What the rollout page says about a wave, prepared beside the data (the
@@ -13,17 +14,16 @@ export interface WaveSummary {
   text: string
 }
 
-/** "1 live tab", "2 live tabs". */
-const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
+/** "1 tab", "3 tabs". */
+const counted = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
 export function waveSummary(wave: WaveStatusView | null, now: number): WaveSummary {
   if (!wave) return { state: 'none', text: 'No minimum is set: no tab is forced to reload.' }
   const minimum = shortVersion(wave.minimum)
-  const progress = `${count(wave.granted, 'forced reload', 'forced reloads')} started, ${wave.landed} landed; ${count(wave.belowMinimum, 'live tab', 'live tabs')} below ${minimum}`
-  // Nothing below the minimum and nothing in flight: no countdown to a start that would reload nothing.
-  if (wave.belowMinimum === 0 && wave.granted === wave.landed) {
-    return { state: 'done', text: wave.granted === 0 ? `Nothing to reload: no live tab below ${minimum}.` : `Done: ${progress}.` }
-  }
+  const started = `${counted(wave.granted, 'forced reload')} started, ${wave.landed} landed`
+  // No tab below and none on its way: nothing to start, whatever the lead says.
+  if (wave.belowMinimum === 0 && wave.granted === wave.landed) return { state: 'done', text: `Done: no live tab is below ${minimum}; ${started}.` }
+  const progress = `${started}; ${counted(wave.belowMinimum, 'live tab')} below ${minimum}`
   if (wave.paused) {
     const since = wave.pausedSince === null ? '' : ` for ${formatDuration(now - wave.pausedSince)}`
     return { state: 'paused', text: `Paused${since}: ${wave.causes.map((c) => c.summary).join('; ')}. No new forced reload starts. ${progress}.` }
@@ -36,7 +36,18 @@ export function waveSummary(wave: WaveStatusView | null, now: number): WaveSumma
 /** The preview's figures in one line, for the page's confirmation and the audit log. */
 export function previewText(p: { tabs: { total: number; visible: number; hidden: number; idle: number; unsaved: number }; reloadsPerMinute: number }): string {
   const t = p.tabs
-  return `${count(t.total, 'live tab', 'live tabs')} (${t.visible} visible, ${t.hidden} hidden, ${t.idle} idle; ${t.unsaved} with unsaved work) at ${p.reloadsPerMinute} / min`
+  return `${counted(t.total, 'live tab')} (${t.visible} visible, ${t.hidden} hidden, ${t.idle} idle; ${t.unsaved} with unsaved work) at ${p.reloadsPerMinute} / min`
+}
+
+/** When the preview's wave would end, in words that say it is an estimate; `time` formats an instant. */
+export function previewEndText(p: Pick<MinimumPreview, 'version' | 'tabs' | 'estimate' | 'reloadsPerMinute' | 'projectedEndAt'>, time: (t: number) => string): string {
+  const { atSlot, waiting } = p.estimate
+  if (p.tabs.total === 0) return `No live tab is below ${p.version}: no tab would reload.`
+  if (p.reloadsPerMinute <= 0) return 'Never: the reload rate is 0, so no forced reload starts.'
+  const wait = `${counted(waiting, 'tab')} in use or with unsaved work reload only once hidden or idle and saved`
+  if (p.projectedEndAt === null) return `No end can be estimated: the ${wait}.`
+  const end = `About ${time(p.projectedEndAt)} for the ${counted(atSlot, 'hidden or idle tab')}, an estimate`
+  return waiting === 0 ? `${end}.` : `${end}: the ${wait}, which may be later.`
 }
 
 /** An audit entry's detail and outcome in words. */

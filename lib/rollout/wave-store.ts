@@ -1,8 +1,9 @@
 import { insertRows, runQuery } from '../store/run-query'
 import { rolloutTable } from './tables'
-import type { Cause, WaveIdentity, WaveMinute, WaveProgress } from './wave'
+import type { Cause, RecentGrant, WaveIdentity, WaveMinute, WaveProgress } from './wave'
 
-// Each wave's progress in ClickHouse (migration 0091 rollout_waves): written
+// Each wave's progress in ClickHouse (migration 0091 rollout_waves, 0130 its
+// recent grants): written
 // by the process that paces it every few seconds and at every pause and
 // resumption, read back after a restart and by other ingest nodes.
 
@@ -27,6 +28,7 @@ interface Row {
   landed: number
   last_grant_at: number
   per_minute: string
+  recent_grants: string
   status: string
   updated_at: number
 }
@@ -50,6 +52,7 @@ export async function saveWave(w: StoredWave, now = Date.now()): Promise<void> {
       landed: w.landed,
       last_grant_at: w.lastGrantAt ?? 0,
       per_minute: JSON.stringify(w.perMinute.map((m) => [m.minute, m.granted, m.landed])),
+      recent_grants: JSON.stringify(w.recentGrants.map((g) => [g.session, g.source, g.at, g.landed ? 1 : 0])),
       status: w.status,
       // Strictly after the row it replaces, even within one millisecond of it.
       updated_at: Math.max(now, w.updatedAt + 1),
@@ -62,7 +65,7 @@ export async function loadWaves(projectId: string, changeId = ''): Promise<Store
   const rows = await runQuery<Row>(
     'loadRolloutWaves',
     `SELECT change_id, minimum, ${ms('changed_at')}, ${ms('starts_at')}, reloads_per_minute, paused, ${ms('paused_since')}, paused_ms,
-            causes, granted, landed, ${ms('last_grant_at')}, per_minute, status, ${ms('updated_at')}
+            causes, granted, landed, ${ms('last_grant_at')}, per_minute, recent_grants, status, ${ms('updated_at')}
      FROM ${rolloutTable('rollout_waves')} FINAL
      WHERE project_id = {project:String} AND ({change:String} = '' OR change_id = {change:String})
      ORDER BY changed_at DESC
@@ -84,6 +87,7 @@ export async function loadWaves(projectId: string, changeId = ''): Promise<Store
     landed: Number(r.landed),
     lastGrantAt: Number(r.last_grant_at) || null,
     perMinute: (JSON.parse(r.per_minute) as number[][]).map(([minute, granted, landed]): WaveMinute => ({ minute: minute!, granted: granted!, landed: landed! })),
+    recentGrants: (JSON.parse(r.recent_grants) as number[][]).map(([session, source, at, landed]): RecentGrant => ({ session: session!, source: source!, at: at!, landed: landed === 1 })),
     status: r.status as WaveStatus,
     updatedAt: Number(r.updated_at),
   }))

@@ -130,7 +130,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 1
   }
   const text = await res.text()
-  let answer: { error?: { message?: string }; project?: string; releasedAt?: number; changedAt?: number } = {}
+  let answer: { error?: { message?: string }; project?: string; releasedAt?: number; changedAt?: number; unchanged?: boolean } = {}
   try {
     answer = JSON.parse(text)
   } catch {
@@ -145,7 +145,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   io.out(
     release
       ? `stalewatch: registered release ${version} of project ${project} (${answer.project}) at ${when}${from}`
-      : `stalewatch: minimum supported version of project ${project} (${answer.project}) is now ${version}, since ${when}`,
+      : answer.unchanged
+        ? `stalewatch: minimum supported version of project ${project} (${answer.project}) is already ${version}, since ${when}: nothing changed`
+        : `stalewatch: minimum supported version of project ${project} (${answer.project}) is now ${version}, since ${when}`,
   )
   return 0
 }

@@ -208,6 +208,30 @@ describe('reloads that hold in an incident (Chromium, whole app)', () => {
     await expect.poll(() => s.customer.pagesServed.filter((v) => v === 'v2').length, POLL).toBe(3)
   }, 300_000)
 
+  it('a tab with a dirty form that goes hidden is not granted a reload until its work is saved: every start lands', async () => {
+    const form = `<form id="note" onsubmit="event.preventDefault(); this.dataset.saved = this.elements.text.value">
+      <label>Note <input name="text" autocomplete="off"></label> <button>Save</button></form>`
+    const s = await setup('rollout-dirty-hidden', { body: form })
+    const tab = await openTab(s)
+    const session = await sessionOf(tab)
+    await tab.fill('input[name=text]', 'half a sentence')
+    await expect.poll(() => admin.live(s.project), POLL).toMatchObject({ total: 1, versions: [{ version: 'v1', sessions: 1 }] })
+    await releaseAndDeploy(s)
+    await admin.setMinSupported(s.project, 'v2')
+    // In use through the lead and past its slot; then the person switches tabs with the note unsaved.
+    await expect.poll(async () => (await sdkState(tab)).belowMinimum, POLL).toBe(true)
+    await tab.waitForTimeout((LEAD_SECONDS + 3) * 1000)
+    await setVisibility(tab, 'hidden')
+    await tab.waitForTimeout(8_000)
+    // Hidden, with the note unsaved: not granted a start, so nothing is counted that cannot land.
+    expect((await admin.rollout(s.project)).wave).toMatchObject({ granted: 0, landed: 0 })
+    expect(reloadsAcknowledged(s.relay)).toEqual([])
+    // Saved: the next heartbeat says nothing is unsaved, and the tab reloads in its slot.
+    await tab.click('button')
+    await expect.poll(() => reloadsAcknowledged(s.relay).map((r) => r.session), { timeout: 90_000, interval: 250 }).toEqual([session])
+    await expect.poll(async () => (await admin.rollout(s.project)).wave, POLL).toMatchObject({ granted: 1, landed: 1 })
+  }, 300_000)
+
   it('one tab accepts the prompt: the other tabs follow, staggered', async () => {
     const staggerSeconds = 2
     const s = await setup('rollout-follow', { prompt: true }, { staggerSeconds })

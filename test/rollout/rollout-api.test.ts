@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { handleIngest } from '@/ingest/pipeline'
 import { ingestRuntime } from '@/ingest/runtime'
-import { adminToken } from '@/lib/auth/admin-token'
 import { createRule } from '@/lib/alerts/rule-store'
 import { metricsText } from '@/lib/metrics/render'
 import { ingestMetrics } from '@/ingest/metrics'
-import { registerRelease } from '@/lib/releases/release-store'
 import { ingestCause, landingCause, stormCauses } from '@/lib/rollout/guard'
 import { recordIngestAnswer } from '@/lib/rollout/ingest-signal'
 import { runningWave } from '@/lib/rollout/registry'
@@ -17,8 +14,8 @@ import * as rolloutRoute from '@/app/api/projects/[id]/rollout/route'
 import * as settingsRoute from '@/app/api/projects/[id]/rollout/settings/route'
 import { startReceiver, type Receiver } from '../alerts/receiver'
 import { testProject, useEngine } from '../support/engine'
-import { envelope, heartbeat, uid } from '../support/envelopes'
-import { ingestRequest } from '../hardening/helpers'
+import { uid } from '../support/envelopes'
+import { call, hb, released, send } from '../support/rollout-calls'
 
 // Rollout control against the real engine, in this process: the ingest
 // answers' slots, the preview, the audited changes of the minimum, the
@@ -35,34 +32,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await receiver.close()
 })
-
-type Project = Awaited<ReturnType<typeof testProject>>
-type Handler = (request: Request, context: { params: Promise<{ id: string }> }) => Promise<Response>
-
-async function call(handler: Handler, project: string, path: string, init: RequestInit & { bearer?: string | null } = {}) {
-  const headers = new Headers(init.headers)
-  const bearer = init.bearer === undefined ? adminToken() : init.bearer
-  if (bearer) headers.set('authorization', `Bearer ${bearer}`)
-  if (init.body) headers.set('content-type', 'application/json')
-  const response = await handler(new Request(`http://dash.test${path}`, { ...init, headers }), { params: Promise.resolve({ id: project }) })
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> & { error?: { code: string; message: string } } }
-}
-
-/** One request of a tab, through the real pipeline; its answer's versions and slot. */
-async function send(project: Project, session: string, version: string, events: WireEvent[], extra: object = {}) {
-  const result = await handleIngest(ingestRequest(envelope(project.ingestKey, version, events, { session, ...extra })), ingestRuntime().deps)
-  expect(result.status).toBe(200)
-  return result.body as { belowMinimum: boolean; reloadIn: number | null }
-}
-
-const hb = (visibility: 'visible' | 'hidden', more: object = {}) => ({ ...heartbeat(Date.now(), visibility), ...more }) as WireEvent
-
-async function released(name: string): Promise<Project> {
-  const project = await testProject(name)
-  await registerRelease({ project: project.id, version: 'v1', releasedAt: Date.now() - 60_000 })
-  await registerRelease({ project: project.id, version: 'v2', releasedAt: Date.now() - 30_000 })
-  return project
-}
 
 describe('the preview of a new minimum', () => {
   it('counts the live tabs below it, split by visible, hidden and idle, by tab age, with unsaved work apart, and paces them', async () => {
@@ -84,11 +53,12 @@ describe('the preview of a new minimum', () => {
       reloadsPerMinute: 2,
       leadSeconds: 30,
     })
-    // 5 tabs at 2 a minute: 2.5 minutes after the lead.
-    expect((body.projectedEndAt as number) - (body.startsAt as number)).toBe(150_000)
+    // Of the 5, 3 go at their slot (2 hidden, 1 idle; the hidden one with unsaved work waits): at 2 a minute, 1.5 minutes after the lead.
+    expect(body.estimate).toEqual({ atSlot: 3, waiting: 2 })
+    expect((body.projectedEndAt as number) - (body.startsAt as number)).toBe(90_000)
     expect((body.startsAt as number) - (body.at as number)).toBe(30_000)
     // A minimum of v1 forces nobody.
-    expect((await call(previewRoute.GET, project.id, '/?version=v1')).body).toMatchObject({ tabs: { total: 0 }, projectedEndAt: expect.any(Number) })
+    expect((await call(previewRoute.GET, project.id, '/?version=v1')).body).toMatchObject({ tabs: { total: 0 }, projectedEndAt: null })
   })
 
   it('answers bad parameters with a clear 4xx', async () => {
@@ -201,21 +171,30 @@ describe('the guard', () => {
     expect(ingestCause({ answers: 100, errors: 2 }, 60, true)).toBeNull()
   })
 
-  it('trips when most forced reloads granted 3 to 15 minutes ago have not landed', () => {
+  it('trips when the forced reloads granted 3 to 15 minutes ago to most addresses (at least 3) have not landed', () => {
     const now = Date.UTC(2026, 0, 1, 12, 0, 30)
-    const m = (ago: number, granted: number, landed: number) => ({ minute: Date.UTC(2026, 0, 1, 12, -ago), granted, landed })
-    expect(landingCause([m(5, 10, 2)], now)).toMatchObject({ cause: 'not_landing', summary: expect.stringContaining('8 of 10') })
-    expect(landingCause([m(5, 10, 6)], now)).toBeNull()
+    let session = 0
+    // `n` grants `ago` minutes back to one address (source 0: each tab its own), `landed` of them landed.
+    const to = (source: number, ago: number, n: number, landed: number) =>
+      Array.from({ length: n }, (_, i) => ({ session: ++session, source, at: now - ago * 60_000, landed: i < landed }))
+    expect(landingCause([...to(1, 5, 1, 0), ...to(2, 5, 1, 0), ...to(3, 5, 1, 0), ...to(4, 5, 2, 2)], now)).toMatchObject({
+      cause: 'not_landing',
+      summary: expect.stringContaining('3 of 5 forced reloads granted 3 to 15 minutes ago, to 3 of 4 addresses'),
+    })
+    expect(landingCause(to(0, 5, 10, 2), now)).toMatchObject({ cause: 'not_landing', summary: expect.stringContaining('8 of 10') })
+    expect(landingCause(to(0, 5, 10, 6), now)).toBeNull()
+    // One address's 40 tabs that never came back are one vote of four.
+    expect(landingCause([...to(9, 5, 40, 0), ...to(1, 5, 1, 1), ...to(2, 5, 1, 1), ...to(3, 5, 1, 1)], now)).toBeNull()
     // Too recent to judge, or too old to matter.
-    expect(landingCause([m(1, 10, 0), m(20, 10, 0)], now)).toBeNull()
-    expect(landingCause([m(5, 2, 0)], now)).toBeNull()
+    expect(landingCause([...to(0, 1, 10, 0), ...to(0, 20, 10, 0)], now)).toBeNull()
+    expect(landingCause(to(0, 5, 2, 0), now)).toBeNull()
   })
 
   it('trips on a resume storm as the alert rules measure it', async () => {
     const project = await testProject('storm')
     const resumes = Array.from({ length: 12 }, () => ({ id: uid('e'), ts: Date.now() - 1_000, type: 'resume' }) as WireEvent)
     await send(project, uid('s'), 'v1', resumes)
-    const causes = await stormCauses(project.id, Date.now(), 180)
+    const causes = await stormCauses(project.id, Date.now())
     expect(causes.map((c) => c.cause)).toEqual(['resume_storm'])
     expect(causes[0]!.summary).toMatch(/^Resumes in the last minute: 12/)
   })

@@ -35,7 +35,7 @@ function run(w: Wave, tabs: number, o: { firstAsk?: (i: number) => number; late?
     queue.sort((a, b) => a.at - b.at)
     const { at, i } = queue.shift()!
     if (at > until) break
-    const reloadIn = w.answer({ session: `s${i}`, ready: o.ready?.(i, asks[i]!++) ?? true }, at)
+    const reloadIn = w.answer({ session: `s${i}`, ready: o.ready?.(i, asks[i]!++) ?? true, unsaved: false }, at)
     if (reloadIn === 0) {
       grants.push(at)
       continue
@@ -92,49 +92,49 @@ describe('a wave', () => {
 
   it('gives a tab that asks again the same slot, and starts it only once it is due (a moment early is due)', () => {
     const w = wave(6)
-    const a = w.answer({ session: 'a', ready: true }, T0)
-    const b = w.answer({ session: 'b', ready: true }, T0 + 1)
+    const a = w.answer({ session: 'a', ready: true, unsaved: false }, T0)
+    const b = w.answer({ session: 'b', ready: true, unsaved: false }, T0 + 1)
     expect(a).toBe(60_000)
     expect(b).toBe(60_000 + 10_000 - 1)
-    expect(w.answer({ session: 'b', ready: true }, T0 + 30_000)).toBe(40_000)
-    expect(w.answer({ session: 'b', ready: true }, T0 + 70_000 - EARLY_MS)).toBe(0)
+    expect(w.answer({ session: 'b', ready: true, unsaved: false }, T0 + 30_000)).toBe(40_000)
+    expect(w.answer({ session: 'b', ready: true, unsaved: false }, T0 + 70_000 - EARLY_MS)).toBe(0)
     // Granted once: asking again within the loop guard gives no second start.
-    expect(w.answer({ session: 'b', ready: true }, T0 + 80_000)).toBe(T0 + 70_000 - EARLY_MS + REGRANT_MS - (T0 + 80_000))
+    expect(w.answer({ session: 'b', ready: true, unsaved: false }, T0 + 80_000)).toBe(T0 + 70_000 - EARLY_MS + REGRANT_MS - (T0 + 80_000))
   })
 
   it('does not start a due tab that says it cannot reload now; it starts once it can', () => {
     const w = wave(60, 0)
-    expect(w.answer({ session: 'busy', ready: false }, T0)).toBe(1)
-    expect(w.answer({ session: 'busy', ready: false }, T0 + 60_000)).toBe(1)
+    expect(w.answer({ session: 'busy', ready: false, unsaved: false }, T0)).toBe(1)
+    expect(w.answer({ session: 'busy', ready: false, unsaved: false }, T0 + 60_000)).toBe(1)
     expect(w.granted).toBe(0)
-    expect(w.answer({ session: 'busy', ready: true }, T0 + 120_000)).toBe(0)
+    expect(w.answer({ session: 'busy', ready: true, unsaved: false }, T0 + 120_000)).toBe(0)
   })
 
   it('gives a tab that asks late (its slot in the past) the next free slot from now, never one in the past', () => {
     const w = wave(60, 0)
     run(w, 10, { until: T0 + 20_000 })
     // Ten slots, a second apart, taken; a tab first heard of at T0 + 5 min queues from then.
-    const late = w.answer({ session: 'late', ready: true }, T0 + 5 * MINUTE_MS)
+    const late = w.answer({ session: 'late', ready: true, unsaved: false }, T0 + 5 * MINUTE_MS)
     expect(late).toBe(0)
   })
 
   it('starts nothing while paused, and moves every slot on by the pause', () => {
     const w = wave(6, 0)
-    const a = w.answer({ session: 'a', ready: true }, T0)
+    const a = w.answer({ session: 'a', ready: true, unsaved: false }, T0)
     expect(a).toBe(0)
-    expect(w.answer({ session: 'b', ready: true }, T0 + 1_000)).toBe(9_000)
+    expect(w.answer({ session: 'b', ready: true, unsaved: false }, T0 + 1_000)).toBe(9_000)
     w.pause([{ cause: 'ingest_errors', summary: 'test' }], T0 + 2_000)
-    expect(w.answer({ session: 'b', ready: true }, T0 + 10_000)).toBeNull()
-    expect(w.answer({ session: 'c', ready: true }, T0 + 20_000)).toBeNull()
+    expect(w.answer({ session: 'b', ready: true, unsaved: false }, T0 + 10_000)).toBeNull()
+    expect(w.answer({ session: 'c', ready: true, unsaved: false }, T0 + 20_000)).toBeNull()
     w.resume(T0 + 62_000)
     // b's slot was 8 s after the pause began: now 8 s after the resumption.
-    expect(w.answer({ session: 'b', ready: true }, T0 + 62_000)).toBe(8_000)
+    expect(w.answer({ session: 'b', ready: true, unsaved: false }, T0 + 62_000)).toBe(8_000)
     expect(w.pausedMs).toBe(60_000)
   })
 
   it('at a rate of 0 gives no slot at all', () => {
     const w = wave(0)
-    expect(w.answer({ session: 'a', ready: true }, T0 + 3600_000)).toBeNull()
+    expect(w.answer({ session: 'a', ready: true, unsaved: false }, T0 + 3600_000)).toBeNull()
     expect(w.granted).toBe(0)
   })
 
@@ -156,7 +156,7 @@ describe('a wave', () => {
 
   it('counts a granted tab that comes back at the minimum as landed, under the minute it was granted in', () => {
     const w = wave(60, 0)
-    expect(w.answer({ session: 'a', ready: true }, T0)).toBe(0)
+    expect(w.answer({ session: 'a', ready: true, unsaved: false }, T0)).toBe(0)
     w.arrived('a')
     w.arrived('a')
     w.arrived('never-granted')
@@ -165,17 +165,51 @@ describe('a wave', () => {
   })
 })
 
+describe('slots held per address', () => {
+  it('fake tabs from A addresses delay a real tab\'s slot by at most A × addressSeconds, whatever the rate and however many they are', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 600 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 3000 }),
+        fc.integer({ min: 1, max: 120 }),
+        (rate, addresses, fakes, addressSeconds) => {
+          const make = () => new Wave(id, { startsAt: T0 + 3600_000, reloadsPerMinute: rate, addressSeconds })
+          const alone = make().answer({ session: 'real', source: 999, ready: true, unsaved: false }, T0)!
+          const w = make()
+          for (let i = 0; i < fakes; i++) w.answer({ session: `fake-${i}`, source: 1 + (i % addresses), ready: true, unsaved: false }, T0)
+          const delayed = w.answer({ session: 'real', source: 999, ready: true, unsaved: false }, T0)!
+          // Answers are whole ms (rounded up): 1 ms of rounding.
+          expect(delayed - alone).toBeLessThanOrEqual(addresses * Math.max(addressSeconds * 1000, spacingMs(rate)) + 1)
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
+  it('a new tab of an address holding its share gets no slot yet and asks again once the first has passed', () => {
+    const w = new Wave(id, { startsAt: T0 + 60_000, reloadsPerMinute: 60, addressSeconds: 3 })
+    expect([0, 1, 2].map((i) => w.answer({ session: `t${i}`, source: 7, ready: true, unsaved: false }, T0))).toEqual([60_000, 61_000, 62_000])
+    expect(w.answer({ session: 't3', source: 7, ready: true, unsaved: false }, T0)).toBe(60_001)
+    // Another address is not held back, nor are tabs with no address.
+    expect(w.answer({ session: 'u', source: 8, ready: true, unsaved: false }, T0)).toBe(63_000)
+    expect(w.answer({ session: 'v', ready: true, unsaved: false }, T0)).toBe(64_000)
+    // Once t0's slot has passed, t3 gets the next free one.
+    expect(w.answer({ session: 't3', source: 7, ready: true, unsaved: false }, T0 + 60_001)).toBe(4_999)
+  })
+})
+
 describe('slot table', () => {
-  it('holds a million tabs in about 35 MB, then stops growing', () => {
+  it('holds a million tabs in about 38 MB, then stops growing', () => {
     const t = new SlotTable()
-    for (let i = 0; i < 1_000_000; i++) t.set(sessionKey(`session-${i}`), { index: i, grant: 0, landed: false })
+    for (let i = 0; i < 1_000_000; i++) t.set(sessionKey(`session-${i}`), { index: i, grant: 0, landed: false, unsaved: null })
     expect(t.size).toBeGreaterThan(999_800) // 53-bit hashes: collisions are rare
-    expect(t.bytes).toBeLessThanOrEqual(MAX_SLOT_CAPACITY * 17)
+    expect(t.bytes).toBeLessThanOrEqual(MAX_SLOT_CAPACITY * 18)
     expect(t.get(sessionKey('session-123456'))).toMatchObject({ index: 123456 })
     let refused = 0
-    for (let i = 1_000_000; i < 1_600_000; i++) if (!t.set(sessionKey(`session-${i}`), { index: i, grant: 0, landed: false })) refused++
+    for (let i = 1_000_000; i < 1_600_000; i++) if (!t.set(sessionKey(`session-${i}`), { index: i, grant: 0, landed: false, unsaved: null })) refused++
     expect(refused).toBeGreaterThan(0)
-    expect(t.bytes).toBeLessThanOrEqual(MAX_SLOT_CAPACITY * 17)
+    expect(t.bytes).toBeLessThanOrEqual(MAX_SLOT_CAPACITY * 18)
     expect(t.full).toBe(true)
   }, 60_000)
 })

@@ -27,7 +27,7 @@ it('paces 10,000 forced reloads at the rate, ending when the preview says', asyn
       respond: (sent) => {
         const last = sent.envelope.events.filter((e) => 'visibility' in e).at(-1)
         const ready = !!last && 'visibility' in last && last.visibility == 'hidden'
-        return headerOk({ minSupported: 'v2', belowMinimum: !reloaded, reloadIn: reloaded ? null : wave.answer({ session: sent.envelope.session, ready }, clock.now()) })
+        return headerOk({ minSupported: 'v2', belowMinimum: !reloaded, reloadIn: reloaded ? null : wave.answer({ session: sent.envelope.session, ready, unsaved: false }, clock.now()) })
       },
     })
     f.env.location.reload = () => {

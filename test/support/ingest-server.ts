@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { classifyTarget } from '@/ingest/front-door'
@@ -22,4 +23,18 @@ export async function startIngestServer(deps: IngestDeps = ingestRuntime().deps)
         server.close(() => resolve())
       }),
   }
+}
+
+/** A real ingest server on loopback for the test file, on the runtime's deps: `.url` once beforeAll has run. */
+export function useIngestServer(): { url: string } {
+  const handle = { url: '' }
+  let server: Awaited<ReturnType<typeof startIngestServer>> | undefined
+  beforeAll(async () => {
+    server = await startIngestServer()
+    handle.url = server.url
+  })
+  afterAll(async () => {
+    await server?.close()
+  })
+  return handle
 }

@@ -15,7 +15,7 @@ describe('the wave in one line', () => {
   it('says a wave over no tab has nothing to do, instead of counting down to its start', () => {
     const { text, state } = waveSummary(wave({ belowMinimum: 0 }), T + 1000)
     expect(text).not.toMatch(/Starts in/)
-    expect(text).toMatch(/no live tab below v2/i)
+    expect(text).toMatch(/no live tab is below v2/i)
     expect(state).toBe('done')
   })
 

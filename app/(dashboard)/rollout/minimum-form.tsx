@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation'
 import { useState } from 'react'
 import { formatDateTime } from '@/lib/charts/format'
 import type { MinimumPreview } from '@/lib/rollout/preview'
+import { previewEndText } from '@/lib/rollout/view'
 
 // Raise (or lower) the minimum in two steps: the preview of what it would
 // force, then the confirmation. Clearing it (the undo) asks too.
@@ -31,7 +32,7 @@ export function MinimumForm({ projectId, current }: { projectId: string; current
     const response = await fetch(base, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: to }) })
     const body = await response.json()
     if (!response.ok) return setError(body?.error?.message ?? 'Could not change the minimum.')
-    setStep({ kind: 'done', text: to === null ? 'Minimum cleared: no tab is forced from now on.' : `Minimum set to ${to}.` })
+    setStep({ kind: 'done', text: body.unchanged ? `${to ?? 'No minimum'} was already in force: nothing changed.` : to === null ? 'Minimum cleared: no tab is forced from now on.' : `Minimum set to ${to}.` })
     router.refresh()
   }
 
@@ -53,7 +54,8 @@ export function MinimumForm({ projectId, current }: { projectId: string; current
       {p ? (
         <div data-testid="preview" className="panel" style={{ margin: 0 }}>
           <p style={{ marginTop: 0 }}>
-            Setting <code>{p.version}</code> (now <code>{p.current ?? 'none'}</code>) would force <strong data-testid="preview-total">{p.tabs.total}</strong> live tabs to reload:
+            Setting <code>{p.version}</code> (now <code>{p.current ?? 'none'}</code>) would force <strong data-testid="preview-total">{p.tabs.total}</strong> live{' '}
+            {p.tabs.total === 1 ? 'tab' : 'tabs'} to reload:
           </p>
           <table>
             <tbody>
@@ -66,10 +68,8 @@ export function MinimumForm({ projectId, current }: { projectId: string; current
               ))}
               <tr><th scope="row">Pace</th><td className="num" data-testid="preview-rate">{p.reloadsPerMinute} / min</td></tr>
               <tr>
-                <th scope="row">First forced reload · last one</th>
-                <td className="num" data-testid="preview-end">
-                  {formatDateTime(p.startsAt)} · {p.projectedEndAt === null ? 'never (rate 0)' : formatDateTime(p.projectedEndAt)}
-                </td>
+                <th scope="row">End</th>
+                <td data-testid="preview-end">{previewEndText(p, formatDateTime)}</td>
               </tr>
             </tbody>
           </table>

@@ -50,8 +50,14 @@ async function ProjectRollout({ project }: { project: Project }) {
         </p>
         {wave && (wave.belowMinimum > 0 || wave.granted > wave.landed) ? (
           <p className="muted">
-            Wave since <LocalTime ms={wave.changedAt} />, first forced reload <LocalTime ms={wave.startsAt} />, projected end{' '}
-            {wave.projectedEndAt === null ? '— (paused or rate 0)' : <LocalTime ms={wave.projectedEndAt} />}.
+            Wave since <LocalTime ms={wave.changedAt} />
+            {wave.projectedEndAt === null ? (
+              '.'
+            ) : (
+              <>
+                , first forced reload <LocalTime ms={wave.startsAt} />, projected end <LocalTime ms={wave.projectedEndAt} />.
+              </>
+            )}
           </p>
         ) : null}
         <MinimumForm projectId={project.id} current={status.minSupported} />

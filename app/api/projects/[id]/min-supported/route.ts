@@ -31,6 +31,7 @@ export const PUT = deployRoute(projectInPath, async (request, _context: Context,
   if (input.version !== null && !isRegistered({ releases: await listReleases(project.id) }, input.version)) {
     return unknownVersion(input.version, project.id)
   }
-  const { change, from, preview } = await changeMinimum(project, input.version, await actorOf(request))
-  return json({ project: project.id, minSupported: change.version, changedAt: change.changedAt, previous: from, preview })
+  const { change, from, preview, unchanged } = await changeMinimum(project, input.version, await actorOf(request))
+  // The same minimum again: changedAt is when it was set, not now.
+  return json({ project: project.id, minSupported: change.version, changedAt: change.changedAt, previous: from, unchanged, preview })
 })
