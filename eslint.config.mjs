@@ -15,7 +15,7 @@ const LIB = [
 // Product code reaches into the SDK package only for its wire protocol; the
 // simulator (scripts/simulator/) runs the SDK's middleware and may import more.
 const SDK_WIRE_ONLY = {
-  group: ['**/sdk/src/*', '**/sdk/src/**', '!**/sdk/src/wire', '!**/sdk/src/server/wire'],
+  group: ['**/sdk/src/*', '!**/sdk/src/wire', '!**/sdk/src/server', '**/sdk/src/server/*', '!**/sdk/src/server/wire'],
   message: 'Product code imports from the SDK package only its wire protocol (sdk/src/wire.ts, sdk/src/server/wire.ts).',
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { AGGREGATE_LIMITS } from '../lib/backend-load-wire'
+import { AGGREGATE_LIMITS } from '../sdk/src/server/wire'
 import type { IngestResult } from './answers'
 import { handleAggregates, type AggregateDeps } from './aggregate-pipeline'
 import { streamChunks, toResponse } from './http-web'

@@ -1,4 +1,4 @@
-import type { AggregateAnswer } from '../lib/backend-load-wire'
+import type { AggregateAnswer } from '../sdk/src/server/wire'
 import type { AggregateIngestSnapshot } from '../lib/metrics/backend-load'
 import { processSingleton } from '../lib/process-singleton'
 import type { IngestResult } from './answers'

@@ -1,4 +1,4 @@
-import { AGGREGATE_LIMITS, type AggregateAnswer } from '../lib/backend-load-wire'
+import { AGGREGATE_LIMITS, type AggregateAnswer } from '../sdk/src/server/wire'
 import type { Project } from '../lib/projects/project'
 import { withSpan } from '../lib/tracing'
 import { badRequest, errorResult, forbidden, tooManyRequests, unauthorized, unavailable, type IngestResult } from './answers'

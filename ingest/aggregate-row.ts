@@ -1,4 +1,4 @@
-import type { LoadKind, StatusClass } from '../lib/backend-load-wire'
+import type { LoadKind, StatusClass } from '../sdk/src/server/wire'
 
 /** One row of backend_load_raw (migration 0110), as the writer sends it. */
 export interface AggregateRow {

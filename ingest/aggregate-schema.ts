@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AGGREGATE_LIMITS, type AggregateEnvelope, type AggregateItem } from '../lib/backend-load-wire'
+import { AGGREGATE_LIMITS, type AggregateEnvelope, type AggregateItem } from '../sdk/src/server/wire'
 import { printableLabel, versionString } from '../lib/validation'
 
 // zod schemas for the aggregate wire format (docs/wire-format.md,
@@ -36,7 +36,13 @@ export type ParsedAggregateItem = z.infer<typeof aggregateItemSchema>
 // Compile-time checks that the schemas and the shared wire types agree.
 type Assert<T extends true> = T
 export type ItemMatchesWire = Assert<ParsedAggregateItem extends AggregateItem ? (AggregateItem extends ParsedAggregateItem ? true : false) : false>
-export type EnvelopeMatchesWire = Assert<Omit<z.infer<typeof aggregateEnvelopeSchema>, 'items'> extends Omit<AggregateEnvelope, 'items'> ? true : false>
+export type EnvelopeMatchesWire = Assert<
+  Omit<z.infer<typeof aggregateEnvelopeSchema>, 'items'> extends Omit<AggregateEnvelope, 'items'>
+    ? Omit<AggregateEnvelope, 'items'> extends Omit<z.infer<typeof aggregateEnvelopeSchema>, 'items'>
+      ? true
+      : false
+    : false
+>
 
 /** The code of an item's first problem: the field that is wrong, when one field is. */
 export function itemErrorCode(error: z.ZodError): string {

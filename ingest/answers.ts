@@ -1,4 +1,4 @@
-import type { HeaderAnswer } from '../lib/wire-format'
+import type { HeaderAnswer } from '../sdk/src/wire'
 
 // The one shape of every ingest answer: a status, headers and a JSON body (or
 // none). Error bodies are always {"error": {"code", "message"}}; messages are

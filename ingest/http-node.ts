@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isClientAbortError } from '../lib/http/client-abort'
 import { clientAddress } from '../lib/http/client-address'
 import { errorMessage, log } from '../lib/log'
-import { WIRE_LIMITS } from '../lib/wire-format'
+import { WIRE_LIMITS } from '../sdk/src/wire'
 import { handleIngest, type IngestDeps } from './pipeline'
 import { readLimitedNode, type LimitedBody } from './read-body'
 

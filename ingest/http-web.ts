@@ -1,5 +1,5 @@
 import { clientAddress } from '../lib/http/client-address'
-import { WIRE_LIMITS } from '../lib/wire-format'
+import { WIRE_LIMITS } from '../sdk/src/wire'
 import { badRequest, type IngestResult } from './answers'
 import { handleIngest, type IngestDeps } from './pipeline'
 import { readLimited, type LimitedBody } from './read-body'

@@ -1,4 +1,4 @@
-import { WIRE_LIMITS, type HeaderAnswer, type IngestAnswer } from '../lib/wire-format'
+import { WIRE_LIMITS, type HeaderAnswer, type IngestAnswer } from '../sdk/src/wire'
 import type { Project } from '../lib/projects/project'
 import type { UpdateAdvice } from '../lib/releases/catalog'
 import type { TabAsk } from '../lib/rollout/wave'

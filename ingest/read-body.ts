@@ -1,4 +1,4 @@
-import { WIRE_LIMITS } from '../lib/wire-format'
+import { WIRE_LIMITS } from '../sdk/src/wire'
 
 export interface LimitedBody {
   body: Uint8Array

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { freeText, versionString } from '../lib/validation'
-import { WIRE_LIMITS, type IngestEnvelope, type WireEvent } from '../lib/wire-format'
+import { WIRE_LIMITS, type IngestEnvelope, type WireEvent } from '../sdk/src/wire'
 
 // zod schemas for wire format v1 (docs/wire-format.md). The envelope is
 // checked first; each event is then checked on its own so one bad event is
@@ -53,7 +53,10 @@ export const eventSchema = z.discriminatedUnion('type', [
 export type ParsedEnvelope = z.infer<typeof envelopeSchema>
 export type ParsedEvent = z.infer<typeof eventSchema>
 
-// Compile-time checks that the schemas and the shared wire types agree.
+// Compile-time checks, both ways, that the schemas take exactly the wire
+// types the SDK defines (sdk/src/wire.ts): \`npm run typecheck\` fails if either
+// drifts. An event type the SDK added and the schema lacks fails the second.
 type Assert<T extends true> = T
-export type EventMatchesWire = Assert<ParsedEvent extends WireEvent ? true : false>
-export type EnvelopeMatchesWire = Assert<Omit<ParsedEnvelope, 'events'> extends Omit<IngestEnvelope, 'events'> ? true : false>
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+export type EventMatchesWire = Assert<Same<ParsedEvent, WireEvent>>
+export type EnvelopeMatchesWire = Assert<Same<Omit<ParsedEnvelope, 'events'>, Omit<IngestEnvelope, 'events'>>>

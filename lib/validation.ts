@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { WIRE_LIMITS } from './wire-format'
+import { WIRE_LIMITS } from '../sdk/src/wire'
 
 // The rules every trust boundary checks values with (ingest, the admin API,
 // the stats API, configuration), and the one way their failures are told: a

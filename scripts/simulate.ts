@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import type { IngestAnswer, IngestEnvelope } from '../lib/wire-format'
+import type { IngestAnswer, IngestEnvelope } from '../sdk/src/wire'
 import { readSetting } from '../lib/config'
 import {
   LoadBatcher,

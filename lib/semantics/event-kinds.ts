@@ -1,4 +1,4 @@
-import type { EventType } from '../wire-format'
+import type { EventType } from '../../sdk/src/wire'
 
 // The kinds of events the figures count (docs/semantics.md, Event kinds): one
 // table, from which the SQL that the rollup and the queries run and the

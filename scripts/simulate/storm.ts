@@ -9,7 +9,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SimBackend, WELL_BEHAVED, misbehaving } from '../simulator/backend/index'
 import { fakeCommit, planStorm, type StormBuild, type StormPlan } from '../simulator/index'
-import type { IngestEnvelope, WireEvent } from '../../lib/wire-format'
+import type { IngestEnvelope, WireEvent } from '../../sdk/src/wire'
 import { simulatorServerKey, type AdminJson } from './server-key'
 
 export interface StormArgs {

@@ -3,8 +3,8 @@
 // clock offset: a back-fill request carries the past ts unchanged and
 // sentAt = now + the client's skew, so event time = the true past time.
 
-import type { IngestEnvelope, WireEvent } from '../../lib/wire-format'
-import { WIRE_LIMITS } from '../../lib/wire-format'
+import type { IngestEnvelope, WireEvent } from '../../sdk/src/wire'
+import { WIRE_LIMITS } from '../../sdk/src/wire'
 import type { SimEnvelope } from './generator'
 
 export interface LoadBatch {

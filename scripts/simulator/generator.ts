@@ -12,7 +12,7 @@
 // session's envelopes() is a generator, so memory stays proportional to the
 // sessions open at once, never to the number of events.
 
-import type { IngestEnvelope, Visibility, WireEvent } from '../../lib/wire-format'
+import type { IngestEnvelope, Visibility, WireEvent } from '../../sdk/src/wire'
 import { BEHAVIOUR, DAY, MINUTE, NEVER, latestVersionAt, type SimConfig, type SimEnvelope, type SimRelease, type TabPlan } from './model'
 import { clamp, hash32, logNormal, logUniform, mulberry32, pick, uniform, type Rng } from './prng'
 import { runTab } from './tab/run'

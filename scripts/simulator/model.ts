@@ -1,4 +1,4 @@
-import type { Navigation, Visibility, WireEvent } from '../../lib/wire-format'
+import type { Navigation, Visibility, WireEvent } from '../../sdk/src/wire'
 
 // The simulator's model, shared by the session planner (./generator.ts) and
 // the simulated tab (./tab/): time units, releases, the envelopes it emits,

@@ -2,9 +2,6 @@
 
 /** Most events the SDK holds while it cannot send. */
 export const QUEUE_MAX = 200
-/** Most events in one envelope (the server's limit). */
-export const BATCH_MAX = 100
-
 // The transport's constants live here too: esbuild inlines numbers imported
 // from another module, not those declared beside their use.
 /** Wait this long after the first queued event so that events travel together. */

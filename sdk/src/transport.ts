@@ -4,10 +4,10 @@
 // settles it (2xx, or a final 4xx); a beacon's fate is unknown, so what it
 // carried stays queued and pending() hands it to the next load of the tab.
 // No timer is armed while the queue is empty.
-import type { WireEvent } from './wire'
 import type { Env } from './types'
 import { backoff } from './backoff'
-import { BATCH_DELAY_MS, BATCH_MAX, KEEPALIVE_MAX_BYTES, trim } from './queue'
+import { BATCH_DELAY_MS, KEEPALIVE_MAX_BYTES, trim } from './queue'
+import { MAX_EVENTS, type WireEvent } from './wire'
 
 /**
  * The parts of the ingest answer the SDK uses (belowMinimum and reloadIn are
@@ -62,7 +62,7 @@ export const transport = (
   const send = () => {
     disarm()
     if (busy || !q.length) return
-    const events = q.slice(0, BATCH_MAX)
+    const events = q.slice(0, MAX_EVENTS)
     busy = events.length
     const b = body(events)
     // This envelope reports the drops so far; a retry reports them again.
@@ -102,8 +102,8 @@ export const transport = (
     },
     flush: send,
     beacon() {
-      // Up to BATCH_MAX events not in flight: a keepalive fetch outlives the page, and keep() has them all.
-      if (q[busy]) env.navigator.sendBeacon(url, body(q.slice(busy, busy + BATCH_MAX)))
+      // Up to MAX_EVENTS events not in flight: a keepalive fetch outlives the page, and keep() has them all.
+      if (q[busy]) env.navigator.sendBeacon(url, body(q.slice(busy, busy + MAX_EVENTS)))
     },
     keep: () => [head, q],
   }

@@ -1,7 +1,8 @@
-// The wire format v1 as the SDK sends it (docs/wire-format.md). The SDK's own
-// copy: it shares no code with the server. Types only, nothing reaches the
-// bundle. test/sdk/wire-agreement.test.ts holds these equal to the types the
-// server's schema is checked against, so the two cannot drift.
+// Wire format v1 between the browser SDK and POST /api/ingest
+// (docs/wire-format.md), defined once, here in the package that sends it: the
+// server imports these types and limits (its zod schema in ingest/schema.ts is
+// checked against the types both ways), so the two cannot drift. Types, and a
+// few constants that the bundle inlines where it uses them.
 
 export type Visibility = 'visible' | 'hidden'
 export type Navigation = 'navigate' | 'reload' | 'back_forward' | 'prerender'
@@ -92,3 +93,27 @@ export interface GateAnswer {
   }
   approximate?: boolean
 }
+
+/** The 200 body: the same versions, with what was accepted and rejected. */
+export interface IngestAnswer extends HeaderAnswer {
+  accepted: number
+  /** Each refused event by its id, with a code (invalid_event, event_too_old, event_in_future) and what was wrong. */
+  rejected: { id: string | null; code: string; error: string }[]
+}
+
+// The limits the server enforces and the SDK keeps to. Numbers on their own,
+// so that esbuild inlines the one the SDK's transport uses (MAX_EVENTS).
+export const MAX_BODY_BYTES = 64 * 1024
+/** Events in one envelope. */
+export const MAX_EVENTS = 100
+export const MAX_VERSION_LENGTH = 64
+/** An error event's message, in characters. */
+export const MAX_MESSAGE_LENGTH = 500
+
+export const WIRE_LIMITS = {
+  maxBodyBytes: MAX_BODY_BYTES,
+  maxEvents: MAX_EVENTS,
+  maxVersionLength: MAX_VERSION_LENGTH,
+  maxMessageLength: MAX_MESSAGE_LENGTH,
+  idPattern: /^[A-Za-z0-9_-]{8,64}$/,
+} as const

@@ -57,11 +57,11 @@ describe('a project by its name or its id', () => {
     expect(stats).toMatchObject({ status: 200, body: { total: 0 } })
   })
 
-  it('answers 404 unknown_project for a project that does not exist, with a deploy token, the admin token or none', async () => {
+  it('answers 404 unknown_project for a project that does not exist, with a deploy token or the admin token; 401 to no token, which learns nothing of names', async () => {
     const p = await testProject('unknown-check')
     const releases = await import('@/app/api/releases/route')
     const minimum = await import('@/app/api/projects/[id]/min-supported/route')
-    for (const bearer of [p.deployToken, adminToken(), undefined]) {
+    for (const bearer of [p.deployToken, adminToken()]) {
       const release = await answer(
         await releases.POST(req('/api/releases', { method: 'POST', bearer, body: JSON.stringify({ project: 'no-such-shop', version: 'v1' }) }), none),
       )
@@ -74,6 +74,10 @@ describe('a project by its name or its id', () => {
       )
       expect(min.status, `PUT min-supported with ${bearer ? bearer.slice(0, 4) : 'no token'}`).toBe(404)
     }
+    const anonymous = await answer(
+      await releases.POST(req('/api/releases', { method: 'POST', body: JSON.stringify({ project: 'no-such-shop', version: 'v1' }) }), none),
+    )
+    expect(anonymous.status).toBe(401)
   })
 
   it('still refuses a real project without its deploy token: 401 for a wrong token, by name as by id', async () => {

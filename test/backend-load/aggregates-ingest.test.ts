@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AGGREGATE_LIMITS } from '@/lib/backend-load-wire'
+import { AGGREGATE_LIMITS } from '@/sdk/src/server/wire'
 import { adminToken } from '@/lib/auth/admin-token'
 import { registerRelease } from '@/lib/releases/release-store'
 import { invalidateProjectDirectory } from '@/lib/projects/directory-staleness'

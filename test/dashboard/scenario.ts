@@ -1,7 +1,7 @@
 import { expect } from 'vitest'
 import { handleIngest } from '@/ingest/pipeline'
 import { ingestRuntime } from '@/ingest/runtime'
-import type { IngestEnvelope, ReloadReason, WireEvent } from '@/lib/wire-format'
+import type { IngestEnvelope, ReloadReason, WireEvent } from '@/sdk/src/wire'
 import { uid } from '../support/envelopes'
 
 // Crafted sessions with a known answer, sent through the real ingest

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { AggregateItem } from '@/lib/backend-load-wire'
+import type { AggregateItem } from '@/sdk/src/server/wire'
 import type { ChartData } from '@/lib/charts/chart-data'
 import { chartContext, findRelease, type ChartContext } from '@/lib/figures/chart-context'
 import { loadChart, type ChartName } from '@/lib/figures/charts'

@@ -8,7 +8,7 @@ import { eventRate, RATE_EVENTS } from '@/lib/figures/event-rates/read-rate'
 import { CHARTED_EVENT_KINDS, EVENT_KINDS, kindPredicateSql, STORED_EVENT_KINDS, type EventKind } from '@/lib/semantics/event-kinds'
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
-import type { WireEvent } from '@/lib/wire-format'
+import type { WireEvent } from '@/sdk/src/wire'
 import { testProject, useEngine } from '../support/engine'
 import { uid } from '../support/envelopes'
 

@@ -3,7 +3,7 @@ import { handleIngest } from '@/ingest/pipeline'
 import { ingestRuntime } from '@/ingest/runtime'
 import { liveSessions } from '@/lib/figures/live-sessions/read-now'
 import { liveMinutes } from '@/lib/figures/live-sessions/read-minutes'
-import type { IngestEnvelope } from '@/lib/wire-format'
+import type { IngestEnvelope } from '@/sdk/src/wire'
 import { useEngine, testProject } from '../support/engine'
 import { uid } from '../support/envelopes'
 

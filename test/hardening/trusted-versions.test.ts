@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { IngestAnswer, IngestEnvelope, WireEvent } from '@/lib/wire-format'
+import type { IngestAnswer, IngestEnvelope, WireEvent } from '@/sdk/src/wire'
 import { projectById } from '@/lib/projects/project-directory'
 import { invalidateCatalog } from '@/lib/releases/catalog-staleness'
 import { listFirstSeen, registerRelease, setMinSupported } from '@/lib/releases/release-store'

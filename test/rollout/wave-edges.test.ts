@@ -11,7 +11,7 @@ import * as previewRoute from '@/app/api/projects/[id]/min-supported/preview/rou
 import { previewEndText, waveSummary } from '@/lib/rollout/view'
 import type { MinimumPreview } from '@/lib/rollout/preview'
 import type { WaveStatusView } from '@/lib/rollout/status'
-import type { WireEvent } from '@/lib/wire-format'
+import type { WireEvent } from '@/sdk/src/wire'
 import { useEngine } from '../support/engine'
 import { uid } from '../support/envelopes'
 import { call, hb, released, send, type Project } from '../support/rollout-calls'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { WireEvent } from '@/lib/wire-format'
-import { WIRE_LIMITS } from '@/lib/wire-format'
+import type { WireEvent } from '@/sdk/src/wire'
+import { WIRE_LIMITS } from '@/sdk/src/wire'
 import {
   LoadBatcher,
   generateEnvelopes,

@@ -1,4 +1,4 @@
-import type { IngestEnvelope, WireEvent } from '@/lib/wire-format'
+import type { IngestEnvelope, WireEvent } from '@/sdk/src/wire'
 
 // Builders for wire-format envelopes in tests.
 

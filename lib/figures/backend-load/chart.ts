@@ -1,5 +1,5 @@
 import type { ChartData } from '../../charts/chart-data'
-import type { LoadKind } from '../../backend-load-wire'
+import type { LoadKind } from '../../../sdk/src/server/wire'
 import { NOT_A_VERSION, perSecond, requestsPerTab, type TabMinute } from '../../semantics/backend-load'
 import type { ChartDef, ChartGrid, ChartRequest, PreparedChart } from '../chart-def'
 import { sharedRead, type ChartContext } from '../chart-context'

@@ -1,4 +1,4 @@
-import type { LoadKind } from '../../backend-load-wire'
+import type { LoadKind } from '../../../sdk/src/server/wire'
 import { runQuery } from '../../store/run-query'
 import { qualified } from '../../store/tables'
 import { minutesAtEdge } from '../rollup-edge'

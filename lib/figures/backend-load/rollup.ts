@@ -1,4 +1,4 @@
-import { AGGREGATE_LIMITS } from '../../backend-load-wire'
+import { AGGREGATE_LIMITS } from '../../../sdk/src/server/wire'
 import { backgroundCommand, backgroundQuery } from '../../store/background'
 import { qualified, table } from '../../store/tables'
 import type { RollupChunk, RollupStep } from '../rollup-step'

@@ -1,4 +1,4 @@
-import type { Navigation, ReloadReason } from '../../../lib/wire-format'
+import type { Navigation, ReloadReason } from '../../../sdk/src/wire'
 import { BEHAVIOUR, NEVER, latestVersionAt, type SimEnvelope } from '../model'
 import { uniform } from '../prng'
 import { answered, durationOf, firstTs, gap, make, maybeFreeze, scheduleUnprompted, type EventBody, type Tab } from './tab'

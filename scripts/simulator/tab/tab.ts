@@ -1,4 +1,4 @@
-import type { ReloadReason, Visibility, WireEvent } from '../../../lib/wire-format'
+import type { ReloadReason, Visibility, WireEvent } from '../../../sdk/src/wire'
 import { BEHAVIOUR, DAY, HOUR, MINUTE, NEVER, SECOND, latestVersionAt, type SimConfig, type SimEnvelope, type TabPlan } from '../model'
 import { clamp, exponential, hash32, logNormal, mulberry32, pick, uniform, type Rng } from '../prng'
 
