@@ -56,8 +56,10 @@ export async function startApp(env: Record<string, string> = {}, options: AppOpt
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the app did not start in 120 s:\n${output}`)), 120_000)
     const check = () => {
+      // Serving once the whole start banner is out (its last line names the
+      // simulate command): tests that read the log from here on see none of it.
       const match = /serving at (http:\/\/\S+)/.exec(output)
-      if (match) {
+      if (match && /fill it with demo traffic: .*\n/.test(output)) {
         clearTimeout(timer)
         resolve(match[1]!)
       }
