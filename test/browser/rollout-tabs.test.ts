@@ -259,7 +259,10 @@ describe('reloads that hold in an incident (Chromium, whole app)', () => {
     // …the front tab first, then the background ones one at a time, at least staggerSeconds apart.
     const times = sessions.map((session) => reloads.find((r) => r.session === session)!.ts!)
     const followers = times.slice(1).sort((a, b) => a - b)
-    expect(followers[0]! - times[0]!).toBeGreaterThanOrEqual(staggerSeconds * 1000 - 5)
+    // A follower's wait starts when it hears of the acceptance, which the front
+    // tab broadcasts just before it sends its own reload event: measured from
+    // that event, the first follower may come up to a few hundred ms early.
+    expect(followers[0]! - times[0]!).toBeGreaterThanOrEqual(staggerSeconds * 1000 - 500)
     expect(followers[1]! - followers[0]!).toBeGreaterThanOrEqual(staggerSeconds * 1000 - 5)
   }, 180_000)
 })

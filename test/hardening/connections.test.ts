@@ -44,7 +44,7 @@ interface Held {
 
 /** A connection from `localAddress` that sends only what `start` writes. */
 function open(localAddress: string, start?: (socket: net.Socket) => void): Promise<Held> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     let closed = false
     const socket = net.connect({ port, host: '127.0.0.1', localAddress })
     const closedPromise = new Promise<void>((r) => socket.once('close', () => ((closed = true), r())))
@@ -53,7 +53,10 @@ function open(localAddress: string, start?: (socket: net.Socket) => void): Promi
       start?.(socket)
       resolve({ socket, closed: closedPromise, isClosed: () => closed })
     })
-    socket.once('error', reject)
+    // A connection the server destroys as it accepts it (past a cap) may
+    // report the reset before the client saw it connect: it is one of the
+    // closed ones, not a failure of the test.
+    socket.once('error', () => resolve({ socket, closed: closedPromise, isClosed: () => true }))
   })
 }
 
@@ -125,8 +128,8 @@ describe('connections', () => {
     for (const h of held) h.socket.destroy()
     await Promise.all(held.map((h) => h.closed))
 
-    const after = await ingestFrom('127.0.3.200')
-    expect(after.status).toBe(200)
+    // The server hears of the closes a moment after the client: ask until it takes a new connection.
+    await expect.poll(() => ingestFrom('127.0.3.200').then((r) => r.status, (e: Error) => e.message), { timeout: 10_000 }).toBe(200)
     expect(await metric('stalewatch_connections_refused_total', { reason: 'total' })).toBeGreaterThanOrEqual(5)
     expect(app.output()).not.toMatch(/EMFILE|Too many open files/)
   }, 60_000)
