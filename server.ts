@@ -2,17 +2,17 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import next from 'next'
-import { classifyTarget } from './ingest/front-door'
-import { serveIngestNode, serveNode } from './ingest/http-node'
-import { closeIngest, ingestRuntime } from './ingest/runtime'
+import { classifyTarget } from './ingest/edge/front-door'
+import { serveIngestNode, serveNode } from './ingest/events/http-node'
+import { closeIngest, ingestRuntime } from './ingest/events/runtime'
 import { config } from './lib/config'
-import { handleAggregatesNode } from './ingest/aggregate-http'
-import { aggregateRuntime, closeAggregateIngest } from './ingest/aggregate-runtime'
-import { addressLimiter } from './ingest/address-limit'
-import { ingestMetrics } from './ingest/metrics'
+import { handleAggregatesNode } from './ingest/aggregates/http'
+import { aggregateRuntime, closeAggregateIngest } from './ingest/aggregates/runtime'
+import { addressLimiter } from './ingest/edge/address-limit'
+import { ingestMetrics } from './ingest/edge/metrics'
 import { clientAddress, PEER_ADDRESS_HEADER, trustPeerAddressHeader } from './lib/http/client-address'
 import { quietNextClientAborts } from './lib/http/client-abort'
-import { connectionLimits, connectionServerOptions, guardConnections } from './ingest/connection-guard'
+import { connectionLimits, connectionServerOptions, guardConnections } from './ingest/edge/connection-guard'
 import { closeStore } from './lib/store/client'
 import { onServerStart, onServerStop } from './lib/server-start'
 import { log, errorMessage } from './lib/log'
@@ -20,7 +20,7 @@ import { log, errorMessage } from './lib/log'
 // One process serves everything, as the embedded engine requires: /api/ingest
 // straight on node:http (the high-volume path, no Next.js router in the way),
 // every other request through Next.js. Which is which is decided on the
-// request target as sent (ingest/front-door.ts): every spelling of the ingest
+// request target as sent (ingest/edge/front-door.ts): every spelling of the ingest
 // path goes to the same front door, and a target whose percent-encoding is
 // broken is answered 400 here, before a router can trip over it.
 
@@ -56,7 +56,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await app.prepare()
   const deps = ingestRuntime().deps
   const aggregateDeps = aggregateRuntime().deps
-  // Pages, API and assets go through Next.js, milliseconds a request: one address may not take the cores ingest needs (ingest/address-limit.ts).
+  // Pages, API and assets go through Next.js, milliseconds a request: one address may not take the cores ingest needs (ingest/edge/address-limit.ts).
   const pagesLimit = addressLimiter()
   // Route handlers learn the client's address from this header, which is set (overwritten) on every request below.
   trustPeerAddressHeader()
@@ -99,7 +99,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       res.end()
     })
   })
-  // Idle and slow connections closed, connections capped per address and in all (ingest/connection-guard.ts).
+  // Idle and slow connections closed, connections capped per address and in all (ingest/edge/connection-guard.ts).
   guardConnections(server, limits, ingestMetrics().connections)
 
   await new Promise<void>((resolve, reject) => {

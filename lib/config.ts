@@ -242,7 +242,7 @@ export const SETTINGS = {
     docs: ['security'],
   }),
   httpBurstPerAddress: setting({ env: 'STALEWATCH_HTTP_BURST_PER_IP', schema: burst, default: twice('STALEWATCH_HTTP_RATE_PER_IP', 60, 4), shownDefault: 'four times the rate', help: 'burst per client address to everything but ingest (a page view loads its scripts and styles)', docs: ['security'] }),
-  // Connections (ingest/connection-guard.ts): each holds a file descriptor
+  // Connections (ingest/edge/connection-guard.ts): each holds a file descriptor
   // whether or not it sends anything, and nobody needs a key to open one.
   headersTimeoutMs: setting({
     env: 'STALEWATCH_HEADERS_TIMEOUT_MS',

@@ -115,24 +115,24 @@ interface LogTarget {
   name: LogName
   dir: string
   columns: readonly string[]
-  insert: (segment: import('../ingest/log-segments').SegmentInsert) => Promise<void>
+  insert: (segment: import('../ingest/log/segments').SegmentInsert) => Promise<void>
 }
 
 async function logTargets(root: string, names: readonly LogName[]): Promise<LogTarget[]> {
   const path = await import('node:path')
-  const { EVENT_COLUMNS } = await import('../ingest/event-row')
-  const { AGGREGATE_COLUMNS } = await import('../ingest/aggregate-row')
-  const { segmentWriter } = await import('../ingest/event-writer')
+  const { EVENT_COLUMNS } = await import('../lib/events/row')
+  const { AGGREGATE_COLUMNS } = await import('../lib/aggregates/row')
+  const { segmentWriter } = await import('../ingest/log/segment-writer')
   const all: Record<LogName, LogTarget> = {
     events: { name: 'events', dir: root, columns: EVENT_COLUMNS, insert: segmentWriter('events') },
-    // ingest/aggregate-runtime.ts keeps it there.
+    // ingest/aggregates/runtime.ts keeps it there.
     aggregates: { name: 'aggregates', dir: path.join(root, 'aggregates'), columns: AGGREGATE_COLUMNS, insert: segmentWriter('backend_load_raw') },
   }
   return names.map((n) => all[n])
 }
 
 async function inspect(targets: readonly LogTarget[], args: Args): Promise<void> {
-  const { listQuarantine } = await import('../ingest/quarantine')
+  const { listQuarantine } = await import('../ingest/log/quarantine')
   const { readdir } = await import('node:fs/promises')
   let lines = 0
   let segments = 0
@@ -209,7 +209,7 @@ async function segmentsInLog(targets: readonly LogTarget[], files: readonly stri
 }
 
 async function run(targets: readonly LogTarget[], args: Args): Promise<boolean> {
-  const { listQuarantine, salvageSegment, replayRejected } = await import('../ingest/quarantine')
+  const { listQuarantine, salvageSegment, replayRejected } = await import('../ingest/log/quarantine')
   const want = args.command === 'salvage' ? 'segment' : 'rejected'
   const work: { target: LogTarget; name: string }[] = []
   const named = new Set<string>()
@@ -233,7 +233,7 @@ async function run(targets: readonly LogTarget[], args: Args): Promise<boolean> 
     return true
   }
   await openStore()
-  const { quarantineSegment } = await import('../ingest/log-segments')
+  const { quarantineSegment } = await import('../ingest/log/segments')
   for (const { target, name } of fromLog) {
     await quarantineSegment(target.dir, name)
     console.log(`${name}: moved from the log into its quarantine`)

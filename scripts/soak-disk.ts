@@ -6,7 +6,7 @@ import path from 'node:path'
 // sandbox, CAP_SYS_ADMIN), the ingest log lives on a small tmpfs of its own
 // and the fault fills it for real with a ballast file, to the last byte.
 // Elsewhere the fault file says "disk-full" and the log's appends fail with
-// ENOSPC after writing part of their bytes (ingest/fault-hook.ts), at the
+// ENOSPC after writing part of their bytes (ingest/log/fault-hook.ts), at the
 // same code point.
 
 export interface SoakDisk {

@@ -330,7 +330,7 @@ async function verify(dataDir: string, logDir: string, projectId: string): Promi
   const { closeStore } = await import('../lib/store/client')
   // As the next start would: store what the ingest log still holds (a stop
   // that outlasted its 10 s to drain the log leaves the rest on disk).
-  const { closeIngest, ingestRuntime } = await import('../ingest/runtime')
+  const { closeIngest, ingestRuntime } = await import('../ingest/events/runtime')
   await ingestRuntime().buffer.flush()
   await closeIngest()
   try {

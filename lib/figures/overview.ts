@@ -3,7 +3,7 @@ import { latestReleaseAt } from '../semantics/version-order'
 import { registeredVersions, type ChartContext } from './chart-context'
 import { liveMinutes } from './live-sessions/read-minutes'
 import { liveSessions } from './live-sessions/read-now'
-import { versionSeen } from './live-sessions/read-seen'
+import { versionSeen } from '../releases/versions-seen'
 import { versionTabAges } from './live-sessions/read-tab-ages'
 import type { Approximation } from './live-sessions/sample'
 

@@ -3,7 +3,7 @@
 // server, whose errors clickhouse-js hands over as a ClickHouseError with the
 // code apart and the message without it), callers get an EngineError with
 // the numeric code and its name. Decisions read the code, never message text
-// (the ingest log's "is this bad data", ingest/log-salvage.ts).
+// (the ingest log's "is this bad data", ingest/log/salvage.ts).
 
 const engineErrorLabel = (code: number, type: string | null) => `code ${code}${type ? ` ${type}` : ''}`
 

@@ -19,7 +19,7 @@ export async function dashboardCases(projectId: string, at: number): Promise<Das
   const { loadChart } = await import('../../lib/figures/charts')
   const { liveSessions } = await import('../../lib/figures/live-sessions/read-now')
   const { versionTabAges } = await import('../../lib/figures/live-sessions/read-tab-ages')
-  const { versionSeen } = await import('../../lib/figures/live-sessions/read-seen')
+  const { versionSeen } = await import('../../lib/releases/versions-seen')
   const { projectOverview } = await import('../../lib/figures/overview')
   const { releaseSummaries } = await import('../../lib/figures/release-summaries/summaries')
   const project = await projectById(projectId)

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   process.env.CLICKHOUSE_URL = ''
   const { migrate } = await import('../../lib/store/migrate')
   await migrate()
-  const { EVENT_COLUMNS, eventValues } = await import('../../ingest/event-row')
+  const { EVENT_COLUMNS, eventValues } = await import('../../lib/events/row')
   const { table } = await import('../../lib/store/tables')
   const { createRequire } = await import('node:module')
   const require = createRequire(import.meta.url)

@@ -52,15 +52,15 @@ async function main(): Promise<void> {
     close = async () => {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
-      const { closeIngest } = await import('../../ingest/runtime')
+      const { closeIngest } = await import('../../ingest/events/runtime')
       await closeIngest()
       await app.close()
     }
   }
 
   const { createProject } = await import('../../lib/projects/project-store')
-  const { ingestMetrics } = await import('../../ingest/metrics')
-  const { ingestRuntime } = await import('../../ingest/runtime')
+  const { ingestMetrics } = await import('../../ingest/edge/metrics')
+  const { ingestRuntime } = await import('../../ingest/events/runtime')
   const { store } = await import('../../lib/store/client')
   const { table } = await import('../../lib/store/tables')
   const project = await createProject({ name: `bench-${mode}-${Date.now()}` })

@@ -180,7 +180,7 @@ async function run(options: QueriesBenchOptions): Promise<BenchTable[]> {
   const { loadChart } = await import('../../lib/figures/charts')
   const { liveSessions } = await import('../../lib/figures/live-sessions/read-now')
   const { versionTabAges } = await import('../../lib/figures/live-sessions/read-tab-ages')
-  const { versionSeen } = await import('../../lib/figures/live-sessions/read-seen')
+  const { versionSeen } = await import('../../lib/releases/versions-seen')
   const { reloadUpgrades } = await import('../../lib/figures/upgrades-by-reload/read')
   const { projectOverview } = await import('../../lib/figures/overview')
   const { releaseSummaries } = await import('../../lib/figures/release-summaries/summaries')

@@ -1,6 +1,6 @@
 // Wire format v1 between the browser SDK and POST /api/ingest
 // (docs/wire-format.md), defined once, here in the package that sends it: the
-// server imports these types and limits (its zod schema in ingest/schema.ts is
+// server imports these types and limits (its zod schema in lib/events/schema.ts is
 // checked against the types both ways), so the two cannot drift. Types, and a
 // few constants that the bundle inlines where it uses them.
 

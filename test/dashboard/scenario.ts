@@ -1,6 +1,6 @@
 import { expect } from 'vitest'
-import { handleIngest } from '@/ingest/pipeline'
-import { ingestRuntime } from '@/ingest/runtime'
+import { handleIngest } from '@/ingest/events/pipeline'
+import { ingestRuntime } from '@/ingest/events/runtime'
 import type { IngestEnvelope, ReloadReason, WireEvent } from '@/sdk/src/wire'
 import { uid } from '../support/envelopes'
 

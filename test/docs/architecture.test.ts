@@ -3,7 +3,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 // ARCHITECTURE.md's code map is held to the tree: every path it names exists,
-// and every folder of lib/ and app/ is named, so a new room cannot go unmapped
+// and every folder of lib/, app/ and ingest/ is named, so a new room cannot go unmapped
 // and a moved one cannot leave a stale entry.
 
 const root = path.resolve(import.meta.dirname, '../..')
@@ -17,11 +17,11 @@ describe("ARCHITECTURE.md's code map", () => {
     for (const entry of mapped) expect(existsSync(path.join(root, entry)), entry).toBe(true)
   })
 
-  it('names every folder of lib/ and app/', () => {
+  it('names every folder of lib/, app/ and ingest/', () => {
     const folders = (dir: string) =>
       readdirSync(path.join(root, dir), { withFileTypes: true })
         .filter((d) => d.isDirectory())
         .map((d) => `${dir}/${d.name}/`)
-    for (const folder of [...folders('lib'), ...folders('app')]) expect(mapped, folder).toContain(folder)
+    for (const folder of [...folders('lib'), ...folders('app'), ...folders('ingest')]) expect(mapped, folder).toContain(folder)
   })
 })

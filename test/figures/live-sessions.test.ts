@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { handleIngest } from '@/ingest/pipeline'
-import { ingestRuntime } from '@/ingest/runtime'
+import { handleIngest } from '@/ingest/events/pipeline'
+import { ingestRuntime } from '@/ingest/events/runtime'
 import { liveSessions } from '@/lib/figures/live-sessions/read-now'
 import { liveMinutes } from '@/lib/figures/live-sessions/read-minutes'
 import type { IngestEnvelope } from '@/sdk/src/wire'

@@ -1,4 +1,4 @@
-import type { IngestRequest } from '@/ingest/pipeline'
+import type { IngestRequest } from '@/ingest/events/pipeline'
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
 

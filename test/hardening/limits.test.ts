@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { handleIngest, type IngestDeps } from '@/ingest/pipeline'
-import { IngestRateLimiter } from '@/ingest/rate-limit'
-import { ingestRuntime } from '@/ingest/runtime'
-import { VersionCap } from '@/ingest/version-cap'
+import { handleIngest, type IngestDeps } from '@/ingest/events/pipeline'
+import { IngestRateLimiter } from '@/ingest/edge/rate-limit'
+import { ingestRuntime } from '@/ingest/events/runtime'
+import { VersionCap } from '@/ingest/events/version-cap'
 import { resetConfigCache } from '@/lib/config'
 import { WIRE_LIMITS } from '@/sdk/src/wire'
 import { createProject } from '@/lib/projects/project-store'
@@ -163,7 +163,7 @@ describe('distinct versions cap', () => {
   it('counts the versions already stored for the project', async () => {
     const p = await testProject()
     for (const v of ['a1', 'a2']) expect((await handleIngest(ingestRequest(envelope(p.ingestKey, v, [heartbeat(Date.now())])), deps())).status).toBe(200)
-    const { versionSeen } = await import('@/lib/figures/live-sessions/read-seen')
+    const { versionSeen } = await import('@/lib/releases/versions-seen')
     const cap = new VersionCap(options(2), { seen: async (id) => new Map((await versionSeen({ projectId: id })).map((v) => [v.version, v])), registered: noReleases })
     expect(await cap.admit(p.id, 'a1')).toEqual({ ok: true })
     expect(await cap.admit(p.id, 'a3')).toEqual({ ok: false, reason: 'version_cap' })

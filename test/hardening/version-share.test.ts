@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { handleIngest } from '@/ingest/pipeline'
-import { ingestRuntime } from '@/ingest/runtime'
+import { handleIngest } from '@/ingest/events/pipeline'
+import { ingestRuntime } from '@/ingest/events/runtime'
 import { useEngine, testProject } from '../support/engine'
 import { envelope, heartbeat } from '../support/envelopes'
 import { errorCode, ingestRequest, storedEvents } from './helpers'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ingestMetrics } from '@/ingest/metrics'
+import { ingestMetrics } from '@/ingest/edge/metrics'
 import { store } from '@/lib/store/client'
 import { table } from '@/lib/store/tables'
 import { liveSessions } from '@/lib/figures/live-sessions/read-now'

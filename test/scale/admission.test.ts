@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BufferFullError, GroupCommitBuffer } from '@/ingest/group-commit'
+import { BufferFullError, GroupCommitBuffer } from '@/ingest/log/group-commit'
 
 // Time-based admission: under overload, requests whose rows could not be
 // stored before the ack deadline are refused at once (503), instead of being

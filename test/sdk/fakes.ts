@@ -3,7 +3,7 @@
 import type { IngestEnvelope } from '../../sdk/src/wire'
 import { mulberry32 } from '../../scripts/simulator/prng'
 import type { Env, ResponseLike } from '../../sdk/src/types'
-import { asciiJson } from '../../ingest/answers'
+import { asciiJson } from '../../ingest/edge/answers'
 
 export interface FakeAnswer {
   status?: number

@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { EventLog, type EventLogOptions } from '@/ingest/event-log'
-import { EVENT_COLUMNS, eventValues, type EventRow } from '@/ingest/event-row'
-import { writeEventFile, writeEventLines } from '@/ingest/event-writer'
+import { EventLog, type EventLogOptions } from '@/ingest/log/event-log'
+import { EVENT_COLUMNS, eventValues, type EventRow } from '@/lib/events/row'
+import { writeEventFile, writeEventLines } from '@/ingest/log/segment-writer'
 
 // An events ingest log on the real engine for tests, opened as the embedded
 // runtime opens it (whole segments from their files first, their bytes when

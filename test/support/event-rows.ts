@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { EventRow } from '@/ingest/event-row'
+import type { EventRow } from '@/lib/events/row'
 
 // Events rows as the writer sends them, for tests of the ingest log and
 // its salvage: `count` heartbeats of one project, each with its own id.

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll } from 'vitest'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { classifyTarget } from '@/ingest/front-door'
-import { serveIngestNode } from '@/ingest/http-node'
-import { ingestRuntime } from '@/ingest/runtime'
-import type { IngestDeps } from '@/ingest/pipeline'
+import { classifyTarget } from '@/ingest/edge/front-door'
+import { serveIngestNode } from '@/ingest/events/http-node'
+import { ingestRuntime } from '@/ingest/events/runtime'
+import type { IngestDeps } from '@/ingest/events/pipeline'
 
 /** A real node:http server on loopback serving only /api/ingest, through the same front door as server.ts. */
 export async function startIngestServer(deps: IngestDeps = ingestRuntime().deps): Promise<{ url: string; close: () => Promise<void> }> {

@@ -1,4 +1,4 @@
-import type { EventRow } from '@/ingest/event-row'
+import type { EventRow } from '@/lib/events/row'
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
 

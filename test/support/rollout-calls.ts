@@ -1,6 +1,6 @@
 import { expect } from 'vitest'
-import { handleIngest, type IngestRequest } from '@/ingest/pipeline'
-import { ingestRuntime } from '@/ingest/runtime'
+import { handleIngest, type IngestRequest } from '@/ingest/events/pipeline'
+import { ingestRuntime } from '@/ingest/events/runtime'
 import { adminToken } from '@/lib/auth/admin-token'
 import { registerRelease } from '@/lib/releases/release-store'
 import type { WireEvent } from '@/sdk/src/wire'

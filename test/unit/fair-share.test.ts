@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { FairShareBuckets } from '@/lib/limits/fair-share'
-import { defaultMaxConnections, descriptorLimit } from '@/ingest/connection-guard'
+import { defaultMaxConnections, descriptorLimit } from '@/ingest/edge/connection-guard'
 
 // The arithmetic of a shared budget, on a clock of the test's own.
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { classifyTarget } from '@/ingest/front-door'
+import { classifyTarget } from '@/ingest/edge/front-door'
 
 describe('the ingest front door', () => {
   it('recognises every spelling of /api/ingest, keeping the query string', () => {

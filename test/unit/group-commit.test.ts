@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { BufferFullError, ClosedError, GroupCommitBuffer, WriteFailedError } from '@/ingest/group-commit'
+import { BufferFullError, ClosedError, GroupCommitBuffer, WriteFailedError } from '@/ingest/log/group-commit'
 
 afterEach(() => vi.useRealTimers())
 

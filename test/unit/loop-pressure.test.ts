@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { LoopPressure } from '@/ingest/loop-pressure'
-import { handleIngest, type IngestDeps } from '@/ingest/pipeline'
+import { LoopPressure } from '@/ingest/edge/loop-pressure'
+import { handleIngest, type IngestDeps } from '@/ingest/events/pipeline'
 
 // Shedding by event-loop delay: overloaded while most of the loop's turns are
 // late, not after a single stall, and the pipeline answers 503 before reading

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ingestMetrics } from '@/ingest/metrics'
+import { ingestMetrics } from '@/ingest/edge/metrics'
 import { ingestFamilies } from '@/lib/metrics/collect'
 
 // The ingest buffer's gauges: SREs alert on the fill ratio, so it must reach 1

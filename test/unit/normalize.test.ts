@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { eventTimeBounds, normalizeEvent } from '@/ingest/normalize'
-import { envelopeSchema, eventSchema } from '@/ingest/schema'
+import { eventTimeBounds, normalizeEvent } from '@/lib/events/normalize'
+import { envelopeSchema, eventSchema } from '@/lib/events/schema'
 
 const HOUR = 3_600_000
 const bounds = eventTimeBounds({ maxAgeHours: 24, maxFutureSeconds: 300 }, 30)

@@ -2,8 +2,8 @@ import { runQuery } from '../../store/run-query'
 import { table } from '../../store/tables'
 
 // Events ingest refused for a project's versions since a time: by the cap on
-// distinct versions, and by the rate of new versions (ingest/version-cap.ts).
-// Written every few seconds by ingest/refusal-counts.ts, per minute.
+// distinct versions, and by the rate of new versions (ingest/events/version-cap.ts).
+// Written every few seconds by ingest/edge/refusal-counts.ts, per minute.
 
 export interface VersionRefusalsParams {
   projectId: string

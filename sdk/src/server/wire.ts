@@ -1,7 +1,7 @@
 // The aggregate wire format (docs/wire-format.md, "Aggregates"): what the
 // server middleware sends to POST /api/ingest/aggregates every 10 s, defined
 // once, here in the package that sends it. The server imports these types and
-// limits; its zod schema (ingest/aggregate-schema.ts) is checked against them.
+// limits; its zod schema (lib/aggregates/schema.ts) is checked against them.
 import { MAX_VERSION_LENGTH } from '../wire'
 
 /** http: a request; ws_upgrade: a socket's first connection; ws_reconnect: an upgrade the client marked as a reconnect. */

@@ -1,5 +1,5 @@
-import { handleAggregatesRequest } from '@/ingest/aggregate-http'
-import { aggregateRuntime } from '@/ingest/aggregate-runtime'
+import { handleAggregatesRequest } from '@/ingest/aggregates/http'
+import { aggregateRuntime } from '@/ingest/aggregates/runtime'
 import { peerAddressOf } from '@/lib/http/client-address'
 import { publicRoute } from '@/lib/http/route'
 
