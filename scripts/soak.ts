@@ -15,19 +15,19 @@ Soak test: starts the real server (scripts/start.ts) in a child process with
 its own data directory on a loopback port, drives simulated tab traffic at it
 for N minutes while injecting faults, then checks what ClickHouse holds.
 
-Faults, in turn, one every --fault-every seconds:
-  sigkill   kill -9 the server under load, restart it on the same data
-  sigterm   graceful stop under load, restart
+Faults, in this order and then again from the top, one every --fault-every seconds:
   down      storage fails every insert for a few seconds (fault file)
+  idle-flood  1,600 connections from many loopback addresses that send
+            nothing or their headers a byte at a time; the server must close
+            them itself (headers timeout) while tabs are answered
+  sigkill   kill -9 the server under load, restart it on the same data
   disk-full the ingest log's disk is full for a few seconds: where a mount
             is allowed the log lives on a 64 MiB tmpfs that is filled to the
             last byte; elsewhere appends fail with ENOSPC (fault file)
   stall     storage hangs every insert for a few seconds (fault file)
+  sigterm   graceful stop under load, restart
   poisoned  for a few seconds batches carry events with lone surrogates, NUL
             and control characters among their heartbeats (scripts/soak-poison.ts)
-  idle-flood  1,600 connections from many loopback addresses that send
-            nothing or their headers a byte at a time; the server must close
-            them itself (headers timeout) while tabs are answered
 Throughout: resends of already acknowledged batches (a lost answer) and
 garbage requests (random bytes, bad JSON, unknown keys, oversize bodies).
 Refused batches are resent like the SDK does, honouring Retry-After.

@@ -138,6 +138,8 @@ describe('changes of the minimum', () => {
     await new Promise((r) => setTimeout(r, 3_100)) // the settings' cache
     // The next slot at 10 a minute: within 6 s.
     const { reloadIn } = await send(project, s, 'v1', [hb('hidden')])
+    // A slot, not "no slot" (null): a number from now to 6 s.
+    expect(typeof reloadIn).toBe('number')
     expect(reloadIn).toBeGreaterThanOrEqual(0)
     expect(reloadIn).toBeLessThanOrEqual(6_000)
   })
