@@ -1,6 +1,6 @@
 import { aggregateIngestMetrics } from '@/ingest/aggregates/metrics'
 import { ingestMetrics } from '@/ingest/edge/metrics'
-import { ingestBufferSnapshot } from '@/ingest/log/buffer-snapshot'
+import { ingestBufferSnapshot } from '@/ingest/buffer-snapshot'
 import { errorJson } from '@/lib/http/json'
 import { metricsRoute } from '@/lib/http/route'
 import { timeParam } from '@/lib/validation'

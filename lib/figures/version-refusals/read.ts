@@ -3,7 +3,7 @@ import { table } from '../../store/tables'
 
 // Events ingest refused for a project's versions since a time: by the cap on
 // distinct versions, and by the rate of new versions (ingest/events/version-cap.ts).
-// Written every few seconds by ingest/edge/refusal-counts.ts, per minute.
+// Written every few seconds by ingest/events/refusal-counts.ts, per minute.
 
 export interface VersionRefusalsParams {
   projectId: string

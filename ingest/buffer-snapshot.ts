@@ -1,6 +1,6 @@
-import type { GroupCommitStats } from './group-commit'
-import { aggregateRuntime } from '../aggregates/runtime'
-import { ingestRuntime } from '../events/runtime'
+import type { GroupCommitStats } from './log/group-commit'
+import { aggregateRuntime } from './aggregates/runtime'
+import { ingestRuntime } from './events/runtime'
 
 // What /api/metrics shows of the node's ingest buffers: the events log's
 // figures, with the aggregates log's quarantine added to its file count. Both

@@ -1,7 +1,7 @@
 import { errorMessage, log } from '../../lib/log'
 import { insertRows } from '../../lib/store/run-query'
 import { table } from '../../lib/store/tables'
-import type { VersionRefusal } from '../events/version-cap'
+import type { VersionRefusal } from './version-cap'
 
 // Events refused by the version cap or the new-version rate, per project,
 // minute and reason: counted in memory (a flood must not cost a write per
