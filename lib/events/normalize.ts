@@ -1,5 +1,6 @@
 import type { EventRow } from './row'
 import type { ParsedEnvelope, ParsedEvent } from './schema'
+import type { BrowserInfo } from './user-agent'
 
 /**
  * How far an event's corrected time may lie from when the server received it
@@ -27,7 +28,20 @@ export type EventVerdict = { ok: true; row: EventRow } | { ok: false; code: Even
 
 const hours = (ms: number) => `${+(ms / 3600_000).toFixed(2)} h`
 
-export function normalizeEvent(projectId: string, envelope: ParsedEnvelope, event: ParsedEvent, receivedAt: number, bounds: EventTimeBounds): EventVerdict {
+/**
+ * An event of a request as a row of the events table: every field of the row
+ * is filled here (lib/events/row.ts lists them). `browser` is the request's
+ * User-Agent, read once per request (./user-agent.ts); without it the row
+ * leaves browser and browser_major to the columns' defaults.
+ */
+export function normalizeEvent(
+  projectId: string,
+  envelope: ParsedEnvelope,
+  event: ParsedEvent,
+  receivedAt: number,
+  bounds: EventTimeBounds,
+  browser?: BrowserInfo,
+): EventVerdict {
   // Event time (docs/semantics.md, Words): the client's ts corrected by the
   // request's clock offset, ts + (receivedAt - sentAt), and never later than receivedAt.
   const raw = event.ts + (receivedAt - envelope.sentAt)
@@ -58,6 +72,7 @@ export function normalizeEvent(projectId: string, envelope: ParsedEnvelope, even
       action: event.type === 'update_prompt' ? event.action : '',
       latest: event.type === 'update_available' ? event.latest : '',
       message: event.type === 'error' ? event.message : '',
+      ...(browser ? { browser: browser.browser, browser_major: browser.browserMajor } : {}),
       ...(event.type === 'heartbeat' ? { idle: event.idle ? 1 : 0, unsaved: event.unsaved ? 1 : 0 } : {}),
     },
   }
