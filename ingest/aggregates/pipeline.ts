@@ -2,8 +2,7 @@ import { AGGREGATE_LIMITS, type AggregateAnswer } from '../../sdk/src/server/wir
 import type { Project } from '../../lib/projects/project'
 import { withSpan } from '../../lib/tracing'
 import { badRequest, errorResult, forbidden, tooManyRequests, unauthorized, unavailable, type IngestResult } from '../edge/answers'
-import type { AggregateRow } from '../../lib/aggregates/row'
-import { aggregateRow } from '../../lib/aggregates/normalize'
+import { aggregateRow, type AggregateRow } from '../../lib/aggregates/row'
 import { aggregateEnvelopeSchema, aggregateItemSchema, itemErrorCode, type ParsedAggregateItem } from '../../lib/aggregates/schema'
 import { sinkRefusal } from '../log/sink'
 import type { IngestRateLimiter, RateVerdict } from '../edge/rate-limit'
@@ -130,7 +129,7 @@ async function processAggregates(request: AggregateRequest, deps: AggregateDeps,
   const rows: AggregateRow[] = valid.map(({ item }) => {
     const keep = RESERVED.has(item.version) || known.has(item.version)
     if (!keep) relabelled++
-    return aggregateRow(projectId, item, keep ? item.version : UNKNOWN)
+    return aggregateRow({ projectId, item, version: keep ? item.version : UNKNOWN })
   })
   span.setAttribute('stalewatch.items', rows.length)
   span.setAttribute('stalewatch.rejected', rejected.length)

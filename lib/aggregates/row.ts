@@ -1,31 +1,44 @@
 import type { LoadKind, StatusClass } from '../../sdk/src/server/wire'
-import { column, columnNames, ddlColumns, valuesOf, type RowOf } from '../store/column-table'
+import { columnNames, columnsFrom, ddlColumns, rowMaker, valuesOf, type RowOf } from '../store/column-table'
 import type { TableDef } from '../store/ddl'
+import type { ParsedAggregateItem } from './schema'
 
 // backend_load_raw (docs/backend-load.md), column by column: the one list
 // the row type, the ingest log's column order, a row's values and the table's
 // definition are generated from (lib/store/column-table.ts), as the events'
-// (lib/events/row.ts). normalize.ts fills every field. Its per-minute rollup
+// (lib/events/row.ts). Its per-minute rollup
 // (lib/figures/backend-load/table.ts) takes the same label columns.
 
-const text = column<string>()
+/** An accepted item of an aggregate request, and the version it is counted under. */
+export interface AggregateInput {
+  projectId: string
+  item: ParsedAggregateItem
+  /** The item's version, or the label it was counted under instead (`unknown`: no tab of the project reported it). */
+  version: string
+}
+
+const { required } = columnsFrom<AggregateInput>()
+const text = 'LowCardinality(String)'
 
 export const AGGREGATE_COLUMN_TABLE = [
-  text('project_id', 'LowCardinality(String)'),
+  required('project_id', text, (a) => a.projectId),
   // http | ws_upgrade (a socket's first connection) | ws_reconnect (a connection the client marked as a reconnect)
-  column<LoadKind>()('kind', 'LowCardinality(String)'),
-  // The minute of the app server's receive time, in Unix seconds.
-  column<number>()('minute', "DateTime('UTC')"),
+  required('kind', text, (a): LoadKind => a.item.kind),
+  // The minute of the app server's receive time: the wire's epoch ms as the column's Unix seconds.
+  required('minute', "DateTime('UTC')", (a) => a.item.minute / 1000),
   // A version tabs of the project reported, or the labels `unknown` (none, or one Stalewatch does not know) and `other` (over the sender's cap).
-  text('version', 'LowCardinality(String)'),
-  text('route_group', 'LowCardinality(String)'),
+  required('version', text, (a) => a.version),
+  required('route_group', text, (a) => a.item.route),
   // 1xx … 5xx, aborted (closed before an answer), forwarded (counted by a proxy that never sees the answer)
-  column<StatusClass>()('status_class', 'LowCardinality(String)'),
-  column<number>()('requests', 'UInt64'),
+  required('status_class', text, (a): StatusClass => a.item.status),
+  required('requests', 'UInt64', (a) => a.item.count),
 ] as const
 
 /** One row of backend_load_raw, as the writer sends it. */
 export type AggregateRow = RowOf<typeof AGGREGATE_COLUMN_TABLE>
+
+/** An accepted item as its row. */
+export const aggregateRow = rowMaker(AGGREGATE_COLUMN_TABLE)
 
 /** The backend_load_raw columns in the order of aggregateValues: the ingest log's header line. */
 export const AGGREGATE_COLUMNS = columnNames(AGGREGATE_COLUMN_TABLE)

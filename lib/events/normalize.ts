@@ -1,4 +1,4 @@
-import type { EventRow } from './row'
+import { eventRow, type EventRow } from './row'
 import type { ParsedEnvelope, ParsedEvent } from './schema'
 import type { BrowserInfo } from './user-agent'
 
@@ -29,10 +29,11 @@ export type EventVerdict = { ok: true; row: EventRow } | { ok: false; code: Even
 const hours = (ms: number) => `${+(ms / 3600_000).toFixed(2)} h`
 
 /**
- * An event of a request as a row of the events table: every field of the row
- * is filled here (lib/events/row.ts lists them). `browser` is the request's
- * User-Agent, read once per request (./user-agent.ts); without it the row
- * leaves browser and browser_major to the columns' defaults.
+ * An event of a request as a row of the events table, or why it is refused:
+ * its time corrected and bounded here, each column's value then taken by the
+ * column table (./row.ts). `browser` is the request's User-Agent, read once
+ * per request (./user-agent.ts); without it the row leaves browser and
+ * browser_major to the columns' defaults.
  */
 export function normalizeEvent(
   projectId: string,
@@ -52,28 +53,5 @@ export function normalizeEvent(
   if (receivedAt - eventTime > bounds.maxAgeMs) {
     return { ok: false, code: 'event_too_old', error: `ts: more than ${hours(bounds.maxAgeMs)} before the server received it (STALEWATCH_EVENT_MAX_AGE_HOURS, within the retention)` }
   }
-  return {
-    ok: true,
-    row: {
-      project_id: projectId,
-      event_id: event.id,
-      session_id: envelope.session,
-      load_id: envelope.load,
-      version: envelope.version,
-      type: event.type,
-      event_time: eventTime,
-      client_ts: event.ts,
-      received_at: receivedAt,
-      // freeze counts as hidden (docs/semantics.md, Liveness: visibility at t).
-      visibility: 'visibility' in event ? event.visibility : event.type === 'freeze' ? 'hidden' : '',
-      navigation: event.type === 'load' ? event.navigation : '',
-      previous_version: event.type === 'load' ? (event.previousVersion ?? '') : '',
-      reason: event.type === 'reload' ? event.reason : '',
-      action: event.type === 'update_prompt' ? event.action : '',
-      latest: event.type === 'update_available' ? event.latest : '',
-      message: event.type === 'error' ? event.message : '',
-      ...(browser ? { browser: browser.browser, browser_major: browser.browserMajor } : {}),
-      ...(event.type === 'heartbeat' ? { idle: event.idle ? 1 : 0, unsaved: event.unsaved ? 1 : 0 } : {}),
-    },
-  }
+  return { ok: true, row: eventRow({ projectId, envelope, event, receivedAt, eventTime, browser }) }
 }

@@ -1,49 +1,66 @@
-import { column, columnNames, ddlColumns, optionalColumn, valuesOf, type RowOf } from '../store/column-table'
+import { columnNames, columnsFrom, ddlColumns, rowMaker, valuesOf, type RowOf } from '../store/column-table'
 import type { TableDef } from '../store/ddl'
+import type { ParsedEnvelope, ParsedEvent } from './schema'
+import type { BrowserInfo } from './user-agent'
 
-// The events table, column by column: the one list the row type, the ingest
-// log's column order, a row's values and the table's definition are generated
-// from (lib/store/column-table.ts). normalize.ts fills every field. The
-// migrations stay as history; test/store/migrations.test.ts holds them to
-// this list on a fresh install and on an upgrade from the first migration.
-// A new column: its entry here (at the end), a migration that runs
-// addColumnsFrom(ctx, 'events', EVENT_COLUMN_TABLE, ['name']), and its value
-// in normalize.ts (docs/worked-examples/new-event-column.patch).
+// The events table, column by column: each column's name, ClickHouse type and
+// value from the normalised event. The row, its type, the ingest log's column
+// order, a row's values and the table's definition are generated from this
+// one list (lib/store/column-table.ts). The migrations stay as history;
+// test/lib/store/migrate.engine.test.ts holds them to this list on a fresh
+// install and on an upgrade from the first migration. A new column is its
+// entry here and a migration that runs addColumnsFrom(ctx, 'events',
+// EVENT_COLUMN_TABLE, ['its_name']) (docs/worked-examples/).
 
+/** An accepted event as normalize.ts hands it over: the event, its request, and its corrected time. */
+export interface NormalizedEvent {
+  projectId: string
+  envelope: ParsedEnvelope
+  event: ParsedEvent
+  receivedAt: number
+  /** The client's ts corrected by the request's clock offset, and never later than receivedAt (docs/semantics.md, Words). */
+  eventTime: number
+  /** From the request's User-Agent; none without the header, and the columns keep their defaults. */
+  browser?: BrowserInfo
+}
+
+const { required, optional } = columnsFrom<NormalizedEvent>()
 const time = "DateTime64(3, 'UTC')"
-const text = column<string>()
-/** Epoch ms, stored as DateTime64(3). */
-const ms = column<number>()
+const text = 'LowCardinality(String)'
 
 export const EVENT_COLUMN_TABLE = [
-  text('project_id', 'LowCardinality(String)'),
-  text('event_id', 'String'),
-  text('session_id', 'String'),
-  text('load_id', 'String'),
-  text('version', 'LowCardinality(String)'),
-  text('type', 'LowCardinality(String)'),
-  // Client time corrected by the request's clock offset (docs/semantics.md, Words).
-  ms('event_time', time),
-  ms('client_ts', time),
-  ms('received_at', time),
-  // '' where the event carries none; freeze is stored as hidden.
-  text('visibility', 'LowCardinality(String)'),
-  text('navigation', 'LowCardinality(String)'),
-  text('previous_version', 'LowCardinality(String)'),
-  text('reason', 'LowCardinality(String)'),
-  text('action', 'LowCardinality(String)'),
-  text('latest', 'LowCardinality(String)'),
-  text('message', 'String'),
-  // Browser family and major version from the User-Agent (migration 0030); '' and 0 without the header.
-  optionalColumn('')('browser', "LowCardinality(String) DEFAULT ''"),
-  optionalColumn(0)('browser_major', 'UInt16 DEFAULT 0'),
-  // A heartbeat's idle and unsaved (migration 0090), 1 when it said so; absent on other kinds (ingest/events/reload-ask.ts tells the two apart).
-  optionalColumn(0)('idle', 'UInt8 DEFAULT 0'),
-  optionalColumn(0)('unsaved', 'UInt8 DEFAULT 0'),
+  required('project_id', text, (n) => n.projectId),
+  required('event_id', 'String', (n) => n.event.id),
+  required('session_id', 'String', (n) => n.envelope.session),
+  required('load_id', 'String', (n) => n.envelope.load),
+  required('version', text, (n) => n.envelope.version),
+  required('type', text, (n): string => n.event.type),
+  // Times in epoch ms.
+  required('event_time', time, (n) => n.eventTime),
+  required('client_ts', time, (n) => n.event.ts),
+  required('received_at', time, (n) => n.receivedAt),
+  // '' where the event carries none. A freeze is stored as hidden (docs/semantics.md, Liveness: visibility at t).
+  required('visibility', text, ({ event: e }): string => ('visibility' in e ? e.visibility : e.type === 'freeze' ? 'hidden' : '')),
+  required('navigation', text, ({ event: e }): string => (e.type === 'load' ? e.navigation : '')),
+  required('previous_version', text, ({ event: e }) => (e.type === 'load' ? (e.previousVersion ?? '') : '')),
+  required('reason', text, ({ event: e }): string => (e.type === 'reload' ? e.reason : '')),
+  required('action', text, ({ event: e }): string => (e.type === 'update_prompt' ? e.action : '')),
+  required('latest', text, ({ event: e }) => (e.type === 'update_available' ? e.latest : '')),
+  required('message', 'String', ({ event: e }) => (e.type === 'error' ? e.message : '')),
+  // Browser family and major version from the User-Agent (migration 0030, docs/privacy.md).
+  optional('browser', `${text} DEFAULT ''`, '', (n) => n.browser?.browser),
+  optional('browser_major', 'UInt16 DEFAULT 0', 0, (n) => n.browser?.browserMajor),
+  // A heartbeat's idle and unsaved (migration 0090), 1 when it said so; left out of other kinds' rows
+  // (ingest/events/reload-ask.ts tells "said nothing" from "said no").
+  optional('idle', 'UInt8 DEFAULT 0', 0, ({ event: e }) => (e.type === 'heartbeat' ? (e.idle ? 1 : 0) : undefined)),
+  optional('unsaved', 'UInt8 DEFAULT 0', 0, ({ event: e }) => (e.type === 'heartbeat' ? (e.unsaved ? 1 : 0) : undefined)),
 ] as const
 
-/** One row of the events table, as normalize.ts makes it and the writer sends it (times in epoch ms). */
+/** One row of the events table, as the writer sends it (times in epoch ms). */
 export type EventRow = RowOf<typeof EVENT_COLUMN_TABLE>
+
+/** A normalised event as its row. */
+export const eventRow = rowMaker(EVENT_COLUMN_TABLE)
 
 /** The events columns in the order of eventValues: the ingest log's header line. */
 export const EVENT_COLUMNS = columnNames(EVENT_COLUMN_TABLE)
@@ -51,7 +68,7 @@ export const EVENT_COLUMNS = columnNames(EVENT_COLUMN_TABLE)
 /** A row as positional values (JSONCompactEachRow), in the order of EVENT_COLUMNS. */
 export const eventValues = valuesOf(EVENT_COLUMN_TABLE)
 
-/** The events table as a fresh install would define it today (the migrations, replayed, must arrive at the same columns). */
+/** The events table as a fresh install defines it today: the migrations, replayed, arrive at its columns. */
 export function eventsTableDef(retentionDays: number): TableDef {
   return {
     name: 'events',

@@ -1,52 +1,71 @@
 import { addColumn, type DdlContext } from './ddl'
 
 // A table's columns as one list, from which the rest is generated: the row
-// type the writer fills, the column order of the ingest log's lines, the
-// positional values of a row (JSONCompactEachRow), and the columns of the
-// table's definition. lib/events/columns.ts and lib/aggregates/columns.ts are
-// the two tables written this way.
+// (each column's value from what normalisation knows), the row's type, the
+// column order of the ingest log's lines, the positional values of a row
+// (JSONCompactEachRow), the columns of the table's definition, and the ALTER
+// of a migration that adds one. lib/events/row.ts and lib/aggregates/row.ts
+// are the two tables written this way.
 
-/** One column: its name, its ClickHouse type (with DEFAULT or CODEC when it has one) and, as a type only, its value in the row. */
-export interface Column<Name extends string = string, Value = unknown, Optional extends boolean = boolean> {
+/** One column: its name, its ClickHouse type (with DEFAULT or CODEC when it has one) and its value. */
+export interface Column<In, Name extends string, Value> {
   readonly name: Name
   readonly type: string
   /**
-   * Optional columns were added after rows were first written: a row may lack
-   * the field (an event kind that does not say it), and its value is then
-   * `absent`, the column's default.
+   * The column's value for one row. `undefined` leaves the field out of the
+   * row (a fact this kind of row does not carry) and `absent`, the column's
+   * DEFAULT, is written in its place.
    */
-  readonly optional: Optional
-  readonly absent: Value | undefined
-  /** The row field's type; never set, only read by the type system. */
-  readonly __value?: Value
+  readonly value: (input: In) => Value
+  readonly absent?: Exclude<Value, undefined>
 }
 
-/** A column every row fills. `column<string>()('version', 'LowCardinality(String)')` */
-export const column =
-  <Value>() =>
-  <Name extends string>(name: Name, type: string): Column<Name, Value, false> => ({ name, type, optional: false, absent: undefined })
+// Columns of one input type; `any` in the element so tables of other value types fit.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyColumn = Column<any, string, any>
 
-/** A column a row may leave out; `absent` is written in its place and must be the type's DEFAULT. */
-export const optionalColumn =
-  <Value>(absent: Value) =>
-  <Name extends string>(name: Name, type: string): Column<Name, Value, true> => ({ name, type, optional: true, absent })
+/** The column maker of a table whose values come from `In`. */
+export const columnsFrom = <In>() => ({
+  /** A column every row fills. */
+  required: <Name extends string, Value>(name: Name, type: string, value: (input: In) => Exclude<Value, undefined>): Column<In, Name, Value> => ({ name, type, value }),
+  /** A column some rows leave out: `absent` is written for them, and must be the type's DEFAULT. */
+  optional: <Name extends string, Value>(name: Name, type: string, absent: Value, value: (input: In) => Value | undefined): Column<In, Name, Value | undefined> => ({
+    name,
+    type,
+    value,
+    absent: absent as Exclude<Value, undefined>,
+  }),
+})
 
-type AnyColumn = Column<string, unknown, boolean>
-type ValueOf<C> = C extends Column<string, infer V, boolean> ? V : never
+type ValueOf<C> = C extends Column<never, string, infer V> ? V : never
 type Simplify<T> = { [K in keyof T]: T[K] } & {}
 
-/** The row a column table describes: a field per column, optional ones optional. */
+/** The row a column table makes: a field per column, the ones a row may leave out optional. */
 export type RowOf<Table extends readonly AnyColumn[]> = Simplify<
-  { [C in Table[number] as C extends Column<string, unknown, false> ? C['name'] : never]: ValueOf<C> } & {
-    [C in Table[number] as C extends Column<string, unknown, true> ? C['name'] : never]?: ValueOf<C>
+  { [C in Table[number] as undefined extends ValueOf<C> ? never : C['name']]: ValueOf<C> } & {
+    [C in Table[number] as undefined extends ValueOf<C> ? C['name'] : never]?: Exclude<ValueOf<C>, undefined>
   }
 >
 
+type InputOf<Table extends readonly AnyColumn[]> = Table[number] extends Column<infer In, string, unknown> ? In : never
+
 /** The column names in the table's order: the ingest log's header line. */
-export type NamesOf<Table extends readonly AnyColumn[]> = { [I in keyof Table]: Table[I]['name'] }
+export type NamesOf<Table extends readonly AnyColumn[]> = { readonly [I in keyof Table]: Table[I]['name'] }
 
 export function columnNames<const Table extends readonly AnyColumn[]>(table: Table): NamesOf<Table> {
-  return table.map((c) => c.name) as NamesOf<Table>
+  return table.map((c) => c.name) as unknown as NamesOf<Table>
+}
+
+/** The function that makes a row from its input, column by column. */
+export function rowMaker<const Table extends readonly AnyColumn[]>(table: Table): (input: InputOf<Table>) => RowOf<Table> {
+  return (input) => {
+    const row: Record<string, unknown> = {}
+    for (const c of table) {
+      const value = c.value(input)
+      if (value !== undefined) row[c.name] = value
+    }
+    return row as RowOf<Table>
+  }
 }
 
 /**
@@ -75,16 +94,11 @@ export function ddlColumns(table: readonly AnyColumn[]): [name: string, type: st
 }
 
 /**
- * The ALTER statements that add the named columns, each with its type from the
- * table and after the column before it: what a migration adding a column runs,
- * so the column is defined once, in its table.
+ * The ALTER statements that add the named columns, each with its type from its
+ * table and after the column before it there: what a migration adding a
+ * column runs, so the column is defined once, in its table.
  */
-export function addColumnsFrom<const Table extends readonly AnyColumn[]>(
-  ctx: DdlContext,
-  tableName: string,
-  table: Table,
-  names: readonly Table[number]['name'][],
-): string[] {
+export function addColumnsFrom<const Table extends readonly AnyColumn[]>(ctx: DdlContext, tableName: string, table: Table, names: readonly Table[number]['name'][]): string[] {
   return names.flatMap((name) => {
     const index = table.findIndex((c) => c.name === name)
     if (index < 0) throw new Error(`${tableName} has no column ${name} in its column table`)
