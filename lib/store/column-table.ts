@@ -56,36 +56,42 @@ export function columnNames<const Table extends readonly AnyColumn[]>(table: Tab
   return table.map((c) => c.name) as unknown as NamesOf<Table>
 }
 
-/** The function that makes a row from its input, column by column. */
+// The row and its values are made on the ingest's hot path, once per event.
+// Made column by column in a loop (keyed stores and loads, a holey array),
+// the path from a parsed event to its log line cost 2.2 µs against 0.9 µs for
+// the hand-written literals it replaces; so both functions are compiled once
+// per table into those same literals. The text compiled holds only the
+// table's own column names, each checked to be a plain identifier, and
+// indexes into the table: never a value from a request.
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/
+
+function checkedNames(table: readonly AnyColumn[]): string[] {
+  return table.map((c) => {
+    if (!IDENTIFIER.test(c.name)) throw new Error(`column name ${JSON.stringify(c.name)} is not a plain identifier`)
+    return c.name
+  })
+}
+
+/** The function that makes a row from its input, column by column: `{ project_id: value0(input), … }`, optional fields only when defined. */
 export function rowMaker<const Table extends readonly AnyColumn[]>(table: Table): (input: InputOf<Table>) => RowOf<Table> {
-  return (input) => {
-    const row: Record<string, unknown> = {}
-    for (const c of table) {
-      const value = c.value(input)
-      if (value !== undefined) row[c.name] = value
-    }
-    return row as RowOf<Table>
-  }
+  const names = checkedNames(table)
+  const required = names.map((name, i) => (table[i]!.absent === undefined ? `${name}: v[${i}](input)` : null)).filter((f) => f !== null)
+  const optional = names.map((name, i) => (table[i]!.absent === undefined ? '' : `x = v[${i}](input); if (x !== undefined) row.${name} = x;`)).join(' ')
+  const make = new Function('v', `return function row(input) { const row = { ${required.join(', ')} }; let x; ${optional} return row }`)
+  return make(table.map((c) => c.value)) as (input: InputOf<Table>) => RowOf<Table>
 }
 
 /**
  * A row as positional values in the table's order (JSONCompactEachRow:
  * cheaper to serialise and for the engine to parse than named fields, about a
- * third less CPU per row each, measured on 50k-row inserts).
+ * third less CPU per row each, measured on 50k-row inserts):
+ * `[row.project_id, …, row.browser ?? absent[16], …]`.
  */
 export function valuesOf<const Table extends readonly AnyColumn[]>(table: Table): (row: RowOf<Table>) => unknown[] {
-  const names = table.map((c) => c.name)
-  const absent = table.map((c) => c.absent)
-  const n = names.length
-  return (row) => {
-    const fields = row as Record<string, unknown>
-    const out = new Array<unknown>(n)
-    for (let i = 0; i < n; i++) {
-      const value = fields[names[i]!]
-      out[i] = value === undefined ? absent[i] : value
-    }
-    return out
-  }
+  const names = checkedNames(table)
+  const items = names.map((name, i) => (table[i]!.absent === undefined ? `row.${name}` : `row.${name} ?? a[${i}]`))
+  const make = new Function('a', `return function values(row) { return [${items.join(', ')}] }`)
+  return make(table.map((c) => c.absent)) as (row: RowOf<Table>) => unknown[]
 }
 
 /** The columns of a TableDef (lib/store/ddl.ts): what a fresh table has. */
