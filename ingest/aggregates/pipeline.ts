@@ -2,7 +2,7 @@ import { AGGREGATE_LIMITS, type AggregateAnswer } from '../../sdk/src/server/wir
 import type { Project } from '../../lib/projects/project'
 import { withSpan } from '../../lib/tracing'
 import { badRequest, errorResult, forbidden, tooManyRequests, unauthorized, unavailable, type IngestResult } from '../edge/answers'
-import type { AggregateRow } from '../../lib/aggregates/row'
+import { aggregateRow, type AggregateRow } from '../../lib/aggregates/row'
 import { aggregateEnvelopeSchema, aggregateItemSchema, itemErrorCode, type ParsedAggregateItem } from '../../lib/aggregates/schema'
 import { sinkRefusal } from '../log/sink'
 import type { IngestRateLimiter, RateVerdict } from '../edge/rate-limit'
@@ -129,15 +129,7 @@ async function processAggregates(request: AggregateRequest, deps: AggregateDeps,
   const rows: AggregateRow[] = valid.map(({ item }) => {
     const keep = RESERVED.has(item.version) || known.has(item.version)
     if (!keep) relabelled++
-    return {
-      project_id: projectId,
-      kind: item.kind,
-      minute: item.minute / 1000,
-      version: keep ? item.version : UNKNOWN,
-      route_group: item.route,
-      status_class: item.status,
-      requests: item.count,
-    }
+    return aggregateRow({ projectId, item, version: keep ? item.version : UNKNOWN })
   })
   span.setAttribute('stalewatch.items', rows.length)
   span.setAttribute('stalewatch.rejected', rejected.length)

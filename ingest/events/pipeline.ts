@@ -142,6 +142,7 @@ async function processIngest(
   span.setAttribute('stalewatch.project', project.id)
 
   const bounds = eventTimeBounds(deps.eventTimes, deps.retentionDays)
+  const browser = request.userAgent === undefined ? undefined : parseUserAgent(request.userAgent)
   const rows: EventRow[] = []
   const rejected: IngestAnswer['rejected'] = []
   envelope.data.events.forEach((candidate, index) => {
@@ -151,7 +152,7 @@ async function processIngest(
       rejected.push({ id, code: 'invalid_event', error: formatIssues(parsed.error, { prefix: `events.${index}.` }) })
       return
     }
-    const verdict = normalizeEvent(project.id, envelope.data, parsed.data, request.receivedAt, bounds)
+    const verdict = normalizeEvent(project.id, envelope.data, parsed.data, request.receivedAt, bounds, browser)
     if (verdict.ok) rows.push(verdict.row)
     else rejected.push({ id, code: verdict.code, error: verdict.error })
   })
@@ -161,13 +162,6 @@ async function processIngest(
     if (!verdict.ok) {
       deps.onVersionRefused?.(project.id, verdict.reason, rows.length)
       return verdict.reason === 'version_cap' ? tooManyVersions() : newVersionsRateLimited(verdict.retryAfterSeconds)
-    }
-  }
-  if (request.userAgent !== undefined) {
-    const { browser, browserMajor } = parseUserAgent(request.userAgent)
-    for (const row of rows) {
-      row.browser = browser
-      row.browser_major = browserMajor
     }
   }
   span.setAttribute('stalewatch.events', rows.length)

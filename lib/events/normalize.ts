@@ -1,5 +1,6 @@
-import type { EventRow } from './row'
+import { eventRow, type EventRow } from './row'
 import type { ParsedEnvelope, ParsedEvent } from './schema'
+import type { BrowserInfo } from './user-agent'
 
 /**
  * How far an event's corrected time may lie from when the server received it
@@ -27,7 +28,21 @@ export type EventVerdict = { ok: true; row: EventRow } | { ok: false; code: Even
 
 const hours = (ms: number) => `${+(ms / 3600_000).toFixed(2)} h`
 
-export function normalizeEvent(projectId: string, envelope: ParsedEnvelope, event: ParsedEvent, receivedAt: number, bounds: EventTimeBounds): EventVerdict {
+/**
+ * An event of a request as a row of the events table, or why it is refused:
+ * its time corrected and bounded here, each column's value then taken by the
+ * column table (./row.ts). `browser` is the request's User-Agent, read once
+ * per request (./user-agent.ts); without it the row leaves browser and
+ * browser_major to the columns' defaults.
+ */
+export function normalizeEvent(
+  projectId: string,
+  envelope: ParsedEnvelope,
+  event: ParsedEvent,
+  receivedAt: number,
+  bounds: EventTimeBounds,
+  browser?: BrowserInfo,
+): EventVerdict {
   // Event time (docs/semantics.md, Words): the client's ts corrected by the
   // request's clock offset, ts + (receivedAt - sentAt), and never later than receivedAt.
   const raw = event.ts + (receivedAt - envelope.sentAt)
@@ -38,27 +53,5 @@ export function normalizeEvent(projectId: string, envelope: ParsedEnvelope, even
   if (receivedAt - eventTime > bounds.maxAgeMs) {
     return { ok: false, code: 'event_too_old', error: `ts: more than ${hours(bounds.maxAgeMs)} before the server received it (STALEWATCH_EVENT_MAX_AGE_HOURS, within the retention)` }
   }
-  return {
-    ok: true,
-    row: {
-      project_id: projectId,
-      event_id: event.id,
-      session_id: envelope.session,
-      load_id: envelope.load,
-      version: envelope.version,
-      type: event.type,
-      event_time: eventTime,
-      client_ts: event.ts,
-      received_at: receivedAt,
-      // freeze counts as hidden (docs/semantics.md, Liveness: visibility at t).
-      visibility: 'visibility' in event ? event.visibility : event.type === 'freeze' ? 'hidden' : '',
-      navigation: event.type === 'load' ? event.navigation : '',
-      previous_version: event.type === 'load' ? (event.previousVersion ?? '') : '',
-      reason: event.type === 'reload' ? event.reason : '',
-      action: event.type === 'update_prompt' ? event.action : '',
-      latest: event.type === 'update_available' ? event.latest : '',
-      message: event.type === 'error' ? event.message : '',
-      ...(event.type === 'heartbeat' ? { idle: event.idle ? 1 : 0, unsaved: event.unsaved ? 1 : 0 } : {}),
-    },
-  }
+  return { ok: true, row: eventRow({ projectId, envelope, event, receivedAt, eventTime, browser }) }
 }

@@ -1,11 +1,12 @@
 import { addColumn, createTable, type TableDef } from '../ddl'
-import { backendLoadRaw } from '../../figures/backend-load/table'
 import type { Migration, MigrationContext } from './types'
 
 // Backend load by client version (docs/backend-load.md): the counts the
-// server middleware sends every 10 s (backend_load_raw, defined with its
-// figure in lib/figures/backend-load/table.ts), and the project's server key
-// that sends them.
+// server middleware sends every 10 s (backend_load_raw), and the project's
+// server key that sends them. backend_load_raw as this migration created it:
+// history, held here so a column added to its column table later
+// (lib/aggregates/row.ts) needs a migration of its own, as on a server
+// upgraded from here (test/store/migrations.test.ts).
 
 const time = "DateTime64(3, 'UTC')"
 
@@ -28,6 +29,25 @@ export const projectServerKeys: TableDef = {
   shardBy: 'cityHash64(project_id)',
 }
 
+const backendLoadRaw0110 = (retentionDays: number): TableDef => ({
+  name: 'backend_load_raw',
+  columns: [
+    ['project_id', 'LowCardinality(String)'],
+    ['kind', 'LowCardinality(String)'],
+    ['minute', "DateTime('UTC')"],
+    ['version', 'LowCardinality(String)'],
+    ['route_group', 'LowCardinality(String)'],
+    ['status_class', 'LowCardinality(String)'],
+    ['requests', 'UInt64'],
+  ],
+  engine: 'SummingMergeTree(requests)',
+  partitionBy: 'toYYYYMMDD(minute)',
+  orderBy: '(project_id, kind, minute, version, route_group, status_class)',
+  ttl: `minute + INTERVAL ${retentionDays} DAY`,
+  settings: { non_replicated_deduplication_window: 1000 },
+  shardBy: 'cityHash64(project_id)',
+})
+
 export const migration: Migration = {
   version: 110,
   name: 'backend_load',
@@ -35,6 +55,6 @@ export const migration: Migration = {
     // '' for projects created before this migration: they get a server key by rotating it.
     ...addColumn(ctx, 'projects', 'server_key_hash', "String DEFAULT ''"),
     ...createTable(ctx, projectServerKeys),
-    ...createTable(ctx, backendLoadRaw(ctx.retentionDays)),
+    ...createTable(ctx, backendLoadRaw0110(ctx.retentionDays)),
   ],
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { runStep } from '../../scripts/bench/load-generator'
-import { storedEvents } from '../hardening/helpers'
-import { startIngestServer } from '../support/ingest-server'
-import { useEngine, testProject } from '../support/engine'
+import { runStep } from '../../../scripts/bench/load-generator'
+import { storedEvents } from '../../hardening/helpers'
+import { startIngestServer } from '../../support/ingest-server'
+import { useEngine, testProject } from '../../support/engine'
 
 // The bench's load generator counts what the product acknowledged: every
 // event of a 204 (the header answer the SDK asks for) and `accepted` of a 200.

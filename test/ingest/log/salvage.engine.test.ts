@@ -4,8 +4,8 @@ import { writeEventLines } from '@/ingest/log/segment-writer'
 import { rejectedBytes, splitSegment, storeLines } from '@/ingest/log/salvage'
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
-import { testProject, useEngine } from '../support/engine'
-import { eventRowsFor } from '../support/event-rows'
+import { testProject, useEngine } from '../../support/engine'
+import { eventRowsFor } from '../../support/event-rows'
 
 // Splitting a segment: which lines are rows, and storing them against the
 // real engine so that every line ends up either stored or set aside, never

@@ -4,9 +4,9 @@ import { store } from '@/lib/store/client'
 import { table } from '@/lib/store/tables'
 import { liveSessions } from '@/lib/figures/live-sessions/read-now'
 import { runQuery } from '@/lib/store/run-query'
-import { startIngestServer } from '../support/ingest-server'
-import { useEngine, testProject } from '../support/engine'
-import { envelope, heartbeat, post, uid } from '../support/envelopes'
+import { startIngestServer } from '../../support/ingest-server'
+import { useEngine, testProject } from '../../support/engine'
+import { envelope, heartbeat, post, uid } from '../../support/envelopes'
 
 useEngine()
 

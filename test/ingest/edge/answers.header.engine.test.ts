@@ -5,10 +5,10 @@ import { ingestMetrics } from '@/ingest/edge/metrics'
 import { ingestRuntime } from '@/ingest/events/runtime'
 import { registerRelease, setMinSupported } from '@/lib/releases/release-store'
 import type { HeaderAnswer } from '@/sdk/src/wire'
-import { storedEvents } from '../hardening/helpers'
-import { startIngestServer } from '../support/ingest-server'
-import { useEngine, testProject } from '../support/engine'
-import { envelope, heartbeat } from '../support/envelopes'
+import { storedEvents } from '../../hardening/helpers'
+import { startIngestServer } from '../../support/ingest-server'
+import { useEngine, testProject } from '../../support/engine'
+import { envelope, heartbeat } from '../../support/envelopes'
 
 // ?answer=header: a request whose events are all accepted gets 204 and the
 // versions in the stalewatch-answer header; anything else keeps the 200 JSON

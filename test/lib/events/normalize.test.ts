@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { eventTimeBounds, normalizeEvent } from '@/lib/events/normalize'
+import { EVENT_COLUMNS, eventValues } from '@/lib/events/row'
 import { envelopeSchema, eventSchema } from '@/lib/events/schema'
+import { parseUserAgent } from '@/lib/events/user-agent'
 
 const HOUR = 3_600_000
 const bounds = eventTimeBounds({ maxAgeHours: 24, maxFutureSeconds: 300 }, 30)
@@ -52,5 +54,18 @@ describe('event time (docs/semantics.md, Words)', () => {
       bounds,
     )
     expect(load.ok && [load.row.navigation, load.row.previous_version, load.row.visibility]).toEqual(['reload', 'v0', 'visible'])
+  })
+
+  const byColumn = (values: unknown[]) => Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c, values[i]]))
+
+  it('fills the browser columns from the request; without a User-Agent the browser columns keep their defaults', () => {
+    const now = Date.now()
+    const heartbeat = eventSchema.parse({ id: 'event_006', type: 'heartbeat', ts: now, visibility: 'hidden', idle: true })
+    const withHeader = normalizeEvent('p', envelope(now), heartbeat, now, bounds, parseUserAgent('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'))
+    expect(withHeader.ok && withHeader.row).toMatchObject({ browser: 'Chrome', browser_major: 131, idle: 1, unsaved: 0 })
+    expect(withHeader.ok && byColumn(eventValues(withHeader.row))).toMatchObject({ browser: 'Chrome', browser_major: 131, idle: 1, unsaved: 0 })
+    const without = normalizeEvent('p', envelope(now), heartbeat, now, bounds)
+    expect(without.ok && [without.row.browser, without.row.browser_major]).toEqual([undefined, undefined])
+    expect(without.ok && byColumn(eventValues(without.row))).toMatchObject({ browser: '', browser_major: 0, idle: 1, unsaved: 0 })
   })
 })

@@ -5,9 +5,9 @@ import { AGGREGATE_COLUMNS, aggregateValues, type AggregateRow } from '@/lib/agg
 import { segmentWriter } from '@/ingest/log/segment-writer'
 import { config } from '@/lib/config'
 import { listFirstSeen } from '@/lib/releases/release-store'
-import { useEngine, testProject } from '../support/engine'
-import { envelope, heartbeat, post } from '../support/envelopes'
-import { eventually, item, postAggregates, startStalewatchIngest, storedByLabels } from '../support/backend-load'
+import { useEngine, testProject } from '../../support/engine'
+import { envelope, heartbeat, post } from '../../support/envelopes'
+import { eventually, item, postAggregates, startStalewatchIngest, storedByLabels } from '../../support/backend-load'
 
 // The product's default acknowledgement (the ingest log) for aggregates: an
 // accepted request is on local disk in a log of its own before the answer,

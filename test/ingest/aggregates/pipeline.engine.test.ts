@@ -6,9 +6,9 @@ import { invalidateProjectDirectory } from '@/lib/projects/directory-staleness'
 import { sha256Hex } from '@/lib/ids'
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
-import { useEngine, testProject } from '../support/engine'
-import { envelope, heartbeat, post } from '../support/envelopes'
-import { backendLoadMinutes, item, minuteOf, postAggregates, startStalewatchIngest, storedByLabels } from '../support/backend-load'
+import { useEngine, testProject } from '../../support/engine'
+import { envelope, heartbeat, post } from '../../support/envelopes'
+import { backendLoadMinutes, item, minuteOf, postAggregates, startStalewatchIngest, storedByLabels } from '../../support/backend-load'
 
 // POST /api/ingest/aggregates on the node:http front door (and its Next.js
 // route), against the real engine: what is stored, what is refused and why,

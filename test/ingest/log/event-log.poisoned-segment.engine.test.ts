@@ -10,10 +10,10 @@ import { segmentWriter, writeEventLines } from '@/ingest/log/segment-writer'
 import { nextSegmentName, rejectedName } from '@/ingest/log/segments'
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
-import { testProject, useEngine } from '../support/engine'
-import { newLogDir as newDir, openTestLog } from '../support/event-log'
-import { eventRowsFor } from '../support/event-rows'
-import { storedByLabels } from '../support/backend-load'
+import { testProject, useEngine } from '../../support/engine'
+import { newLogDir as newDir, openTestLog } from '../../support/event-log'
+import { eventRowsFor } from '../../support/event-rows'
+import { storedByLabels } from '../../support/backend-load'
 
 // A segment the engine keeps refusing, whatever its error code, never holds
 // the log up: it is split after a bounded number of tries, its refused lines

@@ -7,10 +7,10 @@ import { nextSegmentName, rejectedName } from '@/ingest/log/segments'
 import { BufferFullError, WriteFailedError } from '@/ingest/log/group-commit'
 import { runCommand, runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
-import { testProject, useEngine } from '../support/engine'
-import { eventRowsFor } from '../support/event-rows'
-import { mountSmallDisk } from '../support/small-disk'
-import { newLogDir, openTestLog } from '../support/event-log'
+import { testProject, useEngine } from '../../support/engine'
+import { eventRowsFor } from '../../support/event-rows'
+import { mountSmallDisk } from '../../support/small-disk'
+import { newLogDir, openTestLog } from '../../support/event-log'
 
 // The ingest log against the real engine: acknowledged rows reach ClickHouse
 // once, through a crash, a replay of an already stored segment, a torn last

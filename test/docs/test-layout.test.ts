@@ -1,0 +1,200 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+// Where a test lives and what its name says (ARCHITECTURE.md, Tests):
+// - a test of a source file mirrors its path under test/, with an aspect
+//   after the name when one source has several test files
+//   (ingest/log/event-log.ts: test/ingest/log/event-log.engine.test.ts,
+//   test/ingest/log/event-log.poisoned-segment.engine.test.ts); a folder or a
+//   document mirrors the same way (docs/worked-examples/: test/docs/worked-examples.test.ts);
+// - a test of the whole product, not of one source, lives in
+//   test/scenarios/<area>/<behaviour>.<kind>.test.ts;
+// - checks of the documents and of the tree's own rules live in test/docs/,
+//   named after the document or the rule;
+// - the suffix before .test.ts says what it needs: none (pure), .engine (the
+//   real engine, maybe HTTP on loopback in its own process), .app (the built
+//   product started by startApp), .browser (Chromium). Checked here by what
+//   the file imports.
+// Files written before the rule are listed below; a new test file must follow
+// it, and a file moved to it leaves the list.
+
+const root = path.resolve(import.meta.dirname, '../..')
+type Kind = 'pure' | 'engine' | 'app' | 'browser'
+
+/** What a test needs, by the shared modules and product modules it imports. */
+const NEEDS: readonly [Kind, RegExp][] = [
+  ['browser', /\/support\/(browser|real-apps?|real-app-scenario|customer-app)'/],
+  ['app', /\/support\/(app-server|whole-app|app-load|stalewatch-admin)'/],
+  ['engine', /\/support\/(engine|raw-events|stored-checks|ingest-server)'|'@\/lib\/store\/(client|run-query|migrate)'/],
+]
+
+function neededKind(source: string): Kind {
+  const imports = [...source.matchAll(/^import [^;]*? from ('[^']+')/gm)].map((m) => m[1]).join('\n')
+  return NEEDS.find(([, pattern]) => pattern.test(imports))?.[0] ?? 'pure'
+}
+
+function namedKind(file: string): Kind {
+  const kind = /\.(engine|app|browser)\.test\.tsx?$/.exec(file)?.[1]
+  return (kind as Kind | undefined) ?? 'pure'
+}
+
+/** What is wrong with a test file's place or name; null when it follows the rule. */
+export function layoutProblem(file: string, source: string): string | null {
+  const named = namedKind(file)
+  const needed = neededKind(source)
+  if (named !== needed) return `named ${named}, but its imports say ${needed}: name it …${needed === 'pure' ? '' : `.${needed}`}.test.ts`
+  if (file.startsWith('test/docs/')) return null
+  if (file.startsWith('test/scenarios/')) {
+    return named === 'app' || named === 'browser' ? null : 'a scenario goes through the whole product: .app or .browser'
+  }
+  const stem = file.replace(/^test\//, '').replace(/(\.(engine|app|browser))?\.test\.tsx?$/, '')
+  const mirrors = (candidate: string) => ['.ts', '.tsx', '.mjs', '.md', ''].some((ext) => existsSync(path.join(root, candidate + ext)))
+  if (mirrors(stem) || mirrors(stem.replace(/\.[^./]+$/, ''))) return null
+  return `names no source file or folder: test/<path of the source>[.<aspect>][.<kind>].test.ts, or test/scenarios/<area>/<behaviour>.<kind>.test.ts`
+}
+
+function testFiles(dir = 'test'): string[] {
+  return readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((d) => {
+    const rel = `${dir}/${d.name}`
+    if (d.isDirectory()) return d.name === 'support' || d.name === 'artifacts' ? [] : testFiles(rel)
+    return /\.test\.tsx?$/.test(d.name) ? [rel] : []
+  })
+}
+
+/** Test files from before the rule (issue 26): each is a move still to make. Never add to this list. */
+const BEFORE_THE_RULE = new Set<string>([
+  'test/alerts/app.test.ts',
+  'test/alerts/backend-load-alerts.test.ts',
+  'test/alerts/egress.test.ts',
+  'test/alerts/evaluator.test.ts',
+  'test/alerts/measure.test.ts',
+  'test/alerts/state-machine.test.ts',
+  'test/app/admin-api.test.ts',
+  'test/app/project-by-name.test.ts',
+  'test/apps/next-canary.test.ts',
+  'test/apps/next.test.ts',
+  'test/apps/sveltekit.test.ts',
+  'test/apps/vite-react.test.ts',
+  'test/apps/vite-vue-pnpm.test.ts',
+  'test/apps/vite-vue.test.ts',
+  'test/backend-load/metrics.test.ts',
+  'test/backend-load/middleware-next.test.ts',
+  'test/backend-load/middleware-node.test.ts',
+  'test/browser/alerts-page.test.ts',
+  'test/browser/backend-load-storm.test.ts',
+  'test/browser/backend-load-tagging.test.ts',
+  'test/browser/chart-markers.test.ts',
+  'test/browser/chart-screens.test.ts',
+  'test/browser/dashboard.test.ts',
+  'test/browser/favicon.test.ts',
+  'test/browser/forged-versions.test.ts',
+  'test/browser/layout.test.ts',
+  'test/browser/rollout-tabs.test.ts',
+  'test/browser/rollout-wave.test.ts',
+  'test/browser/script-tag-reloads.test.ts',
+  'test/browser/sdk-embeds.test.ts',
+  'test/browser/sdk-lifecycle.test.ts',
+  'test/browser/sdk-outage.test.ts',
+  'test/browser/sdk-prompt.test.ts',
+  'test/browser/sdk.test.ts',
+  'test/dashboard/charts.test.ts',
+  'test/dashboard/rollout.test.ts',
+  'test/figures/backend-load.test.ts',
+  'test/figures/event-kinds.test.ts',
+  'test/figures/flood-series.test.ts',
+  'test/figures/live-sessions-sample.test.ts',
+  'test/figures/live-sessions.test.ts',
+  'test/figures/measured-edge.test.ts',
+  'test/figures/top-versions.test.ts',
+  'test/figures/version-order-sql.test.ts',
+  'test/hardening/access.test.ts',
+  'test/hardening/aggregates-disk-low.test.ts',
+  'test/hardening/app-process.test.ts',
+  'test/hardening/broken-output.test.ts',
+  'test/hardening/connections.test.ts',
+  'test/hardening/deploy-names.test.ts',
+  'test/hardening/faults.test.ts',
+  'test/hardening/front-door.test.ts',
+  'test/hardening/fuzz.test.ts',
+  'test/hardening/ingest-disk-fast-writer.test.ts',
+  'test/hardening/ingest-disk-full.test.ts',
+  'test/hardening/ingest-log-crash.test.ts',
+  'test/hardening/ingest-log-damage.test.ts',
+  'test/hardening/key-share.test.ts',
+  'test/hardening/limits.test.ts',
+  'test/hardening/login-flood.test.ts',
+  'test/hardening/login-limits.test.ts',
+  'test/hardening/pages-flood.test.ts',
+  'test/hardening/storable-strings.test.ts',
+  'test/hardening/stray-requests.test.ts',
+  'test/hardening/trusted-versions.test.ts',
+  'test/hardening/version-flood.test.ts',
+  'test/hardening/version-share.test.ts',
+  'test/release-gates/cli.test.ts',
+  'test/rollout/guard-signals.test.ts',
+  'test/rollout/rollout-api.test.ts',
+  'test/rollout/wave-edges.test.ts',
+  'test/rollout/wave-floods.test.ts',
+  'test/rollout/wave-picture.test.ts',
+  'test/rollout/wave.test.ts',
+  'test/scale/admission.test.ts',
+  'test/scale/cluster-ddl.test.ts',
+  'test/scale/overload.test.ts',
+  'test/sdk/across-loads.test.ts',
+  'test/sdk/chunks.test.ts',
+  'test/sdk/docs-snippet.test.ts',
+  'test/sdk/headers.test.ts',
+  'test/sdk/helpers.test.ts',
+  'test/sdk/load-counter.test.ts',
+  'test/sdk/paced-wave.test.ts',
+  'test/sdk/package.test.ts',
+  'test/sdk/peer-ranges.test.ts',
+  'test/sdk/reloads.test.ts',
+  'test/sdk/script-tag.test.ts',
+  'test/sdk/server-adapters.test.ts',
+  'test/sdk/size.test.ts',
+  'test/sdk/tag-requests.test.ts',
+  'test/sdk/transport.test.ts',
+  'test/sdk/update.test.ts',
+  'test/simulator/generator.test.ts',
+  'test/simulator/storm.test.ts',
+  'test/tracing/spans.test.ts',
+  'test/unit/bounded-work.test.ts',
+  'test/unit/chart-prep.test.ts',
+  'test/unit/config.test.ts',
+  'test/unit/csv-export.test.ts',
+  'test/unit/fair-share.test.ts',
+  'test/unit/marker-labels.test.ts',
+  'test/unit/metrics-buffer.test.ts',
+  'test/unit/order-key-lists.test.ts',
+  'test/unit/update-advice.test.ts',
+  'test/unit/version-order.test.ts',
+  'test/unit/wave-summary.test.ts',
+])
+
+describe('test layout (ARCHITECTURE.md, Tests)', () => {
+  const files = testFiles()
+
+  it('every test file follows the rule, but those written before it', () => {
+    const problems = files
+      .filter((f) => !BEFORE_THE_RULE.has(f))
+      .map((f) => [f, layoutProblem(f, readFileSync(path.join(root, f), 'utf8'))])
+      .filter(([, problem]) => problem !== null)
+    expect(Object.fromEntries(problems)).toEqual({})
+  })
+
+  it('lists only files that exist and still break the rule, so the list only shrinks', () => {
+    const stale = [...BEFORE_THE_RULE].filter((f) => !files.includes(f) || layoutProblem(f, readFileSync(path.join(root, f), 'utf8')) === null)
+    expect(stale).toEqual([])
+  })
+
+  it('knows a test by its name: mirrors, aspects and kinds', () => {
+    expect(layoutProblem('test/lib/events/normalize.test.ts', "import { x } from '@/lib/events/normalize'")).toBeNull()
+    expect(layoutProblem('test/ingest/log/event-log.poisoned-segment.engine.test.ts', "import { useEngine } from '../../support/engine'")).toBeNull()
+    expect(layoutProblem('test/ingest/log/event-log.test.ts', "import { useEngine } from '../../support/engine'")).toMatch(/named pure, but its imports say engine/)
+    expect(layoutProblem('test/ingest/no-such-source.test.ts', '')).toMatch(/names no source file/)
+    expect(layoutProblem('test/scenarios/rollout/wave.app.test.ts', "import { startApp } from '../../support/app-server'")).toBeNull()
+    expect(layoutProblem('test/scenarios/rollout/wave.engine.test.ts', "import { useEngine } from '../../support/engine'")).toMatch(/\.app or \.browser/)
+  })
+})
