@@ -3,6 +3,7 @@ import { backgroundCommand } from '../store/background'
 import { runQuery } from '../store/run-query'
 import { qualified } from '../store/tables'
 import { processSingleton } from '../process-singleton'
+import { figuresChanged } from './shared-reads'
 
 // The rollup's edge per project: every figure reads finalised minutes before
 // it from its rollup table and the minutes after it from raw events, through
@@ -79,4 +80,6 @@ export async function writeRollupState(projectId: string, state: RollupState): P
      VALUES ({project:String}, fromUnixTimestamp64Milli({through:Int64}, 'UTC'), fromUnixTimestamp64Milli({started:Int64}, 'UTC'), now64(3))`,
     { project: projectId, through: state.through, started: state.runStartedAt },
   )
+  // After the write: a figure read before it may hold minutes the run has since finalised again.
+  figuresChanged(projectId)
 }

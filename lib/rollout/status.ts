@@ -1,4 +1,5 @@
 import { liveClasses } from '../figures/adoption/read-classes'
+import { figureTick, sharedFigure } from '../figures/shared-reads'
 import type { Project } from '../projects/project'
 import { catalogFor, minSupportedAt } from '../releases/catalog'
 import { listAudit, type AuditEntry } from './audit'
@@ -39,12 +40,14 @@ export interface RolloutStatus {
   audit: AuditEntry[]
 }
 
-export async function rolloutStatus(project: Project, now = Date.now()): Promise<RolloutStatus> {
+/** liveAtTick: the live counts as of the figures' tick, read once for every viewer within it (the rollout page); else as of `now`. */
+export async function rolloutStatus(project: Project, now = Date.now(), options: { liveAtTick?: boolean } = {}): Promise<RolloutStatus> {
+  const liveArgs = { projectId: project.id, at: options.liveAtTick ? figureTick(now) : now, windowSeconds: project.livenessWindowSeconds }
   const [catalog, settings, audit, live] = await Promise.all([
     catalogFor(project.id),
     rolloutSettings(project.id, now),
     listAudit(project.id),
-    liveClasses({ projectId: project.id, at: now, windowSeconds: project.livenessWindowSeconds }),
+    options.liveAtTick ? sharedFigure(project.id, 'liveClasses', liveArgs, () => liveClasses(liveArgs)) : liveClasses(liveArgs),
   ])
   const change = currentChange(catalog.minSupportedChanges, now)
   let wave: WaveStatusView | null = null
