@@ -50,7 +50,7 @@ export default async function ReleasePage({
       </>
     )
   }
-  const [[summary], registered] = await Promise.all([sharedFigure(project.id, 'releaseSummaries', { at: now, only: release }, () => releaseSummaries(ctx, { at: now, only: release })), listReleases(project.id)])
+  const [[summary], registered] = await Promise.all([sharedFigure(project.id, 'releaseSummaries', { at: now, only: release }, () => releaseSummaries(ctx, { at: now, only: release })), sharedFigure(project.id, 'releases', { at: now }, () => listReleases(project.id))])
   const record = registered.find((r) => r.version === release.version && r.releasedAt === release.releasedAt)
   // Since the release (with a little before it), at most a week.
   const from = Math.max(release.releasedAt - 15 * MINUTE, now - 7 * DAY)
