@@ -36,15 +36,18 @@ export const rollupStateTable: TableDef = {
 // and minutes after it are read from raw events, so an older value costs a
 // little speed, never correctness. Saves a round trip per chart.
 const CACHE_MS = 5_000
-const cache = () => processSingleton('rollupStateCache', () => new Map<string, { state: RollupState; at: number }>())
+const cache = () => processSingleton('rollupStateCache', () => new Map<string, { state: Promise<RollupState>; at: number }>())
 
-/** The rollup's edge for queries, cached briefly. */
+/** The rollup's edge for queries, cached briefly; one read in flight serves every page that asks meanwhile. */
 export async function rollupThrough(projectId: string): Promise<number> {
   const hit = cache().get(projectId)
-  if (hit && Date.now() - hit.at < CACHE_MS) return hit.state.through
-  const state = await readRollupState(projectId)
-  cache().set(projectId, { state, at: Date.now() })
-  return state.through
+  if (hit && Date.now() - hit.at < CACHE_MS) return (await hit.state).through
+  const entry = { state: readRollupState(projectId), at: Date.now() }
+  cache().set(projectId, entry)
+  entry.state.catch(() => {
+    if (cache().get(projectId) === entry) cache().delete(projectId)
+  })
+  return (await entry.state).through
 }
 
 /** The edge a reader uses: none (everything raw) for source 'raw', the tests' and the bench's cross-check. */
