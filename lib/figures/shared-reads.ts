@@ -12,8 +12,8 @@ import { catalogGeneration } from '../releases/catalog-staleness'
 // published (figuresChanged) or its releases or minimum change (the
 // catalog's staleness mark), because either changes what a figure says.
 
-/** Entries kept at most; past it the expired go first, then the oldest. Each is one figure's rows for one page. */
-const MAX_ENTRIES = 2_000
+/** Entries kept at most, a backstop: expired ones are swept once a tick anyway. Each is one figure's rows for one page. */
+const MAX_ENTRIES = 500
 
 interface Entry {
   value: Promise<unknown>
@@ -27,9 +27,10 @@ interface SharedReads {
   rollupGenerations: Map<string, number>
   computed: number
   shared: number
+  sweptAt: number
 }
 
-const state = () => processSingleton('sharedFigureReads', (): SharedReads => ({ entries: new Map(), rollupGenerations: new Map(), computed: 0, shared: 0 }))
+const state = () => processSingleton('sharedFigureReads', (): SharedReads => ({ entries: new Map(), rollupGenerations: new Map(), computed: 0, shared: 0, sweptAt: 0 }))
 
 const tickMs = () => config().figureTickMs
 
@@ -45,15 +46,19 @@ export function figuresChanged(projectId: string): void {
   generations.set(projectId, (generations.get(projectId) ?? 0) + 1)
 }
 
-/** How many reads were computed and how many were answered by one already computed or in flight (for the bench and tests). */
-export function sharedReadCounts(): { computed: number; shared: number } {
+/** How many reads were computed, how many were answered by one already computed or in flight, and how many figures are kept now. */
+export function sharedReadCounts(): { computed: number; shared: number; kept: number } {
   const s = state()
-  return { computed: s.computed, shared: s.shared }
+  return { computed: s.computed, shared: s.shared, kept: s.entries.size }
 }
 
-function evict(entries: Map<string, Entry>, now: number): void {
-  if (entries.size < MAX_ENTRIES) return
-  for (const [key, entry] of entries) if (entry.expiresAt <= now) entries.delete(key)
+/** Past ticks' figures go once a tick (nobody asks for them again: the instant is in their key), and the oldest past the bound. */
+function evict(s: SharedReads, now: number): void {
+  const { entries } = s
+  if (now - s.sweptAt >= tickMs() || entries.size >= MAX_ENTRIES) {
+    s.sweptAt = now
+    for (const [key, entry] of entries) if (entry.expiresAt <= now) entries.delete(key)
+  }
   for (const key of entries.keys()) {
     if (entries.size < MAX_ENTRIES) break
     entries.delete(key)
@@ -75,7 +80,7 @@ export function sharedFigure<T>(projectId: string, figure: string, params: objec
     s.shared++
     return known.value as Promise<T>
   }
-  evict(s.entries, now)
+  evict(s, now)
   const value = read()
   const entry: Entry = { value, rollupGeneration, catalogGeneration: catalog, expiresAt: figureTick(now) + tickMs() }
   s.entries.delete(key)

@@ -4,7 +4,7 @@ import { chartContext, pageChartContext } from '@/lib/figures/chart-context'
 import { drawnChart } from '@/lib/figures/charts'
 import { projectOverview } from '@/lib/figures/overview'
 import { writeRollupState } from '@/lib/figures/rollup-edge'
-import { figureTick, sharedFigure } from '@/lib/figures/shared-reads'
+import { figureTick, sharedFigure, sharedReadCounts } from '@/lib/figures/shared-reads'
 import { registerRelease, setMinSupported } from '@/lib/releases/release-store'
 import { insertRows, onQueryTimed } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
@@ -111,5 +111,14 @@ describe('figures shared by every viewer within a tick', () => {
     const again = await readsOf(() => drawnChart(other, 'versions', { from: at - HOUR, to: at }, undefined, at))
     expect(first.length).toBeGreaterThan(0)
     expect(again).toEqual(first)
+  })
+
+  it('keeps no figure of a past tick: they go at the first read of a later tick', async () => {
+    const now = figureTick() + 10
+    const tick = config().figureTickMs
+    for (let i = 0; i < 50; i++) await sharedFigure(project.id, 'per-instant', { at: i }, async () => i, now)
+    expect(sharedReadCounts().kept).toBeGreaterThanOrEqual(50)
+    await sharedFigure(project.id, 'per-instant', { at: 'later' }, async () => 0, now + 2 * tick)
+    expect(sharedReadCounts().kept).toBe(1)
   })
 })
