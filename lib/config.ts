@@ -143,6 +143,13 @@ export const SETTINGS = {
     help: 'fdatasync each log write (0: survive a process crash but not power loss)',
     docs: ['readme', 'security'],
   }),
+  figureTickMs: setting({
+    env: 'STALEWATCH_FIGURE_TICK_MS',
+    schema: int(1_000, 60_000),
+    default: '5000',
+    help: "how often a dashboard page's figures are computed per project: every viewer within one tick shares one computation, and a figure of the window still filling is at most this old ([docs/scaling.md](docs/scaling.md#many-viewers-one-computation))",
+    docs: ['readme'],
+  }),
   exactLiveSessions: setting({
     env: 'STALEWATCH_EXACT_LIVE_SESSIONS',
     // docs/semantics.md, Accuracy: exact up to 10,000 live sessions at least, and an

@@ -28,6 +28,13 @@ Sections:
              each, a release and a raised minimum during each run: ingest
              rate, backlog, rollup run time, peak RSS, p95 of every query
              and page while the generator runs
+  viewers    twenty viewers: --tabs (first count; default 10,000) tabs heartbeating
+             while one, then twenty logged-in dashboards auto-refresh the
+             rollout, overview and release pages for --minutes each (default 3):
+             page p95, engine time per refresh round against one viewer,
+             ingest's acknowledged rate, server and generator CPU apart, the
+             node's CPU per request extrapolated to a million tabs; with
+             --baseline-dir, the same against that checkout first, as ratios
   sdk-size   the SDK core's gzip size against its budget and other agents
   backend-load  the backend-load middleware's CPU per request against the
              same bare node:http server, in process, and its heap growth
@@ -43,6 +50,10 @@ Options:
                     --quick: 2000)
   --minutes M       live-tabs: minutes per tab count after a 3-minute warm-up
                     (default 20; --quick: 1, after 30 s)
+  --baseline-dir D  the viewers section also runs the checkout in D (e.g. a git
+                    worktree of main with node_modules hard-linked: git worktree
+                    add --detach D main; cp -al node_modules D/), building its app
+                    if needed, in the same run, and prints each figure as a ratio
   --clickhouse-url URL
                     the ingest section's servers store into this ClickHouse
                     server (database stalewatch_bench, created if missing;
@@ -67,6 +78,7 @@ const SECTIONS: { name: string; load: () => Promise<Record<string, unknown>> }[]
   { name: 'queries', load: () => import(/* optional */ `./bench/${'queries'}`) },
   { name: 'pages', load: () => import('./bench/pages') },
   { name: 'live-tabs', load: () => import('./bench/live-tabs') },
+  { name: 'viewers', load: () => import('./bench/viewers') },
   { name: 'sdk-size', load: () => import('./bench/sdk-size') },
   { name: 'backend-load', load: () => import('./bench/backend-load') },
 ]
@@ -101,6 +113,7 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string' },
       tabs: { type: 'string' },
       minutes: { type: 'string' },
+      'baseline-dir': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
@@ -158,6 +171,7 @@ async function main(): Promise<void> {
         dataDir: values['data-dir'] === undefined ? undefined : path.resolve(values['data-dir']),
         tabs,
         minutes,
+        baselineDir: values['baseline-dir'] === undefined ? undefined : path.resolve(values['baseline-dir']),
       })
       results.push({ section: entry.name, status: 'ok', tables })
       tables.forEach(printTable)

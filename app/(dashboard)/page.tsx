@@ -9,7 +9,8 @@ import { VersionText } from '@/app/components/version-text'
 import { shortVersion } from '@/lib/charts/version-label'
 import { formatDuration, formatShare } from '@/lib/charts/format'
 import type { Project } from '@/lib/projects/project'
-import { chartContext } from '@/lib/figures/chart-context'
+import { pageChartContext } from '@/lib/figures/chart-context'
+import { figureTick, sharedFigure } from '@/lib/figures/shared-reads'
 import { projectOverview } from '@/lib/figures/overview'
 import { backendLoadSeen } from '@/lib/figures/backend-load/read-seen'
 import { versionRefusals } from '@/lib/figures/version-refusals/read'
@@ -46,12 +47,14 @@ function trend(now: number | null, before: number | null): string {
 }
 
 async function ProjectOverview({ project }: { project: Project }) {
-  const now = Date.now()
-  const ctx = await chartContext(project)
+  // Every viewer within one tick renders the same figures, computed once (lib/figures/shared-reads.ts).
+  const now = figureTick()
+  const ctx = await pageChartContext(project)
+  const since = now - 24 * HOUR
   const [o, refused, serversReport] = await Promise.all([
-    projectOverview(ctx, now),
-    versionRefusals({ projectId: project.id, since: now - 24 * HOUR }),
-    backendLoadSeen({ projectId: project.id, since: now - 24 * HOUR }),
+    sharedFigure(project.id, 'overview', { at: now, windowSeconds: ctx.windowSeconds }, () => projectOverview(ctx, now)),
+    sharedFigure(project.id, 'versionRefusals', { since }, () => versionRefusals({ projectId: project.id, since })),
+    sharedFigure(project.id, 'backendLoadSeen', { since }, () => backendLoadSeen({ projectId: project.id, since })),
   ])
   const q = `project=${encodeURIComponent(project.id)}`
   return (

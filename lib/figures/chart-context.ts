@@ -3,6 +3,7 @@ import type { Tone } from '../charts/palette'
 import { catalogFor, type ProjectCatalog } from '../releases/catalog'
 import { releaseTimeline, type LatestRelease } from '../semantics/version-order'
 import type { Project } from '../projects/project'
+import { sharedFigure } from './shared-reads'
 
 // What every chart loader needs about a project: its liveness window, its
 // version catalog, its release timeline and the markers to draw. One is made
@@ -17,24 +18,30 @@ export interface ChartContext {
   source: 'auto' | 'raw'
   /** Reads already under way for this render, by figure and parameters (sharedRead). */
   reads: Map<string, Promise<unknown>>
+  /** A dashboard page's render: its reads are shared with every viewer within the tick (shared-reads.ts). Exports and tests read afresh. */
+  acrossViewers: boolean
 }
 
-export async function chartContext(project: Pick<Project, 'id' | 'livenessWindowSeconds'>, source: 'auto' | 'raw' = 'auto'): Promise<ChartContext> {
+export async function chartContext(project: Pick<Project, 'id' | 'livenessWindowSeconds'>, source: 'auto' | 'raw' = 'auto', acrossViewers = false): Promise<ChartContext> {
   const catalog = await catalogFor(project.id)
-  return { projectId: project.id, windowSeconds: project.livenessWindowSeconds, catalog, timeline: releaseTimeline(catalog), source, reads: new Map() }
+  return { projectId: project.id, windowSeconds: project.livenessWindowSeconds, catalog, timeline: releaseTimeline(catalog), source, reads: new Map(), acrossViewers }
 }
+
+/** The context of a dashboard page's render: figures at the tick, shared with every viewer (shared-reads.ts). */
+export const pageChartContext = (project: Pick<Project, 'id' | 'livenessWindowSeconds'>): Promise<ChartContext> => chartContext(project, 'auto', true)
 
 /**
  * One read per render for charts that ask the same figure with the same
  * parameters (a page's adoption and versions charts read the same live
- * minutes): the engine's two connections are what a page waits for. A read
- * that fails is not kept.
+ * minutes), and one per tick for every viewer who asks the same
+ * (shared-reads.ts): the engine's two connections are what a page waits
+ * for. A read that fails is not kept.
  */
 export function sharedRead<T>(ctx: ChartContext, figure: string, params: object, read: () => Promise<T>): Promise<T> {
   const key = `${figure}\u0000${JSON.stringify(params)}`
   const known = ctx.reads.get(key) as Promise<T> | undefined
   if (known) return known
-  const started = read()
+  const started = ctx.acrossViewers ? sharedFigure(ctx.projectId, figure, params, read) : read()
   ctx.reads.set(key, started)
   started.catch(() => ctx.reads.delete(key))
   return started

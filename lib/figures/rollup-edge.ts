@@ -3,6 +3,7 @@ import { backgroundCommand } from '../store/background'
 import { runQuery } from '../store/run-query'
 import { qualified } from '../store/tables'
 import { processSingleton } from '../process-singleton'
+import { figuresChanged } from './shared-reads'
 
 // The rollup's edge per project: every figure reads finalised minutes before
 // it from its rollup table and the minutes after it from raw events, through
@@ -35,15 +36,18 @@ export const rollupStateTable: TableDef = {
 // and minutes after it are read from raw events, so an older value costs a
 // little speed, never correctness. Saves a round trip per chart.
 const CACHE_MS = 5_000
-const cache = () => processSingleton('rollupStateCache', () => new Map<string, { state: RollupState; at: number }>())
+const cache = () => processSingleton('rollupStateCache', () => new Map<string, { state: Promise<RollupState>; at: number }>())
 
-/** The rollup's edge for queries, cached briefly. */
+/** The rollup's edge for queries, cached briefly; one read in flight serves every page that asks meanwhile. */
 export async function rollupThrough(projectId: string): Promise<number> {
   const hit = cache().get(projectId)
-  if (hit && Date.now() - hit.at < CACHE_MS) return hit.state.through
-  const state = await readRollupState(projectId)
-  cache().set(projectId, { state, at: Date.now() })
-  return state.through
+  if (hit && Date.now() - hit.at < CACHE_MS) return (await hit.state).through
+  const entry = { state: readRollupState(projectId), at: Date.now() }
+  cache().set(projectId, entry)
+  entry.state.catch(() => {
+    if (cache().get(projectId) === entry) cache().delete(projectId)
+  })
+  return (await entry.state).through
 }
 
 /** The edge a reader uses: none (everything raw) for source 'raw', the tests' and the bench's cross-check. */
@@ -79,4 +83,6 @@ export async function writeRollupState(projectId: string, state: RollupState): P
      VALUES ({project:String}, fromUnixTimestamp64Milli({through:Int64}, 'UTC'), fromUnixTimestamp64Milli({started:Int64}, 'UTC'), now64(3))`,
     { project: projectId, through: state.through, started: state.runStartedAt },
   )
+  // After the write: a figure read before it may hold minutes the run has since finalised again.
+  figuresChanged(projectId)
 }

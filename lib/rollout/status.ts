@@ -1,4 +1,5 @@
 import { liveClasses } from '../figures/adoption/read-classes'
+import { figureTick, sharedFigure } from '../figures/shared-reads'
 import type { Project } from '../projects/project'
 import { catalogFor, minSupportedAt } from '../releases/catalog'
 import { listAudit, type AuditEntry } from './audit'
@@ -39,12 +40,16 @@ export interface RolloutStatus {
   audit: AuditEntry[]
 }
 
-export async function rolloutStatus(project: Project, now = Date.now()): Promise<RolloutStatus> {
+/** liveAtTick: the live counts and the audit as of the figures' tick, read once for every viewer within it (the rollout page); else as of `now`. */
+export async function rolloutStatus(project: Project, now = Date.now(), options: { liveAtTick?: boolean } = {}): Promise<RolloutStatus> {
+  const tick = figureTick(now)
+  const liveArgs = { projectId: project.id, at: options.liveAtTick ? tick : now, windowSeconds: project.livenessWindowSeconds }
   const [catalog, settings, audit, live] = await Promise.all([
     catalogFor(project.id),
     rolloutSettings(project.id, now),
-    listAudit(project.id),
-    liveClasses({ projectId: project.id, at: now, windowSeconds: project.livenessWindowSeconds }),
+    // The audit as of the tick too: a minimum change drops it at once (the catalog's mark), a guard's pause shows within the tick.
+    options.liveAtTick ? sharedFigure(project.id, 'rolloutAudit', { tick }, () => listAudit(project.id)) : listAudit(project.id),
+    options.liveAtTick ? sharedFigure(project.id, 'liveClasses', liveArgs, () => liveClasses(liveArgs)) : liveClasses(liveArgs),
   ])
   const change = currentChange(catalog.minSupportedChanges, now)
   let wave: WaveStatusView | null = null

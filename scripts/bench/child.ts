@@ -34,9 +34,10 @@ function statCpuSeconds(file: string): number | undefined {
   }
 }
 
-export async function startChild<Ready>(script: string, env: Record<string, string>, execArgv: string[] = [], timeoutMs = 180_000): Promise<BenchChild<Ready>> {
-  const child = fork(path.join(repoRoot, script), [], {
-    cwd: repoRoot,
+/** `root`: the checkout whose script runs, this one by default (a baseline build's, for an A/B run). */
+export async function startChild<Ready>(script: string, env: Record<string, string>, execArgv: string[] = [], timeoutMs = 180_000, root = repoRoot): Promise<BenchChild<Ready>> {
+  const child = fork(path.join(root, script), [], {
+    cwd: root,
     execArgv: [...execArgv, '--import', 'tsx'],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', STALEWATCH_LOG_LEVEL: 'warn', UV_THREADPOOL_SIZE: '16', ...env },
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],

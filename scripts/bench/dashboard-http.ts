@@ -14,12 +14,13 @@ interface Answer {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 })
 
-export function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+/** `agent`: a viewer's own sockets (the twenty-viewers section); the shared four by default. */
+export function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; agent?: http.Agent } = {}): Promise<Answer> {
   const target = new URL(url)
   const started = performance.now()
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { agent, host: target.hostname, port: target.port, path: target.pathname + target.search, method: options.method ?? 'GET', headers: options.headers },
+      { agent: options.agent ?? agent, host: target.hostname, port: target.port, path: target.pathname + target.search, method: options.method ?? 'GET', headers: options.headers },
       (res) => {
         let body = ''
         res.setEncoding('utf8')
@@ -52,8 +53,8 @@ export async function logIn(baseUrl: string, adminToken: string): Promise<string
 }
 
 /** GETs a dashboard page; throws unless it rendered (200). */
-export async function getPage(baseUrl: string, path: string, cookie: string): Promise<Answer> {
-  const answer = await request(`${baseUrl}${path}`, { headers: { cookie } })
+export async function getPage(baseUrl: string, path: string, cookie: string, viewerAgent?: http.Agent): Promise<Answer> {
+  const answer = await request(`${baseUrl}${path}`, { headers: { cookie }, agent: viewerAgent })
   if (answer.status !== 200) throw new Error(`${path} answered ${answer.status}${answer.headers.location ? ` → ${answer.headers.location}` : ''}`)
   return answer
 }

@@ -24,6 +24,8 @@ export interface BenchOptions {
   tabs?: number[]
   /** --minutes M: how long the live-tabs section drives each tab count. */
   minutes?: number
+  /** --baseline-dir: a checkout of the build to compare with (its own node_modules and app build), for sections that measure A/B. */
+  baselineDir?: string
   /** Progress lines for long steps. */
   progress: (message: string) => void
 }

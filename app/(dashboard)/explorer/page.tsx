@@ -3,7 +3,8 @@ import { LocalTime } from '@/app/components/local-time'
 import { projectPage } from '@/app/components/project-page'
 import { RangePicker } from '@/app/components/range-picker'
 import { SiteHeader } from '@/app/components/site-header'
-import { chartContext } from '@/lib/figures/chart-context'
+import { pageChartContext } from '@/lib/figures/chart-context'
+import { figureTick } from '@/lib/figures/shared-reads'
 import { MAX_WINDOW_MS } from '@/lib/figures/chart-request'
 import { chartDef, EXPLORER_CHARTS } from '@/lib/figures/charts'
 
@@ -20,7 +21,7 @@ function parseTime(value: string | undefined): number | undefined {
 export default async function ExplorerPage({ searchParams }: { searchParams: Promise<{ project?: string; from?: string; to?: string }> }) {
   const query = await searchParams
   const { projects, project } = await projectPage(query.project)
-  const now = Date.now()
+  const now = figureTick()
   const to = parseTime(query.to) ?? now
   let from = parseTime(query.from) ?? to - 6 * HOUR
   const problems: string[] = []
@@ -40,7 +41,7 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
       </>
     )
   }
-  const ctx = await chartContext(project)
+  const ctx = await pageChartContext(project)
   const request = { from, to }
   return (
     <>

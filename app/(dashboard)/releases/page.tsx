@@ -3,7 +3,8 @@ import { projectPage } from '@/app/components/project-page'
 import { SiteHeader } from '@/app/components/site-header'
 import { VersionText } from '@/app/components/version-text'
 import { formatDuration, formatShare } from '@/lib/charts/format'
-import { chartContext } from '@/lib/figures/chart-context'
+import { pageChartContext } from '@/lib/figures/chart-context'
+import { figureTick, sharedFigure } from '@/lib/figures/shared-reads'
 import { DEFAULT_GRACE_MS, releaseSummaries } from '@/lib/figures/release-summaries/summaries'
 
 export const dynamic = 'force-dynamic'
@@ -18,9 +19,9 @@ export default async function ReleasesPage({ searchParams }: { searchParams: Pro
       </>
     )
   }
-  const now = Date.now()
-  const ctx = await chartContext(project)
-  const releases = await releaseSummaries(ctx, { at: now })
+  const now = figureTick()
+  const ctx = await pageChartContext(project)
+  const releases = await sharedFigure(project.id, 'releaseSummaries', { at: now }, () => releaseSummaries(ctx, { at: now }))
   const q = `project=${encodeURIComponent(project.id)}`
   return (
     <>

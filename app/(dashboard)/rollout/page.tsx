@@ -33,7 +33,8 @@ export default async function RolloutPage({ searchParams }: { searchParams: Prom
 
 async function ProjectRollout({ project }: { project: Project }) {
   const now = Date.now()
-  const status = await rolloutStatus(project, now)
+  // The minimum, the settings and the wave's progress as of now; its live counts as of the tick, shared with every viewer of it (lib/figures/shared-reads.ts).
+  const status = await rolloutStatus(project, now, { liveAtTick: true })
   const summary = waveSummary(status.wave, now)
   const wave = status.wave
   return (
@@ -65,7 +66,7 @@ async function ProjectRollout({ project }: { project: Project }) {
       {wave ? (
         <section className="panel" aria-label="The wave">
           <h2>The wave</h2>
-          <WaveChart picture={await wavePicture(project, wave, status.audit, now)} />
+          <WaveChart picture={await wavePicture(project, wave, status.audit, now, { liveAtTick: true })} />
           <p className="muted">
             The line: live tabs below the minimum. Bars: forced reloads started and landed per minute (right axis). Grey spans: the guard paused the wave. The shaded band: when the last tab
             below the minimum should have started, an estimate: hidden tabs go at their slot, visible tabs in use wait until they are hidden or idle.

@@ -1,7 +1,7 @@
 import type { SeriesFacts } from '../../charts/chart-data'
 import { pivot } from '../../charts/chart-data'
 import { CHARTED_EVENT_KINDS, eventKindDef, type EventChartName, type StoredEventKind } from '../../semantics/event-kinds'
-import { versionOrder } from '../chart-context'
+import { sharedRead, versionOrder } from '../chart-context'
 import type { ChartDef } from '../chart-def'
 import { versionSeries } from '../version-series'
 import { eventMinutes } from './read-minutes'
@@ -20,7 +20,8 @@ function eventChart(kind: StoredEventKind, by: 'version' | 'reason'): ChartDef {
     emptyText: `No ${label.toLowerCase()} in this window.`,
     explorer: true,
     prepare: async (ctx, req, grid) => {
-      const rows = await eventMinutes({ projectId: ctx.projectId, from: req.from, to: req.to, kinds: [kind], seriesBy: by, stepMinutes: grid.step, source: ctx.source })
+      const params = { projectId: ctx.projectId, from: req.from, to: req.to, kinds: [kind], seriesBy: by, stepMinutes: grid.step, source: ctx.source }
+      const rows = await sharedRead(ctx, 'eventMinutes', params, () => eventMinutes(params))
       const unit = grid.step === 1 ? 'events per minute' : 'events'
       if (by === 'version') {
         const { facts, points } = versionSeries(ctx, rows.map((r) => ({ x: r.minute, version: r.series, value: r.events })), req, grid)

@@ -8,6 +8,7 @@ import type { Cause } from '../../rollout/wave'
 import { isOrderedBefore } from '../../semantics/version-order'
 import { liveClasses } from '../adoption/read-classes'
 import { liveMinutes } from '../live-sessions/read-minutes'
+import { figureTick, sharedFigure } from '../shared-reads'
 
 // The wave as a picture on the rollout page (docs/rollout.md, "The wave as
 // a picture"): live tabs below the minimum over time (the burn-down),
@@ -77,14 +78,25 @@ function pausesOf(audit: readonly AuditEntry[], since: number, now: number): Wav
   return pauses
 }
 
-export async function wavePicture(project: { id: string; livenessWindowSeconds: number }, wave: WaveStatusView, audit: readonly AuditEntry[], now: number): Promise<WavePicture> {
+/** liveAtTick: the live figures as of the figures' tick, read once for every viewer within it (the rollout page, shared-reads.ts). */
+export async function wavePicture(
+  project: { id: string; livenessWindowSeconds: number },
+  wave: WaveStatusView,
+  audit: readonly AuditEntry[],
+  now: number,
+  options: { liveAtTick?: boolean } = {},
+): Promise<WavePicture> {
   const step = stepFor(now - (wave.changedAt - 5 * MINUTE))
   // On the live-sessions figure's grid: boundaries on whole steps.
   const from = Math.floor((wave.changedAt - 5 * MINUTE) / (step * MINUTE)) * step * MINUTE
+  const liveAt = options.liveAtTick ? figureTick(now) : now
+  const minutesArgs = { projectId: project.id, from, to: liveAt, windowSeconds: project.livenessWindowSeconds, stepMinutes: step }
+  const classesArgs = { projectId: project.id, at: liveAt, windowSeconds: project.livenessWindowSeconds }
+  const shared = <T>(figure: string, args: object, read: () => Promise<T>) => (options.liveAtTick ? sharedFigure(project.id, figure, args, read) : read())
   const [catalog, rows, classes] = await Promise.all([
     catalogFor(project.id),
-    liveMinutes({ projectId: project.id, from, to: now, windowSeconds: project.livenessWindowSeconds, stepMinutes: step }),
-    liveClasses({ projectId: project.id, at: now, windowSeconds: project.livenessWindowSeconds }),
+    shared('liveMinutes', minutesArgs, () => liveMinutes(minutesArgs)),
+    shared('liveClasses', classesArgs, () => liveClasses(classesArgs)),
   ])
   const below = new Map<number, number>()
   for (const r of rows) {

@@ -8,7 +8,8 @@ import { CopyButton } from '@/app/components/copy-button'
 import { VersionText } from '@/app/components/version-text'
 import { listReleases } from '@/lib/releases/release-store'
 import { formatDuration, formatShare } from '@/lib/charts/format'
-import { chartContext, findRelease } from '@/lib/figures/chart-context'
+import { findRelease, pageChartContext } from '@/lib/figures/chart-context'
+import { figureTick, sharedFigure } from '@/lib/figures/shared-reads'
 import { releaseSummaries } from '@/lib/figures/release-summaries/summaries'
 
 export const dynamic = 'force-dynamic'
@@ -36,11 +37,11 @@ export default async function ReleasePage({
   const query = await searchParams
   const { projects, project } = await projectPage(query.project)
   if (!project) notFound()
-  const ctx = await chartContext(project)
+  const ctx = await pageChartContext(project)
   const releasedAt = query.releasedAt && /^\d+$/.test(query.releasedAt) ? Number(query.releasedAt) : undefined
   const asked = decodedSegment(version)
   const release = asked === null ? undefined : findRelease(ctx, asked, releasedAt)
-  const now = Date.now()
+  const now = figureTick()
   if (!release) {
     return (
       <>
@@ -49,7 +50,7 @@ export default async function ReleasePage({
       </>
     )
   }
-  const [[summary], registered] = await Promise.all([releaseSummaries(ctx, { at: now, only: release }), listReleases(project.id)])
+  const [[summary], registered] = await Promise.all([sharedFigure(project.id, 'releaseSummaries', { at: now, only: release }, () => releaseSummaries(ctx, { at: now, only: release })), sharedFigure(project.id, 'releases', { at: now }, () => listReleases(project.id))])
   const record = registered.find((r) => r.version === release.version && r.releasedAt === release.releasedAt)
   // Since the release (with a little before it), at most a week.
   const from = Math.max(release.releasedAt - 15 * MINUTE, now - 7 * DAY)
