@@ -8,8 +8,8 @@ import { figureTick, sharedFigure, sharedReadCounts } from '@/lib/figures/shared
 import { registerRelease, setMinSupported } from '@/lib/releases/release-store'
 import { insertRows, onQueryTimed } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
-import { testProject, useEngine } from '../support/engine'
-import { eventRowsFor } from '../support/event-rows'
+import { testProject, useEngine } from '../../support/engine'
+import { eventRowsFor } from '../../support/event-rows'
 
 // One computation per project, figure and tick, shared by every viewer
 // (lib/figures/shared-reads.ts), on the real engine: what twenty dashboards
