@@ -162,8 +162,9 @@ function fontMock(dir: string): string {
 /** `npm run build` (or the manager's) with the variables the README names; returns the build log. */
 export function buildRelease(app: ExampleApp, dir: string, env: { GIT_SHA: string; STALEWATCH_URL: string; STALEWATCH_KEY: string }, manager: PackageManager = 'npm'): string {
   const extra: Record<string, string> = app === 'next' ? { NEXT_FONT_GOOGLE_MOCKED_RESPONSES: fontMock(dir) } : app === 'angular' ? { NG_CLI_ANALYTICS: 'false' } : {}
-  // Nothing from this machine's own CI may decide the version: only GIT_SHA, as in the README.
-  const clean = Object.fromEntries(['STALEWATCH_VERSION', 'STALEWATCH_ENDPOINT'].map((k) => [k, '']))
+  // Nothing from this machine's own CI may decide the version: only GIT_SHA, as in the README. Nor is the build
+  // under the test runner's NODE_ENV=test: Nuxt's logger then keeps only warnings, and the build log lost its lines.
+  const clean = Object.fromEntries(['STALEWATCH_VERSION', 'STALEWATCH_ENDPOINT', ...(app === 'nuxt' ? ['NODE_ENV', 'TEST', 'VITEST'] : [])].map((k) => [k, '']))
   return runLine(README_COMMANDS[manager].build, dir, { ...clean, ...extra, ...env })
 }
 
