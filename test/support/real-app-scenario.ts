@@ -46,6 +46,12 @@ const NODE_IMPORTS: Partial<Record<ExampleApp, Record<string, string[]>>> = {
   nuxt: { 'stalewatch/nuxt': ['default'] },
   angular: { 'stalewatch/angular': ['provideStalewatch'] },
 }
+/**
+ * What Node loads first, as the framework's own server does: Angular's
+ * packages, partially compiled, need its compiler outside an AOT build. Their
+ * globals are theirs: taken before the snapshot.
+ */
+const NODE_PEERS: Partial<Record<ExampleApp, string[]>> = { angular: ['@angular/compiler', '@angular/core', '@angular/common', '@angular/router'] }
 
 export function realAppScenario(app: ExampleApp, install?: RealInstall): void {
   let stalewatch: RunningApp
@@ -116,7 +122,8 @@ export function realAppScenario(app: ExampleApp, install?: RealInstall): void {
   const entries = NODE_IMPORTS[app]
   if (entries) {
     it(`imports ${Object.keys(entries).join(', ')} under Node without a DOM where the framework is installed, doing nothing`, () => {
-      const script = `const before = new Set(Object.getOwnPropertyNames(globalThis)); const out = {}
+      const script = `for (const p of ${JSON.stringify(NODE_PEERS[app] ?? [])}) await import(p)
+const before = new Set(Object.getOwnPropertyNames(globalThis)); const out = {}
 for (const s of ${JSON.stringify(Object.keys(entries))}) out[s] = Object.keys(await import(s)).sort()
 out.addedGlobals = Object.getOwnPropertyNames(globalThis).filter((k) => !before.has(k))
 console.log(JSON.stringify(out))`
@@ -207,6 +214,18 @@ console.log(JSON.stringify(out))`
     await expect
       .poll(() => admin.releaseFigures(project, SHA.v2), POLL)
       .toMatchObject({ upgradedByReload: { total: 2, byReason: [{ reason: 'update_prompt', sessions: 2 }] } })
+
+    if (app === 'astro') {
+      // View transitions: a link to a page of another build (here v1 again, as a rollback serves it) is loaded in
+      // full, not swapped into the page under the v2 code running it (the window's own mark is gone after a load).
+      site.deploy(servers[0]!)
+      await tabs[0]!.evaluate(() => Object.assign(window, { sameDocument: true }))
+      await tabs[0]!.getByRole('link', { name: 'About' }).click()
+      await expect.poll(() => reported.get(tabs[0]!), POLL).toBe(SHA.v1)
+      await tabs[0]!.waitForLoadState('load')
+      expect(new URL(tabs[0]!.url()).pathname).toBe('/about/')
+      expect(await tabs[0]!.evaluate(() => 'sameDocument' in window)).toBe(false)
+    }
     expect(errors).toEqual([])
   }, 300_000)
 
