@@ -5,7 +5,10 @@
 //                         points; each imports the core (and the prompt) as
 //                         ./index.mjs, so one page has one SDK state
 //   tag-requests.mjs      the app's own requests tagged with the tab's version (backend load)
-//   next.mjs, vite.mjs    build helpers (Node), cli.mjs + bin.mjs the `stalewatch` command
+//   astro-client.mjs, nuxt-client.mjs   what the Astro integration injects on
+//                         every page, the Nuxt module's client plugin
+//   react-router.mjs, angular.mjs   the React Router and Angular adapters
+//   next.mjs, vite.mjs, astro.mjs, nuxt.mjs   build helpers (Node), cli.mjs + bin.mjs the `stalewatch` command
 //   server.mjs            the backend-load middleware for the app's servers (sdk/src/server)
 //   stalewatch.js         script-tag build (IIFE, window.Stalewatch, auto-init,
 //                         prompt, chunk watching and what automatic reloads
@@ -38,13 +41,13 @@ const src = path.join(sdk, 'src')
 const repo = path.resolve(sdk, '..')
 
 /** Entry points that run in the browser (or during server-side rendering). */
-export const BROWSER_ENTRIES = ['index', 'reloads', 'prompt', 'chunks', 'headers', 'react', 'vue', 'svelte', 'tag-requests'] as const
+export const BROWSER_ENTRIES = ['index', 'reloads', 'prompt', 'chunks', 'headers', 'react', 'vue', 'svelte', 'tag-requests', 'astro-client', 'react-router', 'nuxt-client', 'angular'] as const
 /** Entry points that run in Node at build time or in CI. */
-export const NODE_ENTRIES = ['next', 'vite', 'cli', 'bin'] as const
+export const NODE_ENTRIES = ['next', 'vite', 'astro', 'nuxt', 'cli', 'bin'] as const
 /** Entry points for the app's servers, any runtime (Node, Workers, Deno): name in dist → source under src. */
 export const SERVER_ENTRIES = { server: 'server/index' } as const
 /** Framework packages the adapters import; peers, never bundled. */
-const PEERS = ['react', 'vue', 'svelte', 'svelte/*', 'next', 'vite']
+const PEERS = ['react', 'vue', 'svelte', 'svelte/*', 'next', 'vite', '@angular/*', '#app']
 
 export interface BuildOptions {
   /** Default sdk/dist. */
@@ -193,6 +196,8 @@ export async function buildSdk(options: BuildOptions = {}): Promise<BuildResult>
 async function emitTypes(outDir: string): Promise<string[]> {
   const ts = (await import('typescript')).default
   const entries = [...BROWSER_ENTRIES, ...NODE_ENTRIES, ...Object.values(SERVER_ENTRIES), 'iife'].map((n) => path.join(src, `${n}.ts`))
+  // Angular's and Nuxt's types, for their adapters' checks (*-peers.d.ts): neither is a dependency of this repository.
+  entries.push(path.join(src, 'angular-peers.d.ts'), path.join(src, 'nuxt-peers.d.ts'))
   const program = ts.createProgram(entries, {
     declaration: true,
     emitDeclarationOnly: true,

@@ -7,6 +7,7 @@
 // release and the tabs carry the same string. Node >= 18 (global fetch).
 import { checkBelow, parseDuration, parsePercent, waitForAdoption } from './gates'
 import { resolveBuildVersion } from './version'
+import { runNg } from './angular-build'
 
 const HELP = `Usage: npx stalewatch <command> [options]
 
@@ -18,6 +19,9 @@ Commands:
                        (PUT /api/projects/<project>/min-supported).
                        VER defaults to this build's version.
   version              Print this build's version and where it came from.
+  ng ARGS…             Run the Angular CLI (ng ARGS…, e.g. ng build) with this
+                       build's version, STALEWATCH_KEY and STALEWATCH_URL baked
+                       in (--define), for stalewatch/angular.
   wait --adoption P    Wait until the latest release runs in at least P % of live
                        tabs; exit 0 then, 1 at --timeout (default 30m), printing
                        the adoption at every poll (--every, default 15s).
@@ -81,6 +85,8 @@ export interface CliIo {
 
 /** Runs the command; resolves to the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  // Everything after `ng` is the Angular CLI's.
+  if (argv[0] == 'ng') return runNg(argv.slice(1), io.env, io.out)
   const p = parse(argv)
   if (typeof p == 'string') {
     io.err(`stalewatch: ${p}\n\n${HELP}`)

@@ -13,14 +13,22 @@ import { subscribe, update } from './index'
 let announced: string | undefined
 let kept: unknown
 
+/**
+ * The build the app's own servers run now, however the app learned it (a
+ * response header, a framework's build manifest): kept through answers that
+ * name no latest.
+ */
+export const announceVersion = (latest: string): void => {
+  announced = latest
+  // The core takes each ingest answer as it comes; put back what the app said when an answer names no latest.
+  kept ||= subscribe((s) => !s.latest && announced && update({ latest: announced }))
+  update({ latest })
+}
+
 export const observeResponse = (response: ResponseLike): void => {
   const latest = response.headers.get('x-app-version')
   const force = response.headers.get('x-force-reload')
   const belowMinimum = force == '1' || force == 'true'
-  if (latest) {
-    announced = latest
-    // The core takes each ingest answer as it comes; put back what the app said when an answer names no latest.
-    kept ||= subscribe((s) => !s.latest && announced && update({ latest: announced }))
-  }
-  if (latest || belowMinimum) update({ ...(latest ? { latest } : {}), ...(belowMinimum ? { belowMinimum } : {}) })
+  if (latest) announceVersion(latest)
+  if (belowMinimum) update({ belowMinimum })
 }

@@ -17,7 +17,8 @@ const sdkPackage = JSON.parse(readFileSync(path.join(root, 'sdk/package.json'), 
   peerDependenciesMeta: Record<string, { optional: boolean }>
 }
 const ENTRIES = Object.keys(sdkPackage.exports).filter((k) => k !== './package.json' && !k.endsWith('.js'))
-const PEER_ENTRIES = ['./react', './vue']
+// Entry points that import their framework (an optional peer): imported below where it is installed, and by each app test.
+const PEER_ENTRIES = ['./react', './vue', './react-router', './angular', './nuxt-client']
 
 let work: string
 let tarball: string
@@ -85,23 +86,35 @@ describe('the stalewatch tarball', () => {
       'stalewatch/next': expect.arrayContaining(['withStalewatch', 'buildVersion']),
       'stalewatch/vite': expect.arrayContaining(['stalewatch', 'buildVersion']),
       'stalewatch/prompt': ['mountUpdatePrompt'],
+      'stalewatch/astro': ['buildVersion', 'stalewatch'],
+      'stalewatch/astro-client': ['startAstro'],
+      'stalewatch/nuxt': ['default'],
       addedGlobals: [],
     })
     // Without React or Vue installed, their adapters say exactly that (the peers are optional).
-    const peers = importAll(empty, ['stalewatch/react', 'stalewatch/vue'])
+    const peers = importAll(empty, ['stalewatch/react', 'stalewatch/vue', 'stalewatch/react-router', 'stalewatch/angular', 'stalewatch/nuxt-client'])
     expect(peers['stalewatch/react']).toMatch(/^ERROR Cannot find package 'react'/)
     expect(peers['stalewatch/vue']).toMatch(/^ERROR Cannot find package 'vue'/)
+    expect(peers['stalewatch/react-router']).toMatch(/^ERROR Cannot find package 'react'/)
+    expect(peers['stalewatch/angular']).toMatch(/^ERROR Cannot find package '@angular\/core'/)
+    // Nuxt's '#app' exists only inside a Nuxt build.
+    expect(peers['stalewatch/nuxt-client']).toMatch(/^ERROR .*#app/)
   })
 
-  it('the React and Vue adapters import under Node without a DOM where their framework is installed', () => {
+  it('the React, Vue and React Router adapters import under Node without a DOM where their framework is installed', () => {
     // Inside the repository, where react and vue resolve from its node_modules.
     const app = path.join(work, 'with-peers')
     rmSync(app, { recursive: true, force: true })
     mkdirSync(path.join(app, 'node_modules/stalewatch'), { recursive: true })
     writeFileSync(path.join(app, 'package.json'), '{"name":"with-peers","version":"1.0.0","type":"module"}')
     expect(run('tar', ['-xzf', tarball, '-C', path.join(app, 'node_modules/stalewatch'), '--strip-components=1'], app).status).toBe(0)
-    const found = importAll(app, ['stalewatch/react', 'stalewatch/vue'], ['react', 'vue'])
-    expect(found).toEqual({ 'stalewatch/react': ['Stalewatch', 'useStalewatch'], 'stalewatch/vue': ['stalewatch', 'useStalewatch'], addedGlobals: [] })
+    const found = importAll(app, ['stalewatch/react', 'stalewatch/vue', 'stalewatch/react-router'], ['react', 'vue'])
+    expect(found).toEqual({
+      'stalewatch/react': ['Stalewatch', 'useStalewatch'],
+      'stalewatch/vue': ['stalewatch', 'useStalewatch'],
+      'stalewatch/react-router': ['Stalewatch', 'useStalewatch'],
+      addedGlobals: [],
+    })
   })
 
   it('npx stalewatch runs its bin: --help, and the version from GIT_SHA', () => {

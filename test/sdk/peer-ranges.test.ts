@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -20,8 +20,12 @@ const PRE_RELEASES: Record<string, string> = {
   vue: '3.6.0-beta.3',
   vite: '8.4.0-beta.1',
   svelte: '5.50.0-next.2',
+  '@angular/core': '22.0.0-rc.1',
+  '@angular/common': '22.0.0-rc.1',
+  '@angular/router': '22.0.0-rc.1',
 }
 
+const root = path.resolve(import.meta.dirname, '../..')
 let work: string
 
 function run(command: string, args: string[], cwd: string) {
@@ -48,6 +52,8 @@ afterAll(() => {
 
 describe('the framework peers', () => {
   it('npm install <tarball> succeeds in an app on pre-releases of every framework peer', () => {
+    // Every peer of sdk/package.json is here.
+    expect(Object.keys((JSON.parse(readFileSync(path.join(root, 'sdk/package.json'), 'utf8')) as { peerDependencies: object }).peerDependencies).sort()).toEqual(Object.keys(PRE_RELEASES).sort())
     // sdk/package.json with an empty dist/: the peer ranges are all npm reads here.
     const sdk = packSdk(work)
     mkdirSync(path.join(sdk, 'dist'), { recursive: true })

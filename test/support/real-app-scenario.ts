@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
@@ -13,7 +14,8 @@ import { stalewatchAdmin, type TestProject } from './stalewatch-admin'
 // Two releases built with only GIT_SHA set, the first deployed and registered
 // with `npx stalewatch release`; two tabs open on it; the second deployed and
 // registered; both tabs show the prompt; Reload in one lands it on the second
-// release; and the dashboard's live versions are what the tabs report.
+// release; the other follows once hidden; and the dashboard's live versions
+// are what the tabs report.
 // The Next.js app also follows docs/backend-load.md: its tabs tag their
 // requests to a route handler counted by the server middleware, and the
 // dashboard's backend load by version is the requests the tabs made.
@@ -26,15 +28,30 @@ const artifacts = path.join(root, 'test/artifacts')
 const POLL = { timeout: 60_000, interval: 250 }
 const SHA = { v1: '1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d', v2: '9f8e7d6c5b4a39281706f5e4d3c2b1a098f7e6d5' }
 
-/** What a person switching to another tab and back makes the browser do (headless Chromium never hides a tab). */
-async function switchAwayAndBack(page: Page): Promise<void> {
-  for (const state of ['hidden', 'visible']) {
+/** What a person switching to another tab makes the browser do (headless Chromium never hides a tab), and coming back if `back`. */
+async function switchAway(page: Page, back = false): Promise<void> {
+  for (const state of back ? ['hidden', 'visible'] : ['hidden']) {
     await page.evaluate((s) => {
       Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s })
       document.dispatchEvent(new Event('visibilitychange'))
     }, state)
   }
 }
+const switchAwayAndBack = (page: Page) => switchAway(page, true)
+
+/** The package's entry points for an app's framework, imported in Node in the built app (the framework's packages are there). */
+const NODE_IMPORTS: Partial<Record<ExampleApp, Record<string, string[]>>> = {
+  astro: { 'stalewatch/astro': ['buildVersion', 'stalewatch'], 'stalewatch/astro-client': ['startAstro'] },
+  'react-router': { 'stalewatch/react-router': ['Stalewatch', 'useStalewatch'] },
+  nuxt: { 'stalewatch/nuxt': ['default'] },
+  angular: { 'stalewatch/angular': ['provideStalewatch'] },
+}
+/**
+ * What Node loads first, as the framework's own server does: Angular's
+ * packages, partially compiled, need its compiler outside an AOT build. Their
+ * globals are theirs: taken before the snapshot.
+ */
+const NODE_PEERS: Partial<Record<ExampleApp, string[]>> = { angular: ['@angular/compiler', '@angular/core', '@angular/common', '@angular/router'] }
 
 export function realAppScenario(app: ExampleApp, install?: RealInstall): void {
   let stalewatch: RunningApp
@@ -97,10 +114,24 @@ export function realAppScenario(app: ExampleApp, install?: RealInstall): void {
   it('the servers (next start, vite preview) say nothing of the ingest key, which only the build needs', () => {
     for (const server of servers) {
       // Its own ready line names its address: its output is what was read.
-      expect(server.output()).toContain(new URL(server.url).host)
+      expect(server.output()).toContain(`:${new URL(server.url).port}`)
       expect(server.output()).not.toContain('stalewatch:')
     }
   })
+
+  const entries = NODE_IMPORTS[app]
+  if (entries) {
+    it(`imports ${Object.keys(entries).join(', ')} under Node without a DOM where the framework is installed, doing nothing`, () => {
+      const script = `for (const p of ${JSON.stringify(NODE_PEERS[app] ?? [])}) await import(p)
+const before = new Set(Object.getOwnPropertyNames(globalThis)); const out = {}
+for (const s of ${JSON.stringify(Object.keys(entries))}) out[s] = Object.keys(await import(s)).sort()
+out.addedGlobals = Object.getOwnPropertyNames(globalThis).filter((k) => !before.has(k))
+console.log(JSON.stringify(out))`
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dirs.v1, encoding: 'utf8', timeout: 60_000 })
+      expect(r.status, `${r.stdout}${r.stderr}`).toBe(0)
+      expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toEqual({ ...entries, addedGlobals: [] })
+    })
+  }
 
   if (install?.next) {
     it(`runs on next ${install.next}, the tarball installed by plain npm install`, () => {
@@ -174,6 +205,27 @@ export function realAppScenario(app: ExampleApp, install?: RealInstall): void {
     await expect
       .poll(() => admin.releaseFigures(project, SHA.v2), POLL)
       .toMatchObject({ upgradedByReload: { total: 1, byReason: [{ reason: 'update_prompt', sessions: 1 }] } })
+
+    // The other tab heard of the accepted prompt; it follows once the person leaves it (hidden: nothing is lost), with the same reason.
+    await switchAway(tabs[1]!)
+    await expect.poll(() => reported.get(tabs[1]!), POLL).toBe(SHA.v2)
+    await tabs[1]!.waitForLoadState('load')
+    await expect.poll(liveCounts, POLL).toEqual({ [SHA.v2]: 2 })
+    await expect
+      .poll(() => admin.releaseFigures(project, SHA.v2), POLL)
+      .toMatchObject({ upgradedByReload: { total: 2, byReason: [{ reason: 'update_prompt', sessions: 2 }] } })
+
+    if (app === 'astro') {
+      // View transitions: a link to a page of another build (here v1 again, as a rollback serves it) is loaded in
+      // full, not swapped into the page under the v2 code running it (the window's own mark is gone after a load).
+      site.deploy(servers[0]!)
+      await tabs[0]!.evaluate(() => Object.assign(window, { sameDocument: true }))
+      await tabs[0]!.getByRole('link', { name: 'About' }).click()
+      await expect.poll(() => reported.get(tabs[0]!), POLL).toBe(SHA.v1)
+      await tabs[0]!.waitForLoadState('load')
+      expect(new URL(tabs[0]!.url()).pathname).toBe('/about/')
+      expect(await tabs[0]!.evaluate(() => 'sameDocument' in window)).toBe(false)
+    }
     expect(errors).toEqual([])
   }, 300_000)
 

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { buildSdk } from '../../sdk/scripts/build'
 import { argv, README_COMMANDS, TARBALL, type PackageManager } from './package-managers'
+import { MANUAL_APPS, writeManualFiles } from './manual-apps'
 import { instrumentApp, instrumentBackendLoad, type ExampleApp } from './snippets'
 
 // Apps made by the frameworks' own scaffolders (create-next-app, create-vite,
@@ -30,13 +31,18 @@ const root = path.resolve(import.meta.dirname, '../..')
 const bin = (name: string) => path.join(root, 'node_modules/.bin', name)
 export const appsDir = path.join(root, '.scratch/apps')
 
-/** The framework's scaffolder, as its docs give it, with the choices a prompt would ask for. */
-const SCAFFOLD: Record<ExampleApp, (dir: string) => [string, string[]]> = {
+/** The framework's scaffolder, as its docs give it, with the choices a prompt would ask for (the others: manual-apps.ts). */
+const SCAFFOLD: Partial<Record<ExampleApp, (dir: string) => [string, string[]]>> = {
   next: (dir) => [bin('create-next-app'), [dir, '--yes', '--skip-install', '--disable-git', '--use-npm']],
   'vite-react': (dir) => [bin('create-vite'), [dir, '--template', 'react', '--no-interactive']],
   'vite-vue': (dir) => [bin('create-vite'), [dir, '--template', 'vue', '--no-interactive']],
   sveltekit: (dir) => [bin('sv'), ['create', dir, '--template', 'minimal', '--types', 'ts', '--no-add-ons', '--no-install']],
+  // Not a dependency of the repository: the CLI from the registry, its schematics inside it. With server-side rendering, for its server.
+  angular: (dir) => ['npx', ['--yes', `@angular/cli@${ANGULAR_CLI_VERSION}`, 'new', dir, '--defaults', '--ssr', '--skip-git', '--skip-install']],
 }
+
+/** Angular's CLI, pinned to the last major that runs on this machine's Node (20). */
+export const ANGULAR_CLI_VERSION = '21.2.29'
 
 /** An app that installs from the registry with a real package manager, as the README says. */
 export interface RealInstall {
@@ -73,8 +79,18 @@ export async function packedSdk(workDir: string): Promise<string> {
 export function scaffold(app: ExampleApp, dir: string): string[] {
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(path.dirname(dir), { recursive: true })
-  const [command, args] = SCAFFOLD[app](path.basename(dir))
-  run(command, args, path.dirname(dir))
+  const scaffolder = SCAFFOLD[app]
+  if (scaffolder) {
+    const [command, args] = scaffolder(path.basename(dir))
+    run(command, args, path.dirname(dir))
+  } else {
+    // By the framework's manual installation (its packages from the registry).
+    const manual = MANUAL_APPS[app as keyof typeof MANUAL_APPS]
+    mkdirSync(dir)
+    runLine('npm init --yes', dir)
+    writeManualFiles(manual, dir)
+    for (const line of manual.commands) runLine(line, dir)
+  }
   const edited = instrumentApp(app, dir)
   return app === 'next' ? [...edited, ...instrumentBackendLoad(dir)] : edited
 }
@@ -108,8 +124,9 @@ function runLine(line: string, dir: string, env: Record<string, string> = {}): s
 /** The app's dependencies from the registry (for a canary: that Next.js, pinned), then the README's command for the tarball; returns what they printed. */
 export function installFromRegistry(app: ExampleApp, dir: string, tarball: string, install: RealInstall): string {
   if (install.next && (app !== 'next' || install.manager !== 'npm')) throw new Error('a Next.js version is moved to in a Next.js app with npm')
-  const first = install.next ? `npm install --save-exact next@${install.next}` : `${install.manager} install`
-  const output = runLine(first, dir) + runLine(README_COMMANDS[install.manager].tarball.replace(TARBALL, tarball), dir)
+  // A manual installation's commands installed its dependencies already (and Nuxt's postinstall would need the package first).
+  const first = install.next ? `npm install --save-exact next@${install.next}` : app in MANUAL_APPS ? '' : `${install.manager} install`
+  const output = (first ? runLine(first, dir) : '') + runLine(README_COMMANDS[install.manager].tarball.replace(TARBALL, tarball), dir)
   if (app === 'next') run('git', ['init', '-q'], dir)
   return output
 }
@@ -144,9 +161,10 @@ function fontMock(dir: string): string {
 
 /** `npm run build` (or the manager's) with the variables the README names; returns the build log. */
 export function buildRelease(app: ExampleApp, dir: string, env: { GIT_SHA: string; STALEWATCH_URL: string; STALEWATCH_KEY: string }, manager: PackageManager = 'npm'): string {
-  const extra: Record<string, string> = app === 'next' ? { NEXT_FONT_GOOGLE_MOCKED_RESPONSES: fontMock(dir) } : {}
-  // Nothing from this machine's own CI may decide the version: only GIT_SHA, as in the README.
-  const clean = Object.fromEntries(['STALEWATCH_VERSION', 'STALEWATCH_ENDPOINT'].map((k) => [k, '']))
+  const extra: Record<string, string> = app === 'next' ? { NEXT_FONT_GOOGLE_MOCKED_RESPONSES: fontMock(dir) } : app === 'angular' ? { NG_CLI_ANALYTICS: 'false' } : {}
+  // Nothing from this machine's own CI may decide the version: only GIT_SHA, as in the README. Nor is the build
+  // under the test runner's NODE_ENV=test: Nuxt's logger then keeps only warnings, and the build log lost its lines.
+  const clean = Object.fromEntries(['STALEWATCH_VERSION', 'STALEWATCH_ENDPOINT', ...(app === 'nuxt' ? ['NODE_ENV', 'TEST', 'VITEST'] : [])].map((k) => [k, '']))
   return runLine(README_COMMANDS[manager].build, dir, { ...clean, ...extra, ...env })
 }
 
@@ -165,13 +183,36 @@ async function freePort(): Promise<number> {
   return port
 }
 
-/** The framework's own production server for a built release: `next start`, or `vite preview`. */
+/** How each framework's own production server is started: its package.json script, and the port and host as options or as variables. */
+interface Serve {
+  script: string
+  options?: (port: number) => string[]
+  vars?: (port: number) => Record<string, string>
+}
+const SERVE: Partial<Record<ExampleApp, Serve>> = {
+  next: { script: 'start', options: (port) => ['-p', String(port), '-H', '127.0.0.1'] },
+  astro: { script: 'preview', options: (port) => ['--port', String(port), '--host', '127.0.0.1'] },
+  'react-router': { script: 'start', vars: (port) => ({ PORT: String(port), HOST: '127.0.0.1' }) },
+  nuxt: { script: 'preview', vars: (port) => ({ PORT: String(port), HOST: '127.0.0.1' }) },
+  // The script ng new names after the app: serve:ssr:<name>.
+  // Angular's server answers only hosts it was told of (its default: localhost).
+  angular: { script: 'serve:ssr:template', vars: (port) => ({ PORT: String(port), NG_ALLOWED_HOSTS: '127.0.0.1' }) },
+}
+const VITE_PREVIEW: Serve = { script: 'preview', options: (port: number) => ['--port', String(port), '--strictPort', '--host', '127.0.0.1'] }
+
+/** The framework's own production server for a built release: `next start`, `vite preview`, `astro preview`, …. */
 export async function serveRelease(app: ExampleApp, dir: string, env: Record<string, string> = {}, manager: 'npm' | 'pnpm' = 'npm'): Promise<Served> {
   const port = await freePort()
-  const options = app === 'next' ? ['-p', String(port), '-H', '127.0.0.1'] : ['--port', String(port), '--strictPort', '--host', '127.0.0.1']
+  const serve = SERVE[app] ?? VITE_PREVIEW
+  const options = serve.options?.(port) ?? []
   // npm passes a script its arguments after `--`; pnpm passes `--` on to the script, so it takes them as they are.
-  const [command, args] = argv(`${manager} run ${app === 'next' ? 'start' : 'preview'}${manager === 'npm' ? ' --' : ''} ${options.join(' ')}`)
-  const child: ChildProcess = spawn(command, args, { cwd: dir, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const [command, args] = argv(`${manager} run ${serve.script}${manager === 'npm' && options.length ? ' --' : ''} ${options.join(' ')}`.trim())
+  const child: ChildProcess = spawn(command, args, {
+    cwd: dir,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...serve.vars?.(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
   let output = ''
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()))
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()))

@@ -12,7 +12,7 @@ import path from 'node:path'
 const root = path.resolve(import.meta.dirname, '../..')
 const examples = path.join(root, 'docs/examples')
 
-export type ExampleApp = 'next' | 'vite-react' | 'vite-vue' | 'sveltekit'
+export type ExampleApp = 'next' | 'vite-react' | 'vite-vue' | 'sveltekit' | 'astro' | 'react-router' | 'nuxt' | 'angular'
 
 /** The files of one example folder, as [path in the app, diff text or null for a new file shown whole]. */
 function exampleFiles(dir: string): [file: string, diff: string | null][] {
