@@ -1,6 +1,6 @@
 // The part of Angular's API that angular.ts uses, declared for this
 // repository's type checks only: Angular is not among its dependencies (the
-// real-app test installs it from the registry, test/apps/angular.test.ts).
+// real-app test installs it from the registry, test/scenarios/apps/angular.browser.test.ts).
 // The built angular.d.ts imports Angular's own types, which an app has.
 declare module '@angular/core' {
   export interface EnvironmentProviders {

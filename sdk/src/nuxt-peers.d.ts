@@ -1,6 +1,6 @@
 // The part of Nuxt's app API that nuxt-client.ts uses, declared for this
 // repository's type checks only: Nuxt is not among its dependencies (the
-// real-app test installs it from the registry, test/apps/nuxt.test.ts).
+// real-app test installs it from the registry, test/scenarios/apps/nuxt.browser.test.ts).
 // '#app' is Nuxt's alias for its app code, resolved inside a Nuxt build.
 declare module '#app' {
   export interface NuxtApp {

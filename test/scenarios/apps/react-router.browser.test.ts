@@ -1,5 +1,5 @@
 import { describe } from 'vitest'
-import { realAppScenario } from '../support/real-app-scenario'
+import { realAppScenario } from '../../support/real-app-scenario'
 
 // The app React Router's quick start makes in framework mode
 // (test/support/manual-apps.ts: create-react-router fetches its templates from

@@ -1,5 +1,5 @@
 import { describe } from 'vitest'
-import { realAppScenario } from '../support/real-app-scenario'
+import { realAppScenario } from '../../support/real-app-scenario'
 
 // The app Astro's manual installation makes (test/support/manual-apps.ts:
 // create-astro fetches its templates from the network), with view transitions

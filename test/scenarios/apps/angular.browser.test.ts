@@ -1,5 +1,5 @@
 import { describe } from 'vitest'
-import { realAppScenario } from '../support/real-app-scenario'
+import { realAppScenario } from '../../support/real-app-scenario'
 
 // The app `ng new` makes (the CLI from the registry ships its schematics:
 // offline but for the registry), with server-side rendering, its packages from

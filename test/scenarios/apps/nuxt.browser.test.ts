@@ -1,5 +1,5 @@
 import { describe } from 'vitest'
-import { realAppScenario } from '../support/real-app-scenario'
+import { realAppScenario } from '../../support/real-app-scenario'
 
 // The app Nuxt's docs make by hand (test/support/manual-apps.ts: create nuxt
 // fetches its templates from the network), every package from the registry,

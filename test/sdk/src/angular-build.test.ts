@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { ngArgs } from '../../sdk/src/angular-build'
+import { ngArgs } from '../../../sdk/src/angular-build'
 
 // `stalewatch ng build`: Angular's CLI gets the caller's arguments, then one
 // --define per value the other build helpers bake in, from the same rule
-// (the real build: test/apps/angular.test.ts).
+// (the real build: test/scenarios/apps/angular.browser.test.ts).
 describe('stalewatch ng', () => {
   it('adds a --define for the version, key and endpoint, from the environment as every helper reads it', () => {
     const env = { GIT_SHA: '4f1c2e9', STALEWATCH_KEY: 'swk_abc', STALEWATCH_URL: 'https://stalewatch.example/' }
