@@ -54,10 +54,13 @@ export function normalizeEvent(projectId: string, envelope: ParsedEnvelope, even
       visibility: 'visibility' in event ? event.visibility : event.type === 'freeze' ? 'hidden' : '',
       navigation: event.type === 'load' ? event.navigation : '',
       previous_version: event.type === 'load' ? (event.previousVersion ?? '') : '',
-      reason: event.type === 'reload' ? event.reason : '',
+      // A skew error's cause is why its code failed to load, as a reload's reason is why it reloaded.
+      reason: event.type === 'reload' ? event.reason : event.type === 'skew_error' ? event.cause : '',
       action: event.type === 'update_prompt' ? event.action : '',
       latest: event.type === 'update_available' ? event.latest : '',
-      message: event.type === 'error' ? event.message : '',
+      // A skew error's message is its asset's path group.
+      message: event.type === 'error' ? event.message : event.type === 'skew_error' ? event.path : '',
+      ...(event.type === 'skew_error' ? { tab_age_ms: event.age } : {}),
       ...(event.type === 'heartbeat' ? { idle: event.idle ? 1 : 0, unsaved: event.unsaved ? 1 : 0 } : {}),
     },
   }

@@ -22,6 +22,8 @@ export interface EventRow {
   /** A heartbeat's idle and unsaved (migration 0090), 1 when it said so; absent = 0. */
   idle?: number
   unsaved?: number
+  /** A skew_error's tab age in ms (migration 0160); absent = 0. */
+  tab_age_ms?: number
 }
 
 /** The events columns the writer fills, in the order of eventValues. */
@@ -46,6 +48,7 @@ export const EVENT_COLUMNS = [
   'browser_major',
   'idle',
   'unsaved',
+  'tab_age_ms',
 ] as const satisfies readonly (keyof EventRow)[]
 
 /**
@@ -75,5 +78,6 @@ export function eventValues(row: EventRow): unknown[] {
     row.browser_major ?? 0,
     row.idle ?? 0,
     row.unsaved ?? 0,
+    row.tab_age_ms ?? 0,
   ]
 }
