@@ -42,7 +42,7 @@ export const EVENT_KINDS = {
   // Charted by lib/figures/skew-errors/ (by cause and by version), not by a kind's one chart.
   skew_error: {
     types: ['skew_error'], detail: 'reason', stored: true, label: 'Skew errors',
-    events: '`skew_error` (code that failed to load in a tab, with its cause as the detail: docs/skew-errors.md)',
+    events: '`skew_error` (code that failed to load in a tab, its cause kept as the detail: [skew errors](skew-errors.md))',
   },
   load: { types: ['load'], detail: 'navigation', stored: true, label: 'Loads', events: '`load`' },
   reloaded_load: {
