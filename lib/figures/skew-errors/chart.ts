@@ -21,10 +21,12 @@ export const skewErrorsByCauseChart: ChartDef = {
       byCause.prepare(ctx, req, grid),
       skewErrorMinutes({ projectId: ctx.projectId, from: req.from, to: req.to, by: 'version', stepMinutes: grid.step, source: ctx.source }),
     ])
+    // Each cause in its own colour (the event chart colours reload reasons).
+    const facts = prepared.facts.map((f) => ({ ...f, tone: { family: 'cause' as const, cause: f.key } }))
     const share = olderShare(ctx.catalog, rows, grid.stepMs)
-    if (share.share === null) return prepared
+    if (share.share === null) return { ...prepared, facts }
     const note = `${share.older} of ${share.total} (${formatShare(share.share)}) from builds older than the latest release.`
-    return { ...prepared, notes: [...(prepared.notes ?? []), note] }
+    return { ...prepared, facts, notes: [...(prepared.notes ?? []), note] }
   },
 }
 
