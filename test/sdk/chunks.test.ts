@@ -99,6 +99,19 @@ describe('watchChunks', () => {
     ])
   })
 
+  it('takes a script answered with HTML by the SyntaxError that names it, without a probe', async () => {
+    const f = fakeEnv({ visibility: 'visible' })
+    const probes = withProbe(f, () => ({ status: 200 }))
+    init({ key: 'pk', version: 'v1', env: f.env })
+    watchChunks(f.env)
+    f.fire('window', 'error', { message: "Uncaught SyntaxError: Unexpected token '<'", filename: 'https://app.example/static/js/main.8f3a2b1c.js', error: new SyntaxError("Unexpected token '<'") })
+    // The same from another origin is not this app's code.
+    f.fire('window', 'error', { message: "Uncaught SyntaxError: Unexpected token '<'", filename: 'https://cdn.other.example/x.js', error: new SyntaxError("Unexpected token '<'") })
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(probes).toEqual([])
+    expect(f.events().filter((e) => e.type == 'skew_error')).toMatchObject([{ cause: 'html_instead_of_script', path: '/static/js/main.*.js' }])
+  })
+
   it('probes at most MAX_PROBES URLs per page load, however many fail', async () => {
     const f = fakeEnv({ visibility: 'visible' })
     const probes = withProbe(f, () => ({ status: 404 }))
