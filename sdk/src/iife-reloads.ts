@@ -7,7 +7,7 @@
 // their queue, so the first file carries no probe; a failure's safe reload
 // waits for its probe, whose event must be queued before the page may go.
 import { watchReloads } from './reloads'
-import { reload } from './index'
+import { hooks, reload } from './index'
 import { skewWatcher, watchWorkerSwap, type ProbeEnv } from './skew'
 import type { StalewatchGlobal } from './iife'
 
@@ -18,8 +18,18 @@ watchReloads({}, early)
 if (early?.k) {
   // A worker swap is seen only from now on: this file comes after the page's start.
   const skew = skewWatcher(globalThis as unknown as ProbeEnv, watchWorkerSwap())
+  // The probes under way: a chunk error's reload (the first file asks for it
+  // right after the push) waits for them, then asks again.
+  let probing: Promise<unknown> | undefined
+  const probe = (m: string) => {
+    const p = (probing = Promise.all([probing, skew(m)]))
+    p.then(() => probing == p && (probing = undefined))
+    return p
+  }
+  const rules = hooks.s!
+  hooks.s = (reason, safe) => (reason == 'chunk_error' && probing ? (probing.then(() => reload(reason, safe)), 0) : rules(reason, safe))
   // The first file pushes into this very array: its push becomes the probe.
   const kept = early.k.splice(0)
-  early.k.push = (m) => (skew(m), 0)
-  Promise.all(kept.map(skew)).then(() => failed && reload(failed, true))
+  early.k.push = (m) => (probe(m), 0)
+  Promise.all(kept.map(probe)).then(() => failed && reload(failed, true))
 }
