@@ -5,10 +5,10 @@ import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ChartData } from '@/lib/charts/chart-data'
-import { adminFetch, startApp, type RunningApp } from '../support/app-server'
-import { launchChromium, logInWithToken } from '../support/browser'
-import { appsDir, buildRelease, packedSdk, releaseCopy, scaffold, stalewatchCli } from '../support/real-apps'
-import { stalewatchAdmin, type TestProject } from '../support/stalewatch-admin'
+import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
+import { launchChromium, logInWithToken } from '../../support/browser'
+import { appsDir, buildRelease, packedSdk, releaseCopy, scaffold, stalewatchCli } from '../../support/real-apps'
+import { stalewatchAdmin, type TestProject } from '../../support/stalewatch-admin'
 
 // Skew errors in Chromium with a real Vite app (docs/skew-errors.md): the app
 // create-vite makes from its react template, instrumented by the README's
@@ -26,9 +26,9 @@ import { stalewatchAdmin, type TestProject } from '../support/stalewatch-admin'
 // answers. Each tab sends one skew_error; the dashboard's charts, read over
 // the product's HTTP API, count exactly what the tabs sent. A service-worker
 // swap and a missing Next.js server action are not produced here: their
-// classification is tested as code (test/unit/skew-classify.test.ts).
+// classification is tested as code (test/sdk/src/skew.test.ts).
 
-const root = path.resolve(import.meta.dirname, '../..')
+const root = path.resolve(import.meta.dirname, '../../..')
 const artifacts = path.join(root, 'test/artifacts')
 const POLL = { timeout: 60_000, interval: 250 }
 const SHA = { v1: '5ca1ab1e0000000000000000000000000000000a', v2: 'c0ffee00000000000000000000000000000000b2' }
@@ -40,7 +40,7 @@ export default function lazyPage() {
 }
 `
 const LAZY_ROUTE = `
-// The lazy route (test/apps/vite-skew-errors.test.ts): its chunk loads on the click.
+// The lazy route (test/scenarios/skew-errors/vite-three-hosts.browser.test.ts): its chunk loads on the click.
 const lazyLink = Object.assign(document.createElement('button'), { id: 'lazy-route', textContent: 'Open the lazy page' })
 lazyLink.onclick = () => import('./lazy.js').then((m) => (document.body.dataset.lazy = m.default()))
 document.body.append(lazyLink)

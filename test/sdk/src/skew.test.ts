@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { spikesOf } from '@/lib/figures/skew-errors/spikes'
-import { olderShare } from '@/lib/figures/skew-errors/share'
 import { causeOf, failingUrl, pathGroup, watchWorkerSwap } from '@/sdk/src/skew'
 
-// The SDK's skew-error classifier and path groups, and the figure's pure
-// parts, as code: the causes a test in Chromium cannot produce here (a
-// service-worker swap, a missing server action) are checked this way
-// (docs/skew-errors.md).
+// The SDK's skew-error classifier and path groups as code: the causes a test
+// in Chromium cannot produce here (a service-worker swap, a missing server
+// action) are checked this way (docs/skew-errors.md).
 
 const answer = (status: number, o: { type?: string; age?: number; hit?: boolean } = {}) => ({ status, type: o.type ?? '', age: o.age ?? 0, hit: o.hit ?? false })
 
@@ -66,31 +63,5 @@ describe('pathGroup and failingUrl', () => {
     expect(failingUrl('Failed to load chunk /_next/static/chunks/a.js from module 1', base)).toBe('https://app.example/_next/static/chunks/a.js')
     expect(failingUrl('Unable to preload CSS for /assets/x-AbCdEfGh.css', base)).toBe('https://app.example/assets/x-AbCdEfGh.css')
     expect(failingUrl('Loading chunk 5 failed', base)).toBeUndefined()
-  })
-})
-
-describe('the figure, pure', () => {
-  it('spikes: minutes with at least minEvents and factor × the mean, with their top cause', () => {
-    const M = 60_000
-    const rows = [
-      { minute: 0, series: 'gone', events: 1 },
-      { minute: 5 * M, series: 'gone', events: 4 },
-      { minute: 5 * M, series: 'network', events: 6 },
-      { minute: 9 * M, series: 'cached_404', events: 2 },
-    ]
-    expect(spikesOf(rows, 0, 10 * M)).toEqual([{ at: 5 * M, count: 10, topCause: 'network' }])
-    // The mean is 1.3 per minute: the first minute (1) is under it.
-    expect(spikesOf(rows, 0, 10 * M, { minEvents: 1, factor: 1 }).map((s) => s.at)).toEqual([5 * M, 9 * M])
-  })
-  it('share from builds older than the latest, each bucket judged at its end', () => {
-    const catalog = { releases: [{ version: 'v1', releasedAt: 0 }, { version: 'v2', releasedAt: 100 }], firstSeen: new Map() }
-    const rows = [
-      { minute: 0, series: 'v1', events: 3 },
-      { minute: 120, series: 'v1', events: 2 },
-      { minute: 120, series: 'v2', events: 2 },
-    ]
-    // In the first bucket (ends at 60) v1 is the latest; in the second, older.
-    expect(olderShare(catalog, rows, 60)).toEqual({ total: 7, older: 2, share: 2 / 7 })
-    expect(olderShare(catalog, [], 60)).toEqual({ total: 0, older: 0, share: null })
   })
 })

@@ -9,10 +9,10 @@ import { skewErrorFamilies, skewErrorsByProject } from '@/lib/metrics/skew-error
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
 import type { WireEvent } from '@/sdk/src/wire'
-import { eventually } from '../support/backend-load'
-import { testProject, useEngine } from '../support/engine'
-import { envelope, heartbeat, post, uid } from '../support/envelopes'
-import { startIngestServer } from '../support/ingest-server'
+import { eventually } from '../../../support/backend-load'
+import { testProject, useEngine } from '../../../support/engine'
+import { envelope, heartbeat, post, uid } from '../../../support/envelopes'
+import { startIngestServer } from '../../../support/ingest-server'
 
 // A skew_error from the wire to every place that counts it: ingest stores
 // its cause, path group and tab age; the figure, the alert and the metrics
