@@ -3,6 +3,7 @@ import { lastEvent } from '../figures/event-rates/read-last-event'
 import { isOrderedBefore } from '../semantics/version-order'
 import { catalogFor } from '../releases/catalog'
 import { measureBackendLoad } from './measure-backend-load'
+import { measureSkewErrors } from './measure-skew-errors'
 import type { MeasureContext, Measurement } from './measure-context'
 import type { Condition } from './rule-schema'
 import type { Judgement } from './state-machine'
@@ -91,6 +92,8 @@ export async function measure(projectId: string, condition: Condition, ctx: Meas
       if (value === null) return { value, threshold, summary, breaching: false, clear: true }
       return { value, threshold, summary, breaching: value >= threshold, clear: value <= threshold * (1 - margin) }
     }
+    case 'skew_errors':
+      return measureSkewErrors(projectId, condition, ctx)
     case 'stale_requests':
     case 'requests_per_tab':
     case 'reconnect_storm':

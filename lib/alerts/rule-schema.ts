@@ -66,6 +66,18 @@ export const ingestSilenceCondition = z.object({
   ...hysteresis,
 })
 
+export const skewErrorsCondition = z.object({
+  kind: z.literal('skew_errors'),
+  /** Fires when skew errors from builds older than the latest, per live tab of those builds, are above this. */
+  perTabAbove: z.number().gt(0, 'must be above 0'),
+  /** Minutes of skew errors counted, ending now. */
+  windowMinutes: z.number().int('must be a whole number').min(1, 'must be at least 1').max(60, 'must be at most 60').default(5),
+  /** Live tabs of older builds needed for a value: a handful of tabs is noise. */
+  minTabs: z.number().int('must be a whole number').min(1, 'must be at least 1').default(5),
+  forMinutes: minutes(1440).default(0),
+  ...hysteresis,
+})
+
 // Backend load by client version (./backend-load-conditions.ts).
 export const staleRequestsCondition = z.object({ ...staleRequestsFields, ...hysteresis })
 export const requestsPerTabCondition = z.object({ ...requestsPerTabFields, ...hysteresis })
@@ -77,6 +89,7 @@ export const conditionSchema = z.discriminatedUnion('kind', [
   versionLiveCondition,
   eventRateCondition,
   ingestSilenceCondition,
+  skewErrorsCondition,
   staleRequestsCondition,
   requestsPerTabCondition,
   reconnectStormCondition,

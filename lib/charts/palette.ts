@@ -9,7 +9,7 @@
 // badges), not by recolouring it.
 //
 // One colour means one thing across the dashboard: the version colours, the
-// reload reasons' colours, "other", the counts under no version and the
+// reload reasons' colours, the skew errors' causes' colours, "other", the counts under no version and the
 // marker lines (drawn in the text colour, app/globals.css) never share a
 // value. Every colour reads on both the light and the dark theme.
 
@@ -20,6 +20,8 @@ export type Tone =
   /** Counts under no version (backend load's `unknown`): apart from "other", which sums versions. */
   | { family: 'unversioned' }
   | { family: 'reason'; reason: string }
+  /** A skew error's cause (docs/skew-errors.md); 'other' is drawn as "other". */
+  | { family: 'cause'; cause: string }
   /** Versions before or after one release, summed (backend load on a release's page). */
   | { family: 'relative'; side: 'older' | 'newer' }
   /** A share drawn alone (the stale share). */
@@ -41,6 +43,16 @@ export const REASON_COLOURS: Record<string, string> = {
   app: '#1c7ed6',
 }
 
+/** Skew errors' causes: none equals a version's, a reload reason's or another family's colour. */
+export const CAUSE_COLOURS: Record<string, string> = {
+  gone: '#a61e4d',
+  html_instead_of_script: '#e8a200',
+  cached_404: '#5c940d',
+  sw_swap: '#0b7285',
+  server_action_missing: '#5f3dc4',
+  network: '#ced4da',
+}
+
 export function toneColour(tone: Tone): string {
   switch (tone.family) {
     case 'version':
@@ -51,6 +63,8 @@ export function toneColour(tone: Tone): string {
       return UNVERSIONED
     case 'reason':
       return REASON_COLOURS[tone.reason] ?? OTHER
+    case 'cause':
+      return CAUSE_COLOURS[tone.cause] ?? OTHER
     case 'relative':
       return tone.side === 'older' ? OLDER : NEWER
     case 'share':

@@ -43,10 +43,12 @@ export const EVENT_COLUMN_TABLE = [
   required('visibility', text, ({ event: e }): string => ('visibility' in e ? e.visibility : e.type === 'freeze' ? 'hidden' : '')),
   required('navigation', text, ({ event: e }): string => (e.type === 'load' ? e.navigation : '')),
   required('previous_version', text, ({ event: e }) => (e.type === 'load' ? (e.previousVersion ?? '') : '')),
-  required('reason', text, ({ event: e }): string => (e.type === 'reload' ? e.reason : '')),
+  // A skew error's cause is why its code failed to load, as a reload's reason is why it reloaded.
+  required('reason', text, ({ event: e }): string => (e.type === 'reload' ? e.reason : e.type === 'skew_error' ? e.cause : '')),
   required('action', text, ({ event: e }): string => (e.type === 'update_prompt' ? e.action : '')),
   required('latest', text, ({ event: e }) => (e.type === 'update_available' ? e.latest : '')),
-  required('message', 'String', ({ event: e }) => (e.type === 'error' ? e.message : '')),
+  // A skew error's message is its asset's path group.
+  required('message', 'String', ({ event: e }) => (e.type === 'error' ? e.message : e.type === 'skew_error' ? e.path : '')),
   // Browser family and major version from the User-Agent (migration 0030, docs/privacy.md).
   optional('browser', `${text} DEFAULT ''`, '', (n) => n.browser?.browser),
   optional('browser_major', 'UInt16 DEFAULT 0', 0, (n) => n.browser?.browserMajor),
@@ -54,6 +56,8 @@ export const EVENT_COLUMN_TABLE = [
   // (ingest/events/reload-ask.ts tells "said nothing" from "said no").
   optional('idle', 'UInt8 DEFAULT 0', 0, ({ event: e }) => (e.type === 'heartbeat' ? (e.idle ? 1 : 0) : undefined)),
   optional('unsaved', 'UInt8 DEFAULT 0', 0, ({ event: e }) => (e.type === 'heartbeat' ? (e.unsaved ? 1 : 0) : undefined)),
+  // A skew error's tab age in ms (migration 0160).
+  optional('tab_age_ms', 'UInt64 DEFAULT 0', 0, ({ event: e }) => (e.type === 'skew_error' ? e.age : undefined)),
 ] as const
 
 /** One row of the events table, as the writer sends it (times in epoch ms). */

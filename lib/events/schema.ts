@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { freeText, versionString } from '../validation'
-import { WIRE_LIMITS, type IngestEnvelope, type WireEvent } from '../../sdk/src/wire'
+import { SKEW_CAUSES, WIRE_LIMITS, type IngestEnvelope, type WireEvent } from '../../sdk/src/wire'
 
 // zod schemas for wire format v1 (docs/wire-format.md). The envelope is
 // checked first; each event is then checked on its own so one bad event is
@@ -47,6 +47,14 @@ export const eventSchema = z.discriminatedUnion('type', [
     type: z.literal('error'),
     // Stored with lone surrogates and control characters replaced (docs/semantics.md, Strings).
     message: freeText(WIRE_LIMITS.maxMessageLength),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('skew_error'),
+    cause: z.enum(SKEW_CAUSES),
+    path: freeText(WIRE_LIMITS.maxPathGroupLength),
+    // ms since the tab loaded the page; at most a year (a tab's age, not a date).
+    age: z.number().int('must be an integer (ms)').min(0).max(365 * 86_400_000),
   }),
 ])
 

@@ -7,6 +7,7 @@ import { eventRatesRollup } from './event-rates/rollup'
 import { versionsChart, visibilityChart } from './live-sessions/chart'
 import { liveSessionsRollup } from './live-sessions/rollup'
 import { releaseSummariesRollup } from './release-summaries/rollup'
+import { skewErrorsByCauseChart, skewErrorsByVersionChart, skewErrorsOlderShareChart } from './skew-errors/chart'
 import type { RollupStep } from './rollup-step'
 import { stragglersRollup } from './stragglers/rollup'
 import { upgradesByReloadRollup } from './upgrades-by-reload/rollup'
@@ -23,6 +24,10 @@ export const CHARTS = {
   aligned: alignedChart,
   // reloads, resumes, returns, errors: one per charted kind of lib/semantics/event-kinds.ts.
   ...EVENT_CHARTS,
+  // Skew errors by cause and by version (docs/skew-errors.md); counted per minute by the event-rates rollup.
+  'skew-errors': skewErrorsByCauseChart,
+  'skew-errors-by-version': skewErrorsByVersionChart,
+  'skew-errors-older-share': skewErrorsOlderShareChart,
   // Backend load by client version (docs/backend-load.md).
   'backend-requests': requestsChart,
   'backend-errors': serverErrorsChart,

@@ -39,6 +39,11 @@ export const EVENT_KINDS = {
     events: '`visibility` with visibility `visible` (back from hidden)',
   },
   error: { types: ['error'], stored: true, label: 'Errors', chart: { name: 'errors', by: 'version' }, events: '`error`' },
+  // Charted by lib/figures/skew-errors/ (by cause and by version), not by a kind's one chart.
+  skew_error: {
+    types: ['skew_error'], detail: 'reason', stored: true, label: 'Skew errors',
+    events: '`skew_error` (code that failed to load in a tab, its cause kept as the detail: [skew errors](skew-errors.md))',
+  },
   load: { types: ['load'], detail: 'navigation', stored: true, label: 'Loads', events: '`load`' },
   reloaded_load: {
     types: ['load'], where: "navigation = 'reload'", stored: false, label: 'Reloaded loads',

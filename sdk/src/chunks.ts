@@ -1,11 +1,14 @@
 // Chunk errors: an old build failing to load one of its scripts or chunks after
 // a deploy. An add-on outside the core size budget: call watchChunks() after
-// init() (the script-tag build does it for you). Each failure is reported as an
-// `error` event, then a safe reload (reason chunk_error) is asked for: with
-// watchReloads() installed (reloads.ts) it happens once the tab is hidden or
-// idle with no unsaved work, within the loop guard; without it, never.
+// init() (the adapters do it for you). Each failure is probed and classified
+// (skew.ts) and sent as one `skew_error` event, then a safe reload (reason
+// chunk_error) is asked for: with watchReloads() installed (reloads.ts) it
+// happens once the tab is hidden or idle with no unsaved work, within the loop
+// guard; without it, never. The script tag (iife.ts) keeps only the detection
+// here (onChunkErrors) in its first file and probes from its rules' file.
 import type { Env } from './types'
 import { reload, report } from './index'
+import { ACTION, HTML, skewWatcher, watchWorkerSwap, type ProbeEnv } from './skew'
 
 const CHUNK = /chunkloaderror|load(ing)? (css )?chunk|dynamically imported/i
 
@@ -24,15 +27,44 @@ export const chunkError = (e: Event, origin: string): string | undefined => {
   if (!url.indexOf(origin + '/') || CHUNK.test(x.name + m)) return m.slice(0, 300)
 }
 
-/** Listen for chunk errors on this window (default globalThis). */
-export const watchChunks = (env: Pick<Env, 'addEventListener' | 'location'> = globalThis as unknown as Env): void => {
+/**
+ * The script tag's chunk watching (iife.ts), on this window: each chunk error's message goes
+ * to q (default: an `error` event; the script tag keeps them for its rules'
+ * file, which probes them), then a safe reload is asked for.
+ */
+export const onChunkErrors = (q: { push(message: string): unknown } = { push: report }): void => {
   const on = (e: Event) => {
-    const message = chunkError(e, env.location.origin)
+    // The window's origin (self.origin): the page's, as location.origin.
+    const message = chunkError(e, origin)
     if (message) {
-      report(message)
+      q.push(message)
       reload('chunk_error', true)
     }
   }
+  addEventListener('error', on, true)
+  addEventListener('unhandledrejection', on)
+}
+
+// Beyond chunkError: a server action the new build no longer has (Next.js),
+// a script answered with HTML (its SyntaxError names the script's URL as its
+// filename), and Vite's preload failures (vite:preloadError, whose payload is the error).
+const skewError = (e: Event, origin: string): string | undefined => {
+  const x = e as ErrorEvent & { payload?: unknown; reason?: { message?: string } }
+  const m = String(x.error?.message || x.reason?.message || x.reason || x.message || '')
+  if (ACTION.test(m)) return m.slice(0, 300)
+  if (HTML.test(m) && !x.filename?.indexOf(origin + '/')) return `${m.slice(0, 100)} ${x.filename}`
+  return chunkError(x.payload ? ({ reason: x.payload } as unknown as Event) : e, origin)
+}
+
+/** Listen for chunk errors on this window (default globalThis), probe and report each as a skew_error. */
+export const watchChunks = (env: Pick<Env, 'addEventListener' | 'location'> = globalThis as unknown as Env): void => {
+  const skew = skewWatcher(env as unknown as ProbeEnv, watchWorkerSwap((env as { navigator?: Navigator }).navigator))
+  const on = (e: Event) => {
+    const message = skewError(e, env.location.origin)
+    // The safe reload waits for the probe: its event must be queued before the page may go.
+    if (message) skew(message).then(() => reload('chunk_error', true))
+  }
   env.addEventListener('error', on, true)
   env.addEventListener('unhandledrejection', on)
+  env.addEventListener('vite:preloadError', on)
 }

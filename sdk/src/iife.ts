@@ -15,7 +15,7 @@
 // tells the other tabs.
 // Budget: 2,400 B min+gzip for this file, what a page loads at first (test/sdk/size.test.ts).
 import { beat, flush, getState, hooks, init, reload, report, subscribe, update, updatePrompt } from './index'
-import { watchChunks } from './chunks'
+import { onChunkErrors } from './chunks'
 import { mountUpdatePrompt } from './prompt'
 import { watchFields } from './fields'
 import type { Early } from './reloads'
@@ -26,7 +26,8 @@ const RULES = 'stalewatch-reloads.js'
 
 /** window.Stalewatch: the core's API (it follows init), chunk watching and the prompt. */
 export type StalewatchGlobal = typeof import('./index') & {
-  watchChunks: typeof watchChunks
+  /** Chunk errors reported as `error` events (with init() called by hand; auto-init probes them, as skew errors). */
+  watchChunks: typeof onChunkErrors
   mountUpdatePrompt: typeof mountUpdatePrompt
   /** Internal: what stalewatch-reloads.js takes over. */
   e?: Early
@@ -40,7 +41,7 @@ const api = {
     live()
   },
   subscribe,
-  watchChunks,
+  watchChunks: onChunkErrors,
   mountUpdatePrompt,
 } as StalewatchGlobal
 const live = () => Object.assign(api, { beat, flush, getState, hooks, reload, report, update, updatePrompt })
@@ -52,7 +53,7 @@ const tag = document.currentScript as HTMLScriptElement | null
 const data = tag?.dataset
 if (data?.key && data.version) {
   const d = document
-  const early: Early = (api.e = { f: watchFields(d) })
+  const early: Early = (api.e = { f: watchFields(d), k: [] })
   // Once the rules are in, or could not be: the prompt works without them.
   const prompt = () => data.prompt != 'false' && mountUpdatePrompt()
   let loading: unknown
@@ -67,5 +68,6 @@ if (data?.key && data.version) {
   }
   // A safe reload waits for the rules; any other goes.
   hooks.s = (reason, safe) => !safe || ((early.r = reason), rules(), 0)
-  watchChunks()
+  // Failures wait for the rules' file, which probes them (skew.ts) and takes the queue over.
+  onChunkErrors(early.k!)
 }

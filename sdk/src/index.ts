@@ -38,6 +38,8 @@ export interface Hooks {
   b?: () => object
   /** answer: every ingest answer for this page load (not those for earlier loads' events). */
   a?: (a: Answer) => void
+  /** event: the core sets it to queue an event of any type (skew.ts sends skew_error through it). */
+  e?: (type: EventType, fields?: object) => void
 }
 
 // The module API: live bindings that init() points at the instance it starts
@@ -109,15 +111,16 @@ export const init = (o: Options): void => {
     learn(a)
     h.a?.(a)
   })
-  const ev = (type: EventType, e?: object) => t.add({ id: load + '_' + n++, ts: env.Date.now(), type, ...e } as WireEvent)
+  const ev = (h.e = (type: EventType, e?: object) => t.add({ id: load + '_' + n++, ts: env.Date.now(), type, ...e } as WireEvent))
 
   // What earlier loads of this tab left unacknowledged (an outage, a reload
   // before the answer) goes again, each under its own load's head and marked
   // replay, so the server counts it under the load that made it and hands no
   // reload slot for it. Ids make a resend of a stored event harmless.
   const all: Transport[] = [t]
+  // (Nothing kept: JSON.parse(undefined) throws, and the catch takes it.)
   try {
-    for (const [h, q] of JSON.parse(store(env, 'sw_q') || '[]')) {
+    for (const [h, q] of JSON.parse(store(env, 'sw_q')!)) {
       const x = transport(url, { ...h, replay: true }, env, noop)
       q.forEach(x.add)
       all.push(x)

@@ -42,6 +42,8 @@ export interface Early {
   f: Fields
   a?: Answer
   r?: ReloadReason
+  /** Chunk failures' messages, for the rules' file to probe (skew.ts); it then makes this array's push the probe. */
+  k?: string[]
 }
 
 /** Install automatic reloads for the instance init() started last. Call it once, after init(). */

@@ -8,6 +8,9 @@ export type Visibility = 'visible' | 'hidden'
 export type Navigation = 'navigate' | 'reload' | 'back_forward' | 'prerender'
 export type ReloadReason = 'user' | 'update_prompt' | 'forced' | 'chunk_error' | 'app'
 export type PromptAction = 'shown' | 'accepted' | 'dismissed'
+/** Why a tab failed to load code (docs/skew-errors.md), as the SDK's probe of the failing URL classified it. */
+export type SkewCause = 'gone' | 'html_instead_of_script' | 'cached_404' | 'sw_swap' | 'server_action_missing' | 'network' | 'other'
+export const SKEW_CAUSES = ['gone', 'html_instead_of_script', 'cached_404', 'sw_swap', 'server_action_missing', 'network', 'other'] as const satisfies readonly SkewCause[]
 
 interface EventBase {
   /** Unique per event, 8–64 chars of [A-Za-z0-9_-]; a resent event keeps its id. */
@@ -34,6 +37,14 @@ export type WireEvent = EventBase &
     | { type: 'update_prompt'; action: PromptAction }
     | { type: 'reload'; reason: ReloadReason }
     | { type: 'error'; message: string }
+    | {
+        type: 'skew_error'
+        cause: SkewCause
+        /** The failing asset's path group: its path without origin, query or fragment, hashes and ids as * (/assets/index-*.js); for a server action, the page's. */
+        path: string
+        /** ms since the tab loaded this page (its time origin) when the code failed to load. */
+        age: number
+      }
   )
 
 export type EventType = WireEvent['type']
@@ -109,11 +120,14 @@ export const MAX_EVENTS = 100
 export const MAX_VERSION_LENGTH = 64
 /** An error event's message, in characters. */
 export const MAX_MESSAGE_LENGTH = 500
+/** A skew_error's path group, in characters. */
+export const MAX_PATH_GROUP_LENGTH = 200
 
 export const WIRE_LIMITS = {
   maxBodyBytes: MAX_BODY_BYTES,
   maxEvents: MAX_EVENTS,
   maxVersionLength: MAX_VERSION_LENGTH,
   maxMessageLength: MAX_MESSAGE_LENGTH,
+  maxPathGroupLength: MAX_PATH_GROUP_LENGTH,
   idPattern: /^[A-Za-z0-9_-]{8,64}$/,
 } as const

@@ -159,6 +159,10 @@ describe('the two built files in one window', () => {
     const listeners = new Map<string, ((e: unknown) => void)[]>()
     const on = (t: string, fn: (e: unknown) => void) => listeners.set(t, [...(listeners.get(t) ?? []), fn])
     const storage = new Map<string, string>()
+    const sent: { type: string; reason?: string }[] = []
+    /** What left the window, in order: each event's type as it was sent, and 'location.reload'. */
+    const log: string[] = []
+    const probed: string[] = []
     const sandbox: Record<string, unknown> = {
       document: {
         currentScript: { src: 'https://sw.example/sdk.js', dataset: { key: 'pk', version: 'v1', prompt: 'false' } },
@@ -167,10 +171,23 @@ describe('the two built files in one window', () => {
         addEventListener: on,
         querySelectorAll: () => [],
       },
-      location: { origin: 'https://app.example', reload: () => reloads.push('reload') },
-      navigator: { sendBeacon: (_: string, body: string) => beacons.push(JSON.parse(body)) },
+      // A window's own origin (self.origin), as the page's location has it.
+      origin: 'https://app.example',
+      location: { origin: 'https://app.example', href: 'https://app.example/', reload: () => (log.push('location.reload'), reloads.push('reload')) },
+      navigator: {
+        sendBeacon: (_: string, body: string) => {
+          log.push(...(JSON.parse(body) as { events: { type: string }[] }).events.map((e) => e.type))
+          return beacons.push(JSON.parse(body))
+        },
+      },
       sessionStorage: { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => storage.set(k, v) },
-      fetch: async () => ({ ok: true, status: 204, headers: { get: (h: string) => (h == 'stalewatch-answer' ? JSON.stringify(answer()) : null) } }),
+      // Ingest's answer; anything else is a probe of a failed chunk, which answers 404.
+      fetch: async (url: string, init: { body?: string }) => {
+        if (!init.body) return (probed.push(url), { ok: false, status: 404, headers: { get: () => null } })
+        sent.push(...JSON.parse(init.body).events)
+        log.push(...sent.slice(-JSON.parse(init.body).events.length).map((e) => e.type))
+        return { ok: true, status: 204, headers: { get: (h: string) => (h == 'stalewatch-answer' ? JSON.stringify(answer()) : null) } }
+      },
       setTimeout: (fn: () => void, ms: number) => (ms <= 1000 ? setTimeout(fn, 0) : later.push({ fn, ms })),
       clearTimeout: () => {},
       addEventListener: on,
@@ -195,7 +212,7 @@ describe('the two built files in one window', () => {
     const settle = () => new Promise((r) => setTimeout(r, 20))
     const api = sandbox.Stalewatch as { beat(): void; getState(): { updateAvailable: boolean } }
     const fire = (type: string, e: object) => listeners.get(type)?.forEach((fn) => fn(e))
-    return { imported, reloads, beacons, later, api, settle, fire }
+    return { imported, reloads, beacons, later, api, settle, fire, sent, probed, log }
   }
 
   it('loads the rules only once an answer says an update is available, then reloads in the slot the answer gave', async () => {
@@ -223,13 +240,33 @@ describe('the two built files in one window', () => {
     expect(w.imported).toHaveLength(1)
   })
 
-  it('a chunk error before any update loads the rules, which reload the hidden tab with reason chunk_error', async () => {
+  it('a chunk error before any update loads the rules, which probe it, send its skew_error, then reload the hidden tab with reason chunk_error', async () => {
     const w = window(() => ({ latest: 'v1' }))
     await w.settle()
     w.fire('error', { target: { tagName: 'SCRIPT', src: 'https://app.example/assets/chunk-1.js' } })
     await w.settle()
     expect(w.imported).toEqual([`https://sw.example/${SCRIPT_TAG_RULES_FILE}`])
+    expect(w.probed).toEqual(['https://app.example/assets/chunk-1.js'])
     expect(w.reloads).toEqual(['reload'])
+    // The beacon at the reload may carry a copy of what a fetch had in flight: one event by its id.
+    const events = new Map([...w.sent, ...w.beacons.at(-1)!.events].map((e) => [(e as { id?: string }).id, e]))
+    expect([...events.values()].filter((e) => e.type == 'skew_error')).toMatchObject([{ type: 'skew_error', cause: 'gone', path: '/assets/chunk-*.js' }])
     expect(w.beacons.at(-1)!.events.at(-1)).toMatchObject({ type: 'reload', reason: 'chunk_error' })
+  })
+
+  it('a chunk error once the rules are in: the hidden tab reloads only after its skew_error is queued', async () => {
+    const w = window(() => ({ latest: 'v2' }))
+    await w.settle()
+    // The update brought the rules in; the prompt is off.
+    expect(w.imported).toHaveLength(1)
+    w.fire('error', { target: { tagName: 'SCRIPT', src: 'https://app.example/assets/chunk-2.js' } })
+    await w.settle()
+    expect(w.probed).toEqual(['https://app.example/assets/chunk-2.js'])
+    expect(w.reloads).toEqual(['reload'])
+    // The skew_error left (by fetch, or in the beacon that goes just before the reload) before the page went.
+    expect(w.log.slice(w.log.indexOf('skew_error'))).toContain('location.reload')
+    expect(w.log.indexOf('skew_error')).toBeGreaterThan(-1)
+    const events = new Map([...w.sent, ...w.beacons.at(-1)!.events].map((e) => [(e as { id?: string }).id, e]))
+    expect([...events.values()].filter((e) => e.type == 'skew_error')).toMatchObject([{ cause: 'gone', path: '/assets/chunk-*.js' }])
   })
 })

@@ -3,7 +3,7 @@ import type { ChartMarker, FigureChart } from '@/lib/charts/chart-data'
 import { drawChart } from '@/lib/charts/draw'
 import { chartFormatters } from '@/lib/charts/format'
 import { layoutMarkers, MARKER_LAYOUT } from '@/lib/charts/marker-labels'
-import { REASON_COLOURS, toneColour, VERSION_COLOURS } from '@/lib/charts/palette'
+import { CAUSE_COLOURS, REASON_COLOURS, toneColour, VERSION_COLOURS } from '@/lib/charts/palette'
 import { otherKey, topVersions } from '@/lib/charts/top-versions'
 
 // The pure preparation every chart goes through before the renderer draws it.
@@ -21,6 +21,7 @@ describe('series colours', () => {
     }
     const others = [
       ...Object.keys(REASON_COLOURS).map((reason) => toneColour({ family: 'reason', reason })),
+      ...Object.keys(CAUSE_COLOURS).map((cause) => toneColour({ family: 'cause', cause })),
       toneColour({ family: 'other' }),
       toneColour({ family: 'unversioned' }),
       toneColour({ family: 'share' }),

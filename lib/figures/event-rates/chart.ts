@@ -8,11 +8,11 @@ import { eventMinutes } from './read-minutes'
 
 // One explorer chart per event kind that has one in the kinds table
 // (lib/semantics/event-kinds.ts): distinct events per time bucket, by
-// version or by reason.
+// version or by reason. The skew-error figure (lib/figures/skew-errors/) draws its kind with eventChart too.
 
 const NONE = '(none)'
 
-function eventChart(kind: StoredEventKind, by: 'version' | 'reason'): ChartDef {
+export function eventChart(kind: StoredEventKind, by: 'version' | 'reason'): ChartDef {
   const { label } = eventKindDef(kind)
   return {
     title: `${label} by ${by}`,

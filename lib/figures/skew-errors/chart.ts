@@ -1,0 +1,57 @@
+import { formatShare } from '../../charts/format'
+import type { ChartDef } from '../chart-def'
+import { eventChart } from '../event-rates/chart'
+import { skewErrorMinutes } from './read'
+import { olderShare, olderShareSeries } from './share'
+
+// Skew errors per time bucket by cause and by version (docs/skew-errors.md),
+// on the explorer and the release page: the event-rates charts of the
+// skew_error kind, titled for people, the cause chart noting the share that
+// came from builds older than the latest release.
+
+const byCause = eventChart('skew_error', 'reason')
+const byVersion = eventChart('skew_error', 'version')
+
+export const skewErrorsByCauseChart: ChartDef = {
+  ...byCause,
+  title: 'Skew errors by cause',
+  emptyText: 'No skew errors in this window: no tab failed to load code.',
+  prepare: async (ctx, req, grid) => {
+    const [prepared, rows] = await Promise.all([
+      byCause.prepare(ctx, req, grid),
+      skewErrorMinutes({ projectId: ctx.projectId, from: req.from, to: req.to, by: 'version', stepMinutes: grid.step, source: ctx.source }),
+    ])
+    // Each cause in its own colour (the event chart colours reload reasons).
+    const facts = prepared.facts.map((f) => ({ ...f, tone: { family: 'cause' as const, cause: f.key } }))
+    const share = olderShare(ctx.catalog, rows, grid.stepMs)
+    if (share.share === null) return { ...prepared, facts }
+    const note = `${share.older} of ${share.total} (${formatShare(share.share)}) from builds older than the latest release.`
+    return { ...prepared, facts, notes: [...(prepared.notes ?? []), note] }
+  },
+}
+
+export const skewErrorsByVersionChart: ChartDef = {
+  ...byVersion,
+  title: 'Skew errors by version',
+  emptyText: 'No skew errors in this window.',
+}
+
+const OLDER = 'from older builds'
+
+/** Per bucket, the share of skew errors from builds older than the latest release at the bucket's end. */
+export const skewErrorsOlderShareChart: ChartDef = {
+  title: 'Skew errors from builds older than the latest',
+  kind: 'line',
+  emptyText: 'No skew errors in this window.',
+  explorer: true,
+  prepare: async (ctx, req, grid) => {
+    const rows = await skewErrorMinutes({ projectId: ctx.projectId, from: req.from, to: req.to, by: 'version', stepMinutes: grid.step, source: ctx.source })
+    const points = olderShareSeries(ctx.catalog, rows, req.from, req.to, grid.stepMs)
+    return {
+      xKind: 'time',
+      unit: 'share',
+      facts: [{ key: OLDER, label: OLDER, version: null, visibility: null, tone: { family: 'share' } }],
+      points: points.map((p) => ({ x: p.x, values: { [OLDER]: p.share } })),
+    }
+  },
+}
