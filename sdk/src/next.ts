@@ -1,4 +1,4 @@
-// Next.js build helper, for next.config.ts: withStalewatch(nextConfig) bakes
+// Next.js build helper, for next.config.ts (the counting of requests is sdk/src/server/next-counting.ts): withStalewatch(nextConfig) bakes
 // the version (and STALEWATCH_KEY / STALEWATCH_URL) into the bundle, so that
 // <Stalewatch /> from stalewatch/react needs no props, and sets x-app-version
 // on every response the app serves. Build side only (runs when Next.js loads

@@ -5,6 +5,6 @@ export { createLoadCounter, loadCounter, type LoadCounter, type LoadCounterOptio
 export { countExpress, countFastify, countNode, nodeTracker, type NodeCountOptions, type NodeRequest, type NodeResponse } from './node'
 export { countUpgrades, trackUpgrade, type UpgradeCountOptions, type UpgradeSocket } from './ws'
 export { countFetch, type FetchCountOptions } from './fetch'
-export { countProxy, countRoute, type ProxyCountOptions } from './next'
+export { countProxy, countRoute, type ProxyCountOptions } from './next-counting'
 export { OTHER, UNKNOWN, routeGroup, statusClass, versionLabel } from './labels'
 export type { AggregateEnvelope, AggregateItem, LoadKind, StatusClass } from './wire'

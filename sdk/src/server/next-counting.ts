@@ -1,4 +1,4 @@
-// Next.js: the proxy (proxy.ts, formerly middleware.ts) and route handlers.
+// Counting for Next.js apps (not the build helper, which is sdk/src/next.ts): the proxy (proxy.ts, formerly middleware.ts) and route handlers.
 // The proxy runs before every route it matches but never sees the route's
 // answer: a request it passes on (NextResponse.next(), a rewrite) is counted
 // with the status class `forwarded`; one it answers itself (a redirect, a
