@@ -10,11 +10,13 @@ import { handleAggregatesNode } from './ingest/aggregates/http'
 import { aggregateRuntime, closeAggregateIngest } from './ingest/aggregates/runtime'
 import { addressLimiter } from './ingest/edge/address-limit'
 import { ingestMetrics } from './ingest/edge/metrics'
+import { ingestBufferSnapshot } from './ingest/log/buffer-snapshot'
 import { clientAddress, PEER_ADDRESS_HEADER, trustPeerAddressHeader } from './lib/http/client-address'
 import { quietNextClientAborts } from './lib/http/client-abort'
 import { connectionLimits, connectionServerOptions, guardConnections } from './ingest/edge/connection-guard'
 import { closeStore } from './lib/store/client'
 import { onServerStart, onServerStop } from './lib/server-start'
+import { startSelfHealth, stopSelfHealth } from './lib/self-gaps/writer'
 import { log, errorMessage } from './lib/log'
 
 // One process serves everything, as the embedded engine requires: /api/ingest
@@ -51,6 +53,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // or insert delays acknowledgements. Only settable before the process starts.
   if (config().threadpoolSize === undefined) log.warn('UV_THREADPOOL_SIZE is not set: start with UV_THREADPOOL_SIZE=16 (npm start does) so ingest log writes never wait behind ClickHouse calls')
   await onServerStart()
+  // Stalewatch's own gaps (lib/self-gaps/): ingest's answers and its log's state, handed over as data.
+  startSelfHealth(() => ({ rejectedByReason: ingestMetrics().rejectedByReason, buffer: ingestBufferSnapshot() }))
   const app = next({ dev: options.dev ?? false, dir: options.dir ?? path.resolve('.'), hostname: options.hostname, port: options.port })
   const handle = app.getRequestHandler()
   await app.prepare()
@@ -114,6 +118,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const close = () => {
     // Stop taking connections, store what was acknowledged-to-be, then let go of the engine.
     closing ??= (async () => {
+      // From here no tab is heard: the down time on the timeline starts now.
+      const stoppedAt = Date.now()
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       step = 'storing buffered events'
@@ -124,6 +130,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await app.close().catch(() => undefined)
       step = 'stopping background jobs'
       await onServerStop()
+      step = 'recording the stop'
+      await stopSelfHealth(stoppedAt).catch(() => undefined)
       step = 'closing the engine'
       await closeStore()
       step = null

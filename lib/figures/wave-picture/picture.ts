@@ -8,6 +8,8 @@ import type { Cause } from '../../rollout/wave'
 import { isOrderedBefore } from '../../semantics/version-order'
 import { liveClasses } from '../adoption/read-classes'
 import { liveMinutes } from '../live-sessions/read-minutes'
+import { selfGaps, type SelfGap } from '../self-gaps/read'
+import { isUnheard } from '../self-gaps/unheard'
 
 // The wave as a picture on the rollout page (docs/rollout.md, "The wave as
 // a picture"): live tabs below the minimum over time (the burn-down),
@@ -48,6 +50,8 @@ export interface WavePicture {
    * if they stay in use; null while paused, at rate 0, or with none waiting.
    */
   endBand: { from: number; to: number } | null
+  /** Stalewatch's own gaps in the window; the line is empty where it heard no tab. */
+  gaps: SelfGap[]
   /** How each part is drawn: a forced reload in the forced reason's colour, as on the reloads chart. */
   style: typeof WAVE_STYLE
 }
@@ -81,10 +85,11 @@ export async function wavePicture(project: { id: string; livenessWindowSeconds: 
   const step = stepFor(now - (wave.changedAt - 5 * MINUTE))
   // On the live-sessions figure's grid: boundaries on whole steps.
   const from = Math.floor((wave.changedAt - 5 * MINUTE) / (step * MINUTE)) * step * MINUTE
-  const [catalog, rows, classes] = await Promise.all([
+  const [catalog, rows, classes, gaps] = await Promise.all([
     catalogFor(project.id),
     liveMinutes({ projectId: project.id, from, to: now, windowSeconds: project.livenessWindowSeconds, stepMinutes: step }),
     liveClasses({ projectId: project.id, at: now, windowSeconds: project.livenessWindowSeconds }),
+    selfGaps({ from, to: now }),
   ])
   const below = new Map<number, number>()
   for (const r of rows) {
@@ -110,7 +115,9 @@ export async function wavePicture(project: { id: string; livenessWindowSeconds: 
       landed += perMinute.get(m)?.landed ?? 0
     }
     const measured = x <= now
-    points.push({ x, below: measured ? (below.get(x) ?? 0) : null, started: measured ? started : null, landed: measured ? landed : null })
+    // Tabs Stalewatch did not hear are not tabs that reloaded (docs/semantics.md, Stalewatch's own gaps).
+    const heard = measured && !isUnheard(x, gaps, project.livenessWindowSeconds * 1000, step * MINUTE)
+    points.push({ x, below: heard ? (below.get(x) ?? 0) : null, started: measured ? started : null, landed: measured ? landed : null })
   }
-  return { from, to, now, points, pauses: pausesOf(audit, wave.changedAt, now), endBand, style: WAVE_STYLE }
+  return { from, to, now, points, pauses: pausesOf(audit, wave.changedAt, now), endBand, gaps, style: WAVE_STYLE }
 }
