@@ -53,8 +53,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // or insert delays acknowledgements. Only settable before the process starts.
   if (config().threadpoolSize === undefined) log.warn('UV_THREADPOOL_SIZE is not set: start with UV_THREADPOOL_SIZE=16 (npm start does) so ingest log writes never wait behind ClickHouse calls')
   await onServerStart()
-  // Stalewatch's own gaps (lib/self-gaps/): ingest's answers and its log's state, handed over as data.
-  startSelfHealth(() => ({ rejectedByReason: ingestMetrics().rejectedByReason, buffer: ingestBufferSnapshot() }))
   const app = next({ dev: options.dev ?? false, dir: options.dir ?? path.resolve('.'), hostname: options.hostname, port: options.port })
   const handle = app.getRequestHandler()
   await app.prepare()
@@ -110,6 +108,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     server.once('error', reject)
     server.listen(options.port, options.hostname ?? '0.0.0.0', () => resolve())
   })
+  // Stalewatch's own gaps (lib/self-gaps/): from now tabs are heard. Ingest's answers and its log's state are handed over as data.
+  startSelfHealth(() => ({ rejectedByReason: ingestMetrics().rejectedByReason, buffer: ingestBufferSnapshot() }))
   const port = (server.address() as AddressInfo).port
   const host = options.hostname && options.hostname !== '0.0.0.0' ? options.hostname : 'localhost'
 
