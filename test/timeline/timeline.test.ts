@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { GET } from '@/app/api/timeline/route'
+import { adminToken } from '@/lib/auth/admin-token'
 import { recordTransitions } from '@/lib/alerts/transition-store'
 import { registerRelease, setMinSupported } from '@/lib/releases/release-store'
 import { writeAudit } from '@/lib/rollout/audit'
@@ -67,5 +69,42 @@ describe('the incident timeline', () => {
     expect(rows[6]).toContain('| alert | Alert "stale \\| share" fired: stale share 60 % above 50 % |')
     expect(md).toContain('[Stalewatch](http://stalewatch.test/timeline?project=x)')
     expect(md).toContain('- Stalewatch heard no tab for 2 min of the window: live counts there are not drawn.')
+  })
+})
+
+describe('GET /api/timeline', () => {
+  const get = async (query: string, bearer: string | null = adminToken()) => {
+    const headers = new Headers(bearer ? { authorization: `Bearer ${bearer}` } : {})
+    const response = await GET(new Request(`http://dash.test/api/timeline?${query}`, { headers }))
+    return { status: response.status, type: response.headers.get('content-type'), text: await response.text() }
+  }
+
+  it('answers the admin only, and bad windows with a 400 that says why', async () => {
+    const project = await testProject('timeline-api')
+    expect((await get(`project=${project.id}`, null)).status).toBe(401)
+    expect((await get(`project=${project.id}`, project.ingestKey)).status).toBe(401)
+    const reversed = await get(`project=${project.id}&from=2000&to=1000`)
+    expect([reversed.status, JSON.parse(reversed.text)]).toEqual([400, { error: { code: 'invalid_request', message: 'from: must be before to' } }])
+    const long = await get(`project=${project.id}&from=0&to=${8 * 24 * 3600_000}`)
+    expect([long.status, JSON.parse(long.text).error.message]).toEqual([400, 'from: the window is at most 7 days'])
+    expect((await get(`project=${project.id}&from=yesterday`)).status).toBe(400)
+    expect((await get(`project=${project.id}&format=pdf`)).status).toBe(400)
+    expect((await get('project=p_nonexistent')).status).toBe(404)
+  })
+
+  it('exports a window as JSON and as Markdown, with a link back to its page', async () => {
+    const project = await testProject('timeline-export')
+    const at = Math.floor(Date.now() / M) * M - 10 * M
+    await registerRelease({ project: project.id, version: 'v9', releasedAt: at })
+    const window = `project=${project.id}&from=${at - M}&to=${at + M}`
+    const json = await get(window)
+    expect(json.status).toBe(200)
+    const body = JSON.parse(json.text)
+    expect(body.entries).toEqual([{ at, source: 'release', kind: 'release', title: 'Release v9' }])
+    expect(body.link).toBe(`http://dash.test/timeline?project=${project.id}&from=${encodeURIComponent(new Date(at - M).toISOString())}&to=${encodeURIComponent(new Date(at + M).toISOString())}`)
+    const md = await get(`${window}&format=md`)
+    expect([md.status, md.type]).toEqual([200, 'text/markdown; charset=utf-8'])
+    expect(md.text).toContain('| release | Release v9 |')
+    expect(md.text).toContain(`[Stalewatch](${body.link})`)
   })
 })
