@@ -118,8 +118,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const close = () => {
     // Stop taking connections, store what was acknowledged-to-be, then let go of the engine.
     closing ??= (async () => {
-      // From here no tab is heard: the down time on the timeline starts now.
-      const stoppedAt = Date.now()
+      // From here no tab is heard: the down time on the timeline starts now, and no heartbeat may follow it.
+      const stopRecorded = stopSelfHealth(Date.now()).catch(() => undefined)
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       step = 'storing buffered events'
@@ -131,7 +131,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       step = 'stopping background jobs'
       await onServerStop()
       step = 'recording the stop'
-      await stopSelfHealth(stoppedAt).catch(() => undefined)
+      await stopRecorded
       step = 'closing the engine'
       await closeStore()
       step = null

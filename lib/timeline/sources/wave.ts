@@ -1,3 +1,4 @@
+import { liveClasses } from '../../figures/adoption/read-classes'
 import { listAudit } from '../../rollout/audit'
 import type { Cause } from '../../rollout/wave'
 import { loadWaves } from '../../rollout/wave-store'
@@ -5,7 +6,9 @@ import type { TimelineEntry, TimelineSource } from '../entry'
 
 // The reload wave's transitions (lib/rollout/): its first forced reload, the
 // guard's pauses with their causes and its resumptions (the audit log), and
-// its end: the last forced reload started, every one landed.
+// its end: its last forced reload started, every one landed, and no live tab
+// below its minimum at the window's end (the wave's own record does not say
+// whether tabs are still waiting, the live figure does).
 
 /** How many audit entries a window looks through, newest first. */
 const AUDIT_LIMIT = 1000
@@ -15,7 +18,8 @@ const causesOf = (detail: unknown) => ((detail as { causes?: Cause[] } | null)?.
 export const waveSource: TimelineSource = {
   name: 'wave',
   entries: async (w) => {
-    const [audit, waves] = await Promise.all([listAudit(w.projectId, AUDIT_LIMIT), loadWaves(w.projectId)])
+    const end = Math.min(w.to, Date.now())
+    const [audit, waves, live] = await Promise.all([listAudit(w.projectId, AUDIT_LIMIT), loadWaves(w.projectId), liveClasses({ projectId: w.projectId, at: end, windowSeconds: w.windowSeconds })])
     const inWindow = (at: number) => at >= w.from && at <= w.to
     const entries: TimelineEntry[] = []
     for (const e of audit) {
@@ -25,7 +29,9 @@ export const waveSource: TimelineSource = {
     }
     for (const wave of waves) {
       if (inWindow(wave.startsAt)) entries.push({ at: wave.startsAt, source: 'wave', kind: 'started', title: `Wave to ${wave.minimum} started at ${wave.reloadsPerMinute} / min` })
-      const finished = wave.lastGrantAt !== null && wave.granted > 0 && wave.landed === wave.granted
+      // Only the wave of the minimum in force at the window's end can be judged by the tabs live then.
+      const current = wave === waves[0] && live.minSupported === wave.minimum && live.belowMinimumSessions === 0
+      const finished = current && wave.lastGrantAt !== null && wave.granted > 0 && wave.landed === wave.granted
       if (finished && inWindow(wave.lastGrantAt!))
         entries.push({ at: wave.lastGrantAt!, source: 'wave', kind: 'finished', title: `Wave to ${wave.minimum} finished: ${wave.granted} forced reloads started, all landed` })
     }
