@@ -63,6 +63,7 @@ export default async function TimelinePage({ searchParams }: { searchParams: Pro
           {timeline.entries.length === 0 ? (
             <p className="empty">Nothing recorded in this window.</p>
           ) : (
+            <div className="table-scroll">
             <table className="timeline-entries" data-testid="timeline-entries">
               <thead>
                 <tr>
@@ -83,6 +84,7 @@ export default async function TimelinePage({ searchParams }: { searchParams: Pro
                 ))}
               </tbody>
             </table>
+            </div>
           )}
         </section>
       </main>

@@ -15,12 +15,16 @@ const LANES: { source: TimelineSourceName; label: string }[] = [
   { source: 'refusals', label: 'Refusals' },
 ]
 const LANE_PX = 18
+const MARK_PX = 3
 const INSET = { left: 44, right: 16 }
 
 export function TimelineAxis({ entries, from, to }: { entries: readonly TimelineEntry[]; from: number; to: number }) {
   const lanes = LANES.filter((l) => entries.some((e) => e.source === l.source))
   if (lanes.length === 0) return null
-  const pct = (t: number) => `${(Math.min(Math.max(t, from), to) - from) / (to - from) * 100}%`
+  const share = (t: number) => ((Math.min(Math.max(t, from), to) - from) / (to - from)) * 100
+  // An instant is a 3 px tick kept inside the lane at either end; what lasted spans its stretch, at least that wide.
+  const left = (t: number) => `calc(${share(t)}% - ${(share(t) * MARK_PX) / 100}px)`
+  const width = (e: TimelineEntry) => (e.to === undefined ? `${MARK_PX}px` : `max(${MARK_PX}px, ${share(e.to) - share(e.at)}%)`)
   return (
     <div className="timeline-axis" data-testid="timeline-axis" style={{ paddingLeft: INSET.left, paddingRight: INSET.right }}>
       {lanes.map((lane) => (
@@ -32,7 +36,7 @@ export function TimelineAxis({ entries, from, to }: { entries: readonly Timeline
               <span
                 key={`${e.at}-${i}`}
                 className={`timeline-mark timeline-${e.source} timeline-kind-${e.kind}`}
-                style={{ left: pct(e.at), width: e.to === undefined ? undefined : `calc(${pct(e.to)} - ${pct(e.at)})` }}
+                style={{ left: left(e.at), width: width(e) }}
                 title={`${new Date(e.at).toISOString()}: ${e.title}`}
               />
             ))}
