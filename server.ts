@@ -16,7 +16,7 @@ import { quietNextClientAborts } from './lib/http/client-abort'
 import { connectionLimits, connectionServerOptions, guardConnections } from './ingest/edge/connection-guard'
 import { closeStore } from './lib/store/client'
 import { onServerStart, onServerStop } from './lib/server-start'
-import { startSelfHealth, stopSelfHealth } from './lib/self-gaps/writer'
+import { haltSelfHealth, startSelfHealth, stopSelfHealth } from './lib/self-gaps/writer'
 import { log, errorMessage } from './lib/log'
 
 // One process serves everything, as the embedded engine requires: /api/ingest
@@ -119,7 +119,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // Stop taking connections, store what was acknowledged-to-be, then let go of the engine.
     closing ??= (async () => {
       // From here no tab is heard: the down time on the timeline starts now, and no heartbeat may follow it.
-      const stopRecorded = stopSelfHealth(Date.now()).catch(() => undefined)
+      haltSelfHealth(Date.now())
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       step = 'storing buffered events'
@@ -131,7 +131,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       step = 'stopping background jobs'
       await onServerStop()
       step = 'recording the stop'
-      await stopRecorded
+      await stopSelfHealth().catch(() => undefined)
       step = 'closing the engine'
       await closeStore()
       step = null

@@ -125,11 +125,10 @@ class SelfHealthWriter {
     return this.writing
   }
 
-  /** A clean stop: the down time starts here rather than at the last heartbeat. */
-  async stop(at: number): Promise<void> {
+  /** A clean stop: the down time starts here rather than at the last heartbeat, and no heartbeat follows. */
+  halt(at: number): void {
     clearInterval(this.timer)
     this.pending.push({ node: this.node, at, kind: 'stop', code: '', value: 0, interval_ms: 0 })
-    await this.flush()
   }
 }
 
@@ -143,10 +142,15 @@ export function startSelfHealth(probe: () => IngestHealth): void {
   h.writer.start()
 }
 
-/** Records the stop (`at`: when the server stopped taking requests) and writes what is pending; before the store closes. */
-export async function stopSelfHealth(at = Date.now()): Promise<void> {
+/** Records the stop at `at` (when the server stopped taking requests): no heartbeat after it. Written by stopSelfHealth. */
+export function haltSelfHealth(at = Date.now()): void {
+  holder().writer?.halt(at)
+}
+
+/** Writes what is pending (the stop row among it) and lets go; after the background jobs stopped, before the store closes. */
+export async function stopSelfHealth(): Promise<void> {
   const h = holder()
   const writer = h.writer
   h.writer = undefined
-  await writer?.stop(at)
+  await writer?.flush()
 }
