@@ -39,6 +39,7 @@ export function TimeChart({ chart }: { chart: DrawnChart }) {
     return (
       <>
         <p className="empty" data-testid={`empty-${chart.chart}`}>{chart.empty}</p>
+        <GapLegend chart={chart.chart} gaps={chart.gaps} />
         {exports}
       </>
     )

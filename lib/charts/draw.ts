@@ -109,8 +109,9 @@ export function drawChart(figure: FigureChart, display: { kind: ChartKind; empty
     markerStyle: MARKER_STYLE,
     marginTop: 8 + Math.max(1, lanes) * MARKER_LAYOUT.laneHeightPx,
     gaps: data.xKind === 'time' ? (data.gaps ?? []) : [],
-    // A window whose only values fell where Stalewatch heard no tab is drawn with its band, not called empty.
-    empty: hasValues(data) || (data.gaps ?? []).some((g) => g.unheard) ? null : display.emptyText,
+    // A window whose only values fell where Stalewatch heard no tab is drawn with its band, not called empty;
+    // a chart with no series at all has no scale to draw a band on: its empty text comes with the gaps' legend.
+    empty: hasValues(data) || (data.series.length > 0 && (data.gaps ?? []).some((g) => g.unheard)) ? null : display.emptyText,
     exportUrl: display.exportUrl,
   }
 }
