@@ -10,11 +10,13 @@ import { handleAggregatesNode } from './ingest/aggregates/http'
 import { aggregateRuntime, closeAggregateIngest } from './ingest/aggregates/runtime'
 import { addressLimiter } from './ingest/edge/address-limit'
 import { ingestMetrics } from './ingest/edge/metrics'
+import { ingestBufferSnapshot } from './ingest/buffer-snapshot'
 import { clientAddress, PEER_ADDRESS_HEADER, trustPeerAddressHeader } from './lib/http/client-address'
 import { quietNextClientAborts } from './lib/http/client-abort'
 import { connectionLimits, connectionServerOptions, guardConnections } from './ingest/edge/connection-guard'
 import { closeStore } from './lib/store/client'
 import { onServerStart, onServerStop } from './lib/server-start'
+import { haltSelfHealth, startSelfHealth, stopSelfHealth } from './lib/self-gaps/writer'
 import { log, errorMessage } from './lib/log'
 
 // One process serves everything, as the embedded engine requires: /api/ingest
@@ -106,6 +108,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     server.once('error', reject)
     server.listen(options.port, options.hostname ?? '0.0.0.0', () => resolve())
   })
+  // Stalewatch's own gaps (lib/self-gaps/): from now tabs are heard. Ingest's answers and its log's state are handed over as data.
+  startSelfHealth(() => ({ rejectedByReason: ingestMetrics().rejectedByReason, buffer: ingestBufferSnapshot() }))
   const port = (server.address() as AddressInfo).port
   const host = options.hostname && options.hostname !== '0.0.0.0' ? options.hostname : 'localhost'
 
@@ -114,6 +118,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const close = () => {
     // Stop taking connections, store what was acknowledged-to-be, then let go of the engine.
     closing ??= (async () => {
+      // From here no tab is heard: the down time on the timeline starts now, and no heartbeat may follow it.
+      haltSelfHealth(Date.now())
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       step = 'storing buffered events'
@@ -124,6 +130,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await app.close().catch(() => undefined)
       step = 'stopping background jobs'
       await onServerStop()
+      step = 'recording the stop'
+      await stopSelfHealth().catch(() => undefined)
       step = 'closing the engine'
       await closeStore()
       step = null

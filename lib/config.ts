@@ -226,6 +226,22 @@ export const SETTINGS = {
     docs: ['readme', 'security'],
   }),
   guardWindowSeconds: setting({ env: 'STALEWATCH_GUARD_WINDOW_SECONDS', schema: int(5, 3600), default: '60', help: "the window over which the reload wave's guard counts ingest 5xx", docs: ['readme', 'security'] }),
+  // Stalewatch's own gaps (lib/self-gaps/, docs/timeline.md): how often each
+  // server process says it is alive, and the log's fill it counts as a backlog.
+  heartbeatSeconds: setting({
+    env: 'STALEWATCH_HEARTBEAT_SECONDS',
+    schema: int(1, 300),
+    default: '10',
+    help: 'how often each server process records that it is up and what it saw (503s, backlog, disk, storage); heartbeats more than 3 of these apart are down time on the timeline and charts',
+    docs: ['readme'],
+  }),
+  backlogGapPercent: setting({
+    env: 'STALEWATCH_BACKLOG_GAP_PERCENT',
+    schema: int(1, 100),
+    default: '50',
+    help: "the ingest log's fill (percent of its row or byte bound) from which a tick is recorded as a backlog gap: figures there arrive late",
+    docs: ['readme'],
+  }),
   shedLoopDelayMs: setting({
     env: 'STALEWATCH_SHED_LOOP_DELAY_MS',
     schema: int(0, 60_000),

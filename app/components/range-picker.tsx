@@ -17,8 +17,8 @@ const toLocalInput = (ms: number) => {
   return d.toISOString().slice(0, 16)
 }
 
-/** The explorer's time window: two local date-times and presets, kept in the URL. */
-export function RangePicker({ project, from, to }: { project: string; from: number; to: number }) {
+/** A page's time window (the explorer's, the timeline's): two local date-times and presets, kept in the URL. */
+export function RangePicker({ project, from, to, path = '/explorer' }: { project: string; from: number; to: number; path?: string }) {
   const router = useRouter()
   const [start, setStart] = useState('')
   const [end, setEnd] = useState('')
@@ -30,7 +30,7 @@ export function RangePicker({ project, from, to }: { project: string; from: numb
 
   const go = (f: number, t: number) => {
     const query = new URLSearchParams({ project, from: new Date(f).toISOString(), to: new Date(t).toISOString() })
-    router.push(`/explorer?${query}`)
+    router.push(`${path}?${query}`)
   }
   const submit = (event: React.FormEvent) => {
     event.preventDefault()

@@ -2,12 +2,13 @@ import type { Project } from '@/lib/projects/project'
 import { LogoutForm } from '../login/logout-form'
 import { ThemeToggle } from './theme-toggle'
 
-export type Section = 'overview' | 'releases' | 'explorer' | 'alerts' | 'rollout'
+export type Section = 'overview' | 'releases' | 'explorer' | 'timeline' | 'alerts' | 'rollout'
 
 const SECTIONS: { id: Section; label: string; path: string }[] = [
   { id: 'overview', label: 'Overview', path: '/' },
   { id: 'releases', label: 'Releases', path: '/releases' },
   { id: 'explorer', label: 'Explorer', path: '/explorer' },
+  { id: 'timeline', label: 'Timeline', path: '/timeline' },
   { id: 'alerts', label: 'Alerts', path: '/alerts' },
   { id: 'rollout', label: 'Rollout', path: '/rollout' },
 ]

@@ -1,6 +1,7 @@
 'use client'
 
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { gapBands, GapLegend } from './gap-bands'
 import type { DrawnChart } from '@/lib/charts/draw'
 import { chartFormatters } from '@/lib/charts/format'
 import type { DrawnMarker } from '@/lib/charts/marker-labels'
@@ -38,6 +39,7 @@ export function TimeChart({ chart }: { chart: DrawnChart }) {
     return (
       <>
         <p className="empty" data-testid={`empty-${chart.chart}`}>{chart.empty}</p>
+        <GapLegend chart={chart.chart} gaps={chart.gaps} />
         {exports}
       </>
     )
@@ -52,6 +54,7 @@ export function TimeChart({ chart }: { chart: DrawnChart }) {
       <YAxis stroke="var(--muted)" allowDecimals={chart.axes.y !== 'count'} domain={share ? [0, 1] : [0, 'auto']} tickFormatter={f.yTick} width={share ? 60 : 44} />
       <Tooltip labelFormatter={f.xLabel} formatter={f.value} contentStyle={tooltipStyle} labelStyle={{ color: 'var(--text)' }} />
       <Legend formatter={(value: string) => <span title={titleOf.get(value) ?? value}>{value}</span>} />
+      {gapBands(chart.gaps)}
       {chart.markers.map((m) => (
         <ReferenceLine
           key={`${m.kind}-${m.at}-${m.title}`}
@@ -93,6 +96,7 @@ export function TimeChart({ chart }: { chart: DrawnChart }) {
           )}
         </ResponsiveContainer>
       </div>
+      <GapLegend chart={chart.chart} gaps={chart.gaps} />
       {chart.unlabelledMarkers.length > 0 ? (
         <ul className="marker-list" data-testid={`markers-${chart.chart}`} aria-label="Markers not labelled in the chart">
           {chart.unlabelledMarkers.map((m) => (

@@ -3,6 +3,7 @@
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { chartFormatters } from '@/lib/charts/format'
 import type { WavePicture } from '@/lib/figures/wave-picture/picture'
+import { gapBands, GapLegend } from './gap-bands'
 
 // Draws the wave as lib/figures/wave-picture/picture.ts prepared it: the
 // burn-down as a line, starts and landings as bars, the guard's pauses and
@@ -27,6 +28,7 @@ export function WaveChart({ picture }: { picture: WavePicture }) {
           {picture.pauses.map((p) => (
             <ReferenceArea key={p.from} yAxisId="tabs" x1={p.from} x2={p.to} fill={s.pause.colour} fillOpacity={s.pause.opacity} label={{ value: 'paused', position: 'insideTopLeft', fill: 'var(--text)', fontSize: 11 }} />
           ))}
+          {gapBands(picture.gaps, 'tabs')}
           {picture.endBand ? (
             <ReferenceArea yAxisId="tabs" x1={picture.endBand.from} x2={picture.endBand.to} fill={s.band.colour} fillOpacity={s.band.opacity} label={{ value: s.band.name, position: 'insideTop', fill: 'var(--text)', fontSize: 11 }} />
           ) : null}
@@ -37,6 +39,7 @@ export function WaveChart({ picture }: { picture: WavePicture }) {
         </ComposedChart>
       </ResponsiveContainer>
       </div>
+      <GapLegend chart="wave" gaps={picture.gaps} />
       {picture.pauses.length > 0 ? (
         <ul className="wave-pauses" data-testid="wave-pauses" aria-label="The guard's pauses">
           {picture.pauses.map((p) => (

@@ -10,6 +10,20 @@ export interface ChartMarker {
   kind: 'release' | 'min_supported'
 }
 
+/**
+ * A stretch in which Stalewatch itself was down or degraded
+ * (lib/figures/self-gaps/): drawn as a band over every time chart, so its
+ * own outage is not read as the tabs' behaviour.
+ */
+export interface ChartGap {
+  kind: string
+  from: number
+  to: number
+  /** Stalewatch heard no tab in it (down, disk low): the chart's points over it are empty. */
+  unheard: boolean
+  summary: string
+}
+
 export interface ChartData {
   chart: string
   title: string
@@ -22,6 +36,8 @@ export interface ChartData {
   series: string[]
   points: { x: number; values: Record<string, number | null> }[]
   markers: ChartMarker[]
+  /** Stalewatch's own gaps in the window (time charts). */
+  gaps?: ChartGap[]
   notes?: string[]
 }
 

@@ -1,4 +1,4 @@
-import type { ChartData, FigureChart } from './chart-data'
+import type { ChartData, ChartGap, FigureChart } from './chart-data'
 import type { AxisSpec } from './format'
 import { layoutMarkers, MARKER_LAYOUT, type DrawnMarker } from './marker-labels'
 import { toneColour } from './palette'
@@ -41,6 +41,8 @@ export interface DrawnChart {
   markerStyle: typeof MARKER_STYLE
   /** Room above the plot for the marker label lanes in use, px. */
   marginTop: number
+  /** Stalewatch's own gaps, drawn as bands (time charts; empty otherwise). */
+  gaps: ChartGap[]
   /** Shown instead of the chart when there is nothing to draw; null otherwise. */
   empty: string | null
   /** The chart's API URL without format: export links add format=csv / format=json. */
@@ -106,7 +108,10 @@ export function drawChart(figure: FigureChart, display: { kind: ChartKind; empty
     unlabelledMarkers: markers.filter((m) => m.label === null).map(({ at, kind, title }) => ({ at, kind, title, text: `${kind === 'release' ? 'release ' : ''}${shortVersionsIn(title)}` })),
     markerStyle: MARKER_STYLE,
     marginTop: 8 + Math.max(1, lanes) * MARKER_LAYOUT.laneHeightPx,
-    empty: hasValues(data) ? null : display.emptyText,
+    gaps: data.xKind === 'time' ? (data.gaps ?? []) : [],
+    // A window whose only values fell where Stalewatch heard no tab is drawn with its band, not called empty;
+    // a chart with no series at all has no scale to draw a band on: its empty text comes with the gaps' legend.
+    empty: hasValues(data) || (data.series.length > 0 && (data.gaps ?? []).some((g) => g.unheard)) ? null : display.emptyText,
     exportUrl: display.exportUrl,
   }
 }

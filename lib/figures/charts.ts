@@ -1,6 +1,8 @@
 import { stepFor, type ChartData, type FigureChart } from '../charts/chart-data'
 import { drawChart, type DrawnChart } from '../charts/draw'
-import { markersIn, type ChartContext } from './chart-context'
+import { markersIn, sharedRead, type ChartContext } from './chart-context'
+import { selfGaps } from './self-gaps/read'
+import { unheardPointsEmpty } from './self-gaps/unheard'
 import type { ChartDef, ChartRequest } from './chart-def'
 import { CHARTS, type ChartName } from './registry'
 
@@ -39,7 +41,10 @@ function unmeasuredAfter(points: ChartData['points'], now: number): ChartData['p
 async function figureChart(ctx: ChartContext, name: ChartName, req: ChartRequest, now: number): Promise<FigureChart> {
   const def = chartDef(name)
   const step = stepFor(req.to - req.from)
-  const prepared = await def.prepare(ctx, req, { step, stepMs: step * MINUTE })
+  const window = { from: req.from, to: req.to }
+  const [prepared, gaps] = await Promise.all([def.prepare(ctx, req, { step, stepMs: step * MINUTE }), sharedRead(ctx, 'selfGaps', window, () => selfGaps(window))])
+  const time = prepared.xKind === 'time'
+  const stepMs = (prepared.stepMinutes ?? step) * MINUTE
   const data: ChartData = {
     chart: name,
     title: def.title,
@@ -50,7 +55,8 @@ async function figureChart(ctx: ChartContext, name: ChartName, req: ChartRequest
     xKind: prepared.xKind,
     unit: prepared.unit,
     series: prepared.facts.map((f) => f.key),
-    points: prepared.xKind === 'time' ? unmeasuredAfter(prepared.points, now) : prepared.points,
+    points: time ? unheardPointsEmpty(unmeasuredAfter(prepared.points, now), gaps, ctx.windowSeconds * 1000, stepMs) : prepared.points,
+    ...(time && gaps.length > 0 ? { gaps } : {}),
     ...(prepared.notes ? { notes: prepared.notes } : {}),
   }
   return { data, facts: prepared.facts }

@@ -39,6 +39,11 @@ export class Tab {
     return this
   }
 
+  /** A frozen tab woken up at `at`. */
+  resume(at: number): this {
+    return this.push(at, [{ id: uid('evt'), type: 'resume', ts: at }])
+  }
+
   /** A heartbeat that happened at `at` but reached the server only at `receivedAt`. */
   lateBeat(at: number, receivedAt: number): this {
     return this.push(at, [{ id: uid('evt'), type: 'heartbeat', ts: at, visibility: 'visible' }], receivedAt)

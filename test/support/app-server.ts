@@ -23,6 +23,8 @@ const root = path.resolve(import.meta.dirname, '../..')
 export interface AppOptions {
   /** The process's limit on open files (`prlimit --nofile`), for tests of what happens near it. */
   maxOpenFiles?: number
+  /** The port to serve on (0: a free one): a restart on the same data keeps its address for the tabs. */
+  port?: number
 }
 
 export async function startApp(env: Record<string, string> = {}, options: AppOptions = {}): Promise<RunningApp> {
@@ -32,7 +34,7 @@ export async function startApp(env: Record<string, string> = {}, options: AppOpt
   // node --import tsx, not the tsx launcher: the launcher turns a signal the
   // child is slow to acknowledge into SIGKILL, which would defeat the
   // graceful-shutdown tests.
-  const command = [process.execPath, '--import', 'tsx', 'scripts/start.ts', '--port', '0', '--host', '127.0.0.1']
+  const command = [process.execPath, '--import', 'tsx', 'scripts/start.ts', '--port', String(options.port ?? 0), '--host', '127.0.0.1']
   // prlimit sets the limit and then runs the command in its own place (same pid, same signals).
   if (options.maxOpenFiles) command.unshift('prlimit', `--nofile=${options.maxOpenFiles}:${options.maxOpenFiles}`, '--')
   const child = spawn(command[0]!, command.slice(1), {

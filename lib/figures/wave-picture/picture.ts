@@ -9,6 +9,8 @@ import { isOrderedBefore } from '../../semantics/version-order'
 import { liveClasses } from '../adoption/read-classes'
 import { liveMinutes } from '../live-sessions/read-minutes'
 import { figureTick, sharedFigure } from '../shared-reads'
+import { selfGaps, type SelfGap } from '../self-gaps/read'
+import { isUnheard } from '../self-gaps/unheard'
 
 // The wave as a picture on the rollout page (docs/rollout.md, "The wave as
 // a picture"): live tabs below the minimum over time (the burn-down),
@@ -49,6 +51,8 @@ export interface WavePicture {
    * if they stay in use; null while paused, at rate 0, or with none waiting.
    */
   endBand: { from: number; to: number } | null
+  /** Stalewatch's own gaps in the window; the line is empty where it heard no tab. */
+  gaps: SelfGap[]
   /** How each part is drawn: a forced reload in the forced reason's colour, as on the reloads chart. */
   style: typeof WAVE_STYLE
 }
@@ -93,10 +97,11 @@ export async function wavePicture(
   const minutesArgs = { projectId: project.id, from, to: liveAt, windowSeconds: project.livenessWindowSeconds, stepMinutes: step }
   const classesArgs = { projectId: project.id, at: liveAt, windowSeconds: project.livenessWindowSeconds }
   const shared = <T>(figure: string, args: object, read: () => Promise<T>) => (options.liveAtTick ? sharedFigure(project.id, figure, args, read) : read())
-  const [catalog, rows, classes] = await Promise.all([
+  const [catalog, rows, classes, gaps] = await Promise.all([
     catalogFor(project.id),
     shared('liveMinutes', minutesArgs, () => liveMinutes(minutesArgs)),
     shared('liveClasses', classesArgs, () => liveClasses(classesArgs)),
+    shared('selfGaps', { from, to: liveAt }, () => selfGaps({ from, to: liveAt })),
   ])
   const below = new Map<number, number>()
   for (const r of rows) {
@@ -122,7 +127,9 @@ export async function wavePicture(
       landed += perMinute.get(m)?.landed ?? 0
     }
     const measured = x <= now
-    points.push({ x, below: measured ? (below.get(x) ?? 0) : null, started: measured ? started : null, landed: measured ? landed : null })
+    // Tabs Stalewatch did not hear are not tabs that reloaded (docs/semantics.md, Stalewatch's own gaps).
+    const heard = measured && !isUnheard(x, gaps, project.livenessWindowSeconds * 1000, step * MINUTE)
+    points.push({ x, below: heard ? (below.get(x) ?? 0) : null, started: measured ? started : null, landed: measured ? landed : null })
   }
-  return { from, to, now, points, pauses: pausesOf(audit, wave.changedAt, now), endBand, style: WAVE_STYLE }
+  return { from, to, now, points, pauses: pausesOf(audit, wave.changedAt, now), endBand, gaps, style: WAVE_STYLE }
 }

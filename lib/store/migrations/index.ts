@@ -14,7 +14,8 @@ import { migration as m0110 } from './0110_backend_load'
 import { migration as m0111 } from './0111_backend_load_minutes'
 import { migration as m0120 } from './0120_first_seen_received'
 import { migration as m0130 } from './0130_rollout_recent_grants'
+import { migration as m0150 } from './0150_self_health'
 import { migration as m0160 } from './0160_skew_errors'
 
 // Ordered list of every migration. Add new files as NNNN_name.ts and list them here.
-export const migrations: readonly Migration[] = [m0001, m0010, m0020, m0030, m0040, m0050, m0060, m0070, m0080, m0090, m0091, m0110, m0111, m0120, m0130, m0160]
+export const migrations: readonly Migration[] = [m0001, m0010, m0020, m0030, m0040, m0050, m0060, m0070, m0080, m0090, m0091, m0110, m0111, m0120, m0130, m0150, m0160]
