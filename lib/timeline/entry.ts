@@ -2,7 +2,7 @@
 // and which source said so. Each source (./sources/) returns its entries for
 // a window; ./read.ts puts them on one axis.
 
-export type TimelineSourceName = 'release' | 'minimum' | 'wave' | 'alert' | 'storm' | 'refusals' | 'stalewatch'
+export type TimelineSourceName = 'release' | 'minimum' | 'wave' | 'alert' | 'storm' | 'refusals' | 'skew' | 'stalewatch'
 
 export interface TimelineEntry {
   at: number

@@ -29,7 +29,7 @@ export interface Timeline {
 }
 
 /** Where a source's entries go when two happen at the same instant: causes before their effects. */
-const ORDER: readonly TimelineSourceName[] = ['stalewatch', 'release', 'minimum', 'wave', 'storm', 'refusals', 'alert']
+const ORDER: readonly TimelineSourceName[] = ['stalewatch', 'release', 'minimum', 'wave', 'storm', 'refusals', 'skew', 'alert']
 
 export async function readTimeline(w: TimelineWindow): Promise<Timeline> {
   const settled = await Promise.allSettled(TIMELINE_SOURCES.map((s) => s.entries(w)))

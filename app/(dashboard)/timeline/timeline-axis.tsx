@@ -13,6 +13,7 @@ const LANES: { source: TimelineSourceName; label: string }[] = [
   { source: 'alert', label: 'Alerts' },
   { source: 'storm', label: 'Storms' },
   { source: 'refusals', label: 'Refusals' },
+  { source: 'skew', label: 'Skew errors' },
 ]
 const LANE_PX = 18
 const MARK_PX = 3

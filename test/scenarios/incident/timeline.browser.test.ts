@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { adminFetch, startApp, type RunningApp } from '../support/app-server'
-import { launchChromium, logInWithToken } from '../support/browser'
-import { simulatedTabs, type SimulatedTab } from '../support/simulated-tabs'
-import { stalewatchAdmin, type TestProject } from '../support/stalewatch-admin'
-import { startReceiver, type Receiver } from '../alerts/receiver'
+import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
+import { launchChromium, logInWithToken } from '../../support/browser'
+import { simulatedTabs, type SimulatedTab } from '../../support/simulated-tabs'
+import { stalewatchAdmin, type TestProject } from '../../support/stalewatch-admin'
+import { startReceiver, type Receiver } from '../../alerts/receiver'
 
 // A scripted incident against the whole app (issue 24, "Done when"): a
 // release, a wave over tabs on the old one, its guard pausing it while
