@@ -3,7 +3,7 @@ import type { Tone } from '../charts/palette'
 import { catalogFor, type ProjectCatalog } from '../releases/catalog'
 import { releaseTimeline, type LatestRelease } from '../semantics/version-order'
 import type { Project } from '../projects/project'
-import { sharedFigure } from './shared-reads'
+import { figureTickMs, sharedFigure } from './shared-reads'
 
 // What every chart loader needs about a project: its liveness window, its
 // version catalog, its release timeline and the markers to draw. One is made
@@ -20,11 +20,13 @@ export interface ChartContext {
   reads: Map<string, Promise<unknown>>
   /** A dashboard page's render: its reads are shared with every viewer within the tick (shared-reads.ts). Exports and tests read afresh. */
   acrossViewers: boolean
+  /** When the context was made: a page's figures are as of the tick before it (figureTick). */
+  madeAt: number
 }
 
 export async function chartContext(project: Pick<Project, 'id' | 'livenessWindowSeconds'>, source: 'auto' | 'raw' = 'auto', acrossViewers = false): Promise<ChartContext> {
   const catalog = await catalogFor(project.id)
-  return { projectId: project.id, windowSeconds: project.livenessWindowSeconds, catalog, timeline: releaseTimeline(catalog), source, reads: new Map(), acrossViewers }
+  return { projectId: project.id, windowSeconds: project.livenessWindowSeconds, catalog, timeline: releaseTimeline(catalog), source, reads: new Map(), acrossViewers, madeAt: Date.now() }
 }
 
 /** The context of a dashboard page's render: figures at the tick, shared with every viewer (shared-reads.ts). */
@@ -48,12 +50,20 @@ export function sharedRead<T>(ctx: ChartContext, figure: string, params: object,
 }
 
 export function markersIn(ctx: ChartContext, from: number, to: number): ChartMarker[] {
+  // A page's window ends at the tick its figures are computed at, up to one
+  // tick before the render (shared-reads.ts). A release or minimum change in
+  // the tick after such an end (the person who made it opens the page next)
+  // is drawn at the window's right edge, not left out until the next tick;
+  // the page's chart exports, asked with the same end, say the same.
+  const tick = figureTickMs()
+  const last = to % tick === 0 ? Math.max(to, Math.min(to + tick, ctx.madeAt)) : to
+  const at = (t: number) => Math.min(t, to)
   const releases: ChartMarker[] = ctx.timeline
-    .filter((r) => r.releasedAt >= from && r.releasedAt <= to)
-    .map((r) => ({ at: r.releasedAt, label: r.version, kind: 'release' }))
+    .filter((r) => r.releasedAt >= from && r.releasedAt <= last)
+    .map((r) => ({ at: at(r.releasedAt), label: r.version, kind: 'release' }))
   const minimums: ChartMarker[] = ctx.catalog.minSupportedChanges
-    .filter((c) => c.changedAt >= from && c.changedAt <= to)
-    .map((c) => ({ at: c.changedAt, label: c.version === null ? 'min cleared' : `min ${c.version}`, kind: 'min_supported' }))
+    .filter((c) => c.changedAt >= from && c.changedAt <= last)
+    .map((c) => ({ at: at(c.changedAt), label: c.version === null ? 'min cleared' : `min ${c.version}`, kind: 'min_supported' }))
   return [...releases, ...minimums].sort((a, b) => a.at - b.at)
 }
 

@@ -34,6 +34,9 @@ const state = () => processSingleton('sharedFigureReads', (): SharedReads => ({ 
 
 const tickMs = () => config().figureTickMs
 
+/** The tick's length, ms (STALEWATCH_FIGURE_TICK_MS). */
+export const figureTickMs = tickMs
+
 /** The instant a page computes its figures at: the start of the tick `now` falls in. */
 export function figureTick(now: number = Date.now()): number {
   const tick = tickMs()
