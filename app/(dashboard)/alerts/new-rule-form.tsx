@@ -2,14 +2,17 @@
 
 import { useRouter } from 'next/navigation'
 import { useState } from 'react'
+import type { Condition } from '@/lib/alerts/rule-schema'
 
-// Templates of each condition kind; the API validates and names a bad field.
-const TEMPLATES: Record<string, object> = {
+// Templates of each condition kind (a kind without one fails the typecheck);
+// the API validates and names a bad field.
+const TEMPLATES: Record<Condition['kind'], object> = {
   stale_share: { thresholdPercent: 20, forMinutes: 10, graceMinutes: 60 },
   below_minimum: { maxSessions: 0, forMinutes: 5 },
   version_live: { maxSessions: 10, graceMinutes: 60 },
   event_rate: { event: 'reload', baselineFactor: 5, minPerMinute: 10, baselineMinutes: 60, forMinutes: 1 },
   ingest_silence: { silentMinutes: 15 },
+  skew_errors: { perTabAbove: 0.5, windowMinutes: 5, minTabs: 5 },
   stale_requests: { perSecondAbove: 50, graceMinutes: 60, forMinutes: 5 },
   requests_per_tab: { factor: 5, windowMinutes: 5, minTabs: 5, forMinutes: 10 },
   reconnect_storm: { baselineFactor: 5, minPerMinute: 50, baselineMinutes: 60 },
@@ -64,7 +67,7 @@ export function NewRuleForm({ projectId }: { projectId: string }) {
           value={kind}
           onChange={(e) => {
             setKind(e.target.value)
-            setCondition(JSON.stringify(TEMPLATES[e.target.value], null, 2))
+            setCondition(JSON.stringify(TEMPLATES[e.target.value as Condition['kind']], null, 2))
           }}
         >
           {Object.keys(TEMPLATES).map((k) => (
