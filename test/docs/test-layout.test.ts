@@ -109,7 +109,6 @@ const BEFORE_THE_RULE = new Set<string>([
   'test/figures/top-versions.test.ts',
   'test/figures/version-order-sql.test.ts',
   'test/hardening/access.test.ts',
-  'test/hardening/aggregates-disk-low.test.ts',
   'test/hardening/app-process.test.ts',
   'test/hardening/broken-output.test.ts',
   'test/hardening/connections.test.ts',

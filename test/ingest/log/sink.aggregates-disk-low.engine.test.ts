@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resetConfigCache } from '@/lib/config'
-import { useEngine, testProject } from '../support/engine'
-import { item, postAggregates, startStalewatchIngest } from '../support/backend-load'
+import { useEngine, testProject } from '../../support/engine'
+import { item, postAggregates, startStalewatchIngest } from '../../support/backend-load'
 
 // The backend-load aggregates are acknowledged like events (ingest/log/sink.ts,
 // one factory for both): with the disk under STALEWATCH_MIN_FREE_DISK_BYTES
