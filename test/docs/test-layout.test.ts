@@ -159,17 +159,6 @@ const BEFORE_THE_RULE = new Set<string>([
   'test/simulator/generator.test.ts',
   'test/simulator/storm.test.ts',
   'test/tracing/spans.test.ts',
-  'test/unit/bounded-work.test.ts',
-  'test/unit/chart-prep.test.ts',
-  'test/unit/config.test.ts',
-  'test/unit/csv-export.test.ts',
-  'test/unit/fair-share.test.ts',
-  'test/unit/marker-labels.test.ts',
-  'test/unit/metrics-buffer.test.ts',
-  'test/unit/order-key-lists.test.ts',
-  'test/unit/update-advice.test.ts',
-  'test/unit/version-order.test.ts',
-  'test/unit/wave-summary.test.ts',
 ])
 
 describe('test layout (ARCHITECTURE.md, Tests)', () => {
