@@ -9,8 +9,8 @@ import { CHARTED_EVENT_KINDS, EVENT_KINDS, kindPredicateSql, STORED_EVENT_KINDS,
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
 import type { WireEvent } from '@/sdk/src/wire'
-import { testProject, useEngine } from '../support/engine'
-import { uid } from '../support/envelopes'
+import { testProject, useEngine } from '../../support/engine'
+import { uid } from '../../support/envelopes'
 
 // The kinds of events the figures count are one table
 // (lib/semantics/event-kinds.ts, docs/semantics.md, Event kinds): every kind
@@ -18,7 +18,7 @@ import { uid } from '../support/envelopes'
 // the table's definition names, in the real engine.
 useEngine()
 
-const root = path.resolve(import.meta.dirname, '../..')
+const root = path.resolve(import.meta.dirname, '../../..')
 const M = 60_000
 
 describe('the event kinds table', () => {

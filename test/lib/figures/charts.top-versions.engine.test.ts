@@ -3,8 +3,8 @@ import { projectById } from '@/lib/projects/project-directory'
 import { registerRelease } from '@/lib/releases/release-store'
 import { chartContext } from '@/lib/figures/chart-context'
 import { loadChart } from '@/lib/figures/charts'
-import { testProject, useEngine } from '../support/engine'
-import { M, sendAll, Tab } from '../dashboard/scenario'
+import { testProject, useEngine } from '../../support/engine'
+import { M, sendAll, Tab } from '../../dashboard/scenario'
 
 // A public ingest key can send any version string: a chart must still show a
 // handful of series (the latest release and the versions with the most

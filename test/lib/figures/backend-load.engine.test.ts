@@ -8,9 +8,9 @@ import { projectById } from '@/lib/projects/project-directory'
 import { invalidateCatalog } from '@/lib/releases/catalog-staleness'
 import { registerRelease } from '@/lib/releases/release-store'
 import { rollupProject } from '@/lib/rollup-runner/run-project'
-import { M, sendAll, Tab } from '../dashboard/scenario'
-import { testProject, useEngine } from '../support/engine'
-import { sendLoadAt } from '../support/backend-load'
+import { M, sendAll, Tab } from '../../dashboard/scenario'
+import { testProject, useEngine } from '../../support/engine'
+import { sendLoadAt } from '../../support/backend-load'
 
 // Backend load by client version (docs/semantics.md) on crafted counts with a
 // hand-computed answer, through the real aggregate pipeline into the real

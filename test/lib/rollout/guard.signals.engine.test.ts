@@ -4,9 +4,9 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ingestCause } from '@/lib/rollout/guard'
 import { ingestErrors } from '@/lib/rollout/ingest-signal'
-import { testProject, useEngine } from '../support/engine'
-import { envelope, heartbeat, uid } from '../support/envelopes'
-import { useIngestServer } from '../support/ingest-server'
+import { testProject, useEngine } from '../../support/engine'
+import { envelope, heartbeat, uid } from '../../support/envelopes'
+import { useIngestServer } from '../../support/ingest-server'
 
 // The guard's signals against floods from outside, over real sockets on
 // loopback through the real runtime (X-Forwarded-For from a trusted proxy

@@ -3,7 +3,7 @@ import { orderKeyParams, orderKeySql } from '@/lib/semantics/version-order-sql'
 import { UNKNOWN_ORDER_KEY } from '@/lib/semantics/order-key-lists'
 import { orderKey, type VersionCatalog } from '@/lib/semantics/version-order'
 import { runQuery } from '@/lib/store/run-query'
-import { useEngine } from '../support/engine'
+import { useEngine } from '../../support/engine'
 
 // The SQL lookup of the version order, run by the real engine, against
 // orderKey() (docs/semantics.md, Version order) on and around every release and first-seen time.

@@ -4,8 +4,8 @@ import { ingestRuntime } from '@/ingest/events/runtime'
 import { liveSessions } from '@/lib/figures/live-sessions/read-now'
 import { liveMinutes } from '@/lib/figures/live-sessions/read-minutes'
 import type { IngestEnvelope } from '@/sdk/src/wire'
-import { useEngine, testProject } from '../support/engine'
-import { uid } from '../support/envelopes'
+import { useEngine, testProject } from '../../support/engine'
+import { uid } from '../../support/envelopes'
 
 // A hand-computed scenario for "live sessions per version at t" (docs/semantics.md,
 // Liveness), sent through the real pipeline into the real engine.

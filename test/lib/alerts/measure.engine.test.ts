@@ -8,9 +8,9 @@ import { invalidateCatalog } from '@/lib/releases/catalog-staleness'
 import { insertRows } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
 import type { WireEvent } from '@/sdk/src/wire'
-import { useEngine, testProject } from '../support/engine'
-import { startIngestServer } from '../support/ingest-server'
-import { envelope, heartbeat, post, uid } from '../support/envelopes'
+import { useEngine, testProject } from '../../support/engine'
+import { startIngestServer } from '../../support/ingest-server'
+import { envelope, heartbeat, post, uid } from '../../support/envelopes'
 
 // Each rule kind measured over known traffic in the real engine: 4 sessions
 // on v1 and 6 on v2 (released at T0 − 60 min, the minimum supported version
