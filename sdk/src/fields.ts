@@ -4,7 +4,7 @@
 // rules only once a reload can matter: fields focused before they arrive
 // still count. A WeakMap, read through the fields still on the page: a field
 // removed from it is forgotten with it, however long the page lives.
-// Short code: watchFields ships in the script-tag build (test/sdk/size.test.ts).
+// Short code: watchFields ships in the script-tag build (test/sdk/scripts/build.size.test.ts).
 import type { Env } from './types'
 
 /** An element as read here: a field's value and checkedness (undefined on others). */

@@ -13,7 +13,7 @@
 // failed. Until they are in, nothing reloads by itself, and the prompt waits
 // for them (or for their failure to load), so that an accepted prompt always
 // tells the other tabs.
-// Budget: 2,400 B min+gzip for this file, what a page loads at first (test/sdk/size.test.ts).
+// Budget: 2,400 B min+gzip for this file, what a page loads at first (test/sdk/scripts/build.size.test.ts).
 import { beat, flush, getState, hooks, init, reload, report, subscribe, update, updatePrompt } from './index'
 import { onChunkErrors } from './chunks'
 import { mountUpdatePrompt } from './prompt'

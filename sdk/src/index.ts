@@ -4,7 +4,7 @@
 // automatic reloads (forced, chunk-error, following another tab) are the
 // add-on reloads.ts, which every adapter installs and the script tag loads
 // once a reload can matter.
-// Must stay within 1.5 KB min+gzip (test/sdk/size.test.ts): short code, no
+// Must stay within 1.5 KB min+gzip (test/sdk/scripts/build.size.test.ts): short code, no
 // classes, every browser dependency reached through `env` (default globalThis).
 import type { EventType, PromptAction, ReloadReason, WireEvent } from './wire'
 import type { Env, Options, State } from './types'

@@ -24,7 +24,7 @@ const OUTAGE_MS = Number(process.env.STALEWATCH_TEST_OUTAGE_MS ?? 120_000)
 const MINUTE = 60_000
 const POLL = { timeout: 3 * MINUTE, interval: 1_000 }
 const TABS = 12
-const artifacts = path.resolve(import.meta.dirname, '../artifacts')
+const artifacts = path.resolve(import.meta.dirname, '../../artifacts')
 const faultDir = mkdtempSync(path.join(tmpdir(), 'stalewatch-fault-'))
 const faultFile = path.join(faultDir, 'fault')
 

@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createLoadCounter, type LoadCounterOptions } from '../../sdk/src/server/counter'
-import { routeGroup, statusClass, versionLabel } from '../../sdk/src/server/labels'
-import type { AggregateEnvelope } from '../../sdk/src/server/wire'
+import { createLoadCounter, type LoadCounterOptions } from '../../../../sdk/src/server/counter'
+import { routeGroup, statusClass, versionLabel } from '../../../../sdk/src/server/labels'
+import type { AggregateEnvelope } from '../../../../sdk/src/server/wire'
 
 // The middleware's core with fake timers and a fake Stalewatch: what it
 // sends and when, its caps, and how it fails without touching the app.
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0)
-const root = path.resolve(import.meta.dirname, '../..')
+const root = path.resolve(import.meta.dirname, '../../../..')
 
 function fakeStalewatch(answer: () => Promise<{ ok: boolean; status: number }> = async () => ({ ok: true, status: 200 })) {
   const sent: { url: string; authorization: string; body: AggregateEnvelope }[] = []

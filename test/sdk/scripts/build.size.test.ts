@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import vm from 'node:vm'
 import { expect, it } from 'vitest'
-import { buildSdk, CORE_BUDGET_BYTES, SCRIPT_TAG_BUDGET_BYTES, SCRIPT_TAG_RULES_FILE } from '../../sdk/scripts/build'
-import * as core from '../../sdk/src/index'
+import { buildSdk, CORE_BUDGET_BYTES, SCRIPT_TAG_BUDGET_BYTES, SCRIPT_TAG_RULES_FILE } from '../../../sdk/scripts/build'
+import * as core from '../../../sdk/src/index'
 
 // The budgets of issue 13, as built for release. The script tag's budget
 // covers what a page with it loads at first: stalewatch.js, with the core,
 // the prompt, chunk watching and what automatic reloads must watch from the
 // start. Their rules, stalewatch-reloads.js, come later and only once a
-// reload can matter (test/sdk/script-tag.test.ts, test/browser/script-tag-reloads.test.ts);
+// reload can matter (test/sdk/src/iife.test.ts, test/browser/script-tag-reloads.test.ts);
 // their size is reported here too.
 
 it('builds the SDK with the core within 1,536 B and the script tag within 2,400 B min+gzip at first load (prompt and chunk watching included, reload rules apart), both working', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { socketUrls, tagRequests, taggedFetch, versionedUrl, type TagEnv } from '../../sdk/src/tag-requests'
+import { socketUrls, tagRequests, taggedFetch, versionedUrl, type TagEnv } from '../../../sdk/src/tag-requests'
 
 // The browser's tagging with fakes of fetch, XMLHttpRequest and location:
 // which requests carry x-app-version, and what the socket URLs look like.

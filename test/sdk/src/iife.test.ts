@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import vm from 'node:vm'
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { buildSdk, SCRIPT_TAG_RULES_FILE } from '../../sdk/scripts/build'
-import { watchFields } from '../../sdk/src/fields'
-import { init, reload } from '../../sdk/src/index'
-import { watchReloads, type Early } from '../../sdk/src/reloads'
-import { FakeBrowser, fakeEnv, headerOk, type FakeOptions } from './fakes'
+import { buildSdk, SCRIPT_TAG_RULES_FILE } from '../../../sdk/scripts/build'
+import { watchFields } from '../../../sdk/src/fields'
+import { init, reload } from '../../../sdk/src/index'
+import { watchReloads, type Early } from '../../../sdk/src/reloads'
+import { FakeBrowser, fakeEnv, headerOk, type FakeOptions } from '../fakes'
 
 // The script tag's automatic reloads come in two files: stalewatch.js watches
 // from the start what the rules need and keeps what would start a reload;

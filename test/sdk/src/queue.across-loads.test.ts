@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { init, reload, report } from '../../sdk/src/index'
-import { QUEUE_MAX } from '../../sdk/src/queue'
-import { fakeEnv, ok, type FakeAnswer, type Sent } from './fakes'
+import { init, reload, report } from '../../../sdk/src/index'
+import { QUEUE_MAX } from '../../../sdk/src/queue'
+import { fakeEnv, ok, type FakeAnswer, type Sent } from '../fakes'
 
 // Events not acknowledged yet survive a reload of the tab: kept in
 // sessionStorage (bounded), sent by the next load under their own load's

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { getState, init } from '../../sdk/src/index'
-import { observeResponse } from '../../sdk/src/headers'
-import { fakeEnv, ok, response } from './fakes'
+import { getState, init } from '../../../sdk/src/index'
+import { observeResponse } from '../../../sdk/src/headers'
+import { fakeEnv, ok, response } from '../fakes'
 
 // stalewatch/headers: the app's own responses say which build its servers
 // run (x-app-version). Without registered releases, Stalewatch's answers name

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, backoff } from '../../sdk/src/backoff'
-import { flush, getState, init, report, updatePrompt } from '../../sdk/src/index'
-import { QUEUE_MAX } from '../../sdk/src/queue'
-import { WIRE_LIMITS } from '../../sdk/src/wire'
-import { fakeEnv, headerOk, ok, type FakeAnswer, type FakeOptions } from './fakes'
+import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, backoff } from '../../../sdk/src/backoff'
+import { flush, getState, init, report, updatePrompt } from '../../../sdk/src/index'
+import { QUEUE_MAX } from '../../../sdk/src/queue'
+import { WIRE_LIMITS } from '../../../sdk/src/wire'
+import { fakeEnv, headerOk, ok, type FakeAnswer, type FakeOptions } from '../fakes'
 
 const HOUR = 3600
 

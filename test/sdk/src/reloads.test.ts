@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { init, reload } from '../../sdk/src/index'
-import { watchReloads } from '../../sdk/src/reloads'
-import type { Options } from '../../sdk/src/types'
-import { FakeBrowser, fakeEnv, headerOk, type FakeAnswer, type FakeOptions, type Sent } from './fakes'
+import { init, reload } from '../../../sdk/src/index'
+import { watchReloads } from '../../../sdk/src/reloads'
+import type { Options } from '../../../sdk/src/types'
+import { FakeBrowser, fakeEnv, headerOk, type FakeAnswer, type FakeOptions, type Sent } from '../fakes'
 
 // Automatic reloads (sdk/src/reloads.ts) against fake answers: the slot, the
 // "now" that alone starts a forced reload, the safety rules, the loop guard

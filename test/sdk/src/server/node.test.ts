@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { describe, expect, it } from 'vitest'
-import type { LoadCounter } from '../../sdk/src/server/counter'
-import { countExpress, countFastify, type NodeRequest } from '../../sdk/src/server/node'
+import type { LoadCounter } from '../../../../sdk/src/server/counter'
+import { countExpress, countFastify, type NodeRequest } from '../../../../sdk/src/server/node'
 
 // The Express and Fastify adapters with request/response objects of their
 // shape (neither framework is a dependency here): which route group and

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { chunkError, watchChunks } from '../../sdk/src/chunks'
-import { MAX_PROBES } from '../../sdk/src/skew'
-import { init } from '../../sdk/src/index'
-import { watchReloads } from '../../sdk/src/reloads'
-import { fakeEnv, response, type FakeAnswer } from './fakes'
+import { chunkError, watchChunks } from '../../../sdk/src/chunks'
+import { MAX_PROBES } from '../../../sdk/src/skew'
+import { init } from '../../../sdk/src/index'
+import { watchReloads } from '../../../sdk/src/reloads'
+import { fakeEnv, response, type FakeAnswer } from '../fakes'
 
 const origin = 'https://app.example'
 const ev = (e: object) => e as unknown as Event

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { getState, init, subscribe, update } from '../../sdk/src/index'
-import { observeResponse } from '../../sdk/src/headers'
-import { watchReloads } from '../../sdk/src/reloads'
-import type { Options, State } from '../../sdk/src/types'
-import { fakeEnv, ok, response, type FakeOptions } from './fakes'
+import { getState, init, subscribe, update } from '../../../sdk/src/index'
+import { observeResponse } from '../../../sdk/src/headers'
+import { watchReloads } from '../../../sdk/src/reloads'
+import type { Options, State } from '../../../sdk/src/types'
+import { fakeEnv, ok, response, type FakeOptions } from '../fakes'
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_700_000_000_000 })
