@@ -47,11 +47,15 @@ export const skewErrorsOlderShareChart: ChartDef = {
   prepare: async (ctx, req, grid) => {
     const rows = await skewErrorMinutes({ projectId: ctx.projectId, from: req.from, to: req.to, by: 'version', stepMinutes: grid.step, source: ctx.source })
     const points = olderShareSeries(ctx.catalog, rows, req.from, req.to, grid.stepMs)
+    // No skew error in the window: no series, so the chart says so (its empty
+    // text) instead of drawing a line of nothing, which has no scale for
+    // Stalewatch's own gap bands either.
+    const any = rows.length > 0
     return {
       xKind: 'time',
       unit: 'share',
-      facts: [{ key: OLDER, label: OLDER, version: null, visibility: null, tone: { family: 'share' } }],
-      points: points.map((p) => ({ x: p.x, values: { [OLDER]: p.share } })),
+      facts: any ? [{ key: OLDER, label: OLDER, version: null, visibility: null, tone: { family: 'share' } }] : [],
+      points: points.map((p) => ({ x: p.x, values: any ? { [OLDER]: p.share } : ({} as Record<string, number | null>) })),
     }
   },
 }

@@ -114,8 +114,13 @@ describe('a scripted incident on the timeline', () => {
     tabs = simulatedTabs(TABS, { endpoint: `${app.url}/api/ingest`, key: project.ingestKey, version: 'v1', next: 'v2', heartbeatMs: 2_000 })
     await expect.poll(() => admin.live(project), POLL).toMatchObject({ total: TABS })
     const allLive = Date.now()
-    // Two whole minutes with every tab heard before anything happens, to compare the outage with.
-    await new Promise((r) => setTimeout(r, 2 * MINUTE))
+    // A whole minute with every tab heard before anything happens, to compare
+    // the outage with: the first minute that starts a liveness window after
+    // every tab was heard, and ends before the incident. Waiting a fixed two
+    // minutes left no such minute when the tabs were all heard late in a
+    // minute (the one before the stop then holds the outage's start).
+    const firstWholeMinute = Math.ceil((allLive + MINUTE) / MINUTE) * MINUTE
+    await new Promise((r) => setTimeout(r, firstWholeMinute + MINUTE + 5_000 - Date.now()))
 
     // 1. The release. 2. The wave: a new minimum, at 4 reloads a minute.
     await admin.rolloutSettings(project, { reloadsPerMinute: 4, leadSeconds: 5 })
