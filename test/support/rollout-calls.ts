@@ -31,7 +31,13 @@ export async function send(project: Project, session: string, version: string, e
   return result.body as { belowMinimum: boolean; reloadIn: number | null }
 }
 
-export const hb = (visibility: 'visible' | 'hidden', more: object = {}) => ({ ...heartbeat(Date.now(), visibility), ...more }) as WireEvent
+// Each heartbeat a millisecond after the one before: a tab's latest state is the one with the latest
+// event time, and three made in the same millisecond would leave the latest to chance.
+let lastHeartbeatAt = 0
+export const hb = (visibility: 'visible' | 'hidden', more: object = {}) => {
+  lastHeartbeatAt = Math.max(Date.now(), lastHeartbeatAt + 1)
+  return { ...heartbeat(lastHeartbeatAt, visibility), ...more } as WireEvent
+}
 
 /** A project with releases v1 and v2. */
 export async function released(name: string): Promise<Project> {
