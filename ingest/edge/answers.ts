@@ -49,6 +49,10 @@ export function errorResult(status: number, code: string, message: string, heade
   return { status, headers, body: { error: { code, message } } }
 }
 
+/** The code of an error answer (`{ error: { code } }`), or undefined for any other answer. */
+export const errorCode = (result: Pick<IngestResult, 'body'>): string | undefined =>
+  (result.body as { error?: { code?: string } } | null)?.error?.code
+
 export const badRequest = (code: string, message: string) => errorResult(400, code, message)
 export const unauthorized = (code: string, message: string) => errorResult(401, code, message)
 export const forbidden = (code: string, message: string) => errorResult(403, code, message)

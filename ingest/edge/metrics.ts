@@ -1,5 +1,6 @@
 import { processSingleton } from '../../lib/process-singleton'
 import { newConnectionCounts, type ConnectionCounts } from './connection-guard'
+import { errorCode } from './answers'
 
 // Process-wide ingest counters, read by /api/metrics and the bench.
 
@@ -72,7 +73,7 @@ function create(): IngestMetrics {
     recordAnswer({ status, body, accepted }) {
       const bump = (reason: string, by = 1) => metrics.rejectedByReason.set(reason, (metrics.rejectedByReason.get(reason) ?? 0) + by)
       if (status >= 400) {
-        bump((body as { error?: { code?: string } } | null)?.error?.code ?? `http_${status}`)
+        bump(errorCode({ body }) ?? `http_${status}`)
         return
       }
       const answer = body as { accepted?: number; rejected?: { error: string }[] } | null

@@ -14,6 +14,7 @@ import { RefusalCounts } from './refusal-counts'
 import { addressKey, stormEvents } from './reload-ask'
 import { VersionCap } from './version-cap'
 import { ingestMetrics } from '../edge/metrics'
+import { errorCode } from '../edge/answers'
 import { openSink, type Sink } from '../log/sink'
 import type { IngestDeps } from './pipeline'
 
@@ -83,7 +84,10 @@ export function ingestRuntime(): IngestRuntime {
         // counts answers to requests with a known key, and 5xx given before
         // the key was checked (the server failing whoever asks): a flood
         // without a key neither dilutes nor adds to its share, and one address
-        // counts as a few tabs however fast it sends.
+        // counts as a few tabs however fast it sends. A stopping server's own
+        // `shutting_down` answers say nothing of the backend: counted, they
+        // paused the wave at every restart, and it stayed paused after it.
+        if (errorCode(result) === 'shutting_down') return
         if (keyed || result.status >= 500) recordIngestAnswer(result.status, Date.now(), addressKey(address, !limits.limitLoopback))
       },
       // The guard's storm signals count where events came from, which the stored events do not say.
