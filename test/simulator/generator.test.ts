@@ -76,7 +76,7 @@ describe('determinism', () => {
 describe('wire validity', () => {
   it('every envelope respects the wire limits', () => {
     const ids = new Set<string>()
-    const allowedTypes = new Set(['load', 'heartbeat', 'visibility', 'freeze', 'resume', 'update_available', 'update_prompt', 'reload', 'error'])
+    const allowedTypes = new Set(['load', 'heartbeat', 'visibility', 'freeze', 'resume', 'update_available', 'update_prompt', 'reload', 'error', 'skew_error'])
     const problems: string[] = []
     const check = (ok: boolean, what: string) => {
       if (!ok && problems.length < 20) problems.push(what)
@@ -265,7 +265,7 @@ describe('reloads', () => {
     expect(accepted).toBeGreaterThan(30)
   })
 
-  it('chunk errors report the error before reloading', () => {
+  it('chunk errors report a skew_error before reloading, as the SDK does', () => {
     let n = 0
     for (const log of logs.values()) {
       const evs = log.events.map((x) => x.ev)
@@ -273,8 +273,9 @@ describe('reloads', () => {
         if (ev.type === 'reload' && ev.reason === 'chunk_error') {
           n++
           const prev = evs[i - 1]
-          expect(prev?.type).toBe('error')
-          if (prev?.type === 'error') expect(prev.message).toMatch(/ChunkLoadError/)
+          // As the SDK does: a skew_error naming the gone chunk's path group, then the reload.
+          expect(prev).toMatchObject({ type: 'skew_error', cause: 'gone', path: '/_next/static/chunks/*-*.js' })
+          if (prev?.type === 'skew_error') expect(prev.age).toBeGreaterThan(0)
         }
       })
     }

@@ -5,19 +5,16 @@ import { answered, durationOf, firstTs, gap, make, maybeFreeze, scheduleUnprompt
 
 // Leaving one page load for the next: a reload (for a reason) or a navigation.
 
-function chunkError(tab: Tab): EventBody {
-  const chunk = Math.floor(tab.rng() * 900) + 100
-  const hash = Math.floor(tab.rng() * 0xffffffff).toString(16).padStart(8, '0')
-  return {
-    type: 'error',
-    message: `ChunkLoadError: Loading chunk ${chunk} failed. (error: /_next/static/chunks/${chunk}-${hash}.js)`,
-  }
+// What the SDK sends when a chunk of the old build is gone (sdk/src/skew.ts):
+// a skew_error with the chunk's path group, before the reload it asks for.
+function chunkError(tab: Tab, t: number): EventBody {
+  return { type: 'skew_error', cause: 'gone', path: '/_next/static/chunks/*-*.js', age: Math.max(0, Math.round(t - tab.loadedAt)) }
 }
 
 /** Leaves the current load (reporting why, unless it is the browser's own reload) and starts the next. */
 export function* nextLoad(tab: Tab, t: number, navigation: Navigation, reason: ReloadReason | null, pre: EventBody[]): Generator<SimEnvelope, void, undefined> {
   const bodies: EventBody[] = [...pre]
-  if (reason === 'chunk_error') bodies.unshift(chunkError(tab))
+  if (reason === 'chunk_error') bodies.unshift(chunkError(tab, t))
   if (reason !== null && reason !== 'user') bodies.push({ type: 'reload', reason })
   if (bodies.length > 0) yield make(tab, t, bodies)
   // The new page is up before the old one's next heartbeat would have been due.
@@ -29,6 +26,7 @@ export function* nextLoad(tab: Tab, t: number, navigation: Navigation, reason: R
   const previousVersion = tab.version
   tab.loadNo++
   tab.load = `${tab.plan.id}_${tab.loadNo.toString(36)}`
+  tab.loadedAt = loadAt
   tab.version = latestVersionAt(tab.cfg.releases, loadAt, tab.cfg.initialVersion)
   if (navigation !== 'reload' || reason === 'user' || reason === 'update_prompt' || reason === 'chunk_error') tab.vis = 'visible'
   tab.frozen = false

@@ -29,6 +29,8 @@ export interface Tab {
   seq: number
   loadNo: number
   load: string
+  /** True time the current page load started (a skew error's age counts from it). */
+  loadedAt: number
   version: string
   vis: Visibility
   frozen: boolean
@@ -53,6 +55,7 @@ export function openTab(cfg: SimConfig, plan: TabPlan): Tab {
     seq: 0,
     loadNo: 0,
     load: `${plan.id}_0`,
+    loadedAt: plan.startMs,
     version: plan.version,
     vis: plan.visibility,
     frozen: false,
