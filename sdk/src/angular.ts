@@ -3,7 +3,7 @@
 // `stalewatch ng build` baked in (angular-build.ts), and shows the prompt.
 // It feeds the SDK Angular's own signals:
 // - a lazy route whose chunk failed to load (the router's NavigationError):
-//   reported, then a safe reload (chunk_error) under the automatic reloads'
+//   probed and reported as a skew_error, then a safe reload (chunk_error) under the automatic reloads'
 //   rules;
 // - beside @angular/service-worker, the worker's messages to the page (what
 //   SwUpdate reads, taken here from navigator.serviceWorker so that apps
@@ -16,9 +16,8 @@
 import { inject, makeEnvironmentProviders, PLATFORM_ID, provideAppInitializer, type EnvironmentProviders } from '@angular/core'
 import { isPlatformBrowser } from '@angular/common'
 import { NavigationError, Router } from '@angular/router'
-import { reload, report } from './index'
 import { announceVersion } from './headers'
-import { chunkError } from './chunks'
+import { chunkError, chunkFailed } from './chunks'
 import { start, type StartOptions } from './start'
 
 export type { StartOptions as StalewatchOptions } from './start'
@@ -27,10 +26,6 @@ export type { PromptOptions } from './prompt'
 /** What the service worker posts to its pages (Angular's ngsw-worker.js), as far as used here. */
 type WorkerMessage = { type?: string; latestVersion?: { hash?: string }; reason?: string }
 
-const failed = (message: string) => {
-  report(message.slice(0, 300))
-  reload('chunk_error', true)
-}
 
 /** `providers: [provideStalewatch()]` in app.config.ts. */
 export function provideStalewatch(options: StartOptions = {}): EnvironmentProviders {
@@ -40,11 +35,11 @@ export function provideStalewatch(options: StartOptions = {}): EnvironmentProvid
       // The router catches a failed lazy import itself: no window event is left for chunks.ts to see.
       inject(Router, { optional: true })?.events.subscribe((e) => {
         const message = e instanceof NavigationError ? chunkError({ reason: e.error } as unknown as Event, location.origin) : undefined
-        if (message) failed(message)
+        if (message) chunkFailed(message)
       })
       navigator.serviceWorker?.addEventListener('message', ({ data }: MessageEvent<WorkerMessage>) => {
         if (data?.type == 'VERSION_READY' && data.latestVersion?.hash) announceVersion(data.latestVersion.hash)
-        if (data?.type == 'UNRECOVERABLE_STATE') failed(`service worker: ${data.reason}`)
+        if (data?.type == 'UNRECOVERABLE_STATE') chunkFailed(`service worker: ${data.reason}`)
       })
     }),
   ])

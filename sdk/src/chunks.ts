@@ -56,9 +56,27 @@ const skewError = (e: Event, origin: string): string | undefined => {
   return chunkError(x.payload ? ({ reason: x.payload } as unknown as Event) : e, origin)
 }
 
+type Skew = ReturnType<typeof skewWatcher>
+
+/** This page's skew watcher: the one watchChunks() made, so a failure seen twice (by the window and by the framework) is probed and sent once. */
+let pageSkew: Skew | undefined
+
+const watcher = (env: Pick<Env, 'location'>): Skew => skewWatcher(env as unknown as ProbeEnv, watchWorkerSwap((env as { navigator?: Navigator }).navigator))
+
+/**
+ * A chunk failure the framework caught itself, so no window event shows it
+ * (Nuxt's app:chunkError, Angular's router NavigationError): probed and sent
+ * as a skew_error like the others, then a safe reload. Settles once the
+ * reload is asked for.
+ */
+export const chunkFailed = (message: string, env: Pick<Env, 'location'> = globalThis as unknown as Env): Promise<void> =>
+  (pageSkew ??= watcher(env))(message.slice(0, 300)).then(() => {
+    reload('chunk_error', true)
+  })
+
 /** Listen for chunk errors on this window (default globalThis), probe and report each as a skew_error. */
 export const watchChunks = (env: Pick<Env, 'addEventListener' | 'location'> = globalThis as unknown as Env): void => {
-  const skew = skewWatcher(env as unknown as ProbeEnv, watchWorkerSwap((env as { navigator?: Navigator }).navigator))
+  const skew = (pageSkew = watcher(env))
   const on = (e: Event) => {
     const message = skewError(e, env.location.origin)
     // The safe reload waits for the probe: its event must be queued before the page may go.

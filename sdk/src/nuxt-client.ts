@@ -2,7 +2,8 @@
 // only. It starts the SDK once per page load with what the build baked in
 // (automatic reloads, chunk watching, the prompt) and feeds it Nuxt's own
 // signals:
-// - app:chunkError (a chunk that failed to load): reported, then a safe
+// - app:chunkError (a chunk that failed to load): probed and reported as a
+//   skew_error (chunks.ts), then a safe
 //   reload (chunk_error) under the automatic reloads' rules. Nuxt's own
 //   handling stays: it reloads at the next navigation, to the page asked for;
 // - app:manifest:update (Nuxt found a newer build in builds/latest.json, from
@@ -12,15 +13,14 @@
 // defineNuxtPlugin from '#app', Nuxt's alias for its app inside its build, as
 // modules' runtime plugins import it.
 import { defineNuxtPlugin } from '#app'
-import { reload, report } from './index'
+import { chunkFailed } from './chunks'
 import { announceVersion } from './headers'
 import { start } from './start'
 
 export default defineNuxtPlugin((nuxtApp) => {
   if (!start()) return
   nuxtApp.hook('app:chunkError', ({ error }) => {
-    report(String((error as Error)?.message || error).slice(0, 300))
-    reload('chunk_error', true)
+    chunkFailed(String((error as Error)?.message || error))
   })
   nuxtApp.hook('app:manifest:update', ({ id }) => announceVersion(id))
 })

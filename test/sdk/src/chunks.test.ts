@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { chunkError, watchChunks } from '../../../sdk/src/chunks'
+import { chunkError, chunkFailed, watchChunks } from '../../../sdk/src/chunks'
 import { MAX_PROBES } from '../../../sdk/src/skew'
 import { init } from '../../../sdk/src/index'
 import { watchReloads } from '../../../sdk/src/reloads'
@@ -75,6 +75,25 @@ describe('watchChunks', () => {
     const sent = f.events()
     expect(sent.filter((e) => e.type == 'skew_error' || e.type == 'reload')).toMatchObject([
       { type: 'skew_error', cause: 'gone', path: '/assets/Lazy-*.js', age: 4321 },
+      { type: 'reload', reason: 'chunk_error' },
+    ])
+    expect(sent.some((e) => e.type == 'error')).toBe(false)
+  })
+
+  it('sends a failure the framework caught itself (Nuxt app:chunkError, Angular NavigationError) as the same probed skew_error, once, then reloads', async () => {
+    const f = fakeEnv({ visibility: 'hidden' })
+    const probes = withProbe(f, () => ({ status: 404 }))
+    init({ key: 'pk', version: 'v1', env: f.env })
+    watchReloads({ env: f.env })
+    watchChunks(f.env)
+    const message = 'Failed to fetch dynamically imported module: https://app.example/_nuxt/Lazy.Bq3xT9kL.js'
+    await Promise.all([chunkFailed(message), chunkFailed(message)])
+    await vi.advanceTimersByTimeAsync(0)
+    expect(probes).toEqual([{ url: 'https://app.example/_nuxt/Lazy.Bq3xT9kL.js', init: { cache: 'no-store' } }])
+    expect(f.reloads).toHaveLength(1)
+    const sent = f.events()
+    expect(sent.filter((e) => e.type == 'skew_error' || e.type == 'reload')).toMatchObject([
+      { type: 'skew_error', cause: 'gone', path: '/_nuxt/Lazy.*.js' },
       { type: 'reload', reason: 'chunk_error' },
     ])
     expect(sent.some((e) => e.type == 'error')).toBe(false)
