@@ -30,6 +30,14 @@ function markerLabel(marker: DrawnMarker, marginTop: number) {
 }
 
 export function TimeChart({ chart }: { chart: DrawnChart }) {
+  const notes =
+    chart.notes.length > 0 ? (
+      <ul className="chart-notes muted" data-testid={`notes-${chart.chart}`}>
+        {chart.notes.map((note) => (
+          <li key={note}>{note}</li>
+        ))}
+      </ul>
+    ) : null
   const exports = (
     <p className="exports">
       Export: <a href={`${chart.exportUrl}&format=csv`} download>CSV</a> · <a href={`${chart.exportUrl}&format=json`}>JSON</a>
@@ -40,6 +48,7 @@ export function TimeChart({ chart }: { chart: DrawnChart }) {
       <>
         <p className="empty" data-testid={`empty-${chart.chart}`}>{chart.empty}</p>
         <GapLegend chart={chart.chart} gaps={chart.gaps} />
+        {notes}
         {exports}
       </>
     )
@@ -109,6 +118,7 @@ export function TimeChart({ chart }: { chart: DrawnChart }) {
           ))}
         </ul>
       ) : null}
+      {notes}
       {exports}
     </>
   )

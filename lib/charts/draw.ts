@@ -47,6 +47,8 @@ export interface DrawnChart {
   empty: string | null
   /** The chart's API URL without format: export links add format=csv / format=json. */
   exportUrl: string
+  /** What the preparation adds in words (the skew errors' share from older builds): shown under the chart. */
+  notes: string[]
 }
 
 const AXIS_OF_UNIT: Record<ChartData['unit'], AxisSpec['y']> = {
@@ -113,5 +115,6 @@ export function drawChart(figure: FigureChart, display: { kind: ChartKind; empty
     // a chart with no series at all has no scale to draw a band on: its empty text comes with the gaps' legend.
     empty: hasValues(data) || (data.series.length > 0 && (data.gaps ?? []).some((g) => g.unheard)) ? null : display.emptyText,
     exportUrl: display.exportUrl,
+    notes: data.notes ?? [],
   }
 }

@@ -99,7 +99,7 @@ export default async function ReleasePage({
           title="Reload events per minute by reason"
           note="Reload events are what a tab sends just before it reloads, with its reason. The browser's own reload button sends none: those reloads count in the tile above (as user), not here."
         />
-        <ChartPanel ctx={ctx} name="skew-errors" request={request} title="Skew errors per minute by cause" note="Code that failed to load in a tab, by why (docs: skew errors). Its export notes the share from builds older than the latest." />
+        <ChartPanel ctx={ctx} name="skew-errors" request={request} title="Skew errors per minute by cause" note="Code that failed to load in a tab, by why (docs: skew errors)." />
         <ChartPanel ctx={ctx} name="skew-errors-by-version" request={request} title="Skew errors per minute by version" />
         <ChartPanel ctx={ctx} name="skew-errors-older-share" request={request} title="Share of skew errors from builds older than the latest" />
         <BackendLoadPanels ctx={ctx} request={request} />
