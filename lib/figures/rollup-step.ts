@@ -36,4 +36,12 @@ export interface RollupStep {
    * then compute the same figures the slow way.
    */
   atEdge?: (edge: RollupEdge) => Promise<void>
+  /**
+   * For inputs other than the tab events (whose late arrivals the runner finds
+   * by their receive time): the earliest finalised minute before `through`
+   * that this figure's inputs changed since it was rolled up, or null. A run
+   * with no new minute closed does work only when some step, or a late tab
+   * event, says so.
+   */
+  lateBefore?: (projectId: string, through: number) => Promise<number | null>
 }

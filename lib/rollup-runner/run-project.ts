@@ -2,6 +2,8 @@ import { ROLLUP_STEPS } from '../figures/registry'
 import { readRollupState, writeRollupState } from '../figures/rollup-edge'
 import { errorMessage, log } from '../log'
 import { loadCatalog } from '../releases/catalog'
+import { catalogKey } from '../releases/catalog-key'
+import { processSingleton } from '../process-singleton'
 import { backgroundQuery } from '../store/background'
 import { table } from '../store/tables'
 
@@ -31,6 +33,9 @@ export interface RollupResult {
 
 const floorMinute = (t: number) => Math.floor(t / MINUTE) * MINUTE
 
+/** Per project, the catalog the last run in this process stored its edge's figures with (none after a start: the first run does the whole work). */
+const lastCatalogKeys = () => processSingleton('rollupCatalogKeys', () => new Map<string, string>())
+
 async function firstEventTime(projectId: string): Promise<number | null> {
   const rows = await backgroundQuery<{ first: number | null }>(
     'rollups.firstEvent',
@@ -40,8 +45,8 @@ async function firstEventTime(projectId: string): Promise<number | null> {
   return rows[0]?.first == null ? null : Number(rows[0].first)
 }
 
-/** The earliest event time among events received since the last run that fall before its `through`. */
-async function lateFrom(projectId: string, through: number, receivedSince: number): Promise<number | null> {
+/** The earliest event time before `before` among events received since the last run (back to the late horizon before its `through`). */
+async function lateFrom(projectId: string, through: number, before: number, receivedSince: number): Promise<number | null> {
   const rows = await backgroundQuery<{ earliest: number }>(
     'rollups.lateEvents',
     `SELECT toUnixTimestamp64Milli(min(event_time)) AS earliest FROM ${table('events')}
@@ -50,7 +55,7 @@ async function lateFrom(projectId: string, through: number, receivedSince: numbe
        AND event_time < fromUnixTimestamp64Milli({before:Int64}, 'UTC')
        AND received_at >= fromUnixTimestamp64Milli({since:Int64}, 'UTC')
      HAVING count() > 0`,
-    { project: projectId, horizon: through - LATE_HORIZON_MS, before: through - TRAILING_MS, since: receivedSince },
+    { project: projectId, horizon: through - LATE_HORIZON_MS, before, since: receivedSince },
   )
   return rows[0] ? Number(rows[0].earliest) : null
 }
@@ -69,19 +74,33 @@ export async function rollupProject(
   const startedAt = Date.now()
   const state = await readRollupState(projectId)
   const closed = floorMinute(now - CLOSE_LAG_MS)
+  // One catalog for the whole run: figures stored for the edge are keyed by it.
+  const catalog = await loadCatalog(projectId)
+  const catalogAt = catalogKey(catalog)
+  const receivedSince = state.runStartedAt - RECEIVE_MARGIN_MS
   let from: number
   if (state.through === 0) {
     const first = await firstEventTime(projectId)
     if (first === null) return null
     from = floorMinute(first)
+  } else if (closed <= state.through && lastCatalogKeys().get(projectId) === catalogAt) {
+    // No minute closed since the last run, whose figures this process stored
+    // with this catalog: only events received late into finalised minutes
+    // change anything (the scheduler runs three times a minute; recomputing
+    // the trailing minutes each time was most of its work).
+    const lates = await Promise.all([
+      lateFrom(projectId, state.through, state.through, receivedSince),
+      ...ROLLUP_STEPS.map((step) => step.lateBefore?.(projectId, state.through) ?? null),
+    ])
+    const late = lates.reduce<number | null>((earliest, t) => (t === null ? earliest : Math.min(earliest ?? t, t)), null)
+    if (late === null) return null
+    from = floorMinute(late)
   } else {
     from = Math.max(0, state.through - TRAILING_MS)
-    const late = await lateFrom(projectId, state.through, state.runStartedAt - RECEIVE_MARGIN_MS)
+    const late = await lateFrom(projectId, state.through, from, receivedSince)
     if (late !== null) from = Math.min(from, floorMinute(late))
   }
   if (from >= closed) return null
-  // One catalog for the whole run: figures stored for the edge are keyed by it.
-  const catalog = await loadCatalog(projectId)
   let chunks = 0
   for (let start = from; start < closed; start += CHUNK_MS) {
     const end = Math.min(closed, start + CHUNK_MS)
@@ -98,5 +117,6 @@ export async function rollupProject(
     )
   }
   await writeRollupState(projectId, { through: closed, runStartedAt: startedAt })
+  lastCatalogKeys().set(projectId, catalogAt)
   return { projectId, from, through: closed, chunks }
 }

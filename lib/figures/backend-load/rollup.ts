@@ -55,4 +55,8 @@ async function rollupBackendLoad(c: RollupChunk): Promise<void> {
   if (late.length > 0) await insertMinutes(c, 'list', { minutes: late })
 }
 
-export const backendLoadRollup: RollupStep = { name: 'backendLoad', chunk: rollupBackendLoad }
+export const backendLoadRollup: RollupStep = {
+  name: 'backendLoad',
+  chunk: rollupBackendLoad,
+  lateBefore: async (projectId, through) => (await lateMinutes(projectId, through - AGGREGATE_LIMITS.maxAgeMs, through))[0] ?? null,
+}
