@@ -4,18 +4,22 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { backendLoadRawTableDef } from '@/lib/aggregates/row'
 import { resetConfigCache } from '@/lib/config'
 import { eventsTableDef } from '@/lib/events/row'
+import { liveMinutesTable } from '@/lib/figures/live-sessions/table'
+import { releaseFiguresTable } from '@/lib/figures/release-summaries/table'
+import { selfHealthTable } from '@/lib/self-gaps/table'
 import { store } from '@/lib/store/client'
 import type { TableDef } from '@/lib/store/ddl'
 import { migrate } from '@/lib/store/migrate'
 import { migrations } from '@/lib/store/migrations'
 
-// The migrations are history; the column tables (lib/events/row.ts,
-// lib/aggregates/row.ts) and every figure's table definitions
-// (lib/figures/*/table.ts, lib/figures/rollup-edge.ts) say what the tables are
-// today. Replayed on the real engine, on a fresh install and on an upgrade
-// from the first migration with rows already stored, the migrations must
-// arrive at exactly those columns: a column added to a table without its
-// migration (or the other way round) fails here.
+// The migrations are history, each with its own literal definitions; the
+// column tables (lib/events/row.ts, lib/aggregates/row.ts), every figure's
+// table definitions (lib/figures/*/table.ts, lib/figures/rollup-edge.ts) and
+// lib/self-gaps/table.ts say what the tables are today. Replayed on the real
+// engine, on a fresh install and on an upgrade from the first migration with
+// rows already stored, the migrations must arrive at exactly those columns,
+// engines, sorting and partition keys: a definition changed without a new
+// migration (or the other way round) fails here, and says what drifted.
 
 const RETENTION_DAYS = 30
 const root = path.resolve(import.meta.dirname, '../../..')
@@ -45,7 +49,17 @@ async function figureTables(): Promise<TableDef[]> {
 }
 
 async function expectedTables(): Promise<TableDef[]> {
-  return [eventsTableDef(RETENTION_DAYS), backendLoadRawTableDef(RETENTION_DAYS), ...(await figureTables())]
+  return [eventsTableDef(RETENTION_DAYS), backendLoadRawTableDef(RETENTION_DAYS), selfHealthTable(RETENTION_DAYS), ...(await figureTables())]
+}
+
+/** A table as system.tables and system.columns show it, or as a definition says they should. */
+interface Shape {
+  /** `name type`, and ` DEFAULT expression` if any, in the table's order. */
+  columns: string[]
+  /** The engine's family, without its arguments. */
+  engine: string
+  sortingKey: string
+  partitionKey: string
 }
 
 /** A definition's column as system.columns shows it: the type, and the DEFAULT expression if any. */
@@ -54,28 +68,65 @@ function described([name, declared]: readonly [string, string]): string {
   return `${name} ${type}${expression === undefined ? '' : ` DEFAULT ${expression}`}`
 }
 
-async function engineColumns(database: string, tables: string[]): Promise<Record<string, string[]>> {
-  const rows = await (
-    await store().query.query({
-      query: `SELECT table, name, type, default_kind, default_expression FROM system.columns
-              WHERE database = {database:String} AND table IN {tables:Array(String)} ORDER BY table, position`,
-      query_params: { database, tables },
-      format: 'JSONEachRow',
-    })
-  ).json<{ table: string; name: string; type: string; default_kind: string; default_expression: string }>()
-  const byTable: Record<string, string[]> = {}
-  for (const r of rows) (byTable[r.table] ??= []).push(`${r.name} ${r.type}${r.default_kind === 'DEFAULT' ? ` DEFAULT ${r.default_expression}` : ''}`)
-  return byTable
+function shapeOf(def: TableDef): Shape {
+  return {
+    columns: def.columns.map(described),
+    engine: /^\w+/.exec(def.engine)![0],
+    sortingKey: def.orderBy.replace(/^\((.*)\)$/, '$1'),
+    partitionKey: def.partitionBy ?? '',
+  }
 }
 
-async function expectColumnsOf(database: string): Promise<void> {
-  const tables = await expectedTables()
-  const engine = await engineColumns(
-    database,
-    tables.map((t) => t.name),
+async function engineShapes(database: string, tables: string[]): Promise<Record<string, Shape>> {
+  const query = async <Row>(sql: string) =>
+    (await store().query.query({ query: sql, query_params: { database, tables }, format: 'JSONEachRow' })).json<Row>()
+  const shapes: Record<string, Shape> = {}
+  const described = await query<{ name: string; engine: string; sorting_key: string; partition_key: string }>(
+    `SELECT name, engine, sorting_key, partition_key FROM system.tables WHERE database = {database:String} AND name IN {tables:Array(String)}`,
   )
-  const expected = Object.fromEntries(tables.map((t) => [t.name, t.columns.map(described)]))
-  expect(engine).toEqual(expected)
+  for (const t of described) shapes[t.name] = { columns: [], engine: t.engine, sortingKey: t.sorting_key, partitionKey: t.partition_key }
+  const columns = await query<{ table: string; name: string; type: string; default_kind: string; default_expression: string }>(
+    `SELECT table, name, type, default_kind, default_expression FROM system.columns
+     WHERE database = {database:String} AND table IN {tables:Array(String)} ORDER BY table, position`,
+  )
+  for (const c of columns) shapes[c.table]!.columns.push(`${c.name} ${c.type}${c.default_kind === 'DEFAULT' ? ` DEFAULT ${c.default_expression}` : ''}`)
+  return shapes
+}
+
+/**
+ * Where the engine's tables differ from today's definitions, one line per
+ * difference; none when the migrations arrived at exactly what the
+ * definitions say. A column is named by its declaration, so a changed type
+ * shows as one missing and one not defined.
+ */
+function drift(engine: Record<string, Shape>, definitions: readonly TableDef[]): string[] {
+  const lines: string[] = []
+  for (const def of definitions) {
+    const want = shapeOf(def)
+    const have = engine[def.name]
+    if (!have) {
+      lines.push(`${def.name}: defined, but no migration creates it`)
+      continue
+    }
+    for (const c of want.columns.filter((c) => !have.columns.includes(c))) lines.push(`${def.name}: column \`${c}\` defined, but not in the engine`)
+    for (const c of have.columns.filter((c) => !want.columns.includes(c))) lines.push(`${def.name}: column \`${c}\` in the engine, but not defined`)
+    const common = (list: string[], other: string[]) => list.filter((c) => other.includes(c)).join(', ')
+    if (common(want.columns, have.columns) !== common(have.columns, want.columns)) lines.push(`${def.name}: columns in another order than defined`)
+    for (const key of ['engine', 'sortingKey', 'partitionKey'] as const) {
+      if (want[key] !== have[key]) lines.push(`${def.name}: ${key} \`${have[key]}\` in the engine, \`${want[key]}\` defined`)
+    }
+  }
+  return lines
+}
+
+async function driftIn(database: string, definitions: readonly TableDef[]): Promise<string[]> {
+  return drift(
+    await engineShapes(
+      database,
+      definitions.map((t) => t.name),
+    ),
+    definitions,
+  )
 }
 
 /** Points the store at another database of the same engine; the migrations name it in every statement. */
@@ -94,7 +145,7 @@ describe('the migrations arrive at the column tables and the figures’ table de
   it('on a fresh install', async () => {
     const database = useDatabase('fresh_install')
     await migrate(undefined, () => undefined)
-    await expectColumnsOf(database)
+    expect(await driftIn(database, await expectedTables())).toEqual([])
   })
 
   it('on an upgrade from the first migration, with rows stored before, which keep their values and take the new columns’ defaults', async () => {
@@ -112,7 +163,7 @@ describe('the migrations arrive at the column tables and the figures’ table de
       format: 'JSONCompactEachRow',
     })
     await migrate(undefined, () => undefined)
-    await expectColumnsOf(database)
+    expect(await driftIn(database, await expectedTables())).toEqual([])
 
     const stored = await (
       await store().query.query({
@@ -123,6 +174,25 @@ describe('the migrations arrive at the column tables and the figures’ table de
     expect(stored).toEqual([
       { event_id: 'event_0001', type: 'heartbeat', message: '', browser: '', browser_major: 0, idle: 0, unsaved: 0 },
       { event_id: 'event_0002', type: 'error', message: 'boom', browser: '', browser_major: 0, idle: 0, unsaved: 0 },
+    ])
+  })
+
+  it('names what a definition changed without its migration: a column added, a type changed, another sorting key', async () => {
+    const database = useDatabase('drifted')
+    await migrate(undefined, () => undefined)
+    const changed: TableDef[] = [
+      { ...liveMinutesTable, columns: [...liveMinutesTable.columns.slice(0, -1), ['hidden_sessions', 'UInt32 DEFAULT 0'], ...liveMinutesTable.columns.slice(-1)] },
+      {
+        ...releaseFiguresTable,
+        columns: releaseFiguresTable.columns.map(([name, type]) => [name, name === 'upgraded_total' ? 'UInt64' : type] as const),
+        orderBy: '(project_id, through, window_seconds, catalog_key, version, released_at)',
+      },
+    ]
+    expect(await driftIn(database, changed)).toEqual([
+      'live_minutes: column `hidden_sessions UInt32 DEFAULT 0` defined, but not in the engine',
+      'release_figures: column `upgraded_total UInt64` defined, but not in the engine',
+      'release_figures: column `upgraded_total UInt32` in the engine, but not defined',
+      'release_figures: sortingKey `project_id, window_seconds, through, catalog_key, version, released_at` in the engine, `project_id, through, window_seconds, catalog_key, version, released_at` defined',
     ])
   })
 })
