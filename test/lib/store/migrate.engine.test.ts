@@ -18,8 +18,9 @@ import { migrations } from '@/lib/store/migrations'
 // lib/self-gaps/table.ts say what the tables are today. Replayed on the real
 // engine, on a fresh install and on an upgrade from the first migration with
 // rows already stored, the migrations must arrive at exactly those columns,
-// engines, sorting and partition keys: a definition changed without a new
-// migration (or the other way round) fails here, and says what drifted.
+// engines, partition and sorting keys, TTLs and settings: a definition
+// changed without a new migration (or the other way round) fails here, and
+// says what drifted.
 
 const RETENTION_DAYS = 30
 const root = path.resolve(import.meta.dirname, '../../..')
@@ -52,14 +53,16 @@ async function expectedTables(): Promise<TableDef[]> {
   return [eventsTableDef(RETENTION_DAYS), backendLoadRawTableDef(RETENTION_DAYS), selfHealthTable(RETENTION_DAYS), ...(await figureTables())]
 }
 
-/** A table as system.tables and system.columns show it, or as a definition says they should. */
+/**
+ * A table as the engine shows it (system.columns, and its clauses from
+ * system.tables' engine_full), or as a definition says it should be, its
+ * expressions formatted by the engine the same way.
+ */
 interface Shape {
   /** `name type`, and ` DEFAULT expression` if any, in the table's order. */
   columns: string[]
-  /** The engine's family, without its arguments. */
-  engine: string
-  sortingKey: string
-  partitionKey: string
+  /** The clauses of CREATE TABLE: the engine with its arguments, PARTITION BY, ORDER BY, TTL, and SETTINGS as `name = value`, sorted. */
+  clauses: { engine: string; partitionBy: string; orderBy: string; ttl: string; settings: string }
 }
 
 /** A definition's column as system.columns shows it: the type, and the DEFAULT expression if any. */
@@ -68,23 +71,46 @@ function described([name, declared]: readonly [string, string]): string {
   return `${name} ${type}${expression === undefined ? '' : ` DEFAULT ${expression}`}`
 }
 
-function shapeOf(def: TableDef): Shape {
+const settingsText = (settings: string[]) => settings.sort().join(', ')
+// The one setting the engine adds to every table's engine_full.
+const ENGINE_DEFAULT_SETTINGS = { index_granularity: 8192 }
+
+/** The engine's own text for an expression (INTERVAL 30 DAY is toIntervalDay(30) in engine_full). */
+async function formatted(expression: string | undefined): Promise<string> {
+  if (expression === undefined) return ''
+  const [row] = await (
+    await store().query.query({ query: 'SELECT formatQuerySingleLine({q:String}) AS q', query_params: { q: `SELECT ${expression}` }, format: 'JSONEachRow' })
+  ).json<{ q: string }>()
+  return row!.q.replace(/^SELECT /, '')
+}
+
+async function shapeOf(def: TableDef): Promise<Shape> {
   return {
     columns: def.columns.map(described),
-    engine: /^\w+/.exec(def.engine)![0],
-    sortingKey: def.orderBy.replace(/^\((.*)\)$/, '$1'),
-    partitionKey: def.partitionBy ?? '',
+    clauses: {
+      engine: def.engine,
+      partitionBy: await formatted(def.partitionBy),
+      orderBy: await formatted(def.orderBy),
+      ttl: await formatted(def.ttl),
+      settings: settingsText(Object.entries({ ...ENGINE_DEFAULT_SETTINGS, ...def.settings }).map(([k, v]) => `${k} = ${v}`)),
+    },
   }
+}
+
+/** engine_full, e.g. `MergeTree PARTITION BY p ORDER BY (a, b) TTL t SETTINGS x = 1, y = 2`, cut at its keywords. */
+function clausesOf(engineFull: string): Shape['clauses'] {
+  const [, engine, partitionBy, orderBy, ttl, settings] = /^(.*?)(?: PARTITION BY (.*?))?(?: ORDER BY (.*?))?(?: TTL (.*?))?(?: SETTINGS (.*))?$/.exec(engineFull)!
+  return { engine: engine!, partitionBy: partitionBy ?? '', orderBy: orderBy ?? '', ttl: ttl ?? '', settings: settingsText(settings ? settings.split(', ') : []) }
 }
 
 async function engineShapes(database: string, tables: string[]): Promise<Record<string, Shape>> {
   const query = async <Row>(sql: string) =>
     (await store().query.query({ query: sql, query_params: { database, tables }, format: 'JSONEachRow' })).json<Row>()
   const shapes: Record<string, Shape> = {}
-  const described = await query<{ name: string; engine: string; sorting_key: string; partition_key: string }>(
-    `SELECT name, engine, sorting_key, partition_key FROM system.tables WHERE database = {database:String} AND name IN {tables:Array(String)}`,
+  const described = await query<{ name: string; engine_full: string }>(
+    `SELECT name, engine_full FROM system.tables WHERE database = {database:String} AND name IN {tables:Array(String)}`,
   )
-  for (const t of described) shapes[t.name] = { columns: [], engine: t.engine, sortingKey: t.sorting_key, partitionKey: t.partition_key }
+  for (const t of described) shapes[t.name] = { columns: [], clauses: clausesOf(t.engine_full) }
   const columns = await query<{ table: string; name: string; type: string; default_kind: string; default_expression: string }>(
     `SELECT table, name, type, default_kind, default_expression FROM system.columns
      WHERE database = {database:String} AND table IN {tables:Array(String)} ORDER BY table, position`,
@@ -99,33 +125,35 @@ async function engineShapes(database: string, tables: string[]): Promise<Record<
  * definitions say. A column is named by its declaration, so a changed type
  * shows as one missing and one not defined.
  */
-function drift(engine: Record<string, Shape>, definitions: readonly TableDef[]): string[] {
+function drift(engine: Record<string, Shape>, defined: Record<string, Shape>): string[] {
   const lines: string[] = []
-  for (const def of definitions) {
-    const want = shapeOf(def)
-    const have = engine[def.name]
+  for (const [table, want] of Object.entries(defined)) {
+    const have = engine[table]
     if (!have) {
-      lines.push(`${def.name}: defined, but no migration creates it`)
+      lines.push(`${table}: defined, but no migration creates it`)
       continue
     }
-    for (const c of want.columns.filter((c) => !have.columns.includes(c))) lines.push(`${def.name}: column \`${c}\` defined, but not in the engine`)
-    for (const c of have.columns.filter((c) => !want.columns.includes(c))) lines.push(`${def.name}: column \`${c}\` in the engine, but not defined`)
+    for (const c of want.columns.filter((c) => !have.columns.includes(c))) lines.push(`${table}: column \`${c}\` defined, but not in the engine`)
+    for (const c of have.columns.filter((c) => !want.columns.includes(c))) lines.push(`${table}: column \`${c}\` in the engine, but not defined`)
     const common = (list: string[], other: string[]) => list.filter((c) => other.includes(c)).join(', ')
-    if (common(want.columns, have.columns) !== common(have.columns, want.columns)) lines.push(`${def.name}: columns in another order than defined`)
-    for (const key of ['engine', 'sortingKey', 'partitionKey'] as const) {
-      if (want[key] !== have[key]) lines.push(`${def.name}: ${key} \`${have[key]}\` in the engine, \`${want[key]}\` defined`)
+    if (common(want.columns, have.columns) !== common(have.columns, want.columns)) lines.push(`${table}: columns in another order than defined`)
+    for (const [clause, text] of Object.entries(want.clauses)) {
+      const actual = have.clauses[clause as keyof Shape['clauses']]
+      if (actual !== text) lines.push(`${table}: ${clause} \`${actual}\` in the engine, \`${text}\` defined`)
     }
   }
   return lines
 }
 
 async function driftIn(database: string, definitions: readonly TableDef[]): Promise<string[]> {
+  const defined: Record<string, Shape> = {}
+  for (const def of definitions) defined[def.name] = await shapeOf(def)
   return drift(
     await engineShapes(
       database,
       definitions.map((t) => t.name),
     ),
-    definitions,
+    defined,
   )
 }
 
@@ -177,7 +205,7 @@ describe('the migrations arrive at the column tables and the figures’ table de
     ])
   })
 
-  it('names what a definition changed without its migration: a column added, a type changed, another sorting key', async () => {
+  it('names what a definition changed without its migration: a column added, a type changed, another sorting key, TTL or settings', async () => {
     const database = useDatabase('drifted')
     await migrate(undefined, () => undefined)
     const changed: TableDef[] = [
@@ -187,12 +215,15 @@ describe('the migrations arrive at the column tables and the figures’ table de
         columns: releaseFiguresTable.columns.map(([name, type]) => [name, name === 'upgraded_total' ? 'UInt64' : type] as const),
         orderBy: '(project_id, through, window_seconds, catalog_key, version, released_at)',
       },
+      { ...eventsTableDef(RETENTION_DAYS), ttl: `toDateTime(received_at) + INTERVAL ${RETENTION_DAYS} DAY`, settings: {} },
     ]
     expect(await driftIn(database, changed)).toEqual([
       'live_minutes: column `hidden_sessions UInt32 DEFAULT 0` defined, but not in the engine',
       'release_figures: column `upgraded_total UInt64` defined, but not in the engine',
       'release_figures: column `upgraded_total UInt32` in the engine, but not defined',
-      'release_figures: sortingKey `project_id, window_seconds, through, catalog_key, version, released_at` in the engine, `project_id, through, window_seconds, catalog_key, version, released_at` defined',
+      'release_figures: orderBy `(project_id, window_seconds, through, catalog_key, version, released_at)` in the engine, `(project_id, through, window_seconds, catalog_key, version, released_at)` defined',
+      'events: ttl `toDateTime(event_time) + toIntervalDay(30)` in the engine, `toDateTime(received_at) + toIntervalDay(30)` defined',
+      'events: settings `index_granularity = 8192, non_replicated_deduplication_window = 1000` in the engine, `index_granularity = 8192` defined',
     ])
   })
 })
