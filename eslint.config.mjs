@@ -55,6 +55,17 @@ export default tseslint.config(
   // A later entry's options replace an earlier one's for the same rule, so the
   // narrower folders repeat lib/'s patterns.
   restrict(['lib/figures/**/*.ts'], [...LIB, SDK_WIRE_ONLY, { group: ['@/app/*', '**/app/*', '@/ingest/*', '**/ingest/*'], message: 'Figures read the store only.' }]),
+  // A migration is history (lib/store/migrations/index.ts): it holds the
+  // tables and columns it made as literals, so it may read the DDL helpers and
+  // earlier migrations only, never today's definitions.
+  restrict(['lib/store/migrations/**/*.ts'], [
+    ...LIB,
+    SDK_WIRE_ONLY,
+    {
+      group: ['../*', '!../ddl', '@/*'],
+      message: "A migration is history: it holds its tables and columns as literals and imports only ../ddl and earlier migrations, never today's definitions (a figure's table.ts, a column table). A changed definition needs a new migration.",
+    },
+  ]),
   restrict(['lib/semantics/**/*.ts'], [
     ...LIB,
     SDK_WIRE_ONLY,

@@ -6,11 +6,12 @@ import type { BrowserInfo } from './user-agent'
 // The events table, column by column: each column's name, ClickHouse type and
 // value from the normalised event. The row, its type, the ingest log's column
 // order, a row's values and the table's definition are generated from this
-// one list (lib/store/column-table.ts). The migrations stay as history;
-// test/lib/store/migrate.engine.test.ts holds them to this list on a fresh
-// install and on an upgrade from the first migration. A new column is its
-// entry here and a migration that runs addColumnsFrom(ctx, 'events',
-// EVENT_COLUMN_TABLE, ['its_name']) (docs/worked-examples/).
+// one list (lib/store/column-table.ts). The migrations stay as history, with
+// their own literal columns; test/lib/store/migrate.engine.test.ts holds them
+// to this list on a fresh install and on an upgrade from the first migration.
+// A new column is its entry here and a new migration that adds it by name and
+// type, written out: addColumn(ctx, 'events', 'its_name', 'its type',
+// 'the column before') (docs/worked-examples/).
 
 /** An accepted event as normalize.ts hands it over: the event, its request, and its corrected time. */
 export interface NormalizedEvent {

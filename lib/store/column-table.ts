@@ -1,10 +1,9 @@
-import { addColumn, type DdlContext } from './ddl'
-
 // A table's columns as one list, from which the rest is generated: the row
 // (each column's value from what normalisation knows), the row's type, the
 // column order of the ingest log's lines, the positional values of a row
-// (JSONCompactEachRow), the columns of the table's definition, and the ALTER
-// of a migration that adds one. lib/events/row.ts and lib/aggregates/row.ts
+// (JSONCompactEachRow) and the columns of the table's definition today. A
+// migration never reads a column table: it holds its columns as literals
+// (lib/store/migrations/index.ts). lib/events/row.ts and lib/aggregates/row.ts
 // are the two tables written this way.
 
 /** One column: its name, its ClickHouse type (with DEFAULT or CODEC when it has one) and its value. */
@@ -97,17 +96,4 @@ export function valuesOf<const Table extends readonly AnyColumn[]>(table: Table)
 /** The columns of a TableDef (lib/store/ddl.ts): what a fresh table has. */
 export function ddlColumns(table: readonly AnyColumn[]): [name: string, type: string][] {
   return table.map((c) => [c.name, c.type])
-}
-
-/**
- * The ALTER statements that add the named columns, each with its type from its
- * table and after the column before it there: what a migration adding a
- * column runs, so the column is defined once, in its table.
- */
-export function addColumnsFrom<const Table extends readonly AnyColumn[]>(ctx: DdlContext, tableName: string, table: Table, names: readonly Table[number]['name'][]): string[] {
-  return names.flatMap((name) => {
-    const index = table.findIndex((c) => c.name === name)
-    if (index < 0) throw new Error(`${tableName} has no column ${name} in its column table`)
-    return addColumn(ctx, tableName, name, table[index]!.type, table[index - 1]?.name)
-  })
 }

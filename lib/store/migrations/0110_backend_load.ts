@@ -6,7 +6,7 @@ import type { Migration, MigrationContext } from './types'
 // server key that sends them. backend_load_raw as this migration created it:
 // history, held here so a column added to its column table later
 // (lib/aggregates/row.ts) needs a migration of its own, as on a server
-// upgraded from here (test/store/migrations.test.ts).
+// upgraded from here (test/lib/store/migrate.engine.test.ts).
 
 const time = "DateTime64(3, 'UTC')"
 
@@ -29,7 +29,7 @@ export const projectServerKeys: TableDef = {
   shardBy: 'cityHash64(project_id)',
 }
 
-const backendLoadRaw0110 = (retentionDays: number): TableDef => ({
+export const backendLoadRaw0110 = (retentionDays: number): TableDef => ({
   name: 'backend_load_raw',
   columns: [
     ['project_id', 'LowCardinality(String)'],

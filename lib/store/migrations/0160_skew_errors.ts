@@ -1,5 +1,4 @@
-import { EVENT_COLUMN_TABLE } from '../../events/row'
-import { addColumnsFrom } from '../column-table'
+import { addColumn } from '../ddl'
 import type { Migration } from './types'
 
 // A skew error's tab age (wire format: skew_error age): ms since the tab
@@ -8,5 +7,5 @@ import type { Migration } from './types'
 export const migration: Migration = {
   version: 160,
   name: 'skew_errors',
-  statements: (ctx) => addColumnsFrom(ctx, 'events', EVENT_COLUMN_TABLE, ['tab_age_ms']),
+  statements: (ctx) => addColumn(ctx, 'events', 'tab_age_ms', 'UInt64 DEFAULT 0', 'unsaved'),
 }

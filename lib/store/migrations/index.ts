@@ -1,3 +1,12 @@
+// The migrations are history: each holds, as literals, the tables it created
+// and the columns it added, as they were then, and is never edited once
+// released (a server upgraded past it has already run it). Today's
+// definitions live elsewhere (the column tables lib/events/row.ts and
+// lib/aggregates/row.ts, each figure's table.ts, lib/self-gaps/table.ts); a
+// change to one of them needs a new numbered migration that ALTERs or creates
+// what changed, again with literal columns, never imported from there.
+// test/lib/store/migrate.engine.test.ts replays the list on the real engine,
+// fresh and as an upgrade, and fails on any drift from today's definitions.
 import type { Migration } from './types'
 import { migration as m0001 } from './0001_initial'
 import { migration as m0010 } from './0010_dashboard_rollups'

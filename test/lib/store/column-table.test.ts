@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addColumnsFrom, columnNames, columnsFrom, ddlColumns, rowMaker, valuesOf } from '@/lib/store/column-table'
+import { columnNames, columnsFrom, ddlColumns, rowMaker, valuesOf } from '@/lib/store/column-table'
 
 const { required, optional } = columnsFrom<{ a: string; n?: number }>()
 const table = [required('name', 'String', (i) => i.a), optional('count', 'UInt8 DEFAULT 0', 0, (i) => i.n)] as const
@@ -17,10 +17,6 @@ describe('a column table', () => {
       ['name', 'String'],
       ['count', 'UInt8 DEFAULT 0'],
     ])
-  })
-
-  it('adds a column after the one before it in the table, with its type from there', () => {
-    expect(addColumnsFrom({ database: 'd' }, 't', table, ['count'])).toEqual(['ALTER TABLE d.t ADD COLUMN IF NOT EXISTS count UInt8 DEFAULT 0 AFTER name'])
   })
 
   it('refuses a column name that is not a plain identifier, since the row and values functions are compiled from the names', () => {
