@@ -306,7 +306,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
   notes.push(unstored.length ? `ACKNOWLEDGED BUT NOT STORED in: ${unstored.map((r) => `${r.path} ${r.load}`).join(', ')}` : 'every acknowledged event was stored (counted in ClickHouse per step)')
   notes.push('stalewatch /api/ingest acknowledges once events are in the ingest log (written and fdatasync\'d; the embedded default), and inserts the log a segment at a time; "stored" is counted in ClickHouse after the log drained')
   notes.push('stored/s: rows ClickHouse stored during the step (what the node sustains); backlog: rows acknowledged but not yet stored at the step\'s end (the ingest log catches up after a burst)')
-  notes.push('load generator: a separate child process (keep-alive http.Agent, maxSockets = concurrency); each server in its own child process; peak RSS = VmHWM of the server process during the step')
+  notes.push('load generator: a separate child process (prepared request bytes on kept-alive sockets, as many as the concurrency); each server in its own child process; peak RSS = VmHWM of the server process during the step')
   notes.push(
     options.clickhouseUrl
       ? `storage: the ClickHouse server at ${new URL(options.clickhouseUrl).host} (database stalewatch_bench), not an embedded engine: server CPU and inserts/s are the ingest node's side only`

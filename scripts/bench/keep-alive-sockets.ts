@@ -8,8 +8,8 @@ import net from 'node:net'
 // objects: the generator's CPU per request stays small beside the node's.
 // Requests beyond the free sockets wait in order.
 
-/** 0: the connection failed or closed before a whole answer. */
-export type Done = (status: number) => void
+/** status 0: the connection failed or closed before a whole answer. `answer`: its raw bytes, for answerBody and answerHeader (null with status 0). */
+export type Done = (status: number, answer: Buffer | null) => void
 
 interface Conn {
   socket: net.Socket
@@ -40,6 +40,28 @@ function wholeAnswer(data: Buffer): { status: number; keepAlive: boolean } | und
   }
   // Neither: the body runs to the connection's close (counted then).
   return undefined
+}
+
+/** A header's value in a raw answer, or undefined. */
+export function answerHeader(answer: Buffer, name: string): string | undefined {
+  const head = answer.toString('latin1', 0, answer.indexOf(HEAD_END))
+  return new RegExp(`\\r\\n${name}:[ \\t]*([^\\r]*)`, 'i').exec(head)?.[1]
+}
+
+/** A raw answer's body as text, its chunks joined when it came chunked. */
+export function answerBody(answer: Buffer): string {
+  const bodyStart = answer.indexOf(HEAD_END) + 4
+  if (answerHeader(answer, 'transfer-encoding')?.toLowerCase().includes('chunked') !== true) return answer.toString('utf8', bodyStart)
+  const parts: Buffer[] = []
+  let at = bodyStart
+  for (;;) {
+    const lineEnd = answer.indexOf('\r\n', at)
+    const size = Number.parseInt(answer.toString('latin1', at, lineEnd), 16)
+    if (!(size > 0)) break
+    parts.push(answer.subarray(lineEnd + 2, lineEnd + 2 + size))
+    at = lineEnd + 2 + size + 2
+  }
+  return Buffer.concat(parts).toString('utf8')
 }
 
 export class KeepAliveSockets {
@@ -79,11 +101,12 @@ export class KeepAliveSockets {
       conn.received = conn.received ? Buffer.concat([conn.received, chunk]) : chunk
       const answer = wholeAnswer(conn.received)
       if (answer === undefined) return
+      const raw = conn.received
       conn.received = null
       const done = conn.done
       conn.done = null
       this.pending--
-      done(answer.status)
+      done(answer.status, raw)
       // A connection the server closes after this answer takes no more requests; its close brings a new one.
       if (answer.keepAlive) this.next(conn)
       else conn.socket.end()
@@ -96,10 +119,11 @@ export class KeepAliveSockets {
       if (conn.done) {
         const done = conn.done
         // An answer whose body ran to the close counts by its status; no answer at all is 0.
-        const status = conn.received && conn.received.indexOf(HEAD_END) !== -1 ? statusOf(conn.received) : 0
+        const raw = conn.received && conn.received.indexOf(HEAD_END) !== -1 ? conn.received : null
+        conn.received = null
         conn.done = null
         this.pending--
-        done(status)
+        done(raw ? statusOf(raw) : 0, raw)
       }
       // A request that was waiting gets a new connection in this one's place.
       const waiting = this.waiting.shift()

@@ -5,12 +5,13 @@
 //
 // The body is written with `{name:width}` where a field goes, e.g.
 // `"sentAt":{sentAt:13}`; each field is a whole number written zero-padded to
-// its width (a millisecond timestamp is 13 digits until the year 2286).
+// its width (a millisecond timestamp is 13 digits until the year 2286). A
+// field may stand in several places; each gets the same value.
 
 export interface PreparedRequest {
   bytes: Buffer
-  /** Where each field's digits start and how many there are. */
-  fields: Map<string, { offset: number; width: number }>
+  /** Where each field's digits start, in each place it stands, and how many there are. */
+  fields: Map<string, { offset: number; width: number }[]>
 }
 
 const FIELD = /\{(\w+):(\d+)\}/g
@@ -19,7 +20,7 @@ const FIELD = /\{(\w+):(\d+)\}/g
 export function prepareRequest(options: { host: string; path: string; contentType: string; body: string }): PreparedRequest {
   const widths = new Map<string, number>()
   const body = options.body.replace(FIELD, (_, name: string, width: string) => {
-    if (widths.has(name)) throw new Error(`field ${name} appears twice`)
+    if ((widths.get(name) ?? Number(width)) !== Number(width)) throw new Error(`field ${name} has two widths`)
     widths.set(name, Number(width))
     return `\u0000${name}\u0000`
   })
@@ -27,12 +28,12 @@ export function prepareRequest(options: { host: string; path: string; contentTyp
   const bodyWithDigits = body.replace(/\u0000(\w+)\u0000/g, (_, name: string) => '0'.repeat(widths.get(name)!))
   if (Buffer.byteLength(bodyWithDigits) !== bodyWithDigits.length) throw new Error('a prepared body must be ASCII')
   const head = `POST ${options.path} HTTP/1.1\r\nHost: ${options.host}\r\nContent-Type: ${options.contentType}\r\nContent-Length: ${bodyWithDigits.length}\r\nConnection: keep-alive\r\n\r\n`
-  const fields = new Map<string, { offset: number; width: number }>()
+  const fields = new Map<string, { offset: number; width: number }[]>()
   let text = head
   for (const part of body.split(/(\u0000\w+\u0000)/)) {
     const name = /^\u0000(\w+)\u0000$/.exec(part)?.[1]
     if (name) {
-      fields.set(name, { offset: text.length, width: widths.get(name)! })
+      fields.set(name, [...(fields.get(name) ?? []), { offset: text.length, width: widths.get(name)! }])
       text += '0'.repeat(widths.get(name)!)
     } else text += part
   }
@@ -53,10 +54,10 @@ export function writeField(out: Buffer, field: { offset: number; width: number }
 export function fill(request: PreparedRequest, values: Record<string, number>): Buffer {
   const out = Buffer.allocUnsafe(request.bytes.length)
   request.bytes.copy(out)
-  for (const [name, field] of request.fields) {
+  for (const [name, places] of request.fields) {
     const value = values[name]
     if (value === undefined) throw new Error(`no value for field ${name}`)
-    writeField(out, field, value)
+    for (const place of places) writeField(out, place, value)
   }
   return out
 }

@@ -100,7 +100,7 @@ function template(kind: string, event: string, version: string): PreparedRequest
   if (!prepared) {
     const s = state!
     const target = new URL(s.start.url)
-    const body = `{"key":"${s.start.key}","session":"tab_${tag}_{tab:${TAB_DIGITS}}","load":"ld_${tag}_{tab2:${TAB_DIGITS}}_{load:${LOAD_DIGITS}}","version":"${version}","sentAt":{sentAt:13},"events":[{"id":"ev_${tag}_{id:${EVENT_DIGITS}}",${event}}]}`
+    const body = `{"key":"${s.start.key}","session":"tab_${tag}_{tab:${TAB_DIGITS}}","load":"ld_${tag}_{tab:${TAB_DIGITS}}_{load:${LOAD_DIGITS}}","version":"${version}","sentAt":{sentAt:13},"events":[{"id":"ev_${tag}_{id:${EVENT_DIGITS}}",${event}}]}`
     prepared = prepareRequest({ host: target.host, path: `${target.pathname}?answer=header`, contentType: 'text/plain', body })
     templates.set(name, prepared)
   }
@@ -113,7 +113,7 @@ function post(request: PreparedRequest, tab: number, load: number, sentAt: numbe
   const id = eventCounter++
   counts.sentRequests++
   counts.sentEvents++
-  const bytes = fill(request, { tab, tab2: tab, load, sentAt, id, ts })
+  const bytes = fill(request, { tab, load, sentAt, id, ts })
   s.sockets.send(bytes, (status) => {
     if (status === 0) {
       counts.errors++

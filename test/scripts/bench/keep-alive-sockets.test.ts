@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { KeepAliveSockets } from '../../../scripts/bench/keep-alive-sockets'
+import { answerBody, answerHeader, KeepAliveSockets } from '../../../scripts/bench/keep-alive-sockets'
 import { fill, prepareRequest } from '../../../scripts/bench/prepared-request'
 
 // The load generator's own HTTP client: prepared bytes written on raw
@@ -30,7 +30,7 @@ beforeAll(async () => {
         res.writeHead(429, { 'content-type': 'application/json' })
         res.write('{"error":')
         setTimeout(() => res.end('{"code":"rate_limited","message":"slow down"}}'), 20)
-      } else if (answer === 'close') res.writeHead(503, { connection: 'close', 'content-length': '2' }).end('{}')
+      } else if (answer === 'close') res.writeHead(503, { connection: 'close', 'content-length': '2', 'retry-after': '7' }).end('{}')
       else req.socket.destroy()
     })
   })
@@ -72,4 +72,15 @@ it('counts each answer once by its status, reuses its one socket, and opens a ne
   // One connection up to the server's close, a second up to the drop, a third after it.
   const first = seen[0]!.socket
   expect(seen.map((s) => s.socket - first)).toEqual([0, 0, 0, 0, 1, 1, 2])
+})
+
+it('gives the answer\'s bytes for what the ingest section reads of them: a chunked body joined, a header by name', async () => {
+  const pool = new KeepAliveSockets('127.0.0.1', port, 2)
+  const ask = (answer: string) => new Promise<Buffer | null>((resolve) => pool.send(fill(request(answer), { tab: 1, sentAt: Date.now(), id: 1, ts: Date.now() }), (_, raw) => resolve(raw)))
+  const [chunked, json, close] = await Promise.all([ask('chunked'), ask('json'), ask('close')])
+  pool.close()
+  expect(JSON.parse(answerBody(chunked!))).toEqual({ error: { code: 'rate_limited', message: 'slow down' } })
+  expect(JSON.parse(answerBody(json!))).toEqual({ accepted: 1 })
+  expect(answerHeader(close!, 'retry-after')).toBe('7')
+  expect(answerHeader(json!, 'retry-after')).toBeUndefined()
 })
