@@ -86,8 +86,6 @@ interface NodeRun {
   answers: Record<string, number>
   maxBehind: number
   rollupsBefore: number
-  /** The last stats, taken when the run ends: the requests answered after the last sample. */
-  final?: TabStats
   ingestOnly?: CpuWindow
   measured?: CpuWindow
 }
