@@ -386,7 +386,7 @@ function tables(runs: LiveTabsRun[], minutes: number, withBaseline: boolean): Be
         'server CPU: utime + stime of the server process (/proc/<pid>/stat): all its work (ingest, the log, inserts into the engine, rollups, and in the second window the queries and pages the section runs every 2 s), per request the generator saw acknowledged',
         'generator: its own process, apart; per request it sent (prepared request bytes on keep-alive sockets)',
         'extrapolation, linear in requests/s: it assumes the per-request cost stays as measured here (the rollup grows with the live window, so it is a floor, not a plan)',
-        'at a few thousand tabs both per-request figures are mostly fixed costs spread over few requests (the rollup every 20 s; the generator\'s 10 ms tick and its idle process, about 28 ms of CPU a second): extrapolate from the largest tab count',
+        'at a few thousand tabs both per-request figures are mostly fixed costs spread over few requests (the rollup every 20 s; the generator\'s tick and its idle process, about 9 ms of CPU a second with one tab): extrapolate from the largest tab count',
       ],
     },
   )
