@@ -41,6 +41,10 @@ Sections:
              ingest's acknowledged rate, server and generator CPU apart, the
              node's CPU per request extrapolated to a million tabs; with
              --baseline-dir, the same against that checkout first, as ratios
+  generator  the live-tabs load generator's own CPU per request at 1,000,
+             3,000 and 6,000 requests/s into bare node:http; with
+             --baseline-dir, the baseline's generator in turn (A B B A), as
+             ratios (about 5 min with a baseline)
   sdk-size   the SDK core's gzip size against its budget and other agents
   backend-load  the backend-load middleware's CPU per request against the
              same bare node:http server, in process, and its heap growth
@@ -56,7 +60,7 @@ Options:
                     --quick: 2000)
   --minutes M       live-tabs: minutes per tab count after a 3-minute warm-up
                     (default 20; --quick: 1, after 30 s)
-  --baseline-dir D  the live-tabs, pages and viewers sections also run the
+  --baseline-dir D  the live-tabs, pages, viewers and generator sections also run the
                     checkout in D, today's main, in the same run and print each
                     figure beside the baseline's with the ratio (this ÷ baseline).
                     Make D once: git worktree add --detach D main;
@@ -91,6 +95,7 @@ const SECTIONS: { name: string; load: () => Promise<Record<string, unknown>> }[]
   { name: 'pages', load: () => import('./bench/pages') },
   { name: 'live-tabs', load: () => import('./bench/live-tabs') },
   { name: 'viewers', load: () => import('./bench/viewers') },
+  { name: 'generator', load: () => import('./bench/generator') },
   { name: 'sdk-size', load: () => import('./bench/sdk-size') },
   { name: 'backend-load', load: () => import('./bench/backend-load') },
 ]

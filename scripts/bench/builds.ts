@@ -48,13 +48,14 @@ export async function benchBuilds(options: BenchOptions, section: string): Promi
   process.env.STALEWATCH_BENCH_ROUTES = '1'
   process.env.STALEWATCH_NEXT_DIST_DIR = `${readSetting('nextDistDir').replace(/-bench$/, '')}-bench`
   await ensureAppBuild({ skipTypeCheck: true, progress: options.progress })
-  const builds: Build[] = []
-  if (options.baselineDir) {
-    ensureBaselineBuild(options.baselineDir, options.progress, section)
-    builds.push({ label: 'baseline', root: options.baselineDir })
-  }
-  builds.push({ label: 'this build', root: repoRoot })
-  return builds
+  if (options.baselineDir) ensureBaselineBuild(options.baselineDir, options.progress, section)
+  return comparedBuilds(options)
+}
+
+/** The checkouts to measure, the baseline first, for a section that runs only their scripts (no app build). */
+export function comparedBuilds(options: BenchOptions): Build[] {
+  if (options.baselineDir && !existsSync(path.join(options.baselineDir, 'node_modules'))) throw new Error(`--baseline-dir ${options.baselineDir} has no node_modules (cp -al the main checkout's)`)
+  return [...(options.baselineDir ? [{ label: 'baseline' as const, root: options.baselineDir }] : []), { label: 'this build', root: repoRoot }]
 }
 
 /**
