@@ -23,11 +23,17 @@ Sections:
   queries    dashboard query latency (when scripts/bench/queries.ts exists)
   pages      every dashboard page end to end (HTTP, logged in, server
              render with all its queries) at --events (default 100M), with
-             the cost of each query in the page beside it
+             the cost of each query in the page beside it; with
+             --baseline-dir, the baseline's server on a cp -a copy of the same
+             dataset, one server at a time, A B B A, and the p95 ratios
   live-tabs  --tabs simulated tabs heartbeating every 60 s for --minutes
              each, a release and a raised minimum during each run: ingest
              rate, backlog, rollup run time, peak RSS, p95 of every query
-             and page while the generator runs
+             and page while the generator runs; the node's CPU per
+             acknowledged request (the generator's apart, µs per request)
+             extrapolated to a million tabs; with --baseline-dir, the
+             baseline's node beside this build's, each with its own generator
+             and tabs, the rounds alternating, every figure with its ratio
   viewers    twenty viewers: --tabs (first count; default 10,000) tabs heartbeating
              while one, then twenty logged-in dashboards auto-refresh the
              rollout, overview and release pages for --minutes each (default 3):
@@ -35,6 +41,10 @@ Sections:
              ingest's acknowledged rate, server and generator CPU apart, the
              node's CPU per request extrapolated to a million tabs; with
              --baseline-dir, the same against that checkout first, as ratios
+  generator  the live-tabs load generator's own CPU per request at 1,000,
+             3,000 and 6,000 requests/s into bare node:http; with
+             --baseline-dir, the baseline's generator in turn (A B B A), as
+             ratios (about 5 min with a baseline)
   sdk-size   the SDK core's gzip size against its budget and other agents
   backend-load  the backend-load middleware's CPU per request against the
              same bare node:http server, in process, and its heap growth
@@ -50,10 +60,12 @@ Options:
                     --quick: 2000)
   --minutes M       live-tabs: minutes per tab count after a 3-minute warm-up
                     (default 20; --quick: 1, after 30 s)
-  --baseline-dir D  the viewers section also runs the checkout in D (e.g. a git
-                    worktree of main with node_modules hard-linked: git worktree
-                    add --detach D main; cp -al node_modules D/), building its app
-                    if needed, in the same run, and prints each figure as a ratio
+  --baseline-dir D  the live-tabs, pages, viewers and generator sections also run the
+                    checkout in D, today's main, in the same run and print each
+                    figure beside the baseline's with the ratio (this ÷ baseline).
+                    Make D once: git worktree add --detach D main;
+                    cp -al node_modules D/; the section builds D's app (in
+                    <STALEWATCH_NEXT_DIST_DIR>-bench) if it has none or an old one
   --clickhouse-url URL
                     the ingest section's servers store into this ClickHouse
                     server (database stalewatch_bench, created if missing;
@@ -67,7 +79,11 @@ Run nothing else heavy meanwhile: the figures are only as steady as the machine.
 The long runs (docs/scaling.md, "Commands that fill the figures"):
   npm run bench -- --only ingest-floor                       about 6 min
   npm run bench -- --only live-tabs                          about 70 min (3 × (3 + 20) min)
+  npm run bench -- --only live-tabs --tabs 10000,100000 --baseline-dir D
+                                                             about 46 min, both builds side by side
   npm run bench -- --only pages --data-dir bench-data/100m   about 45 min the first time, minutes after
+  npm run bench -- --only pages --data-dir bench-data/100m --baseline-dir D
+                                                             twice the pages' minutes, and room for a copy of the data
   npm run bench -- --only queries --data-dir bench-data/100m about 40 min the first time`
 
 // Sections load lazily: one whose module is missing (being written by
@@ -79,6 +95,7 @@ const SECTIONS: { name: string; load: () => Promise<Record<string, unknown>> }[]
   { name: 'pages', load: () => import('./bench/pages') },
   { name: 'live-tabs', load: () => import('./bench/live-tabs') },
   { name: 'viewers', load: () => import('./bench/viewers') },
+  { name: 'generator', load: () => import('./bench/generator') },
   { name: 'sdk-size', load: () => import('./bench/sdk-size') },
   { name: 'backend-load', load: () => import('./bench/backend-load') },
 ]

@@ -1,8 +1,6 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { readSetting } from '../../lib/config'
 import { ensureAppBuild } from '../app-build'
+import { startProduct, type ServerReady } from './builds'
 import { startChild, type BenchChild } from './child'
 import type { LoadResult, LoadStep } from './load-generator'
 import type { BenchOptions, BenchSection, BenchTable } from './section'
@@ -12,11 +10,6 @@ import type { BenchOptions, BenchSection, BenchTable } from './section'
 // /api/ingest, and a trivial Next.js route for the Next.js route-handler path.
 // Servers and the load generator each run in their own child process.
 
-export interface ServerReady {
-  url: string
-  ingestKey: string
-  projectId: string
-}
 export interface Metrics {
   inserts: number
   insertedRows: number
@@ -71,20 +64,6 @@ export class Generator {
     return (await this.child.ask<{ result: LoadResult }>({ type: 'run', step }, 'result')).result
   }
   stop = () => this.child.stop()
-}
-
-export async function startProduct(mode: 'product' | 'next', env: Record<string, string>): Promise<BenchChild<ServerReady>> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), `stalewatch-bench-${mode}-`))
-  return startChild<ServerReady>('scripts/bench/product-server.ts', {
-    STALEWATCH_BENCH_MODE: mode,
-    STALEWATCH_DATA_DIR: dataDir,
-    CLICKHOUSE_URL: '',
-    // One project key sends everything here: its rate limit would cap the run.
-    STALEWATCH_RATE_PER_KEY: '1000000',
-    // The Next.js route sheds by loop delay like the fast path; the trivial route it is compared with does not.
-    ...(mode === 'next' ? { STALEWATCH_SHED_LOOP_DELAY_MS: '0' } : {}),
-    ...env,
-  })
 }
 
 /** Sets `stored` on the rows this server took, from ClickHouse's count of each step's version. */
@@ -327,7 +306,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
   notes.push(unstored.length ? `ACKNOWLEDGED BUT NOT STORED in: ${unstored.map((r) => `${r.path} ${r.load}`).join(', ')}` : 'every acknowledged event was stored (counted in ClickHouse per step)')
   notes.push('stalewatch /api/ingest acknowledges once events are in the ingest log (written and fdatasync\'d; the embedded default), and inserts the log a segment at a time; "stored" is counted in ClickHouse after the log drained')
   notes.push('stored/s: rows ClickHouse stored during the step (what the node sustains); backlog: rows acknowledged but not yet stored at the step\'s end (the ingest log catches up after a burst)')
-  notes.push('load generator: a separate child process (keep-alive http.Agent, maxSockets = concurrency); each server in its own child process; peak RSS = VmHWM of the server process during the step')
+  notes.push('load generator: a separate child process (prepared request bytes on kept-alive sockets, as many as the concurrency); each server in its own child process; peak RSS = VmHWM of the server process during the step')
   notes.push(
     options.clickhouseUrl
       ? `storage: the ClickHouse server at ${new URL(options.clickhouseUrl).host} (database stalewatch_bench), not an embedded engine: server CPU and inserts/s are the ingest node's side only`

@@ -1,12 +1,14 @@
-import http from 'node:http'
 import { randomBytes } from 'node:crypto'
+import { answerBody, answerHeader, KeepAliveSockets } from './keep-alive-sockets'
+import { fill, prepareRequest, type PreparedRequest } from './prepared-request'
 
 // The bench's load generator, run as a child process so it never shares the
 // server's event loop (a worker thread would share the server's process when
 // the server runs in-process; a child keeps both clean and lets the parent
-// read each side's CPU and RSS apart). Keep-alive sockets, maxSockets equal to
-// the concurrency, bodies built by string concatenation (no JSON.stringify of
-// objects per request) so the generator stays cheap.
+// read each side's CPU and RSS apart). Kept-alive sockets, as many as the
+// concurrency, and prepared request bytes (prepared-request.ts): one template
+// per step, the batch's number (its session, load and event ids) and the
+// times patched in as digits, so the generator stays cheap.
 //
 // Closed loop (no `rate`): `concurrency` senders, each sends the next request
 // when the last is answered: measures peak throughput.
@@ -46,20 +48,25 @@ export interface LoadResult {
 
 const tag = randomBytes(3).toString('hex')
 let counter = 0
+const N_DIGITS = 10
 
-function buildBody(step: LoadStep): { body: string; ids: string[] } {
+/** The step's request, made once: a batch of heartbeats 10 ms apart, its own session and load, the number `n` and the times left to patch. */
+function stepRequest(step: LoadStep, target: URL): PreparedRequest {
+  let events = ''
+  for (let i = 0; i < step.batchSize; i++) events += `${i ? ',' : ''}{"id":"e${tag}_{n:${N_DIGITS}}_${i}","type":"heartbeat","ts":{ts${i}:13},"visibility":"${i % 3 ? 'visible' : 'hidden'}"}`
+  const body = `{"key":"${step.key}","session":"s${tag}_{n:${N_DIGITS}}","load":"l${tag}_{n:${N_DIGITS}}","version":"${step.version}","sentAt":{sentAt:13},"events":[${events}]}`
+  return prepareRequest({ host: target.host, path: target.pathname + target.search, contentType: 'application/json', body })
+}
+
+function requestBytes(step: LoadStep, request: PreparedRequest): { bytes: Buffer; n: number } {
   const n = counter++
   const now = Date.now()
-  const ids: string[] = []
-  let events = ''
-  for (let i = 0; i < step.batchSize; i++) {
-    const id = `e${tag}_${n}_${i}`
-    ids.push(id)
-    events += `${i ? ',' : ''}{"id":"${id}","type":"heartbeat","ts":${now - (step.batchSize - i) * 10},"visibility":"${i % 3 ? 'visible' : 'hidden'}"}`
-  }
-  const body = `{"key":"${step.key}","session":"s${tag}_${n}","load":"l${tag}_${n}","version":"${step.version}","sentAt":${now},"events":[${events}]}`
-  return { body, ids }
+  const values: Record<string, number> = { n, sentAt: now }
+  for (let i = 0; i < step.batchSize; i++) values[`ts${i}`] = now - (step.batchSize - i) * 10
+  return { bytes: fill(request, values), n }
 }
+
+const eventIds = (n: number, batchSize: number) => Array.from({ length: batchSize }, (_, i) => `e${tag}_${String(n).padStart(N_DIGITS, '0')}_${i}`)
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return 0
@@ -67,8 +74,9 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 export async function runStep(step: LoadStep): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: step.concurrency })
   const target = new URL(step.url)
+  const sockets = new KeepAliveSockets(target.hostname, Number(target.port || 80), step.concurrency)
+  const request = stepRequest(step, target)
   const latencies: number[] = []
   const byStatus: Record<string, number> = {}
   const ackedIds: string[] = []
@@ -81,43 +89,33 @@ export async function runStep(step: LoadStep): Promise<LoadResult> {
 
   const send = (dueAt: number): Promise<void> =>
     new Promise<void>((resolve) => {
-      const { body, ids } = buildBody(step)
-      sentEvents += ids.length
+      const { bytes, n } = requestBytes(step, request)
+      sentEvents += step.batchSize
       pending++
-      const req = http.request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname + target.search, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-        (res) => {
-          let text = ''
-          res.setEncoding('utf8')
-          res.on('data', (chunk: string) => (text += chunk))
-          res.on('end', () => {
-            pending--
-            latencies.push(performance.now() - dueAt)
-            const status = res.statusCode ?? 0
-            byStatus[status] = (byStatus[status] ?? 0) + 1
-            // 204: the baselines, and the product's header answer (?answer=header),
-            // which it gives only when every event of the batch was accepted.
-            if (status === 204) {
-              ackedEvents += ids.length
-              if (step.collectIds) ackedIds.push(...ids)
-            }
-            if (status === 200) {
-              const accepted = (JSON.parse(text) as { accepted: number }).accepted
-              ackedEvents += accepted
-              // The bench only sends valid events: all or none are accepted.
-              if (step.collectIds && accepted === ids.length) ackedIds.push(...ids)
-            }
-            if ((status === 503 || status === 429) && !res.headers['retry-after']) refusalsWithoutRetryAfter++
-            resolve()
-          })
-        },
-      )
-      req.on('error', () => {
+      sockets.send(bytes, (status, answer) => {
         pending--
-        errors++
+        if (status === 0 || !answer) {
+          errors++
+          resolve()
+          return
+        }
+        latencies.push(performance.now() - dueAt)
+        byStatus[status] = (byStatus[status] ?? 0) + 1
+        // 204: the baselines, and the product's header answer (?answer=header),
+        // which it gives only when every event of the batch was accepted.
+        if (status === 204) {
+          ackedEvents += step.batchSize
+          if (step.collectIds) ackedIds.push(...eventIds(n, step.batchSize))
+        }
+        if (status === 200) {
+          const accepted = (JSON.parse(answerBody(answer)) as { accepted: number }).accepted
+          ackedEvents += accepted
+          // The bench only sends valid events: all or none are accepted.
+          if (step.collectIds && accepted === step.batchSize) ackedIds.push(...eventIds(n, step.batchSize))
+        }
+        if ((status === 503 || status === 429) && answerHeader(answer, 'retry-after') === undefined) refusalsWithoutRetryAfter++
         resolve()
       })
-      req.end(body)
     })
 
   const started = performance.now()
@@ -148,7 +146,7 @@ export async function runStep(step: LoadStep): Promise<LoadResult> {
     await Promise.all(inFlight)
   }
   const elapsedMs = performance.now() - started
-  agent.destroy()
+  sockets.close()
   const sorted = Float64Array.from(latencies).sort()
   return {
     requests: latencies.length,

@@ -1,5 +1,6 @@
-import http from 'node:http'
 import { randomBytes } from 'node:crypto'
+import { KeepAliveSockets } from './keep-alive-sockets'
+import { fill, prepareRequest, type PreparedRequest } from './prepared-request'
 
 // The live-tabs section's load generator, in a process of its own: N
 // simulated browser tabs, each heartbeating every 60 s as the SDK does, each
@@ -12,10 +13,20 @@ import { randomBytes } from 'node:crypto'
 //   release {version, meanDelayMs}   every tab on an older version moves to it after an exponential delay: a reload event (update_prompt) from the old load, then a load (navigation reload, previousVersion) from the new one
 //   minimum {version, waveMs}        tabs below it reload into the newest version, reason forced, spread over waveMs
 //   stats   → counts since the last stats, latency percentiles, tabs per version
+//   pause   no more beats; answered once every request sent is answered
 //   stop
 // A tab whose beat is due while too many requests are in flight waits: the
 // stats report how far behind schedule the generator is, so a figure taken
 // while it could not keep up is never mistaken for one that did.
+//
+// Each request is prepared bytes (prepared-request.ts): one template per kind
+// of request (heartbeat, reload, load) and version, visibility or reason,
+// made once, with the tab's number, its load's number, the event's id and
+// the times patched in as fixed-width digits, written on kept-alive sockets
+// (keep-alive-sockets.ts). The templates are shared by the tabs, not one per
+// tab: a million tabs' own copies would be a third of a gigabyte in the
+// generator, on the machine whose node is measured; patching the tab's number
+// costs the same few digit writes as its times.
 
 interface StartMessage {
   type: 'start'
@@ -26,9 +37,11 @@ interface StartMessage {
   /** Share of tabs on each of the first versions at the start. */
   shares: number[]
   maxInFlight?: number
+  /** Keep the id of every acknowledged event, for the stats (tests: every acknowledged event was stored). */
+  collectIds?: boolean
 }
 
-type Message = StartMessage | { type: 'release'; version: string; meanDelayMs: number } | { type: 'minimum'; version: string; waveMs: number } | { type: 'stats' } | { type: 'stop' }
+type Message = StartMessage | { type: 'release'; version: string; meanDelayMs: number } | { type: 'minimum'; version: string; waveMs: number } | { type: 'stats' } | { type: 'pause' } | { type: 'stop' }
 
 export interface TabStats {
   elapsedMs: number
@@ -43,6 +56,8 @@ export interface TabStats {
   p50Ms: number
   p99Ms: number
   tabsByVersion: Record<string, number>
+  /** With collectIds: the ids of the events acknowledged since the last stats. */
+  ackedIds?: string[]
 }
 
 const BEAT_MS = 60_000
@@ -52,8 +67,7 @@ const REASON_FORCED = 2
 
 let state: {
   start: StartMessage
-  agent: http.Agent
-  target: URL
+  sockets: KeepAliveSockets
   startedAt: number
   cursor: number
   version: Uint8Array
@@ -66,43 +80,52 @@ let state: {
 } | null = null
 
 let eventCounter = 0
-let inFlight = 0
 let counts = { sentRequests: 0, sentEvents: 0, ackedEvents: 0, errors: 0, byStatus: {} as Record<string, number> }
 let latencies: number[] = []
+let ackedIds: string[] = []
 let lastStatsAt = Date.now()
 
-const sessionId = (i: number) => `tab_${tag}_${i}`
-const loadId = (i: number, n: number) => `ld_${tag}_${i}_${n}`
-const eventId = () => `ev_${tag}_${(eventCounter++).toString(36)}`
+// Fixed widths: ids stay 8–64 characters of the wire's alphabet, and every request of a template is the same length.
+const TAB_DIGITS = 8
+const LOAD_DIGITS = 5
+const EVENT_DIGITS = 12
+const eventId = (n: number) => `ev_${tag}_${String(n).padStart(EVENT_DIGITS, '0')}`
 
-function post(body: string, events: number): void {
-  const s = state!
-  const due = performance.now()
-  inFlight++
-  counts.sentRequests++
-  counts.sentEvents += events
-  const req = http.request(
-    { agent: s.agent, host: s.target.hostname, port: s.target.port, path: `${s.target.pathname}?answer=header`, method: 'POST', headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) } },
-    (res) => {
-      res.resume()
-      res.on('end', () => {
-        inFlight--
-        const status = res.statusCode ?? 0
-        counts.byStatus[status] = (counts.byStatus[status] ?? 0) + 1
-        if (status === 204 || status === 200) counts.ackedEvents += events
-        latencies.push(performance.now() - due)
-      })
-    },
-  )
-  req.on('error', () => {
-    inFlight--
-    counts.errors++
-  })
-  req.end(body)
+/** Templates by kind of request, made on first use: a handful per run. */
+const templates = new Map<string, PreparedRequest>()
+
+function template(kind: string, event: string, version: string): PreparedRequest {
+  const name = `${kind}\u0000${version}`
+  let prepared = templates.get(name)
+  if (!prepared) {
+    const s = state!
+    const target = new URL(s.start.url)
+    const body = `{"key":"${s.start.key}","session":"tab_${tag}_{tab:${TAB_DIGITS}}","load":"ld_${tag}_{tab:${TAB_DIGITS}}_{load:${LOAD_DIGITS}}","version":"${version}","sentAt":{sentAt:13},"events":[{"id":"ev_${tag}_{id:${EVENT_DIGITS}}",${event}}]}`
+    prepared = prepareRequest({ host: target.host, path: `${target.pathname}?answer=header`, contentType: 'text/plain', body })
+    templates.set(name, prepared)
+  }
+  return prepared
 }
 
-function envelope(i: number, version: string, load: number, events: string): string {
-  return `{"key":"${state!.start.key}","session":"${sessionId(i)}","load":"${loadId(i, load)}","version":"${version}","sentAt":${Date.now()},"events":[${events}]}`
+function post(request: PreparedRequest, tab: number, load: number, sentAt: number, ts = sentAt): void {
+  const s = state!
+  const due = performance.now()
+  const id = eventCounter++
+  counts.sentRequests++
+  counts.sentEvents++
+  const bytes = fill(request, { tab, load, sentAt, id, ts })
+  s.sockets.send(bytes, (status) => {
+    if (status === 0) {
+      counts.errors++
+      return
+    }
+    counts.byStatus[status] = (counts.byStatus[status] ?? 0) + 1
+    if (status === 204 || status === 200) {
+      counts.ackedEvents++
+      if (s.start.collectIds) ackedIds.push(eventId(id))
+    }
+    latencies.push(performance.now() - due)
+  })
 }
 
 function beat(i: number): void {
@@ -111,17 +134,17 @@ function beat(i: number): void {
   const visibility = i % 4 === 0 ? 'hidden' : 'visible'
   const version = s.start.versions[s.version[i]!]!
   if (!Number.isNaN(s.reloadAt[i]!) && s.reloadAt[i]! <= now) {
-    // The old load says it reloads, then the new load reports itself.
+    // The old load says it reloads, then the new load reports itself (a millisecond later, as the event times say).
     const reason = s.reloadReason[i] === REASON_FORCED ? 'forced' : 'update_prompt'
-    post(envelope(i, version, s.load[i]!, `{"id":"${eventId()}","type":"reload","ts":${now - 1},"reason":"${reason}"}`), 1)
+    post(template(`reload ${reason}`, `"type":"reload","ts":{ts:13},"reason":"${reason}"`, version), i, s.load[i]!, now, now - 1)
     s.version[i] = s.reloadTo[i]!
     s.load[i] = s.load[i]! + 1
     s.reloadAt[i] = Number.NaN
     const next = s.start.versions[s.version[i]!]!
-    post(envelope(i, next, s.load[i]!, `{"id":"${eventId()}","type":"load","ts":${now},"visibility":"${visibility}","navigation":"reload","previousVersion":"${version}"}`), 1)
+    post(template(`load ${visibility} ${version}`, `"type":"load","ts":{ts:13},"visibility":"${visibility}","navigation":"reload","previousVersion":"${version}"`, next), i, s.load[i]!, now)
     return
   }
-  post(envelope(i, version, s.load[i]!, `{"id":"${eventId()}","type":"heartbeat","ts":${now},"visibility":"${visibility}"}`), 1)
+  post(template(`heartbeat ${visibility}`, `"type":"heartbeat","ts":{ts:13},"visibility":"${visibility}"`, version), i, s.load[i]!, now)
 }
 
 function tick(): void {
@@ -129,7 +152,7 @@ function tick(): void {
   const maxInFlight = s.start.maxInFlight ?? 2048
   // Beats due so far: tab i beats at startedAt + i/N·60 s + k·60 s.
   const due = Math.floor(((Date.now() - s.startedAt) * s.start.tabs) / BEAT_MS)
-  while (s.cursor < due && inFlight < maxInFlight) {
+  while (s.cursor < due && s.sockets.pending < maxInFlight) {
     beat(s.cursor % s.start.tabs)
     s.cursor++
   }
@@ -148,8 +171,7 @@ function start(message: StartMessage): void {
   }
   state = {
     start: message,
-    agent: new http.Agent({ keepAlive: true, maxSockets: 256 }),
-    target: new URL(message.url),
+    sockets: new KeepAliveSockets(new URL(message.url).hostname, Number(new URL(message.url).port || 80), 256),
     startedAt: Date.now(),
     cursor: 0,
     version,
@@ -157,7 +179,8 @@ function start(message: StartMessage): void {
     reloadAt: new Float64Array(n).fill(Number.NaN),
     reloadTo: new Uint8Array(n),
     reloadReason: new Uint8Array(n),
-    timer: setInterval(tick, 10),
+    // A tick about every beat, between 10 ms and 100 ms: few tabs do not pay for a timer that mostly finds nothing due.
+    timer: setInterval(tick, Math.max(10, Math.min(100, Math.floor(BEAT_MS / n)))),
   }
 }
 
@@ -175,9 +198,19 @@ function stats(): TabStats {
   if (s) for (let i = 0; i < s.start.tabs; i++) tabsByVersion[s.start.versions[s.version[i]!]!] = (tabsByVersion[s.start.versions[s.version[i]!]!] ?? 0) + 1
   const now = Date.now()
   const due = s ? Math.floor(((now - s.startedAt) * s.start.tabs) / BEAT_MS) : 0
-  const result: TabStats = { elapsedMs: now - lastStatsAt, ...counts, behind: s ? due - s.cursor : 0, inFlight, p50Ms: pick(0.5), p99Ms: pick(0.99), tabsByVersion }
+  const result: TabStats = {
+    elapsedMs: now - lastStatsAt,
+    ...counts,
+    behind: s ? due - s.cursor : 0,
+    inFlight: s?.sockets.pending ?? 0,
+    p50Ms: pick(0.5),
+    p99Ms: pick(0.99),
+    tabsByVersion,
+    ...(s?.start.collectIds ? { ackedIds } : {}),
+  }
   counts = { sentRequests: 0, sentEvents: 0, ackedEvents: 0, errors: 0, byStatus: {} }
   latencies = []
+  ackedIds = []
   lastStatsAt = now
   return result
 }
@@ -215,9 +248,17 @@ process.on('message', (message: Message) => {
       process.send?.({ type: 'minimum-set' })
     } else if (message.type === 'stats') {
       process.send?.({ type: 'stats', stats: stats() })
+    } else if (message.type === 'pause') {
+      const s = state!
+      clearInterval(s.timer)
+      const answered = setInterval(() => {
+        if (s.sockets.pending > 0) return
+        clearInterval(answered)
+        process.send?.({ type: 'paused' })
+      }, 10)
     } else if (message.type === 'stop') {
       if (state) clearInterval(state.timer)
-      state?.agent.destroy()
+      state?.sockets.close()
       process.exit(0)
     }
   } catch (error) {

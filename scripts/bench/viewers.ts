@@ -1,17 +1,10 @@
 import http from 'node:http'
-import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync } from 'node:fs'
-import { spawnSync } from 'node:child_process'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { readSetting } from '../../lib/config'
-import { ensureAppBuild } from '../app-build'
-import { startChild, type BenchChild } from './child'
-import { getPage, logIn } from './dashboard-http'
-import { fmt, type ServerReady } from './ingest'
+import { benchBuilds, coresForMillionTabs, interleaved, percentile, ratio, type Build } from './builds'
+import { getPage } from './dashboard-http'
+import { fmt } from './ingest'
 import type { BenchOptions, BenchSection, BenchTable } from './section'
 import type { TabStats } from './tab-generator'
+import { raiseMinimum, releaseNewest, startTabsNode, stopTabsNode, VERSIONS, type TabsNode } from './tabs-node'
 
 // Twenty viewers (issue 23): N simulated tabs heartbeat into one node while
 // first one, then twenty logged-in dashboards auto-refresh the rollout page
@@ -26,20 +19,11 @@ import type { TabStats } from './tab-generator'
 // started when the page opened (a random phase per viewer), this build's on
 // the clock's multiples of the period (app/components/auto-refresh.tsx).
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const VERSIONS = ['1.0.0', '1.1.0', '1.2.0']
 const ROLLOUT_PERIOD_MS = 5_000
 const ROUND_MS = 30_000
 /** What the aligned refresh waits past a boundary (app/components/auto-refresh.tsx). */
 const PAST_BOUNDARY_MS = 250
 const TARGET_P95_MS = 150
-const MILLION_TABS_REQUESTS_PER_SEC = 1_000_000 / 60
-
-interface Build {
-  label: string
-  root: string
-  aligned: boolean
-}
 
 interface PhaseResult {
   build: string
@@ -57,25 +41,10 @@ interface PhaseResult {
   serverCpuShare: number
 }
 
-const percentile = (values: number[], p: number) => {
-  if (values.length === 0) return Number.NaN
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** The baseline checkout's own app build, made by its own build script if it has none. */
-function ensureBaselineBuild(root: string, progress: (m: string) => void): void {
-  if (!existsSync(path.join(root, 'node_modules'))) throw new Error(`--baseline-dir ${root} has no node_modules (cp -al the main checkout's)`)
-  progress(`viewers: making sure ${root} has its app build in ${process.env.STALEWATCH_NEXT_DIST_DIR}…`)
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', "import('./scripts/app-build.ts').then((m) => m.ensureAppBuild({ skipTypeCheck: true }))"], {
-    cwd: root,
-    env: process.env,
-    encoding: 'utf8',
-  })
-  if (result.status !== 0) throw new Error(`the baseline's build failed:\n${result.stdout}\n${result.stderr}`)
-}
+/** This build's pages refresh on the clock's multiples of the period; the baseline's (main's) on a timer from when the page opened. */
+const refreshesAligned = (build: Build) => build.label === 'this build'
 
 /**
  * One viewer's browser: its own session and sockets, refreshing the rollout
@@ -110,51 +79,22 @@ async function viewer(base: string, cookie: string, pages: { rollout: string; ov
   }
 }
 
-interface Node {
-  build: Build
-  server: BenchChild<ServerReady>
-  generator: BenchChild<object>
-  cookies: string[]
+interface Node extends TabsNode {
   pages: { rollout: string; overview: string; release: () => string }
 }
 
 /** A build's server with its own tabs, and twenty sessions logged in. */
 async function startNode(build: Build, tabs: number): Promise<Node> {
-  const adminToken = randomBytes(24).toString('hex')
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'stalewatch-bench-viewers-'))
-  const server: BenchChild<ServerReady> = await startChild<ServerReady>(
-    'scripts/bench/product-server.ts',
-    {
-      STALEWATCH_BENCH_MODE: 'product',
-      STALEWATCH_DATA_DIR: dataDir,
-      CLICKHOUSE_URL: '',
-      STALEWATCH_RATE_PER_KEY: '1000000',
-      STALEWATCH_ADMIN_TOKEN: adminToken,
-      // Twenty people log in from one address within a second.
-      STALEWATCH_LOGIN_PER_IP_PER_MINUTE: '1000',
-      STALEWATCH_LOGIN_PER_MINUTE: '1000',
-    },
-    [],
-    180_000,
-    build.root,
-  )
-  const generator = await startChild<object>('scripts/bench/tab-generator.ts', {})
-  const project = server.ready.projectId
-  for (const version of VERSIONS.slice(0, 2)) await server.ask({ type: 'release', projectId: project, version }, 'released')
-  await generator.ask({ type: 'start', url: `${server.ready.url}/api/ingest`, key: server.ready.ingestKey, tabs, versions: VERSIONS, shares: [0.3, 0.7] }, 'started')
-  const cookies: string[] = []
-  for (let i = 0; i < 20; i++) cookies.push(await logIn(server.ready.url, adminToken))
-  const q = `project=${encodeURIComponent(project)}`
-  return { build, server, generator, cookies, pages: { rollout: `/rollout?${q}`, overview: `/?${q}`, release: () => `/releases/${encodeURIComponent(VERSIONS[2]!)}?${q}` } }
+  // Twenty people log in from one address within a second.
+  const node = await startTabsNode(build, tabs, { sessions: 20, env: { STALEWATCH_LOGIN_PER_IP_PER_MINUTE: '1000', STALEWATCH_LOGIN_PER_MINUTE: '1000' } })
+  const q = `project=${encodeURIComponent(node.server.ready.projectId)}`
+  return { ...node, pages: { rollout: `/rollout?${q}`, overview: `/?${q}`, release: () => `/releases/${encodeURIComponent(VERSIONS[2]!)}?${q}` } }
 }
 
 /** The rollout the dashboards watch: a release the tabs move to, and a raised minimum with its wave. */
 async function startRollout(node: Node, phaseMs: number): Promise<void> {
-  const project = node.server.ready.projectId
-  await node.server.ask({ type: 'release', projectId: project, version: VERSIONS[2] }, 'released')
-  await node.generator.ask({ type: 'release', version: VERSIONS[2], meanDelayMs: 4 * phaseMs }, 'released')
-  await node.server.ask({ type: 'minimum', projectId: project, version: VERSIONS[1] }, 'minimum-set')
-  await node.generator.ask({ type: 'minimum', version: VERSIONS[1], waveMs: 8 * phaseMs }, 'minimum-set')
+  await releaseNewest(node, 4 * phaseMs)
+  await raiseMinimum(node, 8 * phaseMs)
 }
 
 async function measurePhase(node: Node, viewers: number, phaseMs: number): Promise<PhaseResult> {
@@ -165,7 +105,7 @@ async function measurePhase(node: Node, viewers: number, phaseMs: number): Promi
   await server.ask({ type: 'mark' }, 'marked')
   const cpu0 = [server.cpuSeconds() ?? 0, generator.cpuSeconds() ?? 0]
   const started = Date.now()
-  await Promise.all(node.cookies.slice(0, viewers).map((cookie) => viewer(server.ready.url, cookie, node.pages, node.build.aligned, started + phaseMs, times, errors)))
+  await Promise.all(node.cookies.slice(0, viewers).map((cookie) => viewer(server.ready.url, cookie, node.pages, refreshesAligned(node.build), started + phaseMs, times, errors)))
   const elapsed = Date.now() - started
   const cpu1 = [server.cpuSeconds() ?? 0, generator.cpuSeconds() ?? 0]
   const reads = (await server.ask<{ queries: { name: string; ms: number }[] }>({ type: 'collect' }, 'collected')).queries
@@ -208,15 +148,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
   const tabs = options.tabs?.[0] ?? (quick ? 2_000 : 10_000)
   const phaseMs = (options.minutes ?? (quick ? 1 : 3)) * 60_000
   const warmupMs = quick ? 30_000 : 120_000
-  process.env.STALEWATCH_BENCH_ROUTES = '1'
-  process.env.STALEWATCH_NEXT_DIST_DIR = `${readSetting('nextDistDir').replace(/-bench$/, '')}-bench`
-  await ensureAppBuild({ skipTypeCheck: true, progress })
-  const builds: Build[] = []
-  if (options.baselineDir) {
-    ensureBaselineBuild(options.baselineDir, progress)
-    builds.push({ label: 'baseline', root: options.baselineDir, aligned: false })
-  }
-  builds.push({ label: 'this build', root: repoRoot, aligned: true })
+  const builds = await benchBuilds(options, 'viewers')
   // Every build's server runs, with its own tabs, for the whole section; the
   // viewers visit one at a time, the builds interleaved, so each phase has the
   // same background (both nodes ingesting, both rollups running) and the
@@ -230,20 +162,16 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
     for (const node of nodes) await startRollout(node, phaseMs)
     // A B, then B A: neither build always goes first into whatever the machine's other load is doing.
     for (const [pass, viewers] of [1, 20].entries()) {
-      for (const node of pass % 2 === 0 ? nodes : [...nodes].reverse()) {
+      for (const node of interleaved(nodes, pass)) {
         progress(`viewers ${node.build.label}: ${viewers} viewer${viewers === 1 ? '' : 's'} for ${phaseMs / 1000} s`)
         results.push(await measurePhase(node, viewers, phaseMs))
       }
     }
   } finally {
-    for (const node of nodes) {
-      await node.generator.stop()
-      await node.server.stop()
-    }
+    for (const node of nodes) await stopTabsNode(node)
   }
 
   const find = (build: string, viewers: number) => results.find((r) => r.build === build && r.viewers === viewers)
-  const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !(b > 0) ? '—' : `${(a / b).toFixed(2)}×`)
   const rows = results.map((r) => {
     const one = find(r.build, 1)!
     return [
@@ -303,7 +231,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
   tables.push({
     title: 'A million tabs: the node\'s CPU per request, measured here and extrapolated (not run)',
     columns: ['measured at', 'requests/s acknowledged', 'server CPU % of a core', 'server CPU µs per request (all work: ingest, inserts, rollups, one viewer)', 'generator CPU % (apart)', 'extrapolated: cores for 1M tabs (16,667 requests/s)'],
-    rows: [[`${fmt(tabs)} tabs, one viewer`, fmt(one.ackedRequestsPerSec, 0), fmt(100 * one.serverCpuShare, 0), fmt(cpuPerRequestUs, 0), fmt(100 * one.generatorCpuShare, 0), fmt((cpuPerRequestUs * MILLION_TABS_REQUESTS_PER_SEC) / 1e6, 1)]],
+    rows: [[`${fmt(tabs)} tabs, one viewer`, fmt(one.ackedRequestsPerSec, 0), fmt(100 * one.serverCpuShare, 0), fmt(cpuPerRequestUs, 0), fmt(100 * one.generatorCpuShare, 0), fmt(coresForMillionTabs(cpuPerRequestUs), 1)]],
     notes: ['extrapolation, linear in requests/s: it assumes the per-request cost stays as measured here (the engine\'s rollup grows with the live window, so it is a floor, not a plan)'],
   })
   return tables
