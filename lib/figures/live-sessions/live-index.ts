@@ -184,28 +184,31 @@ export class LiveIndex {
     return [...rows.values()]
   }
 
+  // Filled by liveAt for each live session in turn: a read allocates nothing per session.
+  private readonly scratch: SessionAt = { version: '', visibility: '', idle: false, unsaved: false }
+
   private eachLive(from: number, at: number, visit: (session: Session, now: SessionAt) => void): void {
-    for (const session of this.sessions.values()) {
-      const now = this.liveAt(session, from, at)
-      if (now) visit(session, now)
-    }
+    for (const session of this.sessions.values()) if (this.liveAt(session, from, at)) visit(session, this.scratch)
   }
 
-  /** The session at `at` if it has an event in (from, at]: argMax over its entries there, as the SQL's argMax/argMaxIf. */
-  private liveAt(session: Session, from: number, at: number): SessionAt | null {
+  /** True, with the session at `at` in scratch, if it has an event in (from, at]: argMax over its entries there, as the SQL's argMax/argMaxIf. */
+  private liveAt(session: Session, from: number, at: number): boolean {
     const entries = session.entries
     let i = entries.length - 1
     while (i >= 0 && entries[i]!.t > at) i--
-    if (i < 0 || entries[i]!.t <= from) return null
-    const latest = entries[i]!
-    let visibility = ''
-    let heartbeat: Entry | null = null
-    for (let j = i; j >= 0 && entries[j]!.t > from && (visibility === '' || heartbeat === null); j--) {
+    if (i < 0 || entries[i]!.t <= from) return false
+    const now = this.scratch
+    now.version = entries[i]!.version
+    now.visibility = ''
+    let heartbeat = -1
+    for (let j = i; j >= 0 && entries[j]!.t > from && (now.visibility === '' || heartbeat < 0); j--) {
       const e = entries[j]!
-      if (visibility === '' && e.visibility !== '') visibility = e.visibility
-      if (heartbeat === null && e.flags & HEARTBEAT) heartbeat = e
+      if (now.visibility === '' && e.visibility !== '') now.visibility = e.visibility
+      if (heartbeat < 0 && e.flags & HEARTBEAT) heartbeat = e.flags
     }
-    return { version: latest.version, visibility, idle: heartbeat !== null && (heartbeat.flags & IDLE) !== 0, unsaved: heartbeat !== null && (heartbeat.flags & UNSAVED) !== 0 }
+    now.idle = heartbeat >= 0 && (heartbeat & IDLE) !== 0
+    now.unsaved = heartbeat >= 0 && (heartbeat & UNSAVED) !== 0
+    return true
   }
 }
 

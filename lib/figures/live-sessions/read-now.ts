@@ -10,7 +10,7 @@ import { SAMPLE_FILTER, sampleError95, sessionSample, type Approximation } from 
 // the engine: only a row per version comes back, whatever the number of
 // sessions. Above the exact limit, on a sample of sessions (./sample.ts).
 // Where the live index of this process covers the instant (./live-index-feed.ts),
-// it answers instead, exactly at any number of sessions, from memory.
+// it answers instead, from memory, up to the exact limit.
 
 export type { LiveVersionRow } from './live-answers'
 
@@ -39,7 +39,9 @@ interface CountRow {
 
 export async function liveSessions(params: LiveSessionsParams): Promise<LiveSessions> {
   const index = liveIndexFor(params.projectId, params.at, params.windowSeconds * 1000)
-  if (index) {
+  // Above the exact limit the table's sample answers, as before: the overview's other figures for now
+  // (median tab age) come from the same sample, and it marks them all approximate together.
+  if (index && (await sessionSample(params.projectId)).oneIn === 1) {
     const versions = sortVersions(index.liveSessions(params.at, params.windowSeconds * 1000))
     return { at: params.at, windowSeconds: params.windowSeconds, total: versions.reduce((n, v) => n + v.sessions, 0), versions }
   }
