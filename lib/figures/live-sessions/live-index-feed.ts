@@ -27,6 +27,8 @@ interface ProjectIndex {
   lastReadAt: number
   /** When its hydration failed: the table answers, and the next try waits HYDRATION_RETRY_MS. */
   failedAt?: number
+  /** When it outgrew MAX_SESSIONS and was emptied: the table answers for TOO_LARGE_RETRY_MS. */
+  tooLargeAt?: number
 }
 
 interface State {
@@ -41,6 +43,12 @@ interface State {
 const PRUNE_EVERY_MS = 5_000
 const IDLE_DROP_MS = 10 * 60_000
 const HYDRATION_RETRY_MS = 10_000
+const TOO_LARGE_RETRY_MS = 10 * 60_000
+
+// The sessions one project's index may hold (live, or heard within the lookback's hour), about 650 bytes
+// each: 1.5 × the exact limit. Past it, as when someone with the public ingest key invents sessions by
+// the thousand, its memory is given back and the table answers, as it does above the exact limit.
+const maxSessions = () => Math.ceil(config().exactLiveSessions * 1.5)
 
 const state = () => processSingleton<{ current: State | null }>('liveIndex', () => ({ current: null }))
 
@@ -92,6 +100,11 @@ export function liveIndexFor(projectId: string, at: number, windowMs: number): L
   const current = state().current
   if (!current) return null
   let project = current.projects.get(projectId)
+  if (project?.tooLargeAt !== undefined) {
+    if (Date.now() - project.tooLargeAt < TOO_LARGE_RETRY_MS) return null
+    current.projects.delete(projectId)
+    project = undefined
+  }
   if (project && (windowMs > project.windowMs || (project.failedAt !== undefined && Date.now() - project.failedAt > HYDRATION_RETRY_MS))) {
     // A longer window than the index keeps (the project's setting changed), or a failed hydration's retry: built again.
     current.projects.delete(projectId)
@@ -130,10 +143,22 @@ function feedStored(columns: readonly string[], rows: readonly (readonly unknown
     invalidateLiveIndex()
     return
   }
+  const fed = new Set<ProjectIndex>()
   for (const row of rows) {
     const project = current.projects.get(String(row[at.project_id]))
-    if (project) project.index.add(liveEvent(row, at))
+    if (!project || project.tooLargeAt !== undefined) continue
+    project.index.add(liveEvent(row, at))
+    fed.add(project)
   }
+  for (const project of fed) checkSize(project)
+}
+
+function checkSize(project: ProjectIndex): void {
+  if (project.index.size <= maxSessions()) return
+  log.warn('live index: a project holds more sessions than it keeps in memory; the figures read the events table for a while', { sessions: project.index.size, max: maxSessions() })
+  project.tooLargeAt = Date.now()
+  project.ready = false
+  project.index = new LiveIndex(Infinity)
 }
 
 const NEEDED = ['project_id', 'session_id', 'event_time', 'version', 'type', 'visibility', 'idle', 'unsaved'] as const
@@ -217,7 +242,7 @@ function hydrate(current: State, projectId: string, windowMs: number): void {
   ])
   read.then(
     ([rows, visibilities, firstSeen]) => {
-      if (current.generation !== generation || current.projects.get(projectId) !== project) return
+      if (current.generation !== generation || current.projects.get(projectId) !== project || project.tooLargeAt !== undefined) return
       const index = project.index
       for (const r of rows) {
         index.add({ sessionId: r.session_id, eventTime: Number(r.t), version: r.version, type: r.type, visibility: r.visibility, idle: Number(r.idle) === 1, unsaved: Number(r.unsaved) === 1 })
@@ -225,6 +250,7 @@ function hydrate(current: State, projectId: string, windowMs: number): void {
       for (const r of visibilities) index.addEarlierVisibility(r.session_id, Number(r.t), r.vis)
       for (const r of firstSeen) index.setFirstSeen(r.session_id, Number(r.first_seen))
       project.ready = true
+      checkSize(project)
     },
     (error: unknown) => {
       // The figures read the table meanwhile; an ask after HYDRATION_RETRY_MS tries again.
