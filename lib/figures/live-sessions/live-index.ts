@@ -72,6 +72,8 @@ export class LiveIndex {
   private readonly sessions = new Map<string, Session>()
   // Interned versions: one string per version, not one per event.
   private readonly versions = new Map<string, string>()
+  // Sessions whose session_first_seen is not read yet: liveTabs looks only at these, not at every session.
+  private readonly firstSeenUnread = new Set<string>()
 
   /** Every event at or before this instant is summarised (visibility, first seen), not kept. */
   constructor(public prunedUpTo: number) {}
@@ -85,6 +87,7 @@ export class LiveIndex {
     if (!session) {
       session = newSession()
       this.sessions.set(event.sessionId, session)
+      this.firstSeenUnread.add(event.sessionId)
     }
     if (event.eventTime < session.minSeen) session.minSeen = event.eventTime
     if (event.eventTime <= this.prunedUpTo) {
@@ -110,6 +113,7 @@ export class LiveIndex {
     if (!session) {
       session = newSession()
       this.sessions.set(sessionId, session)
+      this.firstSeenUnread.add(sessionId)
     }
     if (at < session.minSeen) session.minSeen = at
     foldVisibility(session, at, visibility)
@@ -118,13 +122,18 @@ export class LiveIndex {
   /** Sets a session's session_first_seen (null: it has no row there). */
   setFirstSeen(sessionId: string, firstSeen: number | null): void {
     const session = this.sessions.get(sessionId)
-    if (session) session.firstSeen = firstSeen ?? Infinity
+    if (!session) return
+    session.firstSeen = firstSeen ?? Infinity
+    this.firstSeenUnread.delete(sessionId)
   }
 
   /** Sessions live at `at` whose first event's time is not read yet. */
   unknownFirstSeen(at: number, windowMs: number): string[] {
     const out: string[] = []
-    for (const [id, session] of this.sessions) if (session.firstSeen === undefined && this.liveAt(session, at - windowMs, at)) out.push(id)
+    for (const id of this.firstSeenUnread) {
+      const session = this.sessions.get(id)
+      if (session && this.liveAt(session, at - windowMs, at)) out.push(id)
+    }
     return out
   }
 
@@ -143,7 +152,10 @@ export class LiveIndex {
         for (let i = 0; i < n; i++) foldVisibility(session, entries[i]!.t, entries[i]!.visibility)
         entries.splice(0, n)
       }
-      if (entries.length === 0 && session.earlierVisibilityAt <= before - VISIBILITY_LOOKBACK_MS) this.sessions.delete(id)
+      if (entries.length === 0 && session.earlierVisibilityAt <= before - VISIBILITY_LOOKBACK_MS) {
+        this.sessions.delete(id)
+        this.firstSeenUnread.delete(id)
+      }
     }
   }
 
@@ -169,19 +181,25 @@ export class LiveIndex {
 
   /** liveTabs' rows (read-live-tabs.ts) at `at`: visibility of the window only, no lookback, as there. */
   liveTabs(at: number, windowMs: number): LiveTabsRow[] {
-    const rows = new Map<string, LiveTabsRow>()
+    // Rows by version, then by a number made of the visibility's code, idle, unsaved and the age bucket: no key string per session.
+    const rows = new Map<string, Map<number, LiveTabsRow>>()
+    const visibilityCodes = new Map<string, number>()
     this.eachLive(at - windowMs, at, (session, now) => {
       // session_first_seen is the minimum over every stored event, and every event given here is stored:
       // the smaller of the two is its value now. No time at all reads as the epoch, as the SQL's LEFT JOIN does.
       const firstSeen = Math.min(session.firstSeen ?? Infinity, session.minSeen)
       const age = Math.max(0, at - (firstSeen === Infinity ? 0 : firstSeen))
       const ageBucket = age < AGE_BUCKETS[0].toMs ? 0 : age < AGE_BUCKETS[1].toMs ? 1 : 2
-      const key = `${now.version}\u0000${now.visibility}\u0000${+now.idle}${+now.unsaved}${ageBucket}`
-      const row = rows.get(key)
+      let code = visibilityCodes.get(now.visibility)
+      if (code === undefined) visibilityCodes.set(now.visibility, (code = visibilityCodes.size))
+      const key = code * 16 + (now.idle ? 8 : 0) + (now.unsaved ? 4 : 0) + ageBucket
+      let ofVersion = rows.get(now.version)
+      if (!ofVersion) rows.set(now.version, (ofVersion = new Map()))
+      const row = ofVersion.get(key)
       if (row) row.sessions++
-      else rows.set(key, { version: now.version, visibility: now.visibility, idle: now.idle, unsaved: now.unsaved, ageBucket, sessions: 1 })
+      else ofVersion.set(key, { version: now.version, visibility: now.visibility, idle: now.idle, unsaved: now.unsaved, ageBucket, sessions: 1 })
     })
-    return [...rows.values()]
+    return [...rows.values()].flatMap((ofVersion) => [...ofVersion.values()])
   }
 
   // Filled by liveAt for each live session in turn: a read allocates nothing per session.
