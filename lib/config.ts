@@ -159,6 +159,13 @@ export const SETTINGS = {
     help: "live sessions per project up to which the overview's figures for now are exact; above, they come from a sample of about this many sessions and say so ([docs/scaling.md](docs/scaling.md))",
     docs: ['readme'],
   }),
+  liveIndexCoverageSeconds: setting({
+    env: 'STALEWATCH_LIVE_INDEX_COVERAGE_SECONDS',
+    schema: int(0, 3600),
+    default: '60',
+    help: "embedded engine: how far back the live sessions kept in memory answer the figures for now (an instant older, or 0, reads the events table) ([docs/scaling.md](docs/scaling.md#live-now-figures-kept-in-memory))",
+    docs: ['readme'],
+  }),
   ingestLogFileInsert: setting({
     env: 'STALEWATCH_INGEST_LOG_FILE_INSERT',
     schema: flag,

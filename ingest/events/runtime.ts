@@ -16,6 +16,7 @@ import { VersionCap } from './version-cap'
 import { ingestMetrics } from '../edge/metrics'
 import { errorCode } from '../edge/answers'
 import { openSink, type Sink } from '../log/sink'
+import { liveIndexFeed, stopLiveIndexFeed } from '../../lib/figures/live-sessions/live-index-feed'
 import type { IngestDeps } from './pipeline'
 
 /** Where acknowledged events go (ingest/log/sink.ts). */
@@ -46,6 +47,8 @@ export function ingestRuntime(): IngestRuntime {
       maxBacklogRows: c.bufferMaxRows,
       maxBacklogBytes: c.bufferMaxBytes,
       onFlush: (flush) => metrics.recordFlush(flush),
+      // The live sessions kept in memory see each batch once it is stored.
+      onStored: liveIndexFeed() ?? undefined,
     })
     const pressure = limits.shedLoopDelayMs > 0 ? new LoopPressure(limits.shedLoopDelayMs) : null
     const versionCap = new VersionCap(
@@ -110,6 +113,7 @@ export async function closeIngest(): Promise<void> {
   if (!runtime) return
   runtime.pressure?.stop()
   await runtime.buffer.close()
+  stopLiveIndexFeed()
   await runtime.refusals.close().catch(() => undefined)
   dropSingleton('ingestRuntime')
 }

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { config } from '../../lib/config'
 import { errorMessage, log } from '../../lib/log'
@@ -10,6 +11,7 @@ import { EventLog, type QuarantineReport } from './event-log'
 import { diskFullFault, withFaultFile } from './fault-hook'
 import { AckTimeoutError, BufferFullError, ClosedError, GroupCommitBuffer, type GroupCommitOptions } from './group-commit'
 import { rowsWriter, segmentFileWriter, segmentWriter } from './segment-writer'
+import type { SegmentFile, SegmentInsert } from './segments'
 
 // The one sink factory of both endpoints (events and backend-load aggregates):
 // where acknowledged rows go, the ingest log (ack when logged) or the group
@@ -35,6 +37,19 @@ export interface SinkSpec<Row> {
   maxBacklogBytes: number
   /** Rows flushed (the events' metrics count them). */
   onFlush?: GroupCommitOptions<Row>['onFlush']
+  /**
+   * Told of each batch once it is in the table, where queries see it (the
+   * events' live index): by every insert that succeeded, a whole segment, a
+   * part of a split one, a group-commit batch. Never fails the insert.
+   */
+  onStored?: StoredListener
+}
+
+export interface StoredListener {
+  /** Rows as positional values in the order of `columns`. */
+  stored: (columns: readonly string[], rows: readonly (readonly unknown[])[]) => void
+  /** Some stored rows could not be told (their segment unreadable after the insert): the listener must not trust what it was told. */
+  missed: () => void
 }
 
 /** The answer to a request whose rows a sink refused (`what`: "events", "aggregates"): always a 503 with the seconds to wait. */
@@ -102,9 +117,9 @@ function openLog<Row extends object>(spec: SinkSpec<Row>, watch: DiskSpaceWatch 
     dir: path.join(c.ingestLogDir, spec.logSubdir),
     columns: spec.columns,
     values: spec.values,
-    insert: withFaultFile(segmentWriter(spec.table), limits.faultFile),
+    insert: toldOfSegment(withFaultFile(segmentWriter(spec.table), limits.faultFile), spec.onStored),
     // Only an engine in this process can read the log's files.
-    insertFile: c.clickhouseUrl || !c.ingestLogFileInsert ? undefined : withFaultFile(segmentFileWriter(spec.table), limits.faultFile),
+    insertFile: c.clickhouseUrl || !c.ingestLogFileInsert ? undefined : toldOfFile(withFaultFile(segmentFileWriter(spec.table), limits.faultFile), spec.onStored),
     maxSegmentRows: c.flushMaxRows,
     maxSegmentAgeMs: c.flushMaxWaitMs,
     maxBacklogRows: spec.maxBacklogRows,
@@ -125,7 +140,7 @@ function openGroupCommit<Row extends object>(spec: SinkSpec<Row>): Sink<Row> {
   const c = config()
   const limits = ingestLimits()
   return new GroupCommitBuffer<Row>({
-    write: withFaultFile(rowsWriter<Row>(spec.table), limits.faultFile),
+    write: toldOfRows(withFaultFile(rowsWriter<Row>(spec.table), limits.faultFile), spec),
     maxRows: c.flushMaxRows,
     maxWaitMs: c.flushMaxWaitMs,
     maxBufferedRows: spec.maxBacklogRows,
@@ -135,4 +150,61 @@ function openGroupCommit<Row extends object>(spec: SinkSpec<Row>): Sink<Row> {
     ackTimeoutMs: c.flushMaxWaitMs + limits.ackTimeoutMs,
     stallTimeoutMs: limits.stallTimeoutMs,
   })
+}
+
+// The listener runs after the insert resolved: the rows are then in the table,
+// exactly when a query would see them. Its failure is logged, never the insert's.
+function tell(listener: StoredListener, columns: readonly string[], rows: () => readonly (readonly unknown[])[]): void {
+  try {
+    listener.stored(columns, rows())
+  } catch (error) {
+    log.error('a listener of stored rows failed', { error: errorMessage(error) })
+    listener.missed()
+  }
+}
+
+// A segment's bytes are rows of JSONCompactEachRow, one a line.
+const segmentRows = (bytes: Buffer): unknown[][] =>
+  bytes
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as unknown[])
+
+function toldOfSegment(insert: (segment: SegmentInsert) => Promise<void>, listener: StoredListener | undefined): (segment: SegmentInsert) => Promise<void> {
+  if (!listener) return insert
+  return async (segment) => {
+    await insert(segment)
+    if (segment.rows > 0) tell(listener, segment.columns, () => segmentRows(segment.bytes))
+  }
+}
+
+function toldOfFile(insert: (segment: SegmentFile) => Promise<void>, listener: StoredListener | undefined): (segment: SegmentFile) => Promise<void> {
+  if (!listener) return insert
+  return async (segment) => {
+    // Read beside the insert, so the rows are told as soon as it is done; the log deletes the file only after this returns.
+    const reading = readFile(segment.path).then(
+      (bytes) => bytes,
+      (error: unknown) => error instanceof Error ? error : new Error(String(error)),
+    )
+    await insert(segment)
+    const bytes = await reading
+    if (bytes instanceof Error) {
+      log.error('a listener of stored rows could not read the stored segment', { segment: segment.name, error: errorMessage(bytes) })
+      listener.missed()
+      return
+    }
+    // The file is the column line, then the rows.
+    const newline = bytes.indexOf(10)
+    tell(listener, segment.columns, () => (newline < 0 ? [] : segmentRows(bytes.subarray(newline + 1))))
+  }
+}
+
+function toldOfRows<Row extends object>(write: (rows: Row[]) => Promise<void>, spec: SinkSpec<Row>): (rows: Row[]) => Promise<void> {
+  const listener = spec.onStored
+  if (!listener) return write
+  return async (rows) => {
+    await write(rows)
+    tell(listener, spec.columns, () => rows.map(spec.values))
+  }
 }

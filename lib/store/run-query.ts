@@ -3,6 +3,7 @@ import { processSingleton } from '../process-singleton'
 import { withSpan } from '../tracing'
 import { store } from './client'
 import { withEngineErrors } from './engine-error'
+import { table } from './tables'
 
 export interface TimedQuery {
   name: string
@@ -17,6 +18,30 @@ const queryListeners = () => processSingleton('queryListeners', () => new Set<(q
 export function onQueryTimed(listener: (query: TimedQuery) => void): () => void {
   queryListeners().add(listener)
   return () => queryListeners().delete(listener)
+}
+
+// Who hears of rows written into the events table through here (tests' and
+// scripts' own inserts, never ingest's): the live index, which only ingest
+// feeds, is then rebuilt (lib/figures/live-sessions/live-index-feed.ts).
+const eventsWriteListeners = () => processSingleton('eventsWriteListeners', () => new Set<() => void>())
+
+/** Calls `listener` after every statement run here that writes into the events table; returns the unsubscribe. */
+export function onEventsWritten(listener: () => void): () => void {
+  eventsWriteListeners().add(listener)
+  return () => eventsWriteListeners().delete(listener)
+}
+
+const WRITE = /^\s*(INSERT|ALTER|DELETE|TRUNCATE)\b/i
+function writesEvents(sqlOrTable: string, isTable = false): boolean {
+  const events = table('events')
+  if (isTable) return sqlOrTable === events
+  if (!WRITE.test(sqlOrTable)) return false
+  const at = sqlOrTable.indexOf(events)
+  return at >= 0 && !/[\w.]/.test(sqlOrTable[at + events.length] ?? '')
+}
+
+function tellEventsWritten(): void {
+  for (const listener of eventsWriteListeners()) listener()
 }
 
 const inFlight = new WeakMap<ClickHouseClient, number>()
@@ -46,6 +71,7 @@ export async function runQuery<Row>(name: string, sql: string, params: Record<st
       return rows
     })
   } finally {
+    if (writesEvents(sql)) tellEventsWritten()
     inFlight.set(chosen, inFlight.get(chosen)! - 1)
     const listeners = queryListeners()
     if (listeners.size > 0) for (const listener of listeners) listener({ name, ms: performance.now() - started })
@@ -58,13 +84,21 @@ export async function runCommand(
   params: Record<string, unknown> = {},
   client: ClickHouseClient = store().query,
 ): Promise<void> {
-  await withSpan(`clickhouse.command ${name}`, { 'db.system': 'clickhouse', 'stalewatch.query': name }, async () => {
-    await withEngineErrors(() => client.command({ query: sql, query_params: params, clickhouse_settings: { log_comment: name } }))
-  })
+  try {
+    await withSpan(`clickhouse.command ${name}`, { 'db.system': 'clickhouse', 'stalewatch.query': name }, async () => {
+      await withEngineErrors(() => client.command({ query: sql, query_params: params, clickhouse_settings: { log_comment: name } }))
+    })
+  } finally {
+    if (writesEvents(sql)) tellEventsWritten()
+  }
 }
 
 export async function insertRows(name: string, tableName: string, rows: readonly object[], client: ClickHouseClient = store().query): Promise<void> {
-  await withSpan(`clickhouse.insert ${name}`, { 'db.system': 'clickhouse', 'stalewatch.query': name, 'db.rows': rows.length }, async () => {
-    await withEngineErrors(() => client.insert({ table: tableName, values: rows as object[], format: 'JSONEachRow' }))
-  })
+  try {
+    await withSpan(`clickhouse.insert ${name}`, { 'db.system': 'clickhouse', 'stalewatch.query': name, 'db.rows': rows.length }, async () => {
+      await withEngineErrors(() => client.insert({ table: tableName, values: rows as object[], format: 'JSONEachRow' }))
+    })
+  } finally {
+    if (writesEvents(tableName, true)) tellEventsWritten()
+  }
 }

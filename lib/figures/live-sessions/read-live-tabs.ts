@@ -1,4 +1,6 @@
 import { kindPredicateSql } from '../../semantics/event-kinds'
+import { AGE_BUCKETS, type LiveTabsRow } from './live-answers'
+import { liveIndexFor, readMissingFirstSeen } from './live-index-feed'
 import { sessionFirstSeenTable } from './table'
 import { runQuery } from '../../store/run-query'
 import { qualified, table } from '../../store/tables'
@@ -8,6 +10,9 @@ import { qualified, table } from '../../store/tables'
 // (idle, unsaved) and their tab age bucket: what a preview of a new minimum
 // splits the tabs it would force by. Tab age comes from session_first_seen
 // as in read-tab-ages.ts. The preview of a new minimum (lib/rollout/preview.ts) reads it.
+// Where the live index of this process covers the instant (./live-index-feed.ts), it answers instead.
+
+export { AGE_BUCKETS, type LiveTabsRow } from './live-answers'
 
 export interface LiveTabsParams {
   projectId: string
@@ -15,24 +20,16 @@ export interface LiveTabsParams {
   windowSeconds: number
 }
 
-export const AGE_BUCKETS = [
-  { label: 'under 1 h', toMs: 3600_000 },
-  { label: '1 h to 1 day', toMs: 24 * 3600_000 },
-  { label: 'over 1 day', toMs: null },
-] as const
-
-export interface LiveTabsRow {
-  version: string
-  /** 'visible', 'hidden', or '' when the session reported none in the window (a resume after a freeze). */
-  visibility: string
-  idle: boolean
-  unsaved: boolean
-  /** Index into AGE_BUCKETS. */
-  ageBucket: number
-  sessions: number
+export async function liveTabs(params: LiveTabsParams): Promise<LiveTabsRow[]> {
+  const windowMs = params.windowSeconds * 1000
+  const index = liveIndexFor(params.projectId, params.at, windowMs)
+  if (!index) return liveTabsFromEvents(params)
+  await readMissingFirstSeen(params.projectId, index, params.at, windowMs)
+  return index.liveTabs(params.at, windowMs)
 }
 
-export async function liveTabs(params: LiveTabsParams): Promise<LiveTabsRow[]> {
+/** The same rows read from the events table, whatever the live index holds. */
+export async function liveTabsFromEvents(params: LiveTabsParams): Promise<LiveTabsRow[]> {
   const rows = await runQuery<{ version: string; visibility: string; idle: number; unsaved: number; age_bucket: number; sessions: string | number }>(
     'rolloutLiveTabs',
     `SELECT version, visibility, idle, unsaved, age_bucket, count() AS sessions

@@ -1,5 +1,7 @@
 import { runQuery } from '../../store/run-query'
 import { table } from '../../store/tables'
+import { liveIndexFor } from './live-index-feed'
+import { VISIBILITY_LOOKBACK_MS, type LiveVersionRow } from './live-answers'
 import { SAMPLE_FILTER, sampleError95, sessionSample, type Approximation } from './sample'
 
 // Live sessions per version at one instant (docs/semantics.md, Liveness): a session is
@@ -7,18 +9,15 @@ import { SAMPLE_FILTER, sampleError95, sessionSample, type Approximation } from 
 // its latest event; its visibility is the last one it reported. Counted in
 // the engine: only a row per version comes back, whatever the number of
 // sessions. Above the exact limit, on a sample of sessions (./sample.ts).
+// Where the live index of this process covers the instant (./live-index-feed.ts),
+// it answers instead, from memory, up to the exact limit.
+
+export type { LiveVersionRow } from './live-answers'
 
 export interface LiveSessionsParams {
   projectId: string
   at: number
   windowSeconds: number
-}
-
-export interface LiveVersionRow {
-  version: string
-  sessions: number
-  visible: number
-  hidden: number
 }
 
 export interface LiveSessions {
@@ -30,10 +29,6 @@ export interface LiveSessions {
   approximate?: Approximation
 }
 
-// Visibility reported before the window: only needed for sessions whose
-// events in the window carry none (a resume after a freeze, say).
-const VISIBILITY_LOOKBACK_MS = 3600_000
-
 interface CountRow {
   version: string
   sessions: number | string
@@ -43,6 +38,18 @@ interface CountRow {
 }
 
 export async function liveSessions(params: LiveSessionsParams): Promise<LiveSessions> {
+  const index = liveIndexFor(params.projectId, params.at, params.windowSeconds * 1000)
+  // Above the exact limit the table's sample answers, as before: the overview's other figures for now
+  // (median tab age) come from the same sample, and it marks them all approximate together.
+  if (index && (await sessionSample(params.projectId)).oneIn === 1) {
+    const versions = sortVersions(index.liveSessions(params.at, params.windowSeconds * 1000))
+    return { at: params.at, windowSeconds: params.windowSeconds, total: versions.reduce((n, v) => n + v.sessions, 0), versions }
+  }
+  return liveSessionsFromEvents(params)
+}
+
+/** The same figure read from the events table, whatever the live index holds. */
+export async function liveSessionsFromEvents(params: LiveSessionsParams): Promise<LiveSessions> {
   const from = params.at - params.windowSeconds * 1000
   const sample = await sessionSample(params.projectId)
   const filter = sample.oneIn > 1 ? SAMPLE_FILTER : ''
@@ -90,10 +97,12 @@ export async function liveSessions(params: LiveSessionsParams): Promise<LiveSess
 
   const scale = sample.oneIn
   const sampled = [...byVersion.values()].reduce((n, v) => n + v.sessions, 0)
-  const versions = [...byVersion.values()]
-    .map((v) => ({ version: v.version, sessions: v.sessions * scale, visible: v.visible * scale, hidden: v.hidden * scale }))
-    .sort((a, b) => b.sessions - a.sessions || a.version.localeCompare(b.version))
+  const versions = sortVersions([...byVersion.values()].map((v) => ({ version: v.version, sessions: v.sessions * scale, visible: v.visible * scale, hidden: v.hidden * scale })))
   const result: LiveSessions = { at: params.at, windowSeconds: params.windowSeconds, total: sampled * scale, versions }
   if (scale > 1) result.approximate = { sampledOneIn: scale, sampledSessions: sampled, totalError95: sampleError95(sampled, scale), exactLimit: sample.exactLimit }
   return result
+}
+
+function sortVersions(rows: LiveVersionRow[]): LiveVersionRow[] {
+  return rows.sort((a, b) => b.sessions - a.sessions || a.version.localeCompare(b.version))
 }

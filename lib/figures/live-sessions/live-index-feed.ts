@@ -1,0 +1,261 @@
+import { config } from '../../config'
+import { errorMessage, log } from '../../log'
+import { processSingleton } from '../../process-singleton'
+import { onEventsWritten, runQuery } from '../../store/run-query'
+import { qualified, table } from '../../store/tables'
+import { VISIBILITY_LOOKBACK_MS } from './live-answers'
+import { LiveIndex, type LiveEvent } from './live-index'
+import { sessionFirstSeenTable } from './table'
+
+// The live index (./live-index.ts) of this process: fed by the ingest sink
+// once rows are in the events table (ingest/log/sink.ts, `onStored`), so it
+// sees an event exactly when a query would, and built per project by one
+// read of the covered past (hydration) on the first figure asked of it.
+//
+// It answers only where it knows every stored event: in the process whose
+// ingest sink feeds it (liveIndexFeed), on the embedded engine (with
+// CLICKHOUSE_URL other nodes ingest too), for a window after what it pruned.
+// Rows written into the events table by any other path in this process
+// (lib/store/run-query.ts tells of each) drop every project's index, which
+// the next figure hydrates again. Elsewhere the figures read the table.
+
+interface ProjectIndex {
+  index: LiveIndex
+  /** The longest liveness window asked: kept entries reach back coverage + this. */
+  windowMs: number
+  ready: boolean
+  lastReadAt: number
+  /** When its hydration failed: the table answers, and the next try waits HYDRATION_RETRY_MS. */
+  failedAt?: number
+  /** When it outgrew MAX_SESSIONS and was emptied: the table answers for TOO_LARGE_RETRY_MS. */
+  tooLargeAt?: number
+}
+
+interface State {
+  projects: Map<string, ProjectIndex>
+  /** Bumped by every invalidation: a hydration begun before it is dropped. */
+  generation: number
+  timer: ReturnType<typeof setInterval> | null
+  unsubscribe: (() => void) | null
+}
+
+// How often every index forgets what left its coverage, and how long a project nobody asks about keeps one.
+const PRUNE_EVERY_MS = 5_000
+const IDLE_DROP_MS = 10 * 60_000
+const HYDRATION_RETRY_MS = 10_000
+const TOO_LARGE_RETRY_MS = 10 * 60_000
+
+// The sessions one project's index may hold (live, or heard within the lookback's hour), about 650 bytes
+// each: 1.5 × the exact limit. Past it, as when someone with the public ingest key invents sessions by
+// the thousand, its memory is given back and the table answers, as it does above the exact limit.
+const maxSessions = () => Math.ceil(config().exactLiveSessions * 1.5)
+
+const state = () => processSingleton<{ current: State | null }>('liveIndex', () => ({ current: null }))
+
+function coverageMs(): number {
+  return config().liveIndexCoverageSeconds * 1000
+}
+
+/**
+ * Turns the index on in this process and returns what the events' sink calls
+ * with each batch it stored; null where no index is kept (a ClickHouse
+ * server, or coverage 0).
+ */
+export function liveIndexFeed(): { stored: typeof feedStored; missed: () => void } | null {
+  if (config().clickhouseUrl || coverageMs() === 0) return null
+  const s = state()
+  if (!s.current) {
+    const current: State = { projects: new Map(), generation: 0, timer: null, unsubscribe: null }
+    current.timer = setInterval(() => pruneAll(current), PRUNE_EVERY_MS)
+    current.timer.unref()
+    current.unsubscribe = onEventsWritten(() => invalidateLiveIndex())
+    s.current = current
+  }
+  return { stored: feedStored, missed: invalidateLiveIndex }
+}
+
+/** Turns the index off (the sink closed): nothing feeds it any more. */
+export function stopLiveIndexFeed(): void {
+  const s = state()
+  if (!s.current) return
+  if (s.current.timer) clearInterval(s.current.timer)
+  s.current.unsubscribe?.()
+  s.current = null
+}
+
+/** Drops every project's index: rows reached the events table without feeding it. */
+export function invalidateLiveIndex(): void {
+  const current = state().current
+  if (!current) return
+  current.generation++
+  current.projects.clear()
+}
+
+/**
+ * The index that answers for `projectId` at `at` over a window of `windowMs`,
+ * or null (the caller reads the table). The first ask starts its hydration
+ * and is answered by the table meanwhile.
+ */
+export function liveIndexFor(projectId: string, at: number, windowMs: number): LiveIndex | null {
+  const current = state().current
+  if (!current) return null
+  let project = current.projects.get(projectId)
+  if (project?.tooLargeAt !== undefined) {
+    if (Date.now() - project.tooLargeAt < TOO_LARGE_RETRY_MS) return null
+    current.projects.delete(projectId)
+    project = undefined
+  }
+  if (project && (windowMs > project.windowMs || (project.failedAt !== undefined && Date.now() - project.failedAt > HYDRATION_RETRY_MS))) {
+    // A longer window than the index keeps (the project's setting changed), or a failed hydration's retry: built again.
+    current.projects.delete(projectId)
+    project = undefined
+  }
+  if (!project) {
+    hydrate(current, projectId, windowMs)
+    return null
+  }
+  project.lastReadAt = Date.now()
+  return project.ready && project.index.covers(at, windowMs) ? project.index : null
+}
+
+/** Reads session_first_seen for the live sessions at `at` that the index has not read it for (liveTabs' tab ages). */
+export async function readMissingFirstSeen(projectId: string, index: LiveIndex, at: number, windowMs: number): Promise<void> {
+  const ids = index.unknownFirstSeen(at, windowMs)
+  if (ids.length === 0) return
+  const rows = await runQuery<{ session_id: string; first_seen: number | string }>(
+    'liveIndex.firstSeen',
+    `SELECT session_id, toUnixTimestamp64Milli(min(first_seen)) AS first_seen
+     FROM ${qualified(sessionFirstSeenTable)}
+     WHERE project_id = {project:String} AND session_id IN {ids:Array(String)}
+     GROUP BY session_id`,
+    { project: projectId, ids },
+  )
+  const found = new Map(rows.map((r) => [r.session_id, Number(r.first_seen)]))
+  for (const id of ids) index.setFirstSeen(id, found.get(id) ?? null)
+}
+
+function feedStored(columns: readonly string[], rows: readonly (readonly unknown[])[]): void {
+  const current = state().current
+  if (!current || current.projects.size === 0 || rows.length === 0) return
+  const at = columnPositions(columns)
+  if (!at) {
+    log.warn('live index: stored rows lack a column it needs; dropped, the figures read the table until it is built again', { columns: columns.join(',') })
+    invalidateLiveIndex()
+    return
+  }
+  const fed = new Set<ProjectIndex>()
+  for (const row of rows) {
+    const project = current.projects.get(String(row[at.project_id]))
+    if (!project || project.tooLargeAt !== undefined) continue
+    project.index.add(liveEvent(row, at))
+    fed.add(project)
+  }
+  for (const project of fed) checkSize(project)
+}
+
+function checkSize(project: ProjectIndex): void {
+  if (project.index.size <= maxSessions()) return
+  log.warn('live index: a project holds more sessions than it keeps in memory; the figures read the events table for a while', { sessions: project.index.size, max: maxSessions() })
+  project.tooLargeAt = Date.now()
+  project.ready = false
+  project.index = new LiveIndex(Infinity)
+}
+
+const NEEDED = ['project_id', 'session_id', 'event_time', 'version', 'type', 'visibility', 'idle', 'unsaved'] as const
+type Positions = Record<(typeof NEEDED)[number], number>
+
+let lastColumns: readonly string[] | null = null
+let lastPositions: Positions | null = null
+function columnPositions(columns: readonly string[]): Positions | null {
+  if (columns === lastColumns) return lastPositions
+  const positions = {} as Positions
+  for (const name of NEEDED) {
+    const i = columns.indexOf(name)
+    if (i < 0) return null
+    positions[name] = i
+  }
+  lastColumns = columns
+  lastPositions = positions
+  return positions
+}
+
+function liveEvent(row: readonly unknown[], at: Positions): LiveEvent {
+  return {
+    sessionId: String(row[at.session_id]),
+    eventTime: Number(row[at.event_time]),
+    version: String(row[at.version]),
+    type: String(row[at.type]),
+    visibility: String(row[at.visibility] ?? ''),
+    idle: Number(row[at.idle]) === 1,
+    unsaved: Number(row[at.unsaved]) === 1,
+  }
+}
+
+function pruneAll(current: State): void {
+  const now = Date.now()
+  for (const [id, project] of current.projects) {
+    if (now - project.lastReadAt > IDLE_DROP_MS) current.projects.delete(id)
+    else project.index.prune(now - coverageMs() - project.windowMs)
+  }
+}
+
+// One read of everything the index keeps: the events after its start, the
+// last visibility of each session in the hour before, and session_first_seen
+// of the sessions with events. The project's entry exists before the reads
+// begin, so a batch stored meanwhile is fed to it too: it is then both read
+// and fed, which adding to a set makes harmless.
+function hydrate(current: State, projectId: string, windowMs: number): void {
+  const now = Date.now()
+  const start = now - coverageMs() - windowMs
+  const project: ProjectIndex = { index: new LiveIndex(start), windowMs, ready: false, lastReadAt: now }
+  current.projects.set(projectId, project)
+  const generation = current.generation
+  const params = { project: projectId, start, since: start - VISIBILITY_LOOKBACK_MS }
+  const events = table('events')
+  const read = Promise.all([
+    runQuery<{ session_id: string; t: number | string; version: string; type: string; visibility: string; idle: number; unsaved: number }>(
+      'liveIndex.hydrate',
+      `SELECT session_id, toUnixTimestamp64Milli(event_time) AS t, version, type, visibility, idle, unsaved
+       FROM ${events}
+       WHERE project_id = {project:String} AND event_time > fromUnixTimestamp64Milli({start:Int64}, 'UTC')`,
+      params,
+    ),
+    runQuery<{ session_id: string; t: number | string; vis: string }>(
+      'liveIndex.hydrateVisibility',
+      `SELECT session_id, toUnixTimestamp64Milli(max(event_time)) AS t, argMax(visibility, event_time) AS vis
+       FROM ${events}
+       WHERE project_id = {project:String} AND visibility != ''
+         AND event_time > fromUnixTimestamp64Milli({since:Int64}, 'UTC')
+         AND event_time <= fromUnixTimestamp64Milli({start:Int64}, 'UTC')
+       GROUP BY session_id`,
+      params,
+    ),
+    runQuery<{ session_id: string; first_seen: number | string }>(
+      'liveIndex.hydrateFirstSeen',
+      `SELECT session_id, toUnixTimestamp64Milli(min(first_seen)) AS first_seen
+       FROM ${qualified(sessionFirstSeenTable)}
+       WHERE project_id = {project:String}
+         AND session_id IN (SELECT session_id FROM ${events} WHERE project_id = {project:String} AND event_time > fromUnixTimestamp64Milli({start:Int64}, 'UTC'))
+       GROUP BY session_id`,
+      params,
+    ),
+  ])
+  read.then(
+    ([rows, visibilities, firstSeen]) => {
+      if (current.generation !== generation || current.projects.get(projectId) !== project || project.tooLargeAt !== undefined) return
+      const index = project.index
+      for (const r of rows) {
+        index.add({ sessionId: r.session_id, eventTime: Number(r.t), version: r.version, type: r.type, visibility: r.visibility, idle: Number(r.idle) === 1, unsaved: Number(r.unsaved) === 1 })
+      }
+      for (const r of visibilities) index.addEarlierVisibility(r.session_id, Number(r.t), r.vis)
+      for (const r of firstSeen) index.setFirstSeen(r.session_id, Number(r.first_seen))
+      project.ready = true
+      checkSize(project)
+    },
+    (error: unknown) => {
+      // The figures read the table meanwhile; an ask after HYDRATION_RETRY_MS tries again.
+      project.failedAt = Date.now()
+      log.warn('live index: hydration failed; the figures read the events table', { projectId, error: errorMessage(error) })
+    },
+  )
+}

@@ -1,0 +1,54 @@
+import { afterAll, expect, it } from 'vitest'
+import { closeIngest, ingestRuntime } from '@/ingest/events/runtime'
+import { liveIndexFor } from '@/lib/figures/live-sessions/live-index-feed'
+import { liveSessions, liveSessionsFromEvents } from '@/lib/figures/live-sessions/read-now'
+import { insertRows, runCommand } from '@/lib/store/run-query'
+import { table } from '@/lib/store/tables'
+import { useEngine, testProject } from '../../../support/engine'
+import { eventRowsFor } from '../../../support/event-rows'
+import { send, hb } from '../../../support/rollout-calls'
+
+// Rows that reach the events table without the ingest sink (a test's or a
+// script's own insert) do not feed the live index: it is dropped and built
+// again, so the figures still count them.
+
+useEngine()
+afterAll(() => closeIngest())
+
+const W = 180
+
+async function builtIndex(projectId: string, at: number): Promise<void> {
+  await liveSessions({ projectId, at, windowSeconds: W })
+  for (let i = 0; i < 300 && !liveIndexFor(projectId, at, W * 1000); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+  expect(liveIndexFor(projectId, at, W * 1000), 'the index is built').not.toBeNull()
+}
+
+it('counts rows inserted behind the sink, through insertRows and through an INSERT statement', async () => {
+  ingestRuntime()
+  const project = await testProject('behind')
+  await send(project, 'sess_behind_0001', 'v1', [hb('visible')])
+  const at = Date.now() + 1_000
+  await builtIndex(project.id, at)
+  expect((await liveSessions({ projectId: project.id, at, windowSeconds: W })).total).toBe(1)
+
+  // Seven sessions (s0…s6) on 1.0.0, inserted straight into the table.
+  await insertRows('test', table('events'), eventRowsFor(project.id, 14, at - 5_000))
+  expect(liveIndexFor(project.id, at, W * 1000), 'dropped by the insert').toBeNull()
+  expect((await liveSessions({ projectId: project.id, at, windowSeconds: W })).total).toBe(8)
+  await builtIndex(project.id, at)
+  expect((await liveSessions({ projectId: project.id, at, windowSeconds: W })).versions).toEqual([
+    { version: '1.0.0', sessions: 7, visible: 7, hidden: 0 },
+    { version: 'v1', sessions: 1, visible: 1, hidden: 0 },
+  ])
+
+  // An INSERT … SELECT run as a command: another session, on v2 (the tab's row copied; its load id is the envelope's).
+  await runCommand(
+    'test.copy',
+    `INSERT INTO ${table('events')} SELECT * REPLACE ('sess_copied_0001' AS session_id, 'v2' AS version, concat(event_id, '-copy') AS event_id) FROM ${table('events')} WHERE project_id = {project:String} AND startsWith(load_id, 'load')`,
+    { project: project.id },
+  )
+  expect(liveIndexFor(project.id, at, W * 1000), 'dropped by the statement').toBeNull()
+  expect((await liveSessionsFromEvents({ projectId: project.id, at, windowSeconds: W })).total).toBe(9)
+  await builtIndex(project.id, at)
+  expect((await liveSessions({ projectId: project.id, at, windowSeconds: W })).total).toBe(9)
+})
