@@ -9,9 +9,9 @@ import { EVENT_COLUMNS, eventValues, type EventRow } from '@/lib/events/row'
 import { ingestRuntime, type EventSink } from '@/ingest/events/runtime'
 import { store } from '@/lib/store/client'
 import { table } from '@/lib/store/tables'
-import { testProject, useEngine } from '../support/engine'
-import { envelope, heartbeat, post } from '../support/envelopes'
-import { startIngestServer } from '../support/ingest-server'
+import { testProject, useEngine } from '../../support/engine'
+import { envelope, heartbeat, post } from '../../support/envelopes'
+import { startIngestServer } from '../../support/ingest-server'
 
 // Overload: far more events than the buffer may hold arrive while the writer
 // is slow. Ingest must push back (503 + Retry-After) instead of growing or

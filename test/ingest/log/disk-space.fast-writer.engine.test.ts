@@ -5,10 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { handleIngest } from '@/ingest/events/pipeline'
 import { closeIngest, ingestRuntime } from '@/ingest/events/runtime'
 import { resetConfigCache } from '@/lib/config'
-import { useEngine, testProject } from '../support/engine'
-import { envelope, uid } from '../support/envelopes'
-import { mountSmallDisk } from '../support/small-disk'
-import { errorCode, ingestRequest, storedEvents } from './helpers'
+import { useEngine, testProject } from '../../support/engine'
+import { envelope, uid } from '../../support/envelopes'
+import { mountSmallDisk } from '../../support/small-disk'
+import { errorCode, ingestRequest, storedEvents } from '../../hardening/helpers'
 
 // The free-space watch reads the disk once a second; a writer faster than
 // that once went from above the floor to a full disk between two reads, and

@@ -1,9 +1,9 @@
 import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseExposition } from '../alerts/prom-parser'
-import { adminFetch, startApp, type RunningApp } from '../support/app-server'
-import { envelope, heartbeat } from '../support/envelopes'
-import { rawRequest } from '../support/raw-http'
+import { parseExposition } from '../../alerts/prom-parser'
+import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
+import { envelope, heartbeat } from '../../support/envelopes'
+import { rawRequest } from '../../support/raw-http'
 
 // Connections cost a file descriptor each whether or not they ever send a
 // request, and nobody needs a key to open one. The whole app as `npm start`

@@ -4,8 +4,8 @@ import { describe, expect, it, vi } from 'vitest'
 import { resetConfigCache } from '@/lib/config'
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
-import { driveLoad, killHard, settle } from '../support/app-load'
-import { adminFetch, startApp, type RunningApp } from '../support/app-server'
+import { driveLoad, killHard, settle } from '../../support/app-load'
+import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
 
 // The embedded default acknowledges once events are in the ingest log. Here
 // the app is SIGKILLed while every acknowledged event is still only in the

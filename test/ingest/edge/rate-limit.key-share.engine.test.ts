@@ -6,11 +6,11 @@ import type { IngestDeps } from '@/ingest/events/pipeline'
 import { IngestRateLimiter } from '@/ingest/edge/rate-limit'
 import { closeIngest, ingestRuntime } from '@/ingest/events/runtime'
 import { resetConfigCache } from '@/lib/config'
-import { useEngine, testProject } from '../support/engine'
-import { envelope, heartbeat } from '../support/envelopes'
-import { startIngestServer } from '../support/ingest-server'
-import { rawErrorCode, rawRequest, type RawAnswer } from '../support/raw-http'
-import { storedEvents } from './helpers'
+import { useEngine, testProject } from '../../support/engine'
+import { envelope, heartbeat } from '../../support/envelopes'
+import { startIngestServer } from '../../support/ingest-server'
+import { rawErrorCode, rawRequest, type RawAnswer } from '../../support/raw-http'
+import { storedEvents } from '../../hardening/helpers'
 
 // The ingest key is public: anybody can spend its budget of requests. One
 // address flooding a project's key must not take a real tab's heartbeats

@@ -7,9 +7,9 @@ import { ingestRuntime } from '@/ingest/events/runtime'
 import { liveSessions } from '@/lib/figures/live-sessions/read-now'
 import { runCommand, runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
-import { useEngine, testProject } from '../support/engine'
-import { envelope, heartbeat } from '../support/envelopes'
-import { errorCode, ingestRequest, storedEvents } from './helpers'
+import { useEngine, testProject } from '../../support/engine'
+import { envelope, heartbeat } from '../../support/envelopes'
+import { errorCode, ingestRequest, storedEvents } from '../../hardening/helpers'
 
 useEngine()
 

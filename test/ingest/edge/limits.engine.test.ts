@@ -6,10 +6,10 @@ import { VersionCap } from '@/ingest/events/version-cap'
 import { resetConfigCache } from '@/lib/config'
 import { WIRE_LIMITS } from '@/sdk/src/wire'
 import { createProject } from '@/lib/projects/project-store'
-import { useEngine, testProject } from '../support/engine'
-import { envelope, heartbeat, uid } from '../support/envelopes'
-import { startIngestServer } from '../support/ingest-server'
-import { errorCode, everythingStored, ingestRequest, storedEvents } from './helpers'
+import { useEngine, testProject } from '../../support/engine'
+import { envelope, heartbeat, uid } from '../../support/envelopes'
+import { startIngestServer } from '../../support/ingest-server'
+import { errorCode, everythingStored, ingestRequest, storedEvents } from '../../hardening/helpers'
 
 useEngine()
 

@@ -13,10 +13,10 @@ import { resetConfigCache } from '@/lib/config'
 import { metricsText } from '@/lib/metrics/render'
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
-import { useEngine, testProject } from '../support/engine'
-import { envelope, heartbeat } from '../support/envelopes'
-import { eventRowsFor } from '../support/event-rows'
-import { ingestRequest, storedEvents } from './helpers'
+import { useEngine, testProject } from '../../support/engine'
+import { envelope, heartbeat } from '../../support/envelopes'
+import { eventRowsFor } from '../../support/event-rows'
+import { ingestRequest, storedEvents } from '../../hardening/helpers'
 
 // The product's ingest log (STALEWATCH_INGEST_ACK=logged) finds a segment a
 // previous run left whose column line is damaged. It must not retry it for

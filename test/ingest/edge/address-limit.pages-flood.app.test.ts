@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { adminFetch, startApp, type RunningApp } from '../support/app-server'
-import { envelope, heartbeat } from '../support/envelopes'
+import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
+import { envelope, heartbeat } from '../../support/envelopes'
 
 // Anyone can send requests to the login page or any other page: each one
 // goes through Next.js, milliseconds of the cores ingest shares. One address
