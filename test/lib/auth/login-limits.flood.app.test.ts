@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { adminFetch, startApp, type RunningApp } from '../support/app-server'
-import { envelope, heartbeat } from '../support/envelopes'
-import { rawRequest } from '../support/raw-http'
+import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
+import { envelope, heartbeat } from '../../support/envelopes'
+import { rawRequest } from '../../support/raw-http'
 
 // Wrong passwords in flight must not take ingest or the pages down with them:
 // scrypt costs ~32 MiB and tens of ms of a libuv thread per attempt, so an

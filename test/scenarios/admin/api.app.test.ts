@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { adminFetch, startApp, type RunningApp } from '../support/app-server'
-import { envelope, heartbeat, post } from '../support/envelopes'
+import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
+import { envelope, heartbeat, post } from '../../support/envelopes'
 
 // The whole product, as `npm start` runs it, in a child process.
 let app: RunningApp

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { resetConfigCache } from '@/lib/config'
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
-import { adminFetch, startApp, type RunningApp } from '../support/app-server'
-import { driveLoad, killHard, settle } from '../support/app-load'
-import { launchChromium } from '../support/browser'
+import { adminFetch, startApp, type RunningApp } from './support/app-server'
+import { driveLoad, killHard, settle } from './support/app-load'
+import { launchChromium } from './support/browser'
 
 // The whole product in a child process, as `npm start` runs it: security
 // headers and the login flow, then SIGKILL and SIGTERM under load.

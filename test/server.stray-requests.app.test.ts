@@ -1,7 +1,7 @@
 import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startApp, type RunningApp } from '../support/app-server'
-import { rawRequest } from '../support/raw-http'
+import { startApp, type RunningApp } from './support/app-server'
+import { rawRequest } from './support/raw-http'
 
 // Requests anybody can send without a credential, which once cost the server
 // a stack trace in its log each: a POST whose client goes away mid-body, and

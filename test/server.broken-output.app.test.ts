@@ -4,15 +4,15 @@ import net, { type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ensureAppBuild } from '../support/app-build'
-import { killHard } from '../support/app-load'
-import { startApp } from '../support/app-server'
+import { ensureAppBuild } from './support/app-build'
+import { killHard } from './support/app-load'
+import { startApp } from './support/app-server'
 
 // The whole product in a child process, as `npm start` runs it, with an
 // output nobody can write to any more: it must still serve and still stop
 // cleanly on SIGTERM (it used to spin at 100 % CPU, or die at start-up).
 
-const root = path.resolve(import.meta.dirname, '../..')
+const root = path.resolve(import.meta.dirname, '..')
 /** Generous: a clean shutdown takes a second or two; this only keeps a spinning process from hanging the test. */
 const EXIT_BOUND_MS = 60_000
 

@@ -5,10 +5,10 @@ import { newRuleSchema, type AlertRule } from '@/lib/alerts/rule-schema'
 import { verifySignature } from '@/lib/alerts/sign'
 import { listTransitions } from '@/lib/alerts/transition-store'
 import { registerRelease } from '@/lib/releases/release-store'
-import { useEngine, testProject } from '../support/engine'
-import { startIngestServer } from '../support/ingest-server'
-import { envelope, heartbeat, post, uid } from '../support/envelopes'
-import { startReceiver, type Receiver } from './receiver'
+import { useEngine, testProject } from '../../support/engine'
+import { startIngestServer } from '../../support/ingest-server'
+import { envelope, heartbeat, post, uid } from '../../support/envelopes'
+import { startReceiver, type Receiver } from '../../alerts/receiver'
 
 // A stale-share rule (above 20 % for 5 min, 10 min grace after the latest
 // release) over traffic with a known answer: 3 of 10 live sessions stay on the

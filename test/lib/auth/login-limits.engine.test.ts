@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { adminToken } from '@/lib/auth/admin-token'
 import { CSRF_COOKIE, newCsrfToken } from '@/lib/auth/csrf'
-import { useEngine } from '../support/engine'
+import { useEngine } from '../../support/engine'
 
 // Login attempts are limited per client address and in total, for the
 // password form and the token form alike. The address comes from

@@ -15,15 +15,15 @@ import { sha256Hex } from '@/lib/ids'
 import { invalidateProjectDirectory } from '@/lib/projects/directory-staleness'
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
-import { adminFetch, startApp, type RunningApp } from '../support/app-server'
-import { useEngine, testProject } from '../support/engine'
-import { rawRequest } from '../support/raw-http'
-import { envelope, heartbeat } from '../support/envelopes'
-import { errorCode, ingestRequest } from './helpers'
+import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
+import { useEngine, testProject } from '../../support/engine'
+import { rawRequest } from '../../support/raw-http'
+import { envelope, heartbeat } from '../../support/envelopes'
+import { errorCode, ingestRequest } from '../../hardening/helpers'
 
 useEngine()
 
-const root = path.resolve(import.meta.dirname, '../..')
+const root = path.resolve(import.meta.dirname, '../../..')
 const BASE = 'http://dash.test'
 
 function req(pathname: string, init: RequestInit & { bearer?: string; cookies?: Record<string, string> } = {}): Request {

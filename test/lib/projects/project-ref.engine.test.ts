@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { adminToken } from '@/lib/auth/admin-token'
 import { createProject } from '@/lib/projects/project-store'
-import { useEngine, testProject } from '../support/engine'
+import { useEngine, testProject } from '../../support/engine'
 
 // CI scripts and people name a project by its name as often as by its id
 // (`p_…`): every route that takes a project accepts either. A project that does

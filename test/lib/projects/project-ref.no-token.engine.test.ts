@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createProject } from '@/lib/projects/project-store'
-import { useEngine } from '../support/engine'
+import { useEngine } from '../../support/engine'
 
 // The deploy routes name their project by id or name. Someone without a
 // valid token must learn nothing from them: not whether a name exists, not
