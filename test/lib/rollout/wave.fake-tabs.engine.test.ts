@@ -6,10 +6,10 @@ import { runningWave } from '@/lib/rollout/registry'
 import { rolloutLoop, tick } from '@/lib/rollout/start'
 import { stormCauses } from '@/lib/rollout/guard'
 import type { WireEvent } from '@/sdk/src/wire'
-import { useEngine } from '../support/engine'
-import { envelope, heartbeat, uid } from '../support/envelopes'
-import { useIngestServer } from '../support/ingest-server'
-import { call, released, type Project } from '../support/rollout-calls'
+import { useEngine } from '../../support/engine'
+import { envelope, heartbeat, uid } from '../../support/envelopes'
+import { useIngestServer } from '../../support/ingest-server'
+import { call, released, type Project } from '../../support/rollout-calls'
 
 // Fake tabs against a wave, over real sockets on loopback through the real
 // runtime: the addresses come from X-Forwarded-For (a trusted proxy), so one

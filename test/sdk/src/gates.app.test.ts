@@ -1,16 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startApp, type RunningApp } from '../support/app-server'
-import { envelope, heartbeat, post } from '../support/envelopes'
-import { stalewatchAdmin, type TestProject } from '../support/stalewatch-admin'
+import { startApp, type RunningApp } from '../../support/app-server'
+import { envelope, heartbeat, post } from '../../support/envelopes'
+import { stalewatchAdmin, type TestProject } from '../../support/stalewatch-admin'
 
 // `stalewatch wait` and `stalewatch check` (docs/release-gates.md) as CI runs
 // them: the package's bin in its own process, against the whole product over
 // loopback, with the project's deploy token. Three tabs run the old build v1
 // and one the registered latest v2.
 
-const root = path.resolve(import.meta.dirname, '../..')
+const root = path.resolve(import.meta.dirname, '../../..')
 
 interface Run {
   code: number | null

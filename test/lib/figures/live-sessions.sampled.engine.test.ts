@@ -11,7 +11,7 @@ import { projectById } from '@/lib/projects/project-directory'
 import { rollupProject } from '@/lib/rollup-runner/run-project'
 import { store } from '@/lib/store/client'
 import { table } from '@/lib/store/tables'
-import { testProject, useEngine } from '../support/engine'
+import { testProject, useEngine } from '../../support/engine'
 
 // docs/semantics.md, Accuracy: above the exact limit the overview's figures
 // for now come from a sample of sessions, and say so; at or below it they

@@ -12,9 +12,9 @@ import { previewEndText, waveSummary } from '@/lib/rollout/view'
 import type { MinimumPreview } from '@/lib/rollout/preview'
 import type { WaveStatusView } from '@/lib/rollout/status'
 import type { WireEvent } from '@/sdk/src/wire'
-import { useEngine } from '../support/engine'
-import { uid } from '../support/envelopes'
-import { call, hb, released, send, type Project } from '../support/rollout-calls'
+import { useEngine } from '../../support/engine'
+import { uid } from '../../support/envelopes'
+import { call, hb, released, send, type Project } from '../../support/rollout-calls'
 
 // The wave's last edges (issue 27), against the real engine through the real
 // pipeline: unsaved work remembered between requests, landings after a

@@ -4,10 +4,10 @@ import { ingestMetrics } from '@/ingest/edge/metrics'
 import { ingestRuntime } from '@/ingest/events/runtime'
 import { metricsText } from '@/lib/metrics/render'
 import { registerRelease } from '@/lib/releases/release-store'
-import { parseExposition, type ParsedFamily } from '../alerts/prom-parser'
-import { item, minuteOf, postAggregates, sendLoadAt, startStalewatchIngest } from '../support/backend-load'
-import { M, sendAll, Tab } from '../dashboard/scenario'
-import { testProject, useEngine } from '../support/engine'
+import { parseExposition, type ParsedFamily } from '../../alerts/prom-parser'
+import { item, minuteOf, postAggregates, sendLoadAt, startStalewatchIngest } from '../../support/backend-load'
+import { M, sendAll, Tab } from '../../dashboard/scenario'
+import { testProject, useEngine } from '../../support/engine'
 
 // Backend load in /api/metrics's text, as Prometheus parses it: the settled
 // minute's figures by version (the numbers the dashboard and alerts read),

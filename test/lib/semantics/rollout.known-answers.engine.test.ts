@@ -14,8 +14,8 @@ import { rollupProject } from '@/lib/rollup-runner/run-project'
 import { liveInstantsTable } from '@/lib/figures/stragglers/table'
 import { qualified } from '@/lib/store/tables'
 import { runQuery } from '@/lib/store/run-query'
-import { testProject, useEngine } from '../support/engine'
-import { M, S, sendAll, Tab } from './scenario'
+import { testProject, useEngine } from '../../support/engine'
+import { M, S, sendAll, Tab } from '../../dashboard/scenario'
 
 // Rollout figures (docs/semantics.md, Rollout) on crafted traffic with a hand-computed
 // answer, through the real pipeline into the real engine, every request sent

@@ -3,11 +3,11 @@
 // them: no minute holds more forced reloads than the rate, and the wave ends
 // when the preview's formula says.
 import { expect, it } from 'vitest'
-import { init } from '../../sdk/src/index'
-import { watchReloads } from '../../sdk/src/reloads'
-import { minuteOf, projectedEnd, spacingMs } from '../../lib/rollout/pace'
-import { Wave } from '../../lib/rollout/wave'
-import { fakeEnv, headerOk, seeded, simClock } from './fakes'
+import { init } from '../../../sdk/src/index'
+import { watchReloads } from '../../../sdk/src/reloads'
+import { minuteOf, projectedEnd, spacingMs } from '../../../lib/rollout/pace'
+import { Wave } from '../../../lib/rollout/wave'
+import { fakeEnv, headerOk, seeded, simClock } from '../fakes'
 
 it('paces 10,000 forced reloads at the rate, ending when the preview says', async () => {
   const tabs = 10_000

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLoadCounter } from '@/sdk/src/server/counter'
 import { countFetch } from '@/sdk/src/server/fetch'
 import { countProxy, countRoute } from '@/sdk/src/server/next-counting'
-import { useEngine, testProject } from '../support/engine'
-import { envelope, heartbeat, post } from '../support/envelopes'
-import { eventually, startStalewatchIngest, storedByLabels } from '../support/backend-load'
+import { useEngine, testProject } from '../../../support/engine'
+import { envelope, heartbeat, post } from '../../../support/envelopes'
+import { eventually, startStalewatchIngest, storedByLabels } from '../../../support/backend-load'
 
 // The middleware on Next.js: route handlers (app/…/route.ts functions) and a
 // proxy (proxy.ts) called with real Request / NextRequest objects and

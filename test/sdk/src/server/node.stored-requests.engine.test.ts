@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLoadCounter, type LoadCounter } from '@/sdk/src/server/counter'
 import { countNode } from '@/sdk/src/server/node'
 import { countUpgrades } from '@/sdk/src/server/ws'
-import { useEngine, testProject } from '../support/engine'
-import { envelope, heartbeat, post } from '../support/envelopes'
-import { backendLoadMinutes, eventually, startStalewatchIngest, storedByLabels, type StoredLabelCount } from '../support/backend-load'
+import { useEngine, testProject } from '../../../support/engine'
+import { envelope, heartbeat, post } from '../../../support/envelopes'
+import { backendLoadMinutes, eventually, startStalewatchIngest, storedByLabels, type StoredLabelCount } from '../../../support/backend-load'
 
 // The middleware mounted on a real node:http app, sending to Stalewatch's
 // real front door, stored by the real engine: what ends up in
