@@ -13,8 +13,8 @@ import { resolveConfig, type ConfigEnv } from 'vite'
 
 // The build side of the package: one rule for the version (build helpers and
 // the CLI share it), what the helpers bake in, and the React binding on the
-// server. The prompt and the adapters in a browser: test/browser/sdk-prompt.test.ts
-// and test/apps/.
+// server. The prompt and the adapters in a browser: test/sdk/src/prompt.browser.test.ts
+// and test/scenarios/apps/.
 
 const noGit = () => undefined
 

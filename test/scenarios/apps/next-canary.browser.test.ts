@@ -1,5 +1,5 @@
 import { describe } from 'vitest'
-import { realAppScenario } from '../support/real-app-scenario'
+import { realAppScenario } from '../../support/real-app-scenario'
 
 // The app create-next-app makes, moved to a Next.js canary (pinned: the
 // registry keeps every canary), installing everything from the registry and

@@ -1,13 +1,13 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startApp, type RunningApp } from '../support/app-server'
-import { launchChromium } from '../support/browser'
-import { inlineJson, startCustomerApp, type CustomerApp } from '../support/customer-app'
-import { stalewatchAdmin } from '../support/stalewatch-admin'
+import { startApp, type RunningApp } from '../../support/app-server'
+import { launchChromium } from '../../support/browser'
+import { inlineJson, startCustomerApp, type CustomerApp } from '../../support/customer-app'
+import { stalewatchAdmin } from '../../support/stalewatch-admin'
 
 // The script tag docs/sdk.md tells customers to embed, run as written in
 // Chromium on a customer origin, served by the app (/sdk.js). The framework
-// adapters run in apps made by the frameworks' scaffolders: test/apps/.
+// adapters run in apps made by the frameworks' scaffolders: test/scenarios/apps/.
 
 let app: RunningApp
 let browser: Browser

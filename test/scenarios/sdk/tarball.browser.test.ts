@@ -3,14 +3,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { appsDir, packedSdk } from '../support/real-apps'
+import { appsDir, packedSdk } from '../../support/real-apps'
 
 // The stalewatch tarball as `npm pack` makes it: it installs into an empty
 // folder with npm (offline: it has no dependencies), every entry point of its
 // exports map is there with its types, importing any of them in Node without
 // a DOM does nothing and throws nothing, and its bin runs.
 
-const root = path.resolve(import.meta.dirname, '../..')
+const root = path.resolve(import.meta.dirname, '../../..')
 const sdkPackage = JSON.parse(readFileSync(path.join(root, 'sdk/package.json'), 'utf8')) as {
   exports: Record<string, string | { types: string; default: string }>
   peerDependencies: Record<string, string>

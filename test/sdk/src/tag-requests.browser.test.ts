@@ -6,11 +6,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createLoadCounter } from '@/sdk/src/server/counter'
 import { countNode } from '@/sdk/src/server/node'
 import { countUpgrades } from '@/sdk/src/server/ws'
-import { eventually, startStalewatchIngest, storedByLabels } from '../support/backend-load'
-import { launchChromium } from '../support/browser'
-import { inlineJson, sdkAssets, type Asset } from '../support/customer-app'
-import { useEngine, testProject } from '../support/engine'
-import { envelope, heartbeat, post } from '../support/envelopes'
+import { eventually, startStalewatchIngest, storedByLabels } from '../../support/backend-load'
+import { launchChromium } from '../../support/browser'
+import { inlineJson, sdkAssets, type Asset } from '../../support/customer-app'
+import { useEngine, testProject } from '../../support/engine'
+import { envelope, heartbeat, post } from '../../support/envelopes'
 
 // The tagging add-on's built ESM file in real Chromium: which of the page's
 // requests carry the version (fetch, XMLHttpRequest, a listed API origin

@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../support/browser'
-import { inlineJson, sdkAssets, startCustomerApp, type CustomerApp } from '../support/customer-app'
+import { launchChromium } from '../../support/browser'
+import { inlineJson, sdkAssets, startCustomerApp, type CustomerApp } from '../../support/customer-app'
 
 // The update prompt (stalewatch/prompt, which every adapter mounts) in
 // Chromium, on a page whose own CSS is hostile to it and whose fixed sidebar
@@ -12,7 +12,7 @@ import { inlineJson, sdkAssets, startCustomerApp, type CustomerApp } from '../su
 // from the keyboard (Tab, Enter, Escape) and gives focus back, shows the app's
 // own text, and follows light and dark. Ingest is answered by the test.
 
-const artifacts = path.resolve(import.meta.dirname, '../artifacts')
+const artifacts = path.resolve(import.meta.dirname, '../../artifacts')
 let browser: Browser
 let customer: CustomerApp
 

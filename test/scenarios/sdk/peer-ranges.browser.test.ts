@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { packSdk } from '../support/real-apps'
+import { packSdk } from '../../support/real-apps'
 
 // An app on a pre-release of a framework (a Next.js canary, a React or Vue
 // release candidate) installs the stalewatch tarball with plain `npm install`,
@@ -12,7 +12,7 @@ import { packSdk } from '../support/real-apps'
 // major.minor.patch: `>=14` and even `>=14.0.0-0` refuse 16.5.0-canary.38.
 // The frameworks here are empty packages with those versions (npm's peer check
 // reads nothing else), so the check runs offline in seconds; the real canary
-// app is test/apps/next-canary.test.ts.
+// app is test/scenarios/apps/next-canary.browser.test.ts.
 
 const PRE_RELEASES: Record<string, string> = {
   next: '16.5.0-canary.38',
@@ -25,7 +25,7 @@ const PRE_RELEASES: Record<string, string> = {
   '@angular/router': '22.0.0-rc.1',
 }
 
-const root = path.resolve(import.meta.dirname, '../..')
+const root = path.resolve(import.meta.dirname, '../../..')
 let work: string
 
 function run(command: string, args: string[], cwd: string) {

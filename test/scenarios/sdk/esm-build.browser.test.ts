@@ -2,11 +2,11 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startApp, type RunningApp } from '../support/app-server'
-import { launchChromium, setVisibility } from '../support/browser'
-import { esmPage, sdkAssets, startCustomerApp, type Asset, type CustomerApp } from '../support/customer-app'
-import { stalewatchAdmin, type TestProject } from '../support/stalewatch-admin'
-import { storedChecks } from '../support/stored-checks'
+import { startApp, type RunningApp } from '../../support/app-server'
+import { launchChromium, setVisibility } from '../../support/browser'
+import { esmPage, sdkAssets, startCustomerApp, type Asset, type CustomerApp } from '../../support/customer-app'
+import { stalewatchAdmin, type TestProject } from '../../support/stalewatch-admin'
+import { storedChecks } from '../../support/stored-checks'
 
 // The SDK's ESM build in real Chromium, on a customer page of its own origin,
 // reporting to the whole Stalewatch app. What arrived is read back through the
@@ -19,7 +19,7 @@ let sdk: Record<string, Asset>
 let admin: ReturnType<typeof stalewatchAdmin>
 const customers: CustomerApp[] = []
 const stored = storedChecks()
-const artifacts = path.resolve(import.meta.dirname, '../artifacts')
+const artifacts = path.resolve(import.meta.dirname, '../../artifacts')
 const POLL = { timeout: 30_000, interval: 200 }
 
 beforeAll(async () => {
@@ -53,7 +53,7 @@ afterAll(async () => {
  * does this.
  */
 async function storedEvents(project: TestProject) {
-  const { rawEvents } = await import('../support/raw-events')
+  const { rawEvents } = await import('../../support/raw-events')
   const seen = new Set<string>()
   return (await rawEvents(project.id)).filter((e) => !seen.has(e.event_id) && seen.add(e.event_id))
 }

@@ -1,10 +1,10 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startApp, type RunningApp } from '../support/app-server'
-import { launchChromium } from '../support/browser'
-import { esmPage, sdkAssets, startCustomerApp, type CustomerApp } from '../support/customer-app'
-import { startIngestRelay, type IngestRelay } from '../support/ingest-relay'
-import { stalewatchAdmin } from '../support/stalewatch-admin'
+import { startApp, type RunningApp } from '../../support/app-server'
+import { launchChromium } from '../../support/browser'
+import { esmPage, sdkAssets, startCustomerApp, type CustomerApp } from '../../support/customer-app'
+import { startIngestRelay, type IngestRelay } from '../../support/ingest-relay'
+import { stalewatchAdmin } from '../../support/stalewatch-admin'
 
 // Ingest is really unavailable for a while: the SDK's endpoint is a loopback
 // proxy that answers 503 with Retry-After (as the app does when storage is
@@ -60,7 +60,7 @@ describe('SDK in Chromium while ingest is unavailable', () => {
     // may SIGKILL the server (exit 143), but every event the tabs saw answered
     // 2xx was stored before that answer.
     await app.stop()
-    const { rawEvents } = await import('../support/raw-events')
+    const { rawEvents } = await import('../../support/raw-events')
     const stored = await rawEvents(project.id)
     const ids = stored.map((e) => e.event_id)
     expect(new Set(ids).size).toBe(ids.length)

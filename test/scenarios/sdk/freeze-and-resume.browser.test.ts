@@ -1,11 +1,11 @@
 import type { CDPSession, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startApp, type RunningApp } from '../support/app-server'
-import { launchUnemulatedChromium, type UnemulatedChromium } from '../support/browser'
-import { esmPage, sdkAssets, startCustomerApp, type Asset, type CustomerApp } from '../support/customer-app'
-import { startIngestRelay, type IngestRelay } from '../support/ingest-relay'
-import { stalewatchAdmin, type TestProject } from '../support/stalewatch-admin'
-import { storedChecks } from '../support/stored-checks'
+import { startApp, type RunningApp } from '../../support/app-server'
+import { launchUnemulatedChromium, type UnemulatedChromium } from '../../support/browser'
+import { esmPage, sdkAssets, startCustomerApp, type Asset, type CustomerApp } from '../../support/customer-app'
+import { startIngestRelay, type IngestRelay } from '../../support/ingest-relay'
+import { stalewatchAdmin, type TestProject } from '../../support/stalewatch-admin'
+import { storedChecks } from '../../support/stored-checks'
 
 // The Page Lifecycle in real Chromium: the DevTools protocol freezes and
 // resumes a tab as the browser does to background tabs (it hides the page,
@@ -35,7 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   try {
     // The app stops first, while the tabs are still open: closing them sends their last events.
-    // Only the app's exit matters here, not how (see sdk.test.ts).
+    // Only the app's exit matters here, not how (see esm-build.browser.test.ts).
     if (app) await stored.runAfter(() => app.stop())
   } finally {
     await chromium?.close()
@@ -68,7 +68,7 @@ const acknowledged = (session: string) => relay.forwarded.filter((b) => b.sessio
 
 /** A project's stored events, each once, in the order the tab made them (one load per tab here). */
 async function storedEvents(project: TestProject) {
-  const { rawEvents } = await import('../support/raw-events')
+  const { rawEvents } = await import('../../support/raw-events')
   const seen = new Set<string>()
   const events = (await rawEvents(project.id)).filter((e) => !seen.has(e.event_id) && seen.add(e.event_id))
   expect(new Set(events.map((e) => e.load_id)).size).toBe(1)

@@ -1,5 +1,5 @@
 import { describe } from 'vitest'
-import { realAppScenario } from '../support/real-app-scenario'
+import { realAppScenario } from '../../support/real-app-scenario'
 
 // The app create-vite makes from its vue template, its packages installed by
 // pnpm from the registry, the package by the README's pnpm command, built,
