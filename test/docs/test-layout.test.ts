@@ -16,8 +16,7 @@ import { describe, expect, it } from 'vitest'
 //   real engine, maybe HTTP on loopback in its own process), .app (the built
 //   product started by startApp), .browser (Chromium). Checked here by what
 //   the file imports.
-// Files written before the rule are listed below; a new test file must follow
-// it, and a file moved to it leaves the list.
+// Every test file follows it: there is no list of exceptions.
 
 const root = path.resolve(import.meta.dirname, '../..')
 type Kind = 'pure' | 'engine' | 'app' | 'browser'
@@ -62,34 +61,14 @@ function testFiles(dir = 'test'): string[] {
   })
 }
 
-/** Test files from before the rule (issue 26): each is a move still to make. Never add to this list. */
-const BEFORE_THE_RULE = new Set<string>([
-  'test/browser/alerts-page.test.ts',
-  'test/browser/backend-load-storm.test.ts',
-  'test/browser/chart-markers.test.ts',
-  'test/browser/chart-screens.test.ts',
-  'test/browser/dashboard.test.ts',
-  'test/browser/forged-versions.test.ts',
-  'test/browser/layout.test.ts',
-  'test/browser/rollout-tabs.test.ts',
-  'test/browser/rollout-wave.test.ts',
-  'test/browser/script-tag-reloads.test.ts',
-])
-
 describe('test layout (ARCHITECTURE.md, Tests)', () => {
   const files = testFiles()
 
-  it('every test file follows the rule, but those written before it', () => {
+  it('every test file follows the rule', () => {
     const problems = files
-      .filter((f) => !BEFORE_THE_RULE.has(f))
       .map((f) => [f, layoutProblem(f, readFileSync(path.join(root, f), 'utf8'))])
       .filter(([, problem]) => problem !== null)
     expect(Object.fromEntries(problems)).toEqual({})
-  })
-
-  it('lists only files that exist and still break the rule, so the list only shrinks', () => {
-    const stale = [...BEFORE_THE_RULE].filter((f) => !files.includes(f) || layoutProblem(f, readFileSync(path.join(root, f), 'utf8')) === null)
-    expect(stale).toEqual([])
   })
 
   it('knows a test by its name: mirrors, aspects and kinds', () => {

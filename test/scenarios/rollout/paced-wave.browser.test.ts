@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { adminFetch, startApp, type RunningApp } from '../support/app-server'
-import { launchChromium, logInWithToken, setVisibility } from '../support/browser'
-import { esmPage, sdkAssets, startCustomerApp, type CustomerApp } from '../support/customer-app'
-import { simulatedTabs, type SimulatedTab } from '../support/simulated-tabs'
-import { stalewatchAdmin, type Preview, type Rollout, type TestProject } from '../support/stalewatch-admin'
-import { startReceiver, type Receiver } from '../alerts/receiver'
+import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
+import { launchChromium, logInWithToken, setVisibility } from '../../support/browser'
+import { esmPage, sdkAssets, startCustomerApp, type CustomerApp } from '../../support/customer-app'
+import { simulatedTabs, type SimulatedTab } from '../../support/simulated-tabs'
+import { stalewatchAdmin, type Preview, type Rollout, type TestProject } from '../../support/stalewatch-admin'
+import { startReceiver, type Receiver } from '../../alerts/receiver'
 
 // Paced reload waves and their guard, against the whole app: a population of
 // tabs (simulated ones speaking the wire format to the real ingest endpoint,

@@ -7,16 +7,16 @@ import { formatDuration, formatShare } from '@/lib/charts/format'
 import type { ProjectOverview } from '@/lib/figures/overview'
 import type { ReleaseSummary } from '@/lib/figures/release-summaries/summaries'
 import type { IngestEnvelope, WireEvent } from '@/sdk/src/wire'
-import { adminFetch, startApp, type RunningApp } from '../support/app-server'
-import { launchChromium, logInWithToken } from '../support/browser'
-import { uid } from '../support/envelopes'
+import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
+import { launchChromium, logInWithToken } from '../../support/browser'
+import { uid } from '../../support/envelopes'
 
 // Each dashboard page in real Chromium against the whole app, with seeded
 // traffic: the figures on the page must be the ones its JSON API gives.
 // Screenshots go to test/artifacts/ for review.
 
 const M = 60_000
-const artifacts = path.resolve(import.meta.dirname, '../artifacts')
+const artifacts = path.resolve(import.meta.dirname, '../../artifacts')
 let app: RunningApp
 let browser: Browser
 let page: Page

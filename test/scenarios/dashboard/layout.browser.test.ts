@@ -3,10 +3,10 @@ import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { IngestEnvelope, ReloadReason, WireEvent } from '@/sdk/src/wire'
-import { adminFetch, startApp, type RunningApp } from '../support/app-server'
-import { launchChromium, logInWithToken } from '../support/browser'
-import { uid } from '../support/envelopes'
-import { simulatedTabs, type SimulatedTab } from '../support/simulated-tabs'
+import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
+import { launchChromium, logInWithToken } from '../../support/browser'
+import { uid } from '../../support/envelopes'
+import { simulatedTabs, type SimulatedTab } from '../../support/simulated-tabs'
 
 // Every dashboard page, at a laptop's 1280 and 1440 px and a phone's 390 px,
 // light and dark, with what real projects put on it: git SHAs for versions
@@ -17,7 +17,7 @@ import { simulatedTabs, type SimulatedTab } from '../support/simulated-tabs'
 // to test/artifacts/layout-*.png.
 
 const M = 60_000
-const artifacts = path.resolve(import.meta.dirname, '../artifacts')
+const artifacts = path.resolve(import.meta.dirname, '../../artifacts')
 const WIDTHS = [1280, 1440, 390] as const
 const THEMES = ['light', 'dark'] as const
 // Three releases named by their commit, as `git rev-parse HEAD` prints them.

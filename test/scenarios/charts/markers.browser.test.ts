@@ -3,9 +3,9 @@ import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ChartData } from '@/lib/charts/chart-data'
-import { adminFetch, startApp, type RunningApp } from '../support/app-server'
-import { launchChromium, logInWithToken } from '../support/browser'
-import { envelope, heartbeat } from '../support/envelopes'
+import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
+import { launchChromium, logInWithToken } from '../../support/browser'
+import { envelope, heartbeat } from '../../support/envelopes'
 
 // Release and minimum markers as a person reads them in Chromium (issue #27,
 // "Markers that say which line they belong to", "Colours fixed per
@@ -16,7 +16,7 @@ import { envelope, heartbeat } from '../support/envelopes'
 // series' colour, and a version keeps its colour when a release is added.
 
 const M = 60_000
-const artifacts = path.resolve(import.meta.dirname, '../artifacts')
+const artifacts = path.resolve(import.meta.dirname, '../../artifacts')
 const SHA = ['0d4c1f7a9b2e5c8d1a4f7b0e3c6d9a2f5b8e1c4d', '5e8b1d4a7c0f3b6e9d2a5c8f1b4e7a0d3c6f9b2e', '9a2d5f8c1e4b7a0d3f6c9e2b5a8d1f4c7e0b3a6d', 'e1b4a7d0c3f6e9b2a5d8c1f4e7b0a3d6c9f2e5b8'] as const
 
 let app: RunningApp

@@ -5,15 +5,15 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { adminFetch, startApp, type RunningApp } from '../support/app-server'
-import { launchChromium, logInWithToken } from '../support/browser'
+import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
+import { launchChromium, logInWithToken } from '../../support/browser'
 
 // The alerts page in Chromium against the whole app: a rule created with the
 // form is the one the API lists, its test notification reaches a real
 // receiver signed with the secret the page showed once, a bad condition is
 // named, and deleting it removes it from page and API.
 
-const artifacts = path.resolve(import.meta.dirname, '../artifacts')
+const artifacts = path.resolve(import.meta.dirname, '../../artifacts')
 let app: RunningApp
 let browser: Browser
 let page: Page

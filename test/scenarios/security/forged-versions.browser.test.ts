@@ -1,11 +1,11 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { adminFetch } from '../support/app-server'
-import { esmPage, startCustomerApp, type CustomerApp } from '../support/customer-app'
-import { envelope, heartbeat, post } from '../support/envelopes'
-import { startIngestRelay, type IngestRelay, type RelayedAnswer } from '../support/ingest-relay'
-import type { TestProject } from '../support/stalewatch-admin'
-import { useWholeApp } from '../support/whole-app'
+import { adminFetch } from '../../support/app-server'
+import { esmPage, startCustomerApp, type CustomerApp } from '../../support/customer-app'
+import { envelope, heartbeat, post } from '../../support/envelopes'
+import { startIngestRelay, type IngestRelay, type RelayedAnswer } from '../../support/ingest-relay'
+import type { TestProject } from '../../support/stalewatch-admin'
+import { useWholeApp } from '../../support/whole-app'
 
 // Issue 22, finding 2, in Chromium against the whole app: a version string
 // sent with the public ingest key alone must not make a real tab show "A new

@@ -1,10 +1,10 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startApp, type RunningApp } from '../support/app-server'
-import { launchChromium, setVisibility } from '../support/browser'
-import { esmPage, sdkAssets, startCustomerApp, type Asset, type CustomerApp, type EsmPageOptions } from '../support/customer-app'
-import { startIngestRelay, type IngestRelay, type RelayedBatch } from '../support/ingest-relay'
-import { stalewatchAdmin, type TestProject } from '../support/stalewatch-admin'
+import { startApp, type RunningApp } from '../../support/app-server'
+import { launchChromium, setVisibility } from '../../support/browser'
+import { esmPage, sdkAssets, startCustomerApp, type Asset, type CustomerApp, type EsmPageOptions } from '../../support/customer-app'
+import { startIngestRelay, type IngestRelay, type RelayedBatch } from '../../support/ingest-relay'
+import { stalewatchAdmin, type TestProject } from '../../support/stalewatch-admin'
 
 // Reloads that must hold in an incident, in Chromium against the whole app:
 // undoing a raised minimum, an ingest outage while tabs reload, a tab with a

@@ -1,10 +1,10 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startApp, type RunningApp } from '../support/app-server'
-import { launchChromium, setVisibility } from '../support/browser'
-import { inlineJson, startCustomerApp, type CustomerApp } from '../support/customer-app'
-import { startIngestRelay, type IngestRelay, type RelayedAnswer } from '../support/ingest-relay'
-import { stalewatchAdmin, type TestProject } from '../support/stalewatch-admin'
+import { startApp, type RunningApp } from '../../support/app-server'
+import { launchChromium, setVisibility } from '../../support/browser'
+import { inlineJson, startCustomerApp, type CustomerApp } from '../../support/customer-app'
+import { startIngestRelay, type IngestRelay, type RelayedAnswer } from '../../support/ingest-relay'
+import { stalewatchAdmin, type TestProject } from '../../support/stalewatch-admin'
 
 // Automatic reloads with the script tag, in Chromium against the whole app:
 // /sdk.js as docs/sdk.md embeds it, whose reload rules (/stalewatch-reloads.js,

@@ -3,9 +3,9 @@ import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { IngestEnvelope, WireEvent } from '@/sdk/src/wire'
-import { adminFetch, startApp, type RunningApp } from '../support/app-server'
-import { launchChromium, logInWithToken } from '../support/browser'
-import { uid } from '../support/envelopes'
+import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
+import { launchChromium, logInWithToken } from '../../support/browser'
+import { uid } from '../../support/envelopes'
 
 // How the charts look, in Chromium against the whole app: a rollout of three
 // versions must be told apart at a glance, the labels of release and minimum markers must
@@ -14,7 +14,7 @@ import { uid } from '../support/envelopes'
 // to test/artifacts/ for review.
 
 const M = 60_000
-const artifacts = path.resolve(import.meta.dirname, '../artifacts')
+const artifacts = path.resolve(import.meta.dirname, '../../artifacts')
 let app: RunningApp
 let browser: Browser
 
@@ -135,7 +135,7 @@ describe('charts in the browser', () => {
     const legend = new Map(await legendColours(page, 'versions'))
     expect([...legend.keys()].sort()).toEqual(['v1', 'v2', 'v3'])
     const [c1, c2, c3] = ['v1', 'v2', 'v3'].map((v) => legend.get(v)!)
-    // Each version in a colour of its own (fixed for the project's life: test/browser/chart-markers.test.ts).
+    // Each version in a colour of its own (fixed for the project's life: test/scenarios/charts/markers.browser.test.ts).
     for (const [a, b] of [[c1, c2], [c1, c3], [c2, c3]] as const) expect(distance(a!, b!), `${a} vs ${b}`).toBeGreaterThan(90)
 
     const { surface, labels } = await markerLabels(page, 'versions')

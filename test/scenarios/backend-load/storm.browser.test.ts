@@ -4,8 +4,8 @@ import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ChartData } from '@/lib/charts/chart-data'
-import { adminFetch, startApp, type RunningApp } from '../support/app-server'
-import { launchChromium, logInWithToken } from '../support/browser'
+import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
+import { launchChromium, logInWithToken } from '../../support/browser'
 
 // `npm run simulate -- --storm` against the whole app, as a person would run
 // it: the simulator's tabs report to Stalewatch, poll a simulated app server
@@ -16,8 +16,8 @@ import { launchChromium, logInWithToken } from '../support/browser'
 // explorer and the latest release's page are photographed for review, with
 // the simulator's output beside them (test/artifacts/, not committed).
 
-const root = path.resolve(import.meta.dirname, '../..')
-const artifacts = path.resolve(import.meta.dirname, '../artifacts')
+const root = path.resolve(import.meta.dirname, '../../..')
+const artifacts = path.resolve(import.meta.dirname, '../../artifacts')
 const BLIP_S = 90
 let app: RunningApp
 let browser: Browser
