@@ -5,7 +5,7 @@ import { README_COMMANDS } from '../support/package-managers'
 
 // README.md and docs/sdk.md show the files of docs/examples/ verbatim between
 // snippet markers: the framework steps as diffs against the scaffolders'
-// files, which the real-app tests (test/apps/) apply to apps those
+// files, which the real-app tests (test/scenarios/apps/) apply to apps those
 // scaffolders make. So the docs cannot show steps that no longer work.
 // docs/backend-load.md shows docs/examples/backend-load/ the same way (the
 // Next.js app test follows it too).
