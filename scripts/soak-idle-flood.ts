@@ -30,7 +30,7 @@ const SLOW_HEAD = 'POST /api/ingest HTTP/1.1\r\nhost: soak\r\ncontent-type: text
  * Opens `idle` silent and `slow` trickling connections, waits up to `waitMs`
  * for the server to close them, then closes what is left. The wait is
  * generous: a server busy starting up or restoring accepts late, and the
- * close is timed from the accept (test/hardening/connections.test.ts holds
+ * close is timed from the accept (test/ingest/edge/connection-guard.app.test.ts holds
  * the bound itself).
  */
 export async function idleConnectionFlood(url: string, { idle = 1500, slow = 100, waitMs = 60_000 } = {}): Promise<IdleFloodResult> {

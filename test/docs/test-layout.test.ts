@@ -16,8 +16,7 @@ import { describe, expect, it } from 'vitest'
 //   real engine, maybe HTTP on loopback in its own process), .app (the built
 //   product started by startApp), .browser (Chromium). Checked here by what
 //   the file imports.
-// Files written before the rule are listed below; a new test file must follow
-// it, and a file moved to it leaves the list.
+// Every test file follows it: there is no list of exceptions.
 
 const root = path.resolve(import.meta.dirname, '../..')
 type Kind = 'pure' | 'engine' | 'app' | 'browser'
@@ -62,95 +61,14 @@ function testFiles(dir = 'test'): string[] {
   })
 }
 
-/** Test files from before the rule (issue 26): each is a move still to make. Never add to this list. */
-const BEFORE_THE_RULE = new Set<string>([
-  'test/alerts/app.test.ts',
-  'test/alerts/backend-load-alerts.test.ts',
-  'test/alerts/evaluator.test.ts',
-  'test/app/admin-api.test.ts',
-  'test/app/project-by-name.test.ts',
-  'test/apps/next-canary.test.ts',
-  'test/apps/next.test.ts',
-  'test/apps/sveltekit.test.ts',
-  'test/apps/vite-react.test.ts',
-  'test/apps/vite-vue-pnpm.test.ts',
-  'test/apps/vite-vue.test.ts',
-  'test/backend-load/metrics.test.ts',
-  'test/backend-load/middleware-next.test.ts',
-  'test/backend-load/middleware-node.test.ts',
-  'test/browser/alerts-page.test.ts',
-  'test/browser/backend-load-storm.test.ts',
-  'test/browser/backend-load-tagging.test.ts',
-  'test/browser/chart-markers.test.ts',
-  'test/browser/chart-screens.test.ts',
-  'test/browser/dashboard.test.ts',
-  'test/browser/favicon.test.ts',
-  'test/browser/forged-versions.test.ts',
-  'test/browser/layout.test.ts',
-  'test/browser/rollout-tabs.test.ts',
-  'test/browser/rollout-wave.test.ts',
-  'test/browser/script-tag-reloads.test.ts',
-  'test/browser/sdk-embeds.test.ts',
-  'test/browser/sdk-lifecycle.test.ts',
-  'test/browser/sdk-outage.test.ts',
-  'test/browser/sdk-prompt.test.ts',
-  'test/browser/sdk.test.ts',
-  'test/dashboard/charts.test.ts',
-  'test/dashboard/rollout.test.ts',
-  'test/figures/live-sessions-sample.test.ts',
-  'test/hardening/access.test.ts',
-  'test/hardening/app-process.test.ts',
-  'test/hardening/broken-output.test.ts',
-  'test/hardening/connections.test.ts',
-  'test/hardening/deploy-names.test.ts',
-  'test/hardening/faults.test.ts',
-  'test/hardening/front-door.test.ts',
-  'test/hardening/fuzz.test.ts',
-  'test/hardening/ingest-disk-fast-writer.test.ts',
-  'test/hardening/ingest-disk-full.test.ts',
-  'test/hardening/ingest-log-crash.test.ts',
-  'test/hardening/ingest-log-damage.test.ts',
-  'test/hardening/key-share.test.ts',
-  'test/hardening/limits.test.ts',
-  'test/hardening/login-flood.test.ts',
-  'test/hardening/login-limits.test.ts',
-  'test/hardening/pages-flood.test.ts',
-  'test/hardening/storable-strings.test.ts',
-  'test/hardening/stray-requests.test.ts',
-  'test/hardening/trusted-versions.test.ts',
-  'test/hardening/version-flood.test.ts',
-  'test/hardening/version-share.test.ts',
-  'test/release-gates/cli.test.ts',
-  'test/rollout/rollout-api.test.ts',
-  'test/rollout/wave-edges.test.ts',
-  'test/rollout/wave-floods.test.ts',
-  'test/scale/admission.test.ts',
-  'test/scale/cluster-ddl.test.ts',
-  'test/scale/overload.test.ts',
-  'test/sdk/docs-snippet.test.ts',
-  'test/sdk/helpers.test.ts',
-  'test/sdk/paced-wave.test.ts',
-  'test/sdk/package.test.ts',
-  'test/sdk/peer-ranges.test.ts',
-  'test/simulator/generator.test.ts',
-  'test/simulator/storm.test.ts',
-  'test/tracing/spans.test.ts',
-])
-
 describe('test layout (ARCHITECTURE.md, Tests)', () => {
   const files = testFiles()
 
-  it('every test file follows the rule, but those written before it', () => {
+  it('every test file follows the rule', () => {
     const problems = files
-      .filter((f) => !BEFORE_THE_RULE.has(f))
       .map((f) => [f, layoutProblem(f, readFileSync(path.join(root, f), 'utf8'))])
       .filter(([, problem]) => problem !== null)
     expect(Object.fromEntries(problems)).toEqual({})
-  })
-
-  it('lists only files that exist and still break the rule, so the list only shrinks', () => {
-    const stale = [...BEFORE_THE_RULE].filter((f) => !files.includes(f) || layoutProblem(f, readFileSync(path.join(root, f), 'utf8')) === null)
-    expect(stale).toEqual([])
   })
 
   it('knows a test by its name: mirrors, aspects and kinds', () => {

@@ -1,5 +1,5 @@
 // The README's commands for each package manager ("Install the package"), as
-// the README shows them (test/sdk/docs-snippet.test.ts holds the two equal),
+// the README shows them (test/docs/examples.test.ts holds the two equal),
 // and how the real-app tests run them. pnpm is not one of the repository's
 // dependencies: the tests run a pinned release of it through npx.
 

@@ -3,7 +3,7 @@ import path from 'node:path'
 
 // The README's "add two lines" steps are diffs against the files a
 // framework's scaffolder writes, kept in docs/examples/<app>/<file>.diff (the
-// README and docs/sdk.md show them verbatim: test/sdk/docs-snippet.test.ts).
+// README and docs/sdk.md show them verbatim: test/docs/examples.test.ts).
 // The real-app tests apply them here, the way a person follows them: find the
 // lines shown as context (' ') and removed ('-'), put the added ('+') ones in.
 // A line `...` separates places in the file. A snippet that no longer fits the

@@ -10,7 +10,7 @@ import * as core from '../../../sdk/src/index'
 // covers what a page with it loads at first: stalewatch.js, with the core,
 // the prompt, chunk watching and what automatic reloads must watch from the
 // start. Their rules, stalewatch-reloads.js, come later and only once a
-// reload can matter (test/sdk/src/iife.test.ts, test/browser/script-tag-reloads.test.ts);
+// reload can matter (test/sdk/src/iife.test.ts, test/scenarios/rollout/script-tag-reloads.browser.test.ts);
 // their size is reported here too.
 
 it('builds the SDK with the core within 1,536 B and the script tag within 2,400 B min+gzip at first load (prompt and chunk watching included, reload rules apart), both working', async () => {

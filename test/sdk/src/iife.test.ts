@@ -14,7 +14,7 @@ import { FakeBrowser, fakeEnv, headerOk, type FakeOptions } from '../fakes'
 // stalewatch-reloads.js, the rules, arrives only once a reload can matter and
 // takes that over (sdk/src/iife.ts). First the rules taking over (fake
 // timers), then the two built files in one window (node:vm), then Chromium
-// (test/browser/script-tag-reloads.test.ts).
+// (test/scenarios/rollout/script-tag-reloads.browser.test.ts).
 
 describe('the rules take over what the script tag kept before they came', () => {
   beforeEach(() => {

@@ -6,7 +6,8 @@ import { countExpress, countFastify, type NodeRequest } from '../../../../sdk/sr
 // The Express and Fastify adapters with request/response objects of their
 // shape (neither framework is a dependency here): which route group and
 // status each request is counted under. The node:http, upgrade, Fetch and
-// Next.js adapters run against real servers and objects in test/backend-load/.
+// Next.js adapters run against real servers and objects beside this file
+// (node.stored-requests.engine.test.ts, next-counting.engine.test.ts).
 
 function recordingCounter() {
   const counted: unknown[][] = []
