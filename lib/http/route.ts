@@ -6,7 +6,7 @@ import { errorJson, guarded, unauthorizedJson } from './json'
 
 // The one way a route handler is made: each says who may call it, and the
 // wrapper checks that before the handler runs (and answers a generic 500 for
-// anything unexpected, through `guarded`). test/hardening/access.test.ts
+// anything unexpected, through `guarded`). test/scenarios/security/access.app.test.ts
 // walks every route.ts and fails on a handler not made here, or public but
 // not on its allow-list.
 

@@ -8,7 +8,7 @@ import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
 import { testProject, useEngine } from '../support/engine'
 import { eventually, item, storedByLabels } from '../support/backend-load'
-import { ingestRequest } from '../hardening/helpers'
+import { ingestRequest } from '../support/ingest-requests'
 
 // Every acknowledged event is storable: whatever strings an event carries
 // (lone surrogates, NUL, control characters, anything), an event the edge

@@ -6,7 +6,7 @@ import { registerRelease } from '@/lib/releases/release-store'
 import type { WireEvent } from '@/sdk/src/wire'
 import { testProject } from './engine'
 import { envelope, heartbeat } from './envelopes'
-import { ingestRequest } from '../hardening/helpers'
+import { ingestRequest } from './ingest-requests'
 
 // Shared by the rollout tests against the real engine: route handlers called
 // as Next.js would, a tab's request through the real pipeline, a project

@@ -1,6 +1,6 @@
 import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseExposition } from '../../alerts/prom-parser'
+import { parseExposition } from '../../support/prom-parser'
 import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
 import { envelope, heartbeat } from '../../support/envelopes'
 import { rawRequest } from '../../support/raw-http'

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
 import { envelope, heartbeat } from '../../support/envelopes'
 import { rawErrorCode, rawRequest } from '../../support/raw-http'
-import { parseExposition } from '../../alerts/prom-parser'
+import { parseExposition } from '../../support/prom-parser'
 
 // The whole app as `npm start` runs it, with a per-address limit of 5
 // requests (refilling one per 1000 s, so nothing refills during the test).

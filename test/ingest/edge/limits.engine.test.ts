@@ -9,7 +9,7 @@ import { createProject } from '@/lib/projects/project-store'
 import { useEngine, testProject } from '../../support/engine'
 import { envelope, heartbeat, uid } from '../../support/envelopes'
 import { startIngestServer } from '../../support/ingest-server'
-import { errorCode, everythingStored, ingestRequest, storedEvents } from '../../hardening/helpers'
+import { errorCode, everythingStored, ingestRequest, storedEvents } from '../../support/ingest-requests'
 
 useEngine()
 

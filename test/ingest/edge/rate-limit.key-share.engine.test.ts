@@ -10,7 +10,7 @@ import { useEngine, testProject } from '../../support/engine'
 import { envelope, heartbeat } from '../../support/envelopes'
 import { startIngestServer } from '../../support/ingest-server'
 import { rawErrorCode, rawRequest, type RawAnswer } from '../../support/raw-http'
-import { storedEvents } from '../../hardening/helpers'
+import { storedEvents } from '../../support/ingest-requests'
 
 // The ingest key is public: anybody can spend its budget of requests. One
 // address flooding a project's key must not take a real tab's heartbeats

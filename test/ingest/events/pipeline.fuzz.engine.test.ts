@@ -7,7 +7,7 @@ import { table } from '@/lib/store/tables'
 import type { CreatedProject } from '@/lib/projects/project-store'
 import { useEngine, testProject } from '../../support/engine'
 import { startIngestServer } from '../../support/ingest-server'
-import { ingestRequest, storedEvents } from '../../hardening/helpers'
+import { ingestRequest, storedEvents } from '../../support/ingest-requests'
 
 // Property tests: whatever arrives, the answer is a 2xx or a 4xx with a JSON
 // error, never a 5xx or a crash. Accepted batches are stored, so the group

@@ -9,7 +9,7 @@ import { runCommand, runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
 import { useEngine, testProject } from '../../support/engine'
 import { envelope, heartbeat } from '../../support/envelopes'
-import { errorCode, ingestRequest, storedEvents } from '../../hardening/helpers'
+import { errorCode, ingestRequest, storedEvents } from '../../support/ingest-requests'
 
 useEngine()
 

@@ -4,7 +4,7 @@ import { closeIngest, ingestRuntime } from '@/ingest/events/runtime'
 import { ingestErrors } from '@/lib/rollout/ingest-signal'
 import { testProject, useEngine } from '../../support/engine'
 import { envelope, heartbeat } from '../../support/envelopes'
-import { ingestRequest } from '../../hardening/helpers'
+import { ingestRequest } from '../../support/ingest-requests'
 
 // While the server stops, ingest answers 503 `shutting_down` for a few
 // seconds (server.ts closes the ingest before the background jobs). Those

@@ -3,7 +3,7 @@ import { handleIngest } from '@/ingest/events/pipeline'
 import { ingestRuntime } from '@/ingest/events/runtime'
 import { useEngine, testProject } from '../../support/engine'
 import { envelope, heartbeat } from '../../support/envelopes'
-import { errorCode, ingestRequest, storedEvents } from '../../hardening/helpers'
+import { errorCode, ingestRequest, storedEvents } from '../../support/ingest-requests'
 
 // New unregistered versions are rate-limited per project (10 a minute, burst
 // 50 by default), and the public key lets anybody spend that budget. A stream

@@ -5,11 +5,11 @@ import { ingestRuntime } from '@/ingest/events/runtime'
 import { metricsText } from '@/lib/metrics/render'
 import { registerRelease } from '@/lib/releases/release-store'
 import { issueSessionValue, SESSION_COOKIE } from '@/lib/auth/session-cookie'
-import { parseExposition } from '../../alerts/prom-parser'
+import { parseExposition } from '../../support/prom-parser'
 import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
 import { useEngine, testProject } from '../../support/engine'
 import { envelope, heartbeat } from '../../support/envelopes'
-import { errorCode, ingestRequest, storedEvents } from '../../hardening/helpers'
+import { errorCode, ingestRequest, storedEvents } from '../../support/ingest-requests'
 
 // The public ingest key chooses version strings. A flood of junk versions
 // must not lock out a real release, nor fill the cap in a second.

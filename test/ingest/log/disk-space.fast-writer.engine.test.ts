@@ -8,7 +8,7 @@ import { resetConfigCache } from '@/lib/config'
 import { useEngine, testProject } from '../../support/engine'
 import { envelope, uid } from '../../support/envelopes'
 import { mountSmallDisk } from '../../support/small-disk'
-import { errorCode, ingestRequest, storedEvents } from '../../hardening/helpers'
+import { errorCode, ingestRequest, storedEvents } from '../../support/ingest-requests'
 
 // The free-space watch reads the disk once a second; a writer faster than
 // that once went from above the floor to a full disk between two reads, and

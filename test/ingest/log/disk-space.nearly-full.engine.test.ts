@@ -10,7 +10,7 @@ import { metricsText } from '@/lib/metrics/render'
 import { useEngine, testProject } from '../../support/engine'
 import { envelope, heartbeat } from '../../support/envelopes'
 import { mountSmallDisk } from '../../support/small-disk'
-import { errorCode, ingestRequest, storedEvents } from '../../hardening/helpers'
+import { errorCode, ingestRequest, storedEvents } from '../../support/ingest-requests'
 
 // The ingest log's disk is watched: ingest sheds with 503 disk_low and
 // Retry-After while the free space is under STALEWATCH_MIN_FREE_DISK_BYTES,

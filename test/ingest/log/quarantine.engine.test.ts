@@ -16,7 +16,7 @@ import { table } from '@/lib/store/tables'
 import { useEngine, testProject } from '../../support/engine'
 import { envelope, heartbeat } from '../../support/envelopes'
 import { eventRowsFor } from '../../support/event-rows'
-import { ingestRequest, storedEvents } from '../../hardening/helpers'
+import { ingestRequest, storedEvents } from '../../support/ingest-requests'
 
 // The product's ingest log (STALEWATCH_INGEST_ACK=logged) finds a segment a
 // previous run left whose column line is damaged. It must not retry it for

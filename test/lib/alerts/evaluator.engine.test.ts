@@ -8,7 +8,7 @@ import { registerRelease } from '@/lib/releases/release-store'
 import { useEngine, testProject } from '../../support/engine'
 import { startIngestServer } from '../../support/ingest-server'
 import { envelope, heartbeat, post, uid } from '../../support/envelopes'
-import { startReceiver, type Receiver } from '../../alerts/receiver'
+import { startReceiver, type Receiver } from '../../support/webhook-receiver'
 
 // A stale-share rule (above 20 % for 5 min, 10 min grace after the latest
 // release) over traffic with a known answer: 3 of 10 live sessions stay on the

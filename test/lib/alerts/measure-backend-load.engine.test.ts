@@ -7,10 +7,10 @@ import { conditionSchema, newRuleSchema, type AlertRule } from '@/lib/alerts/rul
 import { listTransitions } from '@/lib/alerts/transition-store'
 import type { AggregateItem } from '@/sdk/src/server/wire'
 import { registerRelease } from '@/lib/releases/release-store'
-import { M, sendAll, Tab } from '../../dashboard/scenario'
+import { M, sendAll, Tab } from '../../support/known-answer-tabs'
 import { sendLoadAt } from '../../support/backend-load'
 import { testProject, useEngine } from '../../support/engine'
-import { startReceiver, type Receiver } from '../../alerts/receiver'
+import { startReceiver, type Receiver } from '../../support/webhook-receiver'
 
 // The backend-load rule kinds over crafted counts with a known answer, in
 // the real engine, with the evaluator's clock driven by the test. Two

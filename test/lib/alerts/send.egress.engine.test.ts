@@ -5,7 +5,7 @@ import { sendNotification } from '@/lib/alerts/send'
 import { testNotification } from '@/lib/alerts/message'
 import type { Destination } from '@/lib/alerts/rule-schema'
 import { useEngine, testProject } from '../../support/engine'
-import { startReceiver, type Receiver } from '../../alerts/receiver'
+import { startReceiver, type Receiver } from '../../support/webhook-receiver'
 
 // Webhook destinations are chosen by an admin, but the server makes the
 // request: without egress rules a destination is a way to reach loopback

@@ -3,7 +3,7 @@ import { INITIAL_STATE, step, type Judgement, type RuleState } from '@/lib/alert
 import { backoffMs, MAX_ATTEMPTS } from '@/lib/alerts/deliver'
 import { signBody, verifySignature } from '@/lib/alerts/sign'
 import { renderExposition } from '@/lib/metrics/exposition'
-import { parseExposition } from '../../alerts/prom-parser'
+import { parseExposition } from '../../support/prom-parser'
 
 // Pure parts: the rule state machine with hysteresis, backoff, signatures,
 // and the exposition renderer against the strict parser.

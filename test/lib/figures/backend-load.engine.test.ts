@@ -8,7 +8,7 @@ import { projectById } from '@/lib/projects/project-directory'
 import { invalidateCatalog } from '@/lib/releases/catalog-staleness'
 import { registerRelease } from '@/lib/releases/release-store'
 import { rollupProject } from '@/lib/rollup-runner/run-project'
-import { M, sendAll, Tab } from '../../dashboard/scenario'
+import { M, sendAll, Tab } from '../../support/known-answer-tabs'
 import { testProject, useEngine } from '../../support/engine'
 import { sendLoadAt } from '../../support/backend-load'
 

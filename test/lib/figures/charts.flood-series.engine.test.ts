@@ -5,7 +5,7 @@ import { chartContext } from '@/lib/figures/chart-context'
 import { loadChart } from '@/lib/figures/charts'
 import { projectOverview } from '@/lib/figures/overview'
 import { testProject, useEngine } from '../../support/engine'
-import { M, sendAll, Tab } from '../../dashboard/scenario'
+import { M, sendAll, Tab } from '../../support/known-answer-tabs'
 
 // Issue #22, "Charts keep their meaning under a flood": the public ingest key
 // can send 10,000 sessions on junk versions. Registered releases (a deploy

@@ -4,7 +4,7 @@ import { registerRelease } from '@/lib/releases/release-store'
 import { chartContext, findRelease } from '@/lib/figures/chart-context'
 import { loadChart } from '@/lib/figures/charts'
 import { testProject, useEngine } from '../../support/engine'
-import { M, sendAll, Tab } from '../../dashboard/scenario'
+import { M, sendAll, Tab } from '../../support/known-answer-tabs'
 
 // Issue #27, "No figure beyond what was measured": a chart asked past now
 // (the explorer's window, an export with to in the future) has no points

@@ -4,7 +4,7 @@ import { registerRelease } from '@/lib/releases/release-store'
 import { chartContext } from '@/lib/figures/chart-context'
 import { loadChart } from '@/lib/figures/charts'
 import { testProject, useEngine } from '../../support/engine'
-import { M, sendAll, Tab } from '../../dashboard/scenario'
+import { M, sendAll, Tab } from '../../support/known-answer-tabs'
 
 // A public ingest key can send any version string: a chart must still show a
 // handful of series (the latest release and the versions with the most

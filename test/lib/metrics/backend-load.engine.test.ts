@@ -4,9 +4,9 @@ import { ingestMetrics } from '@/ingest/edge/metrics'
 import { ingestRuntime } from '@/ingest/events/runtime'
 import { metricsText } from '@/lib/metrics/render'
 import { registerRelease } from '@/lib/releases/release-store'
-import { parseExposition, type ParsedFamily } from '../../alerts/prom-parser'
+import { parseExposition, type ParsedFamily } from '../../support/prom-parser'
 import { item, minuteOf, postAggregates, sendLoadAt, startStalewatchIngest } from '../../support/backend-load'
-import { M, sendAll, Tab } from '../../dashboard/scenario'
+import { M, sendAll, Tab } from '../../support/known-answer-tabs'
 import { testProject, useEngine } from '../../support/engine'
 
 // Backend load in /api/metrics's text, as Prometheus parses it: the settled

@@ -8,7 +8,7 @@ import { projectOverview } from '@/lib/figures/overview'
 import { testProject, useEngine } from '../../support/engine'
 import { envelope, heartbeat, post } from '../../support/envelopes'
 import { startIngestServer } from '../../support/ingest-server'
-import { storedEvents } from '../../hardening/helpers'
+import { storedEvents } from '../../support/ingest-requests'
 import * as minSupportedRoute from '@/app/api/projects/[id]/min-supported/route'
 
 // Issue 22, finding 2: what a tab is told (latest, below the minimum) must

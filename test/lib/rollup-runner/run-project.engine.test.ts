@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { registerRelease } from '@/lib/releases/release-store'
 import { rollupProject } from '@/lib/rollup-runner/run-project'
 import { testProject, useEngine } from '../../support/engine'
-import { M, sendAll, Tab } from '../../dashboard/scenario'
+import { M, sendAll, Tab } from '../../support/known-answer-tabs'
 
 // The scheduler runs every 20 s, and a minute closes once a minute: two runs
 // in three used to recompute the same trailing minutes from the raw events

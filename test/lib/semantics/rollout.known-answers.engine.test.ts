@@ -15,7 +15,7 @@ import { liveInstantsTable } from '@/lib/figures/stragglers/table'
 import { qualified } from '@/lib/store/tables'
 import { runQuery } from '@/lib/store/run-query'
 import { testProject, useEngine } from '../../support/engine'
-import { M, S, sendAll, Tab } from '../../dashboard/scenario'
+import { M, S, sendAll, Tab } from '../../support/known-answer-tabs'
 
 // Rollout figures (docs/semantics.md, Rollout) on crafted traffic with a hand-computed
 // answer, through the real pipeline into the real engine, every request sent

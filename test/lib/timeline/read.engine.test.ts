@@ -10,7 +10,7 @@ import { qualified, table } from '@/lib/store/tables'
 import { timelineMarkdown } from '@/lib/timeline/markdown'
 import { readTimeline } from '@/lib/timeline/read'
 import { testProject, useEngine } from '../../support/engine'
-import { M, S, sendAll, Tab } from '../../dashboard/scenario'
+import { M, S, sendAll, Tab } from '../../support/known-answer-tabs'
 
 // The incident timeline of a window (docs/timeline.md): every source's
 // entries on one axis, in order, and its Markdown export. Against the real

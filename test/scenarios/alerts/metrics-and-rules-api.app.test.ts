@@ -3,8 +3,8 @@ import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
 import { envelope, heartbeat, post, uid } from '../../support/envelopes'
 import { issueSessionValue, SESSION_COOKIE } from '@/lib/auth/session-cookie'
 import { verifySignature } from '@/lib/alerts/sign'
-import { parseExposition, type ParsedFamily } from '../../alerts/prom-parser'
-import { startReceiver, type Receiver } from '../../alerts/receiver'
+import { parseExposition, type ParsedFamily } from '../../support/prom-parser'
+import { startReceiver, type Receiver } from '../../support/webhook-receiver'
 
 // The whole app as a child process: /api/metrics parsed as Prometheus would,
 // checked against /api/stats/live at the same instant; the alert rule API and

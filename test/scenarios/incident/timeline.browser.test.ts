@@ -7,7 +7,7 @@ import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
 import { launchChromium, logInWithToken } from '../../support/browser'
 import { simulatedTabs, type SimulatedTab } from '../../support/simulated-tabs'
 import { stalewatchAdmin, type TestProject } from '../../support/stalewatch-admin'
-import { startReceiver, type Receiver } from '../../alerts/receiver'
+import { startReceiver, type Receiver } from '../../support/webhook-receiver'
 
 // A scripted incident against the whole app (issue 24, "Done when"): a
 // release, a wave over tabs on the old one, its guard pausing it while

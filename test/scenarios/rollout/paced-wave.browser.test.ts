@@ -8,7 +8,7 @@ import { launchChromium, logInWithToken, setVisibility } from '../../support/bro
 import { esmPage, sdkAssets, startCustomerApp, type CustomerApp } from '../../support/customer-app'
 import { simulatedTabs, type SimulatedTab } from '../../support/simulated-tabs'
 import { stalewatchAdmin, type Preview, type Rollout, type TestProject } from '../../support/stalewatch-admin'
-import { startReceiver, type Receiver } from '../../alerts/receiver'
+import { startReceiver, type Receiver } from '../../support/webhook-receiver'
 
 // Paced reload waves and their guard, against the whole app: a population of
 // tabs (simulated ones speaking the wire format to the real ingest endpoint,

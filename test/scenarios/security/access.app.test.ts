@@ -19,7 +19,7 @@ import { adminFetch, startApp, type RunningApp } from '../../support/app-server'
 import { useEngine, testProject } from '../../support/engine'
 import { rawRequest } from '../../support/raw-http'
 import { envelope, heartbeat } from '../../support/envelopes'
-import { errorCode, ingestRequest } from '../../hardening/helpers'
+import { errorCode, ingestRequest } from '../../support/ingest-requests'
 
 useEngine()
 

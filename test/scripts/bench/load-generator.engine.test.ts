@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { runStep } from '../../../scripts/bench/load-generator'
-import { storedEvents } from '../../hardening/helpers'
+import { storedEvents } from '../../support/ingest-requests'
 import { startIngestServer } from '../../support/ingest-server'
 import { useEngine, testProject } from '../../support/engine'
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startChild, type BenchChild } from '../../../scripts/bench/child'
 import type { TabStats } from '../../../scripts/bench/tab-generator'
-import { storedEvents } from '../../hardening/helpers'
+import { storedEvents } from '../../support/ingest-requests'
 import { startIngestServer } from '../../support/ingest-server'
 import { testProject, useEngine } from '../../support/engine'
 

@@ -8,7 +8,7 @@ import { selfHealthTable, type HealthKind } from '@/lib/self-gaps/table'
 import { insertRows } from '@/lib/store/run-query'
 import { qualified } from '@/lib/store/tables'
 import { testProject, useEngine } from '../../../support/engine'
-import { M, S, sendAll, Tab } from '../../../dashboard/scenario'
+import { M, S, sendAll, Tab } from '../../../support/known-answer-tabs'
 
 // Stalewatch's own gaps (issue 24): read back from what the server processes
 // recorded (lib/self-gaps/), and a stretch in which Stalewatch heard no tab

@@ -7,7 +7,7 @@ import { changeMinimum } from '@/lib/rollout/change'
 import { endWave } from '@/lib/rollout/registry'
 import { rolloutStatus } from '@/lib/rollout/status'
 import { testProject, useEngine } from '../../../support/engine'
-import { M, sendAll, Tab } from '../../../dashboard/scenario'
+import { M, sendAll, Tab } from '../../../support/known-answer-tabs'
 
 // The wave as a picture (issue #27): what the rollout page draws beside its
 // tables, from the wave's stored state, the audit log and the live-sessions

@@ -2,7 +2,7 @@ import { expect } from 'vitest'
 import { handleIngest } from '@/ingest/events/pipeline'
 import { ingestRuntime } from '@/ingest/events/runtime'
 import type { IngestEnvelope, ReloadReason, WireEvent } from '@/sdk/src/wire'
-import { uid } from '../support/envelopes'
+import { uid } from './envelopes'
 
 // Crafted sessions with a known answer, sent through the real ingest
 // pipeline as the server would have received them at the given times.
