@@ -31,13 +31,15 @@ export function onEventsWritten(listener: () => void): () => void {
   return () => eventsWriteListeners().delete(listener)
 }
 
-const WRITE = /^\s*(INSERT|ALTER|DELETE|TRUNCATE)\b/i
+// The table a statement writes: INSERT INTO t, ALTER TABLE t, DELETE FROM t, TRUNCATE [TABLE] [IF EXISTS] t.
+// Only the target counts: the rollups' INSERT INTO <figure> … SELECT … FROM events
+// read the events table, and dropping the index at each run rebuilt it every 20 s.
+const WRITE_TARGET = /^\s*(?:INSERT\s+INTO|ALTER\s+TABLE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?(?:\s+IF\s+EXISTS)?)\s+([\w.`"]+)/i
 function writesEvents(sqlOrTable: string, isTable = false): boolean {
   const events = table('events')
   if (isTable) return sqlOrTable === events
-  if (!WRITE.test(sqlOrTable)) return false
-  const at = sqlOrTable.indexOf(events)
-  return at >= 0 && !/[\w.]/.test(sqlOrTable[at + events.length] ?? '')
+  const target = WRITE_TARGET.exec(sqlOrTable)?.[1]?.replace(/[`"]/g, '')
+  return target !== undefined && (target === events || target === 'events')
 }
 
 function tellEventsWritten(): void {

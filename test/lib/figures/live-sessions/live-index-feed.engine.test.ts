@@ -3,7 +3,8 @@ import { closeIngest, ingestRuntime } from '@/ingest/events/runtime'
 import { liveIndexFor } from '@/lib/figures/live-sessions/live-index-feed'
 import { liveSessions, liveSessionsFromEvents } from '@/lib/figures/live-sessions/read-now'
 import { insertRows, runCommand } from '@/lib/store/run-query'
-import { table } from '@/lib/store/tables'
+import { qualified, table } from '@/lib/store/tables'
+import { sessionFirstSeenTable } from '@/lib/figures/live-sessions/table'
 import { useEngine, testProject } from '../../../support/engine'
 import { eventRowsFor } from '../../../support/event-rows'
 import { send, hb } from '../../../support/rollout-calls'
@@ -51,4 +52,19 @@ it('counts rows inserted behind the sink, through insertRows and through an INSE
   expect((await liveSessionsFromEvents({ projectId: project.id, at, windowSeconds: W })).total).toBe(9)
   await builtIndex(project.id, at)
   expect((await liveSessions({ projectId: project.id, at, windowSeconds: W })).total).toBe(9)
+})
+
+it('stays built through statements that only read the events table to write another (the rollup runs)', async () => {
+  ingestRuntime()
+  const project = await testProject('reads-events')
+  await send(project, 'sess_reads_0001', 'v1', [hb('visible')])
+  const at = Date.now() + 1_000
+  await builtIndex(project.id, at)
+  // As the rollup does every run: INSERT INTO a figure's table … SELECT … FROM events.
+  await runCommand(
+    'test.rollupLike',
+    `INSERT INTO ${qualified(sessionFirstSeenTable)} SELECT project_id, session_id, min(event_time) FROM ${table('events')} WHERE project_id = {project:String} GROUP BY project_id, session_id`,
+    { project: project.id },
+  )
+  expect(liveIndexFor(project.id, at, W * 1000), 'kept through a write into another table').not.toBeNull()
 })
