@@ -154,8 +154,11 @@ function feedStored(columns: readonly string[], rows: readonly (readonly unknown
 }
 
 function checkSize(project: ProjectIndex): void {
-  if (project.index.size <= maxSessions()) return
-  log.warn('live index: a project holds more sessions than it keeps in memory; the figures read the events table for a while', { sessions: project.index.size, max: maxSessions() })
+  if (project.index.size > maxSessions()) tooLarge(project, `with ${project.index.size} sessions`)
+}
+
+function tooLarge(project: ProjectIndex, when: string): void {
+  log.warn(`live index: a project holds more sessions than it keeps in memory (${when}); the figures read the events table for a while`, { max: maxSessions() })
   project.tooLargeAt = Date.now()
   project.ready = false
   project.index = new LiveIndex(Infinity)
@@ -212,7 +215,7 @@ function hydrate(current: State, projectId: string, windowMs: number): void {
   const generation = current.generation
   const params = { project: projectId, start, since: start - VISIBILITY_LOOKBACK_MS }
   const events = table('events')
-  const read = Promise.all([
+  const readCovered = () => Promise.all([
     runQuery<{ session_id: string; t: number | string; version: string; type: string; visibility: string; idle: number; unsaved: number }>(
       'liveIndex.hydrate',
       `SELECT session_id, toUnixTimestamp64Milli(event_time) AS t, version, type, visibility, idle, unsaved
@@ -240,9 +243,22 @@ function hydrate(current: State, projectId: string, windowMs: number): void {
       params,
     ),
   ])
+  // Counted first, so a project past the bound (sessions invented with the
+  // public key, say) never brings its whole window into this process's memory.
+  const read = runQuery<{ sessions: number | string }>(
+    'liveIndex.hydrateCount',
+    `SELECT uniq(session_id) AS sessions FROM ${events}
+     WHERE project_id = {project:String} AND event_time > fromUnixTimestamp64Milli({start:Int64}, 'UTC')`,
+    params,
+  ).then(([counted]) => (Number(counted?.sessions ?? 0) > maxSessions() ? null : readCovered()))
   read.then(
-    ([rows, visibilities, firstSeen]) => {
+    (covered) => {
       if (current.generation !== generation || current.projects.get(projectId) !== project || project.tooLargeAt !== undefined) return
+      if (covered === null) {
+        tooLarge(project, 'at its hydration')
+        return
+      }
+      const [rows, visibilities, firstSeen] = covered
       const index = project.index
       for (const r of rows) {
         index.add({ sessionId: r.session_id, eventTime: Number(r.t), version: r.version, type: r.type, visibility: r.visibility, idle: Number(r.idle) === 1, unsaved: Number(r.unsaved) === 1 })
