@@ -46,9 +46,11 @@ export interface SinkSpec<Row> {
 }
 
 export interface StoredListener {
-  /** Rows as positional values in the order of `columns`. */
-  stored: (columns: readonly string[], rows: readonly (readonly unknown[])[]) => void
-  /** Some stored rows could not be told (their segment unreadable after the insert): the listener must not trust what it was told. */
+  /** Whether the listener wants rows now: when not, a stored segment is not read back and parsed for it. */
+  wanted?: () => boolean
+  /** Rows as positional values in the order of `columns`, made when asked for. */
+  stored: (columns: readonly string[], rows: () => readonly (readonly unknown[])[]) => void
+  /** Some stored rows could not be told (their segment unreadable after the insert, or not read while unwanted): the listener must not trust what it was told. */
   missed: () => void
 }
 
@@ -156,7 +158,7 @@ function openGroupCommit<Row extends object>(spec: SinkSpec<Row>): Sink<Row> {
 // exactly when a query would see them. Its failure is logged, never the insert's.
 function tell(listener: StoredListener, columns: readonly string[], rows: () => readonly (readonly unknown[])[]): void {
   try {
-    listener.stored(columns, rows())
+    listener.stored(columns, rows)
   } catch (error) {
     log.error('a listener of stored rows failed', { error: errorMessage(error) })
     listener.missed()
@@ -182,6 +184,13 @@ function toldOfSegment(insert: (segment: SegmentInsert) => Promise<void>, listen
 function toldOfFile(insert: (segment: SegmentFile) => Promise<void>, listener: StoredListener | undefined): (segment: SegmentFile) => Promise<void> {
   if (!listener) return insert
   return async (segment) => {
+    // Nobody wants rows (no live index built): the segment is not read back.
+    // One wanted meanwhile may have missed these rows, so it is told so.
+    if (listener.wanted?.() === false) {
+      await insert(segment)
+      if (listener.wanted()) listener.missed()
+      return
+    }
     // Read beside the insert, so the rows are told as soon as it is done; the log deletes the file only after this returns.
     const reading = readFile(segment.path).then(
       (bytes) => bytes,

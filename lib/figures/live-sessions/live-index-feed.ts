@@ -61,7 +61,7 @@ function coverageMs(): number {
  * with each batch it stored; null where no index is kept (a ClickHouse
  * server, or coverage 0).
  */
-export function liveIndexFeed(): { stored: typeof feedStored; missed: () => void } | null {
+export function liveIndexFeed(): { wanted: () => boolean; stored: typeof feedStored; missed: () => void } | null {
   if (config().clickhouseUrl || coverageMs() === 0) return null
   const s = state()
   if (!s.current) {
@@ -71,7 +71,7 @@ export function liveIndexFeed(): { stored: typeof feedStored; missed: () => void
     current.unsubscribe = onEventsWritten(() => invalidateLiveIndex())
     s.current = current
   }
-  return { stored: feedStored, missed: invalidateLiveIndex }
+  return { wanted: indexBuilt, stored: feedStored, missed: invalidateLiveIndex }
 }
 
 /** Turns the index off (the sink closed): nothing feeds it any more. */
@@ -134,9 +134,16 @@ export async function readMissingFirstSeen(projectId: string, index: LiveIndex, 
   for (const id of ids) index.setFirstSeen(id, found.get(id) ?? null)
 }
 
-function feedStored(columns: readonly string[], rows: readonly (readonly unknown[])[]): void {
+/** Whether any project's index is kept (built or being built): only then are stored rows worth reading. */
+function indexBuilt(): boolean {
+  return (state().current?.projects.size ?? 0) > 0
+}
+
+function feedStored(columns: readonly string[], storedRows: () => readonly (readonly unknown[])[]): void {
   const current = state().current
-  if (!current || current.projects.size === 0 || rows.length === 0) return
+  if (!current || current.projects.size === 0) return
+  const rows = storedRows()
+  if (rows.length === 0) return
   const at = columnPositions(columns)
   if (!at) {
     log.warn('live index: stored rows lack a column it needs; dropped, the figures read the table until it is built again', { columns: columns.join(',') })
