@@ -62,11 +62,16 @@ describe('a damaged segment in the ingest log', () => {
 
     const line = errors.map((l) => JSON.parse(l) as { level: string; message: string; segment?: string }).find((l) => l.segment === name)
     expect(line).toMatchObject({ level: 'error', message: expect.stringMatching(/quarantined/) })
-    const text = await metricsText(ingestMetrics(), ingestRuntime().buffer.stats())
-    expect(text).toContain('\nstalewatch_ingest_quarantined_segments_total 1\n')
-    expect(text).toContain('\nstalewatch_ingest_quarantined_lines_total{kind="bad_header"} 1\n')
-    expect(text).toContain('\nstalewatch_ingest_salvaged_rows_total 12\n')
-    expect(text).toContain('\nstalewatch_ingest_quarantine_files 1\n')
+    await vi.waitFor(
+      async () => {
+        const text = await metricsText(ingestMetrics(), ingestRuntime().buffer.stats())
+        expect(text).toContain('\nstalewatch_ingest_quarantined_segments_total 1\n')
+        expect(text).toContain('\nstalewatch_ingest_quarantined_lines_total{kind="bad_header"} 1\n')
+        expect(text).toContain('\nstalewatch_ingest_salvaged_rows_total 12\n')
+        expect(text).toContain('\nstalewatch_ingest_quarantine_files 1\n')
+      },
+      { timeout: 15_000, interval: 200 },
+    )
     expect(readdirSync(path.join(logDir, 'quarantine'))).toEqual([name.replace('.jsonl', '.rejected.jsonl')])
   })
 
@@ -91,11 +96,17 @@ describe('a damaged segment in the ingest log', () => {
       )
     await vi.waitFor(async () => expect((await stored()).map((r) => [r.version, Number(r.requests)])).toEqual([['v1', 10], ['v2', 11], ['v3', 12]]), { timeout: 15_000, interval: 200 })
 
-    const text = await metricsText(ingestMetrics(), ingestBufferSnapshot())
-    // One segment of each log, one file in each quarantine.
-    expect(text).toContain('\nstalewatch_ingest_quarantined_segments_total 2\n')
-    expect(text).toContain('\nstalewatch_ingest_quarantined_lines_total{kind="bad_header"} 2\n')
-    expect(text).toContain('\nstalewatch_ingest_quarantine_files 2\n')
+    // One segment of each log, one file in each quarantine. The good rows are
+    // stored before the bad lines' file is written and counted: wait for the counts too.
+    await vi.waitFor(
+      async () => {
+        const text = await metricsText(ingestMetrics(), ingestBufferSnapshot())
+        expect(text).toContain('\nstalewatch_ingest_quarantined_segments_total 2\n')
+        expect(text).toContain('\nstalewatch_ingest_quarantined_lines_total{kind="bad_header"} 2\n')
+        expect(text).toContain('\nstalewatch_ingest_quarantine_files 2\n')
+      },
+      { timeout: 15_000, interval: 200 },
+    )
     expect(readdirSync(path.join(logDir, 'aggregates', 'quarantine'))).toEqual([name.replace('.jsonl', '.rejected.jsonl')])
   })
 })
