@@ -1,3 +1,4 @@
+import { errorCode as answerErrorCode } from '@/ingest/edge/answers'
 import type { IngestRequest } from '@/ingest/events/pipeline'
 import { runQuery } from '@/lib/store/run-query'
 import { table } from '@/lib/store/tables'
@@ -44,4 +45,5 @@ export async function everythingStored(projectId: string): Promise<string> {
   return JSON.stringify(rows)
 }
 
-export const errorCode = (body: unknown): string | undefined => (body as { error?: { code?: string } } | null)?.error?.code
+/** The code of an error answer's body: the product's reading (ingest/edge/answers.ts). */
+export const errorCode = (body: unknown): string | undefined => answerErrorCode({ body })
