@@ -162,8 +162,10 @@ export const SETTINGS = {
   liveIndexCoverageSeconds: setting({
     env: 'STALEWATCH_LIVE_INDEX_COVERAGE_SECONDS',
     schema: int(0, 3600),
-    default: '60',
-    help: "embedded engine: how far back the live sessions kept in memory answer the figures for now (an instant older, or 0, reads the events table) ([docs/scaling.md](docs/scaling.md#live-now-figures-kept-in-memory))",
+    // The charts' minutes after the rollup's edge start at most about 80 s back (a minute closes 60 s
+    // after it ends and the rollup runs every 20 s), so 120 s covers them with a delayed run to spare.
+    default: '120',
+    help: "embedded engine: how far back the live sessions kept in memory answer the figures for now and the charts' minutes not yet rolled up (an instant older, or 0, reads the events table) ([docs/scaling.md](docs/scaling.md#live-now-figures-kept-in-memory))",
     docs: ['readme'],
   }),
   ingestLogFileInsert: setting({

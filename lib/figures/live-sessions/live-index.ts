@@ -59,6 +59,14 @@ function compare(a: Entry, b: Entry): number {
   return a.t - b.t || (a.version < b.version ? -1 : a.version > b.version ? 1 : 0) || (a.visibility < b.visibility ? -1 : a.visibility > b.visibility ? 1 : 0) || a.flags - b.flags
 }
 
+/** Live sessions at one minute boundary, of one version (and visibility). */
+export interface LiveMinuteCount {
+  minute: number
+  version: string
+  visibility: string
+  sessions: number
+}
+
 /** What one live session says at an instant. */
 interface SessionAt {
   version: string
@@ -200,6 +208,49 @@ export class LiveIndex {
       else ofVersion.set(key, { version: now.version, visibility: now.visibility, idle: now.idle, unsaved: now.unsaved, ageBucket, sessions: 1 })
     })
     return [...rows.values()].flatMap((ofVersion) => [...ofVersion.values()])
+  }
+
+  /**
+   * liveMinutes' raw rows (read-minutes.ts, the SELECT of ./raw.ts) at each of
+   * `boundaries`: per boundary m, the sessions with an event in (m - W, m],
+   * each under its latest version and the latest visibility in that window
+   * ('' for none; no lookback, as there), by version and visibility
+   * (visibility '' throughout when not `byVisibility`). Unsorted.
+   */
+  liveMinutes(boundaries: readonly number[], windowMs: number, byVisibility: boolean): LiveMinuteCount[] {
+    const out: LiveMinuteCount[] = []
+    for (const minute of new Set(boundaries)) {
+      // By version, then visibility: no key string made per session.
+      const rows = new Map<string, Map<string, LiveMinuteCount>>()
+      this.eachLive(minute - windowMs, minute, (_session, now) => {
+        const visibility = byVisibility ? now.visibility : ''
+        let ofVersion = rows.get(now.version)
+        if (!ofVersion) rows.set(now.version, (ofVersion = new Map()))
+        const row = ofVersion.get(visibility)
+        if (row) row.sessions++
+        else ofVersion.set(visibility, { minute, version: now.version, visibility, sessions: 1 })
+      })
+      for (const ofVersion of rows.values()) out.push(...ofVersion.values())
+    }
+    return out
+  }
+
+  /**
+   * versionTabAges' medians (read-tab-ages.ts) at `at`: per version, the
+   * median age of its live sessions' tabs as medianExact takes it (the value
+   * at position floor(n / 2) of the sorted ages). Sessions with no first
+   * event known are left out, as the SQL's inner join leaves them. Unsorted.
+   */
+  tabAgeMedians(at: number, windowMs: number): { version: string; medianTabAgeMs: number }[] {
+    const ages = new Map<string, number[]>()
+    this.eachLive(at - windowMs, at, (session, now) => {
+      const firstSeen = Math.min(session.firstSeen ?? Infinity, session.minSeen)
+      if (firstSeen === Infinity) return
+      let ofVersion = ages.get(now.version)
+      if (!ofVersion) ages.set(now.version, (ofVersion = []))
+      ofVersion.push(Math.max(0, at - firstSeen))
+    })
+    return [...ages].map(([version, list]) => ({ version, medianTabAgeMs: Float64Array.from(list).sort()[Math.floor(list.length / 2)]! }))
   }
 
   // Filled by liveAt for each live session in turn: a read allocates nothing per session.

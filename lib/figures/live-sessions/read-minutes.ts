@@ -1,3 +1,4 @@
+import { liveIndexFor } from './live-index-feed'
 import { liveMinutesSelect } from './raw'
 import { rawWindowParams } from '../raw-params'
 import { throughFor } from '../rollup-edge'
@@ -8,7 +9,8 @@ import { runQuery } from '../../store/run-query'
 // Live sessions at each minute boundary in [from, to] by version (and
 // visibility), docs/semantics.md, Liveness. Finalised minutes come from the rollup
 // (live_minutes), the ones after it from the same SELECT over raw events, so
-// the two agree by construction. source 'raw' skips the rollup: the
+// the two agree by construction, or from the live index that answers that
+// SELECT's definition from memory. source 'raw' skips the rollup: the
 // benchmark's baseline and the tests' cross-check.
 
 export interface LiveMinutesParams {
@@ -68,7 +70,16 @@ export async function liveMinutes(params: LiveMinutesParams): Promise<LiveMinute
   // start it at that boundary, and skip it when none lies in [.., to].
   const stepMs = step * MINUTE
   const rawFrom = Math.ceil(Math.max(params.from, through + 1) / stepMs) * stepMs
-  if (rawFrom <= params.to) {
+  // On the embedded engine the live index answers the minutes after the edge
+  // from memory when it holds their windows (./live-index-feed.ts); the same
+  // definition, by the same argMax, without grouping the events table.
+  const windowMs = params.windowSeconds * 1000
+  const index = rawFrom <= params.to && params.source !== 'raw' ? liveIndexFor(params.projectId, rawFrom, windowMs) : null
+  if (index) {
+    const boundaries: number[] = []
+    for (let minute = rawFrom; minute <= params.to; minute += stepMs) boundaries.push(minute)
+    parts.push(Promise.resolve(index.liveMinutes(boundaries, windowMs, vis).map((r): RawRow => ({ t: r.minute, version: r.version, visibility: r.visibility, sessions: r.sessions }))))
+  } else if (rawFrom <= params.to) {
     parts.push(
       runQuery<RawRow>(
         'liveMinutes.raw',

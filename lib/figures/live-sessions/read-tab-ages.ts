@@ -1,3 +1,4 @@
+import { liveIndexFor, readMissingFirstSeen } from './live-index-feed'
 import { sessionFirstSeenTable } from './table'
 import { runQuery } from '../../store/run-query'
 import { qualified, table } from '../../store/tables'
@@ -21,6 +22,18 @@ export interface VersionTabAgeRow {
 }
 
 export async function versionTabAges(params: VersionTabAgesParams): Promise<VersionTabAgeRow[]> {
+  const windowMs = params.windowSeconds * 1000
+  const index = liveIndexFor(params.projectId, params.at, windowMs)
+  // From the live index (./live-index-feed.ts) while the figures are exact; its sample's ages, above, from the table.
+  if (index && (await sessionSample(params.projectId)).oneIn === 1) {
+    await readMissingFirstSeen(params.projectId, index, params.at, windowMs)
+    return index.tabAgeMedians(params.at, windowMs).sort((a, b) => a.version.localeCompare(b.version))
+  }
+  return versionTabAgesFromEvents(params)
+}
+
+/** The same medians read from the events table, whatever the live index holds. */
+export async function versionTabAgesFromEvents(params: VersionTabAgesParams): Promise<VersionTabAgeRow[]> {
   const sample = await sessionSample(params.projectId)
   const filter = sample.oneIn > 1 ? SAMPLE_FILTER : ''
   const rows = await runQuery<{ version: string; median_age: number }>(

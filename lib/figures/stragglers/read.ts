@@ -1,3 +1,4 @@
+import { liveIndexFor } from '../live-sessions/live-index-feed'
 import { liveAtInstantSelect } from '../live-sessions/raw'
 import { throughFor } from '../rollup-edge'
 import { liveInstantsTable } from './table'
@@ -10,8 +11,8 @@ import { runQuery } from '../../store/run-query'
 // computed (live_instants: each release's releasedAt + grace, once its
 // minutes are finalised) are read from there, in their newest computation;
 // the rest from raw events through the same SELECT, each instant reading only
-// its own window through the primary key, in one round trip. source 'raw'
-// skips the rollup.
+// its own window through the primary key, in one round trip, or from the
+// live index where it holds the instant's window. source 'raw' skips both.
 
 export interface LiveAtInstantsParams {
   projectId: string
@@ -41,11 +42,25 @@ export async function liveAtInstants(params: LiveAtInstantsParams): Promise<Map<
       add(rows)
       return new Set(rows.map((r) => Number(r.at)))
     }),
-    readRaw(values, params.instants.filter((t) => t >= through)).then(add),
+    readLive(params, values, params.instants.filter((t) => t >= through)).then(add),
   ])
   // An instant the rollup has not computed (yet): from raw events too.
-  add(await readRaw(values, rolled.filter((t) => !computed.has(t))))
+  add(await readLive(params, values, rolled.filter((t) => !computed.has(t))))
   return result
+}
+
+/**
+ * Instants read from the events: those whose window the live index holds
+ * (the embedded engine, recent instants: ../live-sessions/live-index-feed.ts)
+ * from memory by the same definition, the others through the SELECT.
+ */
+async function readLive(params: LiveAtInstantsParams, base: Record<string, unknown>, instants: number[]): Promise<Row[]> {
+  if (instants.length === 0) return []
+  const windowMs = params.windowSeconds * 1000
+  const index = params.source === 'raw' ? null : liveIndexFor(params.projectId, Math.max(...instants), windowMs)
+  const covered = index ? instants.filter((t) => index.covers(t, windowMs)) : []
+  const fromIndex = index ? index.liveMinutes(covered, windowMs, false).map((r): Row => ({ at: r.minute, version: r.version, sessions: r.sessions })) : []
+  return [...fromIndex, ...(await readRaw(base, instants.filter((t) => !covered.includes(t))))]
 }
 
 async function readComputed(params: LiveAtInstantsParams, instants: number[]): Promise<Row[]> {

@@ -2,6 +2,10 @@ import { afterAll, expect, it } from 'vitest'
 import { handleIngest } from '@/ingest/events/pipeline'
 import { closeIngest, ingestRuntime } from '@/ingest/events/runtime'
 import { liveIndexFor } from '@/lib/figures/live-sessions/live-index-feed'
+import { liveMinutes } from '@/lib/figures/live-sessions/read-minutes'
+import { versionTabAges, versionTabAgesFromEvents } from '@/lib/figures/live-sessions/read-tab-ages'
+import { liveAtInstants } from '@/lib/figures/stragglers/read'
+import { onQueryTimed } from '@/lib/store/run-query'
 import { liveTabs, liveTabsFromEvents } from '@/lib/figures/live-sessions/read-live-tabs'
 import { liveSessions, liveSessionsFromEvents, type LiveSessions } from '@/lib/figures/live-sessions/read-now'
 import type { LiveTabsRow } from '@/lib/figures/live-sessions/live-answers'
@@ -147,7 +151,32 @@ export function liveIndexScenario(mode: 'stored' | 'logged' | 'logged-bytes'): v
       expect(fromIndex, `liveSessions at N - ${(N - at) / S} s`).toEqual(counts(await sql(at)))
       const tabs = await eventually(async () => byKey(await liveTabs({ projectId: project.id, at, windowSeconds: W })), byKey(await liveTabsFromEvents({ projectId: project.id, at, windowSeconds: W })))
       expect(tabs, `liveTabs at N - ${(N - at) / S} s`).toEqual(byKey(await liveTabsFromEvents({ projectId: project.id, at, windowSeconds: W })))
+      const ages = await versionTabAgesFromEvents({ projectId: project.id, at, windowSeconds: W })
+      expect(ages.length, 'versions with live tabs').toBeGreaterThan(0)
+      expect(await versionTabAges({ projectId: project.id, at, windowSeconds: W }), `versionTabAges at N - ${(N - at) / S} s`).toEqual([...ages].sort((a, b) => a.version.localeCompare(b.version)))
     }
+    // liveMinutes' minutes after the rollup's edge (none here: nothing rolled up) from the index, as the SELECT over the events.
+    const minuteParams = { projectId: project.id, from: Math.floor((N - 240 * S) / 60_000) * 60_000, to: N, windowSeconds: W }
+    for (const byVisibility of [true, false]) {
+      const fromSql = await liveMinutes({ ...minuteParams, byVisibility, source: 'raw' })
+      expect(new Set(fromSql.map((r) => r.version)), 'minutes with live sessions of both versions').toEqual(new Set(['v1', 'v2']))
+      const reads: string[] = []
+      const off = onQueryTimed((q) => reads.push(q.name))
+      const fromIndex = await liveMinutes({ ...minuteParams, byVisibility })
+      off()
+      expect(fromIndex, `liveMinutes by visibility: ${byVisibility}`).toEqual(fromSql)
+      expect(reads, 'the index answered the raw minutes').not.toContain('liveMinutes.raw')
+    }
+    // Live sessions at arbitrary instants (the releases' summaries) from the index, as the SELECT at each instant.
+    const instants = [N, N - 20 * S, N - 60 * S]
+    const atInstantsSql = await liveAtInstants({ projectId: project.id, instants, windowSeconds: W, source: 'raw' })
+    expect(Object.fromEntries(atInstantsSql.get(N)!)).toEqual({ v1: 4, v2: 3 })
+    const reads: string[] = []
+    const off = onQueryTimed((q) => reads.push(q.name))
+    const atInstantsIndex = await liveAtInstants({ projectId: project.id, instants, windowSeconds: W })
+    off()
+    expect(atInstantsIndex).toEqual(atInstantsSql)
+    expect(reads, 'the index answered the instants').not.toContain('liveAtInstants')
     expect(counts(await liveSessions({ projectId: project.id, at: N, windowSeconds: W }))).toEqual(atN)
     expect(counts(await liveSessions({ projectId: project.id, at: N - 60 * S, windowSeconds: W }))).toEqual(atN60)
     const row = (version: string, visibility: string, idle: boolean, unsaved: boolean, ageBucket: number, sessions: number): LiveTabsRow => ({ version, visibility, idle, unsaved, ageBucket, sessions })

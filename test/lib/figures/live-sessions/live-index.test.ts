@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { AGE_BUCKETS, VISIBILITY_LOOKBACK_MS, type LiveTabsRow, type LiveVersionRow } from '@/lib/figures/live-sessions/live-answers'
-import { LiveIndex, type LiveEvent } from '@/lib/figures/live-sessions/live-index'
+import { LiveIndex, type LiveEvent, type LiveMinuteCount } from '@/lib/figures/live-sessions/live-index'
 
 // The live index against the definition read straight (docs/semantics.md,
 // Liveness), on random sessions: events given in any order, some twice, with
@@ -36,11 +36,38 @@ function reference(events: readonly LiveEvent[], at: number) {
     const key = JSON.stringify(row)
     tabs.set(key, { ...row, sessions: (tabs.get(key)?.sessions ?? 0) + 1 })
   }
-  return { versions: sortVersions([...versions.values()]), tabs: sortTabs([...tabs.values()]) }
+  return { versions: sortVersions([...versions.values()]), tabs: sortTabs([...tabs.values()]), tabAges: tabAgeMedians(bySession, at) }
+}
+
+/** versionTabAges' SQL (lib/figures/live-sessions/read-tab-ages.ts): medianExact of the live tabs' ages per version, the sorted value at floor(n / 2). */
+function tabAgeMedians(bySession: Map<string, LiveEvent[]>, at: number) {
+  const ages = new Map<string, number[]>()
+  for (const all of bySession.values()) {
+    const latest = all.filter((e) => e.eventTime > at - W && e.eventTime <= at).sort((a, b) => b.eventTime - a.eventTime)[0]
+    if (!latest) continue
+    ages.set(latest.version, [...(ages.get(latest.version) ?? []), Math.max(0, at - Math.min(...all.map((e) => e.eventTime)))])
+  }
+  return [...ages].map(([version, list]) => ({ version, medianTabAgeMs: [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]! })).sort((a, b) => a.version.localeCompare(b.version))
+}
+
+/** liveMinutes' raw SELECT (lib/figures/live-sessions/raw.ts) at one boundary: the window's own visibility, no lookback. */
+function referenceMinute(events: readonly LiveEvent[], minute: number, byVisibility: boolean): LiveMinuteCount[] {
+  const bySession = new Map<string, LiveEvent[]>()
+  for (const e of events) if (e.eventTime > minute - W && e.eventTime <= minute) bySession.set(e.sessionId, [...(bySession.get(e.sessionId) ?? []), e])
+  const rows = new Map<string, LiveMinuteCount>()
+  for (const window of bySession.values()) {
+    window.sort((a, b) => b.eventTime - a.eventTime)
+    const version = window[0]!.version
+    const visibility = byVisibility ? (window.find((e) => e.visibility !== '')?.visibility ?? '') : ''
+    const key = `${version}|${visibility}`
+    rows.set(key, { minute, version, visibility, sessions: (rows.get(key)?.sessions ?? 0) + 1 })
+  }
+  return [...rows.values()]
 }
 
 const sortVersions = (rows: LiveVersionRow[]) => [...rows].sort((a, b) => a.version.localeCompare(b.version))
 const sortTabs = (rows: LiveTabsRow[]) => [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
+const sortMinutes = (rows: LiveMinuteCount[]) => [...rows].sort((a, b) => a.minute - b.minute || `${a.version}|${a.visibility}`.localeCompare(`${b.version}|${b.visibility}`))
 
 // A session's events at distinct times (a tie between different events is left to chance by the SQL too).
 const session = (id: number) =>
@@ -111,6 +138,12 @@ describe('LiveIndex', () => {
           const want = reference(events, at)
           expect(sortVersions(index.liveSessions(at, W))).toEqual(want.versions)
           expect(sortTabs(index.liveTabs(at, W))).toEqual(want.tabs)
+          expect(index.tabAgeMedians(at, W).sort((a, b) => a.version.localeCompare(b.version))).toEqual(want.tabAges)
+        }
+        // liveMinutes at every covered instant at once, as boundaries.
+        const covered = instants.filter((at) => index.covers(at, W))
+        for (const byVisibility of [true, false]) {
+          expect(sortMinutes(index.liveMinutes(covered, W, byVisibility))).toEqual(sortMinutes([...new Set(covered)].flatMap((m) => referenceMinute(events, m, byVisibility))))
         }
       }),
       { numRuns: 300 },
