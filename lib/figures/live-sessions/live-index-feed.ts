@@ -1,6 +1,7 @@
 import { config } from '../../config'
 import { errorMessage, log } from '../../log'
 import { processSingleton } from '../../process-singleton'
+import { allProjects } from '../../projects/project-directory'
 import { onEventsWritten, runQuery } from '../../store/run-query'
 import { qualified, table } from '../../store/tables'
 import { VISIBILITY_LOOKBACK_MS } from './live-answers'
@@ -25,6 +26,8 @@ interface ProjectIndex {
   windowMs: number
   ready: boolean
   lastReadAt: number
+  /** When a stored batch last had events of the project: an index is kept while its tabs report, read or not. */
+  lastFedAt: number
   /** When its hydration failed: the table answers, and the next try waits HYDRATION_RETRY_MS. */
   failedAt?: number
   /** When it outgrew MAX_SESSIONS and was emptied: the table answers for TOO_LARGE_RETRY_MS. */
@@ -39,7 +42,8 @@ interface State {
   unsubscribe: (() => void) | null
 }
 
-// How often every index forgets what left its coverage, and how long a project nobody asks about keeps one.
+// How often every index forgets what left its coverage, and how long a project nobody asks about and
+// no tab reports to keeps one.
 const PRUNE_EVERY_MS = 5_000
 const IDLE_DROP_MS = 10 * 60_000
 const HYDRATION_RETRY_MS = 10_000
@@ -49,6 +53,8 @@ const TOO_LARGE_RETRY_MS = 10 * 60_000
 // each: 1.5 × the exact limit. Past it, as when someone with the public ingest key invents sessions by
 // the thousand, its memory is given back and the table answers, as it does above the exact limit.
 const maxSessions = () => Math.ceil(config().exactLiveSessions * 1.5)
+// The sessions every project's index may hold together: past it, the indexes read longest ago are dropped.
+const maxSessionsInAll = () => 2 * maxSessions()
 
 const state = () => processSingleton<{ current: State | null }>('liveIndex', () => ({ current: null }))
 
@@ -111,7 +117,7 @@ export function liveIndexFor(projectId: string, at: number, windowMs: number): L
     project = undefined
   }
   if (!project) {
-    hydrate(current, projectId, windowMs)
+    void hydrate(current, projectId, windowMs)
     return null
   }
   project.lastReadAt = Date.now()
@@ -136,7 +142,10 @@ export async function readMissingFirstSeen(projectId: string, index: LiveIndex, 
 
 /** Whether any project's index is kept (built or being built): only then are stored rows worth reading. */
 function indexBuilt(): boolean {
-  return (state().current?.projects.size ?? 0) > 0
+  const current = state().current
+  if (!current) return false
+  for (const project of current.projects.values()) if (project.tooLargeAt === undefined) return true
+  return false
 }
 
 function feedStored(columns: readonly string[], storedRows: () => readonly (readonly unknown[])[]): void {
@@ -157,7 +166,11 @@ function feedStored(columns: readonly string[], storedRows: () => readonly (read
     project.index.add(liveEvent(row, at))
     fed.add(project)
   }
-  for (const project of fed) checkSize(project)
+  const now = Date.now()
+  for (const project of fed) {
+    project.lastFedAt = now
+    checkSize(project)
+  }
 }
 
 function checkSize(project: ProjectIndex): void {
@@ -203,9 +216,45 @@ function liveEvent(row: readonly unknown[], at: Positions): LiveEvent {
 
 function pruneAll(current: State): void {
   const now = Date.now()
+  let sessions = 0
   for (const [id, project] of current.projects) {
-    if (now - project.lastReadAt > IDLE_DROP_MS) current.projects.delete(id)
-    else project.index.prune(now - coverageMs() - project.windowMs)
+    if (now - Math.max(project.lastReadAt, project.lastFedAt) > IDLE_DROP_MS) current.projects.delete(id)
+    else {
+      project.index.prune(now - coverageMs() - project.windowMs)
+      sessions += project.index.size
+    }
+  }
+  // Many projects' tabs together past the bound: the indexes read longest ago go first (map order is insertion: sort).
+  if (sessions <= maxSessionsInAll()) return
+  for (const [id, project] of [...current.projects].sort((a, b) => a[1].lastReadAt - b[1].lastReadAt)) {
+    if (sessions <= maxSessionsInAll()) break
+    sessions -= project.index.size
+    current.projects.delete(id)
+    log.warn('live index: the projects kept in memory hold more sessions than allowed together; the one read longest ago is dropped', { projectId: id, max: maxSessionsInAll() })
+  }
+}
+
+/**
+ * Builds, when the node starts, the index of every project with tabs live
+ * now, one after another: the first dashboard opened after a restart (in an
+ * incident, say) then reads it ready, instead of starting its build and
+ * waiting on the table beside the build's own read.
+ */
+export async function warmLiveIndexes(): Promise<void> {
+  const current = state().current
+  if (!current) return
+  const windows = new Map((await allProjects()).map((p) => [p.id, p.livenessWindowSeconds]))
+  if (windows.size === 0) return
+  const longest = Math.max(...windows.values()) * 1000
+  const live = await runQuery<{ project_id: string }>(
+    'liveIndex.liveProjects',
+    `SELECT DISTINCT project_id FROM ${table('events')} WHERE event_time > fromUnixTimestamp64Milli({since:Int64}, 'UTC')`,
+    { since: Date.now() - coverageMs() - longest },
+  )
+  for (const { project_id: projectId } of live) {
+    const windowSeconds = windows.get(projectId)
+    if (windowSeconds === undefined || state().current !== current || current.projects.has(projectId)) continue
+    await hydrate(current, projectId, windowSeconds * 1000)
   }
 }
 
@@ -214,10 +263,10 @@ function pruneAll(current: State): void {
 // of the sessions with events. The project's entry exists before the reads
 // begin, so a batch stored meanwhile is fed to it too: it is then both read
 // and fed, which adding to a set makes harmless.
-function hydrate(current: State, projectId: string, windowMs: number): void {
+function hydrate(current: State, projectId: string, windowMs: number): Promise<void> {
   const now = Date.now()
   const start = now - coverageMs() - windowMs
-  const project: ProjectIndex = { index: new LiveIndex(start), windowMs, ready: false, lastReadAt: now }
+  const project: ProjectIndex = { index: new LiveIndex(start), windowMs, ready: false, lastReadAt: now, lastFedAt: now }
   current.projects.set(projectId, project)
   const generation = current.generation
   const params = { project: projectId, start, since: start - VISIBILITY_LOOKBACK_MS }
@@ -258,7 +307,7 @@ function hydrate(current: State, projectId: string, windowMs: number): void {
      WHERE project_id = {project:String} AND event_time > fromUnixTimestamp64Milli({start:Int64}, 'UTC')`,
     params,
   ).then(([counted]) => (Number(counted?.sessions ?? 0) > maxSessions() ? null : readCovered()))
-  read.then(
+  return read.then(
     (covered) => {
       if (current.generation !== generation || current.projects.get(projectId) !== project || project.tooLargeAt !== undefined) return
       if (covered === null) {

@@ -1,6 +1,6 @@
 import { afterAll, expect, it } from 'vitest'
 import { closeIngest, ingestRuntime } from '@/ingest/events/runtime'
-import { liveIndexFor } from '@/lib/figures/live-sessions/live-index-feed'
+import { liveIndexFor, warmLiveIndexes } from '@/lib/figures/live-sessions/live-index-feed'
 import { liveSessions, liveSessionsFromEvents } from '@/lib/figures/live-sessions/read-now'
 import { insertRows, runCommand } from '@/lib/store/run-query'
 import { qualified, table } from '@/lib/store/tables'
@@ -67,4 +67,21 @@ it('stays built through statements that only read the events table to write anot
     { project: project.id },
   )
   expect(liveIndexFor(project.id, at, W * 1000), 'kept through a write into another table').not.toBeNull()
+})
+
+it('is built when the node starts for the projects with live tabs, so their first figure reads it ready', async () => {
+  ingestRuntime()
+  const live = await testProject('warm-live')
+  const quiet = await testProject('warm-quiet')
+  await send(live, 'sess_warm_0001', 'v1', [hb('visible')])
+  await send(live, 'sess_warm_0002', 'v2', [hb('hidden')])
+  // Stored (about a second after the ack) before the node's start builds the indexes.
+  for (let i = 0; i < 300 && (await liveSessionsFromEvents({ projectId: live.id, at: Date.now(), windowSeconds: W })).total < 2; i++) await new Promise((resolve) => setTimeout(resolve, 50))
+  await warmLiveIndexes()
+  const at = Date.now()
+  const index = liveIndexFor(live.id, at, W * 1000)
+  expect(index, 'the first ask finds the index built').not.toBeNull()
+  expect(index!.liveSessions(at, W * 1000).map((r) => r.version).sort()).toEqual(['v1', 'v2'])
+  // A project with no tab in its window gets none (its first ask starts one).
+  expect(liveIndexFor(quiet.id, at, W * 1000)).toBeNull()
 })
