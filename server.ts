@@ -18,7 +18,7 @@ import { closeStore } from './lib/store/client'
 import { onServerStart, onServerStop } from './lib/server-start'
 import { haltSelfHealth, startSelfHealth, stopSelfHealth } from './lib/self-gaps/writer'
 import { log, errorMessage } from './lib/log'
-import { warmLiveIndexes } from './lib/figures/live-sessions/live-index-feed'
+import { startLiveIndexWarming } from './lib/figures/live-sessions/live-index-feed'
 
 // One process serves everything, as the embedded engine requires: /api/ingest
 // straight on node:http (the high-volume path, no Next.js router in the way),
@@ -58,8 +58,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const handle = app.getRequestHandler()
   await app.prepare()
   const deps = ingestRuntime().deps
-  // The live figures' index, fed from here on, built for the projects with live tabs (the table answers meanwhile).
-  warmLiveIndexes().catch((error: unknown) => log.warn('live index: could not build it at start; the first figure asked builds it', { error: errorMessage(error) }))
+  // The live figures' index, fed from here on, built for the projects with live tabs now and as they begin (the table answers meanwhile).
+  startLiveIndexWarming()
   const aggregateDeps = aggregateRuntime().deps
   // Pages, API and assets go through Next.js, milliseconds a request: one address may not take the cores ingest needs (ingest/edge/address-limit.ts).
   const pagesLimit = addressLimiter()

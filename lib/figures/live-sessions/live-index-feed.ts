@@ -39,6 +39,8 @@ interface State {
   /** Bumped by every invalidation: a hydration begun before it is dropped. */
   generation: number
   timer: ReturnType<typeof setInterval> | null
+  /** The server's periodic build of new projects' indexes (startLiveIndexWarming). */
+  warmTimer?: ReturnType<typeof setInterval>
   unsubscribe: (() => void) | null
 }
 
@@ -85,6 +87,7 @@ export function stopLiveIndexFeed(): void {
   const s = state()
   if (!s.current) return
   if (s.current.timer) clearInterval(s.current.timer)
+  if (s.current.warmTimer) clearInterval(s.current.warmTimer)
   s.current.unsubscribe?.()
   s.current = null
 }
@@ -235,10 +238,12 @@ function pruneAll(current: State): void {
 }
 
 /**
- * Builds, when the node starts, the index of every project with tabs live
- * now, one after another: the first dashboard opened after a restart (in an
- * incident, say) then reads it ready, instead of starting its build and
- * waiting on the table beside the build's own read.
+ * Builds the index of every project with tabs live now and none yet, one
+ * after another; the server does so when it starts and every
+ * WARM_EVERY_MS after (startLiveIndexWarming). The first dashboard opened
+ * after a restart, or on a project whose tabs just began to report, then
+ * reads it ready, instead of starting its build and waiting on the table
+ * beside the build's own read (at 100,000 tabs, seconds).
  */
 export async function warmLiveIndexes(): Promise<void> {
   const current = state().current
@@ -254,6 +259,10 @@ export async function warmLiveIndexes(): Promise<void> {
   for (const { project_id: projectId } of live) {
     const windowSeconds = windows.get(projectId)
     if (windowSeconds === undefined || state().current !== current || current.projects.has(projectId)) continue
+    // Past the bound for all projects, new ones wait for a read (which drops the one read longest ago).
+    let kept = 0
+    for (const project of current.projects.values()) kept += project.index.size
+    if (kept >= maxSessionsInAll()) return
     await hydrate(current, projectId, windowSeconds * 1000)
   }
 }
@@ -330,4 +339,31 @@ function hydrate(current: State, projectId: string, windowMs: number): Promise<v
       log.warn('live index: hydration failed; the figures read the events table', { projectId, error: errorMessage(error) })
     },
   )
+}
+
+const WARM_EVERY_MS = 30_000
+
+/** Whether the project's index is built and answering, without starting one (liveIndexFor does). */
+export function liveIndexReady(projectId: string): boolean {
+  const project = state().current?.projects.get(projectId)
+  return project !== undefined && project.ready && project.tooLargeAt === undefined
+}
+
+/** The server's warming: now, then every `everyMs`, never two at once; stopped with the feed. */
+export function startLiveIndexWarming(everyMs = WARM_EVERY_MS): void {
+  const current = state().current
+  if (!current || current.warmTimer) return
+  let running = false
+  const warm = () => {
+    if (running) return
+    running = true
+    warmLiveIndexes()
+      .catch((error: unknown) => log.warn('live index: could not look for projects to build it for; the first figure asked builds it', { error: errorMessage(error) }))
+      .finally(() => {
+        running = false
+      })
+  }
+  current.warmTimer = setInterval(warm, everyMs)
+  current.warmTimer.unref()
+  warm()
 }

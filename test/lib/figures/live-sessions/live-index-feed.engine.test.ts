@@ -1,6 +1,6 @@
 import { afterAll, expect, it } from 'vitest'
 import { closeIngest, ingestRuntime } from '@/ingest/events/runtime'
-import { liveIndexFor, warmLiveIndexes } from '@/lib/figures/live-sessions/live-index-feed'
+import { liveIndexFor, liveIndexReady, startLiveIndexWarming, warmLiveIndexes } from '@/lib/figures/live-sessions/live-index-feed'
 import { liveSessions, liveSessionsFromEvents } from '@/lib/figures/live-sessions/read-now'
 import { insertRows, runCommand } from '@/lib/store/run-query'
 import { qualified, table } from '@/lib/store/tables'
@@ -84,4 +84,15 @@ it('is built when the node starts for the projects with live tabs, so their firs
   expect(index!.liveSessions(at, W * 1000).map((r) => r.version).sort()).toEqual(['v1', 'v2'])
   // A project with no tab in its window gets none (its first ask starts one).
   expect(liveIndexFor(quiet.id, at, W * 1000)).toBeNull()
+})
+
+it('is built, once the server warms it, for a project whose tabs begin to report later, before anyone asks', async () => {
+  ingestRuntime()
+  startLiveIndexWarming(200)
+  const project = await testProject('warm-later')
+  expect(liveIndexReady(project.id)).toBe(false)
+  await send(project, 'sess_later_0001', 'v1', [hb('visible')])
+  for (let i = 0; i < 300 && !liveIndexReady(project.id); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+  expect(liveIndexReady(project.id), 'built with no figure asked').toBe(true)
+  expect(liveIndexFor(project.id, Date.now(), W * 1000)!.liveSessions(Date.now(), W * 1000)).toEqual([{ version: 'v1', sessions: 1, visible: 1, hidden: 0 }])
 })
