@@ -360,6 +360,13 @@ export const SETTINGS = {
     help: 'least severe log line written',
     docs: ['readme'],
   }),
+  queryConnections: setting({
+    env: 'STALEWATCH_QUERY_CONNECTIONS',
+    schema: int(1, 8),
+    default: '2',
+    help: "embedded engine: connections that serve dashboard and API reads side by side (each runs one query at a time; ingest and background jobs have their own)",
+    docs: ['readme'],
+  }),
   threadpoolSize: setting({
     env: 'UV_THREADPOOL_SIZE',
     schema: int(1, 1024).optional(),

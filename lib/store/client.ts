@@ -80,7 +80,7 @@ export function store(): Store {
       const query = openEmbedded(c.dataDir).client
       return {
         query,
-        queryPool: [query, openEmbedded(c.dataDir).client],
+        queryPool: [query, ...Array.from({ length: c.queryConnections - 1 }, () => openEmbedded(c.dataDir).client)],
         ingest: ingest.client,
         background: openEmbedded(c.dataDir).client,
         database: c.database,
