@@ -127,17 +127,40 @@ export function liveIndexFor(projectId: string, at: number, windowMs: number): L
   return project.ready && project.index.covers(at, windowMs) ? project.index : null
 }
 
-/** Reads session_first_seen for the live sessions at `at` that the index has not read it for (liveTabs' tab ages). */
-export async function readMissingFirstSeen(projectId: string, index: LiveIndex, at: number, windowMs: number): Promise<void> {
+// Up to this many sessions are asked for by id; more (every session since an
+// index built at the node's start, say: at 100,000 tabs a 3 MB list that took
+// the engine 30 s) by the window's sessions, in one subquery.
+const FIRST_SEEN_LIST_MAX = 2_000
+// One read of first-seen times per index at a time: two figures asking at once would read the same sessions twice.
+const firstSeenReads = new WeakMap<LiveIndex, Promise<void>>()
+
+/** Reads session_first_seen for the live sessions at `at` that the index has not read it for (liveTabs' and versionTabAges' tab ages). */
+export async function readMissingFirstSeen(projectId: string, index: LiveIndex, at: number, windowMs: number, listMax = FIRST_SEEN_LIST_MAX): Promise<void> {
+  const pending = firstSeenReads.get(index)
+  if (pending) await pending.catch(() => undefined)
   const ids = index.unknownFirstSeen(at, windowMs)
   if (ids.length === 0) return
+  const read = readFirstSeen(projectId, index, ids, at, windowMs, listMax).finally(() => {
+    if (firstSeenReads.get(index) === read) firstSeenReads.delete(index)
+  })
+  firstSeenReads.set(index, read)
+  await read
+}
+
+async function readFirstSeen(projectId: string, index: LiveIndex, ids: string[], at: number, windowMs: number, listMax: number): Promise<void> {
+  const byWindow = ids.length > listMax
   const rows = await runQuery<{ session_id: string; first_seen: number | string }>(
-    'liveIndex.firstSeen',
+    byWindow ? 'liveIndex.firstSeenOfWindow' : 'liveIndex.firstSeen',
     `SELECT session_id, toUnixTimestamp64Milli(min(first_seen)) AS first_seen
      FROM ${qualified(sessionFirstSeenTable)}
-     WHERE project_id = {project:String} AND session_id IN {ids:Array(String)}
+     WHERE project_id = {project:String} AND session_id IN ${
+       byWindow
+         ? `(SELECT session_id FROM ${table('events')} WHERE project_id = {project:String}
+              AND event_time > fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND event_time <= fromUnixTimestamp64Milli({at:Int64}, 'UTC'))`
+         : '{ids:Array(String)}'
+     }
      GROUP BY session_id`,
-    { project: projectId, ids },
+    byWindow ? { project: projectId, from: at - windowMs, at } : { project: projectId, ids },
   )
   const found = new Map(rows.map((r) => [r.session_id, Number(r.first_seen)]))
   for (const id of ids) index.setFirstSeen(id, found.get(id) ?? null)

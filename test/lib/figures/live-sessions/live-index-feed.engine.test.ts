@@ -1,8 +1,9 @@
 import { afterAll, expect, it } from 'vitest'
 import { closeIngest, ingestRuntime } from '@/ingest/events/runtime'
-import { liveIndexFor, liveIndexReady, startLiveIndexWarming, warmLiveIndexes } from '@/lib/figures/live-sessions/live-index-feed'
+import { liveIndexFor, liveIndexReady, readMissingFirstSeen, startLiveIndexWarming, warmLiveIndexes } from '@/lib/figures/live-sessions/live-index-feed'
+import { liveTabsFromEvents } from '@/lib/figures/live-sessions/read-live-tabs'
 import { liveSessions, liveSessionsFromEvents } from '@/lib/figures/live-sessions/read-now'
-import { insertRows, runCommand } from '@/lib/store/run-query'
+import { insertRows, onQueryTimed, runCommand } from '@/lib/store/run-query'
 import { qualified, table } from '@/lib/store/tables'
 import { sessionFirstSeenTable } from '@/lib/figures/live-sessions/table'
 import { useEngine, testProject } from '../../../support/engine'
@@ -95,4 +96,27 @@ it('is built, once the server warms it, for a project whose tabs begin to report
   for (let i = 0; i < 300 && !liveIndexReady(project.id); i++) await new Promise((resolve) => setTimeout(resolve, 50))
   expect(liveIndexReady(project.id), 'built with no figure asked').toBe(true)
   expect(liveIndexFor(project.id, Date.now(), W * 1000)!.liveSessions(Date.now(), W * 1000)).toEqual([{ version: 'v1', sessions: 1, visible: 1, hidden: 0 }])
+})
+
+it('reads the tab ages of many sessions it has not read them for by the window, not by a list of their ids', async () => {
+  ingestRuntime()
+  const project = await testProject('first-seen-many')
+  await send(project, 'sess_many_0000', 'v1', [hb('visible')])
+  const at0 = Date.now()
+  await builtIndex(project.id, at0)
+  // Sessions that begin after the index was built: their first-seen times are not read yet.
+  for (let i = 1; i <= 8; i++) await send(project, `sess_many_000${i}`, i % 2 ? 'v1' : 'v2', [hb(i % 3 ? 'visible' : 'hidden')])
+  const at = Date.now() + 1_000
+  for (let i = 0; i < 300 && liveIndexFor(project.id, at, W * 1000)!.liveSessions(at, W * 1000).reduce((n, r) => n + r.sessions, 0) < 9; i++) await new Promise((resolve) => setTimeout(resolve, 50))
+  const index = liveIndexFor(project.id, at, W * 1000)!
+  expect(index.unknownFirstSeen(at, W * 1000).length).toBe(8)
+  const reads: string[] = []
+  const off = onQueryTimed((q) => reads.push(q.name))
+  await readMissingFirstSeen(project.id, index, at, W * 1000, 5)
+  off()
+  expect(reads.filter((name) => name.startsWith('liveIndex.firstSeen'))).toEqual(['liveIndex.firstSeenOfWindow'])
+  expect(index.unknownFirstSeen(at, W * 1000)).toEqual([])
+  const key = (r: { version: string; visibility: string; ageBucket: number }) => `${r.version}|${r.visibility}|${r.ageBucket}`
+  const sorted = <T extends { version: string; visibility: string; ageBucket: number }>(rows: T[]) => [...rows].sort((a, b) => key(a).localeCompare(key(b)))
+  expect(sorted(index.liveTabs(at, W * 1000))).toEqual(sorted(await liveTabsFromEvents({ projectId: project.id, at, windowSeconds: W })))
 })
