@@ -262,7 +262,8 @@ function pruneAll(current: State): void {
 
 /**
  * Builds the index of every project with tabs live now and none yet, one
- * after another; the server does so when it starts and every
+ * after another, and reads the tab ages of sessions that began since; the
+ * server does so when it starts and every
  * WARM_EVERY_MS after (startLiveIndexWarming). The first dashboard opened
  * after a restart, or on a project whose tabs just began to report, then
  * reads it ready, instead of starting its build and waiting on the table
@@ -287,6 +288,12 @@ export async function warmLiveIndexes(): Promise<void> {
     for (const project of current.projects.values()) kept += project.index.size
     if (kept >= maxSessionsInAll()) return
     await hydrate(current, projectId, windowSeconds * 1000)
+  }
+  // The first-seen times of sessions that began since (the tab ages), read here rather than by the first figure that needs them.
+  for (const [projectId, project] of current.projects) {
+    if (!project.ready || project.tooLargeAt !== undefined || state().current !== current) continue
+    const now = Date.now()
+    if (project.index.covers(now, project.windowMs)) await readMissingFirstSeen(projectId, project.index, now, project.windowMs)
   }
 }
 
@@ -365,6 +372,13 @@ function hydrate(current: State, projectId: string, windowMs: number): Promise<v
 }
 
 const WARM_EVERY_MS = 30_000
+
+/** Stops the server's warming (the feed's stop does too). */
+export function stopLiveIndexWarming(): void {
+  const current = state().current
+  if (current?.warmTimer) clearInterval(current.warmTimer)
+  if (current) current.warmTimer = undefined
+}
 
 /** Whether the project's index is built and answering, without starting one (liveIndexFor does). */
 export function liveIndexReady(projectId: string): boolean {

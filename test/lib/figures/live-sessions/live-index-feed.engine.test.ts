@@ -1,6 +1,6 @@
-import { afterAll, expect, it } from 'vitest'
+import { afterAll, expect, it, onTestFinished } from 'vitest'
 import { closeIngest, ingestRuntime } from '@/ingest/events/runtime'
-import { liveIndexFor, liveIndexReady, readMissingFirstSeen, startLiveIndexWarming, warmLiveIndexes } from '@/lib/figures/live-sessions/live-index-feed'
+import { liveIndexFor, liveIndexReady, readMissingFirstSeen, startLiveIndexWarming, stopLiveIndexWarming, warmLiveIndexes } from '@/lib/figures/live-sessions/live-index-feed'
 import { liveTabsFromEvents } from '@/lib/figures/live-sessions/read-live-tabs'
 import { liveSessions, liveSessionsFromEvents } from '@/lib/figures/live-sessions/read-now'
 import { insertRows, onQueryTimed, runCommand } from '@/lib/store/run-query'
@@ -90,12 +90,20 @@ it('is built when the node starts for the projects with live tabs, so their firs
 it('is built, once the server warms it, for a project whose tabs begin to report later, before anyone asks', async () => {
   ingestRuntime()
   startLiveIndexWarming(200)
+  onTestFinished(() => stopLiveIndexWarming())
   const project = await testProject('warm-later')
   expect(liveIndexReady(project.id)).toBe(false)
   await send(project, 'sess_later_0001', 'v1', [hb('visible')])
   for (let i = 0; i < 300 && !liveIndexReady(project.id); i++) await new Promise((resolve) => setTimeout(resolve, 50))
   expect(liveIndexReady(project.id), 'built with no figure asked').toBe(true)
   expect(liveIndexFor(project.id, Date.now(), W * 1000)!.liveSessions(Date.now(), W * 1000)).toEqual([{ version: 'v1', sessions: 1, visible: 1, hidden: 0 }])
+  // A session that begins now has its tab age read by the warming too, before a figure needs it.
+  await send(project, 'sess_later_0002', 'v1', [hb('hidden')])
+  const index = liveIndexFor(project.id, Date.now(), W * 1000)!
+  const settled = () => index.liveSessions(Date.now(), W * 1000)[0]?.sessions === 2 && index.unknownFirstSeen(Date.now(), W * 1000).length === 0
+  for (let i = 0; i < 300 && !settled(); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+  expect(index.unknownFirstSeen(Date.now(), W * 1000), 'tab ages read with no figure asked').toEqual([])
+  expect(index.liveSessions(Date.now(), W * 1000)[0]?.sessions).toBe(2)
 })
 
 it('reads the tab ages of many sessions it has not read them for by the window, not by a list of their ids', async () => {
