@@ -4,7 +4,7 @@ import { CHARTED_EVENT_KINDS, eventKindDef, type EventChartName, type StoredEven
 import { sharedRead, versionOrder } from '../chart-context'
 import type { ChartDef } from '../chart-def'
 import { versionSeries } from '../version-series'
-import { eventMinutes } from './read-minutes'
+import { eventMinutesByVersionAndReason, type EventMinuteBothRow } from './read-minutes'
 
 // One explorer chart per event kind that has one in the kinds table
 // (lib/semantics/event-kinds.ts): distinct events per time bucket, by
@@ -20,8 +20,8 @@ export function eventChart(kind: StoredEventKind, by: 'version' | 'reason'): Cha
     emptyText: `No ${label.toLowerCase()} in this window.`,
     explorer: true,
     prepare: async (ctx, req, grid) => {
-      const params = { projectId: ctx.projectId, from: req.from, to: req.to, kinds: [kind], seriesBy: by, stepMinutes: grid.step, source: ctx.source }
-      const rows = await sharedRead(ctx, 'eventMinutes', params, () => eventMinutes(params))
+      const params = { projectId: ctx.projectId, from: req.from, to: req.to, kinds: PAGE_EVENT_KINDS, stepMinutes: grid.step, source: ctx.source }
+      const rows = seriesOf(await sharedRead(ctx, 'eventMinutesByVersionAndReason', params, () => eventMinutesByVersionAndReason(params)), kind, by)
       const unit = grid.step === 1 ? 'events per minute' : 'events'
       if (by === 'version') {
         const { facts, points } = versionSeries(ctx, rows.map((r) => ({ x: r.minute, version: r.series, value: r.events })), req, grid)
@@ -32,6 +32,26 @@ export function eventChart(kind: StoredEventKind, by: 'version' | 'reason'): Cha
       return { xKind: 'time', unit, facts, points }
     },
   }
+}
+
+// Every kind a page draws an event chart of, read together once per page and window (sharedRead).
+const PAGE_EVENT_KINDS: readonly StoredEventKind[] = [...new Set<StoredEventKind>([...CHARTED_EVENT_KINDS, 'skew_error'])]
+
+/**
+ * One kind's buckets by version or by reason, the other dimension summed
+ * away: an event lives in one bucket under one version and reason, so the
+ * sums are its distinct events (./read-minutes.ts).
+ */
+function seriesOf(rows: readonly EventMinuteBothRow[], kind: StoredEventKind, by: 'version' | 'reason'): { minute: number; series: string; events: number }[] {
+  const sums = new Map<number, Map<string, number>>()
+  for (const row of rows) {
+    if (row.kind !== kind) continue
+    const series = by === 'version' ? row.version : row.reason
+    let ofMinute = sums.get(row.minute)
+    if (!ofMinute) sums.set(row.minute, (ofMinute = new Map()))
+    ofMinute.set(series, (ofMinute.get(series) ?? 0) + row.events)
+  }
+  return [...sums].flatMap(([minute, ofMinute]) => [...ofMinute].map(([series, events]) => ({ minute, series, events })))
 }
 
 /** By chart name (e.g. reloads). */

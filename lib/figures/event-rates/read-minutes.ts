@@ -52,6 +52,30 @@ interface SeriesRow {
 const SERIES_COLUMN: Record<EventSeries, string> = { version: 'version', reason: 'reason' }
 
 export async function eventMinutes(params: EventMinutesParams): Promise<EventMinuteRow[]> {
+  const rows = await readBuckets<SeriesRow>(params, `${SERIES_COLUMN[params.seriesBy]} AS series`, 'series')
+  return rows.flatMap((r) => r.buckets.map((bucket, i) => ({ minute: Number(bucket), kind: r.kind, series: r.series, events: Number(r.events[i]) })))
+}
+
+export interface EventMinuteBothRow {
+  minute: number
+  kind: StoredEventKind
+  version: string
+  reason: string
+  events: number
+}
+
+/**
+ * The same counts by kind, version and reason at once: a page's event charts
+ * (by version for some kinds, by reason for others) take theirs from one
+ * read, each summing away the dimension it does not draw.
+ */
+export async function eventMinutesByVersionAndReason(params: Omit<EventMinutesParams, 'seriesBy'>): Promise<EventMinuteBothRow[]> {
+  const rows = await readBuckets<SeriesRow & { version: string; reason: string }>(params, 'version, reason', 'version, reason')
+  return rows.flatMap((r) => r.buckets.map((bucket, i) => ({ minute: Number(bucket), kind: r.kind, version: r.version, reason: r.reason, events: Number(r.events[i]) })))
+}
+
+/** Buckets of the window per kind and `columns` (fixed SQL text, never a value), one row of arrays per key. */
+async function readBuckets<Row>(params: Omit<EventMinutesParams, 'seriesBy'>, columns: string, keys: string): Promise<Row[]> {
   const step = Math.max(1, Math.floor(params.stepMinutes ?? 1))
   const { from, rolledTo, rawFrom } = await minutesAtEdge(params.projectId, params.from, params.to, params.source)
   const parts: string[] = []
@@ -66,19 +90,18 @@ export async function eventMinutes(params: EventMinutesParams): Promise<EventMin
   if (rawFrom < params.to) parts.push(`SELECT minute, kind, version, reason, events FROM (${eventMinutesSelect()}) WHERE kind IN {kinds:Array(String)}`)
   if (parts.length === 0) return []
   // One round trip: a bucket straddling the rollup's edge sums its two halves here.
-  const rows = await runQuery<SeriesRow>(
+  return runQuery<Row>(
     'eventMinutes',
-    `SELECT kind, series, groupArray(bucket) AS buckets, groupArray(events_sum) AS events
+    `SELECT kind, ${keys}, groupArray(bucket) AS buckets, groupArray(events_sum) AS events
      FROM (
-       SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalMinute({step:UInt32}))) * 1000 AS bucket, kind, ${SERIES_COLUMN[params.seriesBy]} AS series,
+       SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalMinute({step:UInt32}))) * 1000 AS bucket, kind, ${columns},
               sum(events) AS events_sum
        FROM (${parts.join('\nUNION ALL\n')})
-       GROUP BY bucket, kind, series
+       GROUP BY bucket, kind, ${keys}
        HAVING events_sum > 0
      )
-     GROUP BY kind, series
-     ORDER BY kind, series`,
+     GROUP BY kind, ${keys}
+     ORDER BY kind, ${keys}`,
     { project: params.projectId, kinds: params.kinds, step, rolledFrom: from, rolledTo, from: rawFrom, to: params.to },
   )
-  return rows.flatMap((r) => r.buckets.map((bucket, i) => ({ minute: Number(bucket), kind: r.kind, series: r.series, events: Number(r.events[i]) })))
 }
