@@ -8,6 +8,8 @@ import { table } from './tables'
 export interface TimedQuery {
   name: string
   ms: number
+  /** The query's parameters (tests see what a read was asked for). */
+  params: Record<string, unknown>
 }
 
 // Who hears of every finished read, with its name and time: the bench's
@@ -76,7 +78,7 @@ export async function runQuery<Row>(name: string, sql: string, params: Record<st
     if (writesEvents(sql)) tellEventsWritten()
     inFlight.set(chosen, inFlight.get(chosen)! - 1)
     const listeners = queryListeners()
-    if (listeners.size > 0) for (const listener of listeners) listener({ name, ms: performance.now() - started })
+    if (listeners.size > 0) for (const listener of listeners) listener({ name, ms: performance.now() - started, params })
   }
 }
 

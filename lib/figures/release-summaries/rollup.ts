@@ -1,4 +1,4 @@
-import { catalogKey } from '../../releases/catalog-key'
+import { catalogKeyThrough } from '../../releases/catalog-key'
 import { releaseTimeline, type VersionCatalog } from '../../semantics/version-order'
 import { RELEASES_LISTED, TARGET_SHARES, TIME_TO_HORIZON_MS } from './summaries'
 import { releaseTimeTo } from '../time-to/read'
@@ -15,7 +15,7 @@ import { releaseFiguresTable } from './table'
 // runs, on the background connection. The page then adds only what happened
 // after the edge.
 
-/** Stores the figures of the latest releases at this edge, under the catalog the run loaded (its key goes with them). */
+/** Stores the figures of the latest releases at this edge, under the key of the catalog as it stood up to the edge (they hold as long as that part of it does). */
 async function rollupReleaseFigures(projectId: string, windowSeconds: number, through: number, catalog: VersionCatalog): Promise<number> {
   const releases = releaseTimeline(catalog)
     .filter((r) => r.releasedAt <= through)
@@ -38,7 +38,7 @@ async function rollupReleaseFigures(projectId: string, windowSeconds: number, th
     {
       project: projectId,
       windowSeconds,
-      catalogKey: catalogKey(catalog),
+      catalogKey: catalogKeyThrough(catalog, through),
       through,
       versions: figures.map((f) => f.release.version),
       releasedAt: figures.map((f) => f.release.releasedAt),

@@ -7,13 +7,13 @@ import { chartContext, findRelease, type ChartContext } from '@/lib/figures/char
 import { loadChart } from '@/lib/figures/charts'
 import { eventMinutes } from '@/lib/figures/event-rates/read-minutes'
 import { projectOverview } from '@/lib/figures/overview'
-import { catalogKey } from '@/lib/releases/catalog-key'
+import { catalogKeyThrough } from '@/lib/releases/catalog-key'
 import { readReleaseFigures, releaseFiguresKey } from '@/lib/figures/release-summaries/read-stored'
 import { releaseSummaries, type ReleaseSummary } from '@/lib/figures/release-summaries/summaries'
 import { rollupProject } from '@/lib/rollup-runner/run-project'
 import { liveInstantsTable } from '@/lib/figures/stragglers/table'
 import { qualified } from '@/lib/store/tables'
-import { runQuery } from '@/lib/store/run-query'
+import { onQueryTimed, runQuery } from '@/lib/store/run-query'
 import { testProject, useEngine } from '../../support/engine'
 import { M, S, sendAll, Tab } from '../../support/known-answer-tabs'
 
@@ -76,7 +76,7 @@ describe('a release adopted by reloads and new tabs, with a straggler', () => {
     // The rollup's edge is T0 + 122 min; 90 and 99 % are first reached at the boundary T0 + 123 min.
     await rollupProject(fresh.projectId, 180, T0 + 123 * M)
     const ctx = await context(fresh, 'partial rollup')
-    const stored = await readReleaseFigures({ projectId: fresh.projectId, windowSeconds: 180, catalogKey: catalogKey(ctx.catalog), through: T0 + 122 * M })
+    const stored = await readReleaseFigures({ projectId: fresh.projectId, windowSeconds: 180, catalogKey: catalogKeyThrough(ctx.catalog, T0 + 122 * M), through: T0 + 122 * M })
     expect(stored.get(releaseFiguresKey({ version: 'v2', releasedAt: T0 }))?.timeTo).toEqual([20 * M, null, null])
     const summary = summaryOf(await releaseSummaries(ctx, { at: T0 + 124 * M }), 'v2', T0)
     expect(summary.timeTo).toEqual({ '50': 20 * M, '90': 123 * M, '99': 123 * M })
@@ -331,7 +331,7 @@ describe('upgrades on both sides of the rollup edge, where the page adds what ca
   it('stores the figures up to the edge and counts each session once across it', async () => {
     await rollupProject(s.projectId, 180, T0 + 35 * M)
     const ctx = await context(s, 'partial rollup')
-    const stored = await readReleaseFigures({ projectId: s.projectId, windowSeconds: 180, catalogKey: catalogKey(ctx.catalog), through: edge })
+    const stored = await readReleaseFigures({ projectId: s.projectId, windowSeconds: 180, catalogKey: catalogKeyThrough(ctx.catalog, edge), through: edge })
     const v2 = stored.get(releaseFiguresKey({ version: 'v2', releasedAt: T0 }))
     expect(v2?.upgraded).toEqual({ total: 2, byReason: [{ reason: 'update_prompt', sessions: 2 }] })
     expect(summaryOf(await releaseSummaries(ctx, { at }), 'v2', T0).upgradedByReload).toEqual(expected)
@@ -343,6 +343,28 @@ describe('upgrades on both sides of the rollup edge, where the page adds what ca
       const ctx = await context(s, mode)
       expect(summaryOf(await releaseSummaries(ctx, { at }), 'v2', T0).upgradedByReload, mode).toEqual(expected)
     }
+  })
+
+  it('keeps using the stored figures of the earlier releases when a release is registered after the edge', async () => {
+    const s = await setUp('upgrades-across-edge-later-release', releases, tabs(), at)
+    await rollupProject(s.projectId, 180, T0 + 35 * M)
+    // v3, registered after the edge (and first seen after it): the order up to the edge is unchanged.
+    await registerRelease({ project: s.projectId, version: 'v3', releasedAt: T0 + 50 * M })
+    await sendAll(s.key, [new Tab('v3').beat(T0 + 51 * M, at)])
+    const ctx = await context(s, 'partial rollup')
+    const searched: unknown[] = []
+    const off = onQueryTimed((q) => {
+      if (q.name === 'releaseTimeTo') searched.push({ targets: q.params.targets, from: q.params.targetFrom })
+    })
+    const list = await releaseSummaries(ctx, { at })
+    off()
+    // Only the new release is searched from its release on; v2 is searched only after the edge (its 90 % was not
+    // reached by then), and v1's figures are all stored.
+    expect(searched).toEqual(expect.arrayContaining([{ targets: ['v3'], from: [T0 + 50 * M] }, { targets: ['v2'], from: [edge + M] }]))
+    expect(searched).toHaveLength(2)
+    // The figures equal those computed in full: v3's tab never reloaded, so v2's upgrades are as before.
+    expect(summaryOf(list, 'v2', T0).upgradedByReload).toEqual(expected)
+    expect(summaryOf(list, 'v2', T0).timeTo).toEqual((await releaseSummaries(await context(s, 'raw'), { at }).then((l) => summaryOf(l, 'v2', T0))).timeTo)
   })
 
   it('computes the figures in full under a catalog the stored ones were not computed with', async () => {
