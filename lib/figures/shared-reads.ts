@@ -49,6 +49,11 @@ export function figuresChanged(projectId: string): void {
   generations.set(projectId, (generations.get(projectId) ?? 0) + 1)
 }
 
+/** How many times the project's rollup edge was published in this process (what held figures compare against). */
+export function rollupGeneration(projectId: string): number {
+  return state().rollupGenerations.get(projectId) ?? 0
+}
+
 /** How many reads were computed, how many were answered by one already computed or in flight, and how many figures are kept now. */
 export function sharedReadCounts(): { computed: number; shared: number; kept: number } {
   const s = state()

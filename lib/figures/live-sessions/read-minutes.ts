@@ -1,3 +1,4 @@
+import { heldLiveMinutes } from './held-minutes'
 import { liveIndexFor } from './live-index-feed'
 import { liveMinutesSelect } from './raw'
 import { rawWindowParams } from '../raw-params'
@@ -8,10 +9,11 @@ import { runQuery } from '../../store/run-query'
 
 // Live sessions at each minute boundary in [from, to] by version (and
 // visibility), docs/semantics.md, Liveness. Finalised minutes come from the rollup
-// (live_minutes), the ones after it from the same SELECT over raw events, so
-// the two agree by construction, or from the live index that answers that
-// SELECT's definition from memory. source 'raw' skips the rollup: the
-// benchmark's baseline and the tests' cross-check.
+// (live_minutes, or its rows of the last day held in memory), the ones after
+// it from the same SELECT over raw events, so the two agree by construction,
+// or from the live index that answers that SELECT's definition from memory.
+// source 'raw' skips the rollup: the benchmark's baseline and the tests'
+// cross-check.
 
 export interface LiveMinutesParams {
   projectId: string
@@ -47,7 +49,10 @@ export async function liveMinutes(params: LiveMinutesParams): Promise<LiveMinute
   const through = await throughFor(params.projectId, params.source)
   const parts: Promise<RawRow[]>[] = []
   const rolledTo = Math.min(params.to, through)
-  if (rolledTo >= params.from) {
+  // The finalised minutes of the last day are held in memory (./held-minutes.ts).
+  const heldRows = rolledTo >= params.from && params.source !== 'raw' ? await heldLiveMinutes(params.projectId, through, params.from, rolledTo, step, vis) : null
+  if (heldRows) parts.push(Promise.resolve(heldRows))
+  else if (rolledTo >= params.from) {
     parts.push(
       runQuery<RawRow>(
         'liveMinutes.rollup',
