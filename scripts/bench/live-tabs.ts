@@ -47,7 +47,8 @@ export interface LiveTabsRun {
   /** The rollup runs of the measured minutes; busyShare: their summed time over the minutes (the target: ≤ 10 % of the period). */
   rollupMs: { runs: number; p95: number; max: number; intervalMs: number; busyShare: number }
   peakRssMiB: number
-  queries: { page: string; query: string; runs: number; p50: number; p95: number }[]
+  /** reads: the engine reads each figure ran, by name, with their count per run and times (where its time goes). */
+  queries: { page: string; query: string; runs: number; p50: number; p95: number; reads: { name: string; perRun: number; p50: number; p95: number }[] }[]
   pages: { page: string; runs: number; p50: number; p95: number }[]
   approximate: { sampledOneIn: number } | null
   answers: Record<string, number>
@@ -81,7 +82,7 @@ function slopePerMinute(samples: Sample[]): number {
 interface NodeRun {
   node: TabsNode
   samples: Sample[]
-  queryTimes: Map<string, { page: string; query: string; ms: number[] }>
+  queryTimes: Map<string, { page: string; query: string; ms: number[]; reads: Map<string, number[]> }>
   pageTimes: Map<string, number[]>
   approximate: { sampledOneIn: number } | null
   answers: Record<string, number>
@@ -125,11 +126,13 @@ async function cpuWindowFrom(node: TabsNode): Promise<(stats?: TabStats[]) => Pr
 async function round(r: NodeRun, latest: string): Promise<void> {
   const { server, adminToken } = r.node
   const project = server.ready.projectId
-  const timed = (await server.ask<{ timings: { page: string; query: string; ms: number }[] }>({ type: 'time-queries', projectId: project }, 'timed-queries')).timings
+  const timed = (await server.ask<{ timings: { page: string; query: string; ms: number; reads?: { name: string; ms: number }[] }[] }>({ type: 'time-queries', projectId: project }, 'timed-queries')).timings
   for (const t of timed) {
     const key = `${t.page}\u0000${t.query}`
-    const entry = r.queryTimes.get(key) ?? { page: t.page, query: t.query, ms: [] }
+    const entry = r.queryTimes.get(key) ?? { page: t.page, query: t.query, ms: [], reads: new Map<string, number[]>() }
     entry.ms.push(t.ms)
+    // Where a figure's time goes: each engine read it ran (a baseline built before this was recorded sends none).
+    for (const read of t.reads ?? []) entry.reads.set(read.name, [...(entry.reads.get(read.name) ?? []), read.ms])
     r.queryTimes.set(key, entry)
   }
   for (const p of dashboardPages(project, latest, Date.now())) {
@@ -251,7 +254,14 @@ function summarize(r: NodeRun, tabs: number, minutes: number, elapsedMs: number,
     },
     rollupMs: { runs: during.length, p95: percentile(during, 0.95), max: Math.max(0, ...during), intervalMs: 20_000, busyShare: during.reduce((n, ms) => n + ms, 0) / elapsedMs },
     peakRssMiB: (r.node.server.peakRss() ?? 0) / MiB,
-    queries: [...r.queryTimes.values()].map((q) => ({ page: q.page, query: q.query, runs: q.ms.length, p50: percentile(q.ms, 0.5), p95: percentile(q.ms, 0.95) })),
+    queries: [...r.queryTimes.values()].map((q) => ({
+      page: q.page,
+      query: q.query,
+      runs: q.ms.length,
+      p50: percentile(q.ms, 0.5),
+      p95: percentile(q.ms, 0.95),
+      reads: [...q.reads].map(([name, ms]) => ({ name, perRun: ms.length / q.ms.length, p50: percentile(ms, 0.5), p95: percentile(ms, 0.95) })),
+    })),
     pages: [...r.pageTimes.entries()].map(([page, ms]) => ({ page, runs: ms.length, p50: percentile(ms, 0.5), p95: percentile(ms, 0.95) })),
     approximate: r.approximate,
     answers: r.answers,

@@ -106,11 +106,18 @@ async function main(): Promise<void> {
         process.send?.({ type: 'minimum-set' })
       } else if (message.type === 'time-queries') {
         const { dashboardCases } = await import('./dashboard-cases')
-        const timings: { page: string; query: string; ms: number }[] = []
+        const timings: { page: string; query: string; ms: number; reads: { name: string; ms: number }[] }[] = []
         for (const c of await dashboardCases(message.projectId, Date.now())) {
+          // The engine reads this case ran (others' reads may interleave: the generator's ingest does not read).
+          const reads: { name: string; ms: number }[] = []
+          const off = onQueryTimed((q) => reads.push({ name: q.name, ms: q.ms }))
           const started = performance.now()
-          await c.run()
-          timings.push({ page: c.page, query: c.query, ms: performance.now() - started })
+          try {
+            await c.run()
+          } finally {
+            off()
+          }
+          timings.push({ page: c.page, query: c.query, ms: performance.now() - started, reads })
         }
         process.send?.({ type: 'timed-queries', timings })
       } else if (message.type === 'mark') {
