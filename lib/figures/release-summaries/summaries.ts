@@ -106,12 +106,22 @@ function boundariesAfter(through: number, at: number): number[] | null {
 interface TimeToAndUpgrades {
   /** Per searched release, ms after it per target share; for releases in `stored`, null where the stored figures had not reached it and no SQL search was asked for. */
   timeTo: Map<LatestRelease, (number | null)[]>
-  /** Releases whose figures came from the rollup's stored ones. */
+  /** Releases whose time to X % up to the edge is known without a search (stored by the rollup, or released after the edge). */
   stored: Set<LatestRelease>
   upgrades: Map<string, ReloadUpgrades>
 }
 
-/** Stored figures at the rollup's edge plus, for upgrades, what came after it; everything in full for releases without stored figures. */
+const NO_UPGRADES: ReloadUpgrades = { total: 0, byReason: [] }
+
+/**
+ * Stored figures at the rollup's edge plus, for upgrades, what came after it;
+ * everything in full for releases without stored figures. Two cases need no
+ * stored figures and no search before the edge: a release after the edge
+ * reached no share before it, and a version first seen at or after the edge
+ * (a version is first seen by its earliest event) had no load before it. So
+ * a release registered in the last minute costs only the minutes after the
+ * edge, like the others, instead of a search of all its history.
+ */
 async function timeToAndUpgrades(
   ctx: ChartContext,
   releases: LatestRelease[],
@@ -124,12 +134,19 @@ async function timeToAndUpgrades(
     through > 0 && at >= through
       ? await readReleaseFigures({ projectId: ctx.projectId, windowSeconds: ctx.windowSeconds, catalogKey: catalogKeyThrough(ctx.catalog, through), through })
       : new Map<string, StoredReleaseFigures>()
-  const figuresOf = (r: LatestRelease) => figures.get(releaseFiguresKey(r))
-  const stored = new Set(releases.filter((r) => figuresOf(r)))
+  const edgeKnown = through > 0 && at >= through
+  const storedTimeTo = (r: LatestRelease): (number | null)[] | undefined =>
+    figures.get(releaseFiguresKey(r))?.timeTo ?? (edgeKnown && r.releasedAt > through ? TARGET_SHARES.map(() => null) : undefined)
+  const storedUpgrades = new Map<string, ReloadUpgrades>()
+  for (const r of releases) {
+    const known = figures.get(releaseFiguresKey(r))?.upgraded ?? (edgeKnown && (ctx.catalog.firstSeen.get(r.version) ?? Infinity) >= through ? NO_UPGRADES : undefined)
+    if (known && !storedUpgrades.has(r.version)) storedUpgrades.set(r.version, known)
+  }
+  const stored = new Set(releases.filter((r) => storedTimeTo(r)))
   const fullSearch = searched.filter((r) => !stored.has(r))
-  const tailSearch = searchTailInSql ? searched.filter((r) => figuresOf(r)?.timeTo.some((t) => t === null)) : []
-  const fullVersions = [...new Set(releases.filter((r) => !stored.has(r)).map((r) => r.version))]
-  const storedVersions = [...new Set([...stored].map((r) => r.version))].filter((v) => !fullVersions.includes(v))
+  const tailSearch = searchTailInSql ? searched.filter((r) => storedTimeTo(r)?.some((t) => t === null)) : []
+  const fullVersions = [...new Set(releases.map((r) => r.version))].filter((v) => !storedUpgrades.has(v))
+  const storedVersions = [...storedUpgrades.keys()]
   const query = { projectId: ctx.projectId, shares: TARGET_SHARES, at, windowSeconds: ctx.windowSeconds, catalog: ctx.catalog, source: ctx.source }
   const [fullTimes, tailTimes, fullUpgrades, newUpgrades] = await Promise.all([
     releaseTimeTo({ ...query, releases: fullSearch }),
@@ -141,12 +158,9 @@ async function timeToAndUpgrades(
   fullSearch.forEach((r, i) => timeTo.set(r, fullTimes[i]!))
   for (const r of searched.filter((r) => stored.has(r))) {
     const tail = tailTimes[tailSearch.indexOf(r)]
-    timeTo.set(r, figuresOf(r)!.timeTo.map((t, i) => t ?? tail?.[i] ?? null))
+    timeTo.set(r, storedTimeTo(r)!.map((t, i) => t ?? tail?.[i] ?? null))
   }
   const upgrades = new Map(fullUpgrades)
-  for (const version of storedVersions) {
-    const first = [...stored].find((r) => r.version === version)!
-    upgrades.set(version, addUpgrades(figuresOf(first)!.upgraded, newUpgrades.get(version)!))
-  }
+  for (const [version, known] of storedUpgrades) upgrades.set(version, addUpgrades(known, newUpgrades.get(version)!))
   return { timeTo, stored, upgrades }
 }

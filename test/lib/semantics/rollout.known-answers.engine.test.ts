@@ -345,26 +345,29 @@ describe('upgrades on both sides of the rollup edge, where the page adds what ca
     }
   })
 
-  it('keeps using the stored figures of the earlier releases when a release is registered after the edge', async () => {
+  it('searches nothing before the edge when a release is registered after it', async () => {
     const s = await setUp('upgrades-across-edge-later-release', releases, tabs(), at)
     await rollupProject(s.projectId, 180, T0 + 35 * M)
-    // v3, registered after the edge (and first seen after it): the order up to the edge is unchanged.
+    // v3, registered after the edge and first seen after it: the order up to the edge is unchanged, v3 reached no
+    // share before its release and had no load before the edge.
     await registerRelease({ project: s.projectId, version: 'v3', releasedAt: T0 + 50 * M })
-    await sendAll(s.key, [new Tab('v3').beat(T0 + 51 * M, at)])
+    await sendAll(s.key, [new Tab('v2').beat(T0 + 45 * M, T0 + 49 * M).reload(T0 + 50 * M, 'v3', 'forced').beat(T0 + 51 * M, at)])
     const ctx = await context(s, 'partial rollup')
-    const searched: unknown[] = []
-    const off = onQueryTimed((q) => {
-      if (q.name === 'releaseTimeTo') searched.push({ targets: q.params.targets, from: q.params.targetFrom })
-    })
+    const reads: { name: string; targets?: unknown; from?: unknown }[] = []
+    const off = onQueryTimed((q) => reads.push(q.name === 'releaseTimeTo' ? { name: q.name, targets: q.params.targets, from: q.params.targetFrom } : { name: q.name }))
     const list = await releaseSummaries(ctx, { at })
     off()
-    // Only the new release is searched from its release on; v2 is searched only after the edge (its 90 % was not
-    // reached by then), and v1's figures are all stored.
-    expect(searched).toEqual(expect.arrayContaining([{ targets: ['v3'], from: [T0 + 50 * M] }, { targets: ['v2'], from: [edge + M] }]))
-    expect(searched).toHaveLength(2)
-    // The figures equal those computed in full: v3's tab never reloaded, so v2's upgrades are as before.
+    // One search of the minutes after the edge, for the releases whose shares the stored figures had not reached;
+    // no search of any release's or version's whole history.
+    expect(reads.filter((r) => r.name === 'releaseTimeTo')).toEqual([{ name: 'releaseTimeTo', targets: ['v3', 'v2'], from: [T0 + 50 * M, edge + M] }])
+    expect(reads.map((r) => r.name)).not.toContain('reloadUpgrades')
+    // The same figures as computed from raw events.
+    const raw = await releaseSummaries(await context(s, 'raw'), { at })
+    for (const [version, releasedAt] of [['v1', T0 - HOUR], ['v2', T0], ['v3', T0 + 50 * M]] as const) {
+      expect(summaryOf(list, version, releasedAt), version).toEqual(summaryOf(raw, version, releasedAt))
+    }
+    expect(summaryOf(list, 'v3', T0 + 50 * M).upgradedByReload).toEqual({ total: 1, byReason: [{ reason: 'forced', sessions: 1 }] })
     expect(summaryOf(list, 'v2', T0).upgradedByReload).toEqual(expected)
-    expect(summaryOf(list, 'v2', T0).timeTo).toEqual((await releaseSummaries(await context(s, 'raw'), { at }).then((l) => summaryOf(l, 'v2', T0))).timeTo)
   })
 
   it('computes the figures in full under a catalog the stored ones were not computed with', async () => {
