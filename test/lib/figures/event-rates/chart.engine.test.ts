@@ -55,3 +55,45 @@ it('draws every event chart of a window from one read, with the counts of each k
   expect(totals(charts.reloads)).toEqual(await own('reload', 'reason'))
   expect(totals(charts.errors)).toEqual(await own('error', 'version'))
 })
+
+it('answers finalised event minutes from memory, equal to the raw definition in every bucket size, late events included', async () => {
+  const { eventMinutesByVersionAndReason } = await import('@/lib/figures/event-rates/read-minutes')
+  const { rollupProject } = await import('@/lib/rollup-runner/run-project')
+  const { sendAll, Tab } = await import('../../../support/known-answer-tabs')
+  const project = await testProject('held-event-minutes')
+  const to = Math.floor(Date.now() / M) * M - 10 * M
+  const from = to - 90 * M
+  const late = new Tab('v1')
+  await sendAll(project.ingestKey, [
+    new Tab('v1').beat(from, from + 20 * M).reload(from + 21 * M, 'v2', 'update_prompt').beat(from + 22 * M, from + 50 * M).resume(from + 51 * M).beat(from + 52 * M, to),
+    new Tab('v1').beat(from, from + 33 * M).reload(from + 34 * M, 'v2').beat(from + 35 * M, to),
+    new Tab('v2').beat(from + 5 * M, from + 60 * M).resume(from + 61 * M).reload(from + 70 * M, 'v2', 'forced').beat(from + 71 * M, to),
+    late.beat(from, from + 10 * M),
+  ])
+  await rollupProject(project.id, 180, Date.now())
+  const kinds = ['reload', 'resume', 'load'] as const
+  // The engine's buckets come in no set order within a key: compare in one order.
+  const ordered = <T extends object>(rows: T[]) => rows.map((r) => JSON.stringify(r)).sort()
+  const read = async (source: 'auto' | 'raw', stepMinutes: number) => eventMinutesByVersionAndReason({ projectId: project.id, from, to, kinds, stepMinutes, source })
+  const byVersion = async (source: 'auto' | 'raw', stepMinutes: number) => ordered(await eventMinutes({ projectId: project.id, from, to, kinds, seriesBy: 'version', stepMinutes, source }))
+  await read('auto', 1)
+  for (const step of [1, 5, 7, 60]) {
+    const reads: string[] = []
+    const off = onQueryTimed((q) => reads.push(q.name))
+    const [both, versions] = [await read('auto', step), await byVersion('auto', step)]
+    off()
+    expect(reads.filter((name) => name.startsWith('eventMinutes')), `step ${step}`).toEqual([])
+    expect(ordered(both), `step ${step}`).toEqual(ordered(await read('raw', step)))
+    expect(versions, `step ${step}`).toEqual(await byVersion('raw', step))
+  }
+  const reloadsAt = (rows: Awaited<ReturnType<typeof read>>, minute: number) => rows.filter((r) => r.kind === 'reload' && r.minute === minute).map((r) => [r.version, r.reason, r.events])
+  expect(reloadsAt(await read('auto', 1), from + 21 * M - M)).toEqual([['v1', 'update_prompt', 1]])
+
+  // The offline tab's reload event from 40 minutes in reaches the server only now: the next run rewrites that minute.
+  await sendAll(project.ingestKey, [late.lateReloadEvent(from + 40 * M, 'v2', 'forced', Date.now())])
+  await rollupProject(project.id, 180, Date.now())
+  const after = await read('auto', 1)
+  expect(reloadsAt(after, from + 40 * M)).toEqual([['v2', 'forced', 1]])
+  expect(ordered(after)).toEqual(ordered(await read('raw', 1)))
+  expect(await byVersion('auto', 7)).toEqual(await byVersion('raw', 7))
+})
