@@ -32,48 +32,46 @@ const UNHEARD: ReadonlySet<GapKind> = new Set(['down', 'disk_low'])
 
 const seconds = (ms: number) => (ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`)
 
-interface DownRow {
+// Both parts of the gaps in one round trip: the down stretches (part 'down':
+// prev_kind and kind are the heartbeat kinds around the stretch) and the
+// trouble ticks (part 'trouble': kind, code and value of the tick).
+interface GapRow {
+  part: 'down' | 'trouble'
   from_ms: string | number
   to_ms: string | number
   prev_kind: string
   kind: string
+  code: string
+  value: number
 }
 
-async function downStretches(from: number, to: number, silentMs: number): Promise<SelfGap[]> {
-  // Every node's heartbeats in one order: a stretch is down only when no node recorded anything.
-  const rows = await runQuery<DownRow>(
-    'selfGapsDown',
-    `SELECT toUnixTimestamp64Milli(prev_at) AS from_ms, toUnixTimestamp64Milli(at) AS to_ms, prev_kind, kind FROM (
+// Every node's heartbeats in one order: a stretch is down only when no node recorded anything.
+const downSql = () => `SELECT 'down' AS part, toUnixTimestamp64Milli(prev_at) AS from_ms, toUnixTimestamp64Milli(at) AS to_ms, prev_kind, kind, '' AS code, toFloat64(0) AS value FROM (
        SELECT at, kind,
          lagInFrame(at, 1, toDateTime64(0, 3, 'UTC')) OVER w AS prev_at,
          lagInFrame(kind, 1, '') OVER w AS prev_kind
        FROM ${qualified(selfHealthTable(config().retentionDays))}
        WHERE kind IN ('start', 'beat', 'stop')
          -- A down stretch that began more than a day before the window is not looked for.
-       AND at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') - INTERVAL 1 DAY
+         AND at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') - INTERVAL 1 DAY
          AND at <= fromUnixTimestamp64Milli({to:Int64}, 'UTC') + INTERVAL 1 DAY
        WINDOW w AS (ORDER BY at, node ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)
      )
      WHERE prev_kind != ''
        AND (prev_kind = 'stop' OR toUnixTimestamp64Milli(at) - toUnixTimestamp64Milli(prev_at) > {silent:Int64})
-       AND prev_at < fromUnixTimestamp64Milli({to:Int64}, 'UTC') AND at > fromUnixTimestamp64Milli({from:Int64}, 'UTC')
-     ORDER BY at`,
-    { from, to, silent: silentMs },
-  )
-  return rows.map((r) => {
-    const [a, b] = [Number(r.from_ms), Number(r.to_ms)]
-    const how = r.prev_kind === 'stop' ? 'stopped' : 'no heartbeat'
-    const after = r.kind === 'start' ? ', then restarted' : ''
-    return { kind: 'down', from: a, to: b, unheard: true, summary: `Stalewatch down ${seconds(b - a)} (${how}${after})` }
-  })
-}
+       AND prev_at < fromUnixTimestamp64Milli({to:Int64}, 'UTC') AND at > fromUnixTimestamp64Milli({from:Int64}, 'UTC')`
 
-interface TroubleRow {
-  kind: string
-  code: string
-  from_ms: string | number
-  to_ms: string | number
-  value: number
+const troublesSql = () => `SELECT 'trouble' AS part, toUnixTimestamp64Milli(at) - interval_ms AS from_ms, toUnixTimestamp64Milli(at) AS to_ms, '' AS prev_kind, kind, code, value
+     FROM ${qualified(selfHealthTable(config().retentionDays))}
+     WHERE kind IN ('shed', 'backlog', 'disk_low', 'storage_blocked')
+       AND at > fromUnixTimestamp64Milli({from:Int64}, 'UTC')
+       AND at <= fromUnixTimestamp64Milli({to:Int64}, 'UTC') + INTERVAL 1 HOUR`
+
+function downStretch(r: GapRow): SelfGap {
+  const [a, b] = [Number(r.from_ms), Number(r.to_ms)]
+  const how = r.prev_kind === 'stop' ? 'stopped' : 'no heartbeat'
+  const after = r.kind === 'start' ? ', then restarted' : ''
+  return { kind: 'down', from: a, to: b, unheard: true, summary: `Stalewatch down ${seconds(b - a)} (${how}${after})` }
 }
 
 /** Consecutive ticks of one kind of trouble, into stretches. Pure. */
@@ -116,26 +114,19 @@ function troubleSummary(gap: SelfGap, codes: ReadonlyMap<string, number>, peak: 
   }
 }
 
-async function troubles(from: number, to: number): Promise<SelfGap[]> {
-  const rows = await runQuery<TroubleRow>(
-    'selfGapsTroubles',
-    `SELECT kind, code, toUnixTimestamp64Milli(at) - interval_ms AS from_ms, toUnixTimestamp64Milli(at) AS to_ms, value
-     FROM ${qualified(selfHealthTable(config().retentionDays))}
-     WHERE kind IN ('shed', 'backlog', 'disk_low', 'storage_blocked')
-       AND at > fromUnixTimestamp64Milli({from:Int64}, 'UTC')
-       AND at <= fromUnixTimestamp64Milli({to:Int64}, 'UTC') + INTERVAL 1 HOUR
-     ORDER BY at`,
-    { from, to },
-  )
-  return mergeTroubles(
-    rows.map((r) => ({ kind: r.kind as Exclude<GapKind, 'down'>, code: r.code, from: Number(r.from_ms), to: Number(r.to_ms), value: Number(r.value) })),
-  ).filter((g) => g.from < to)
-}
-
 /** Stalewatch's own gaps overlapping [from, to], in time order, clipped to it. */
 export async function selfGaps(params: { from: number; to: number }): Promise<SelfGap[]> {
   const silentMs = 3 * config().heartbeatSeconds * 1000
-  const [down, other] = await Promise.all([downStretches(params.from, params.to, silentMs), troubles(params.from, params.to)])
+  const rows = await runQuery<GapRow>('selfGaps', `${downSql()}
+     UNION ALL
+     ${troublesSql()}
+     ORDER BY to_ms`, { from: params.from, to: params.to, silent: silentMs })
+  const down = rows.filter((r) => r.part === 'down').map(downStretch)
+  const other = mergeTroubles(
+    rows
+      .filter((r) => r.part === 'trouble')
+      .map((r) => ({ kind: r.kind as Exclude<GapKind, 'down'>, code: r.code, from: Number(r.from_ms), to: Number(r.to_ms), value: Number(r.value) })),
+  ).filter((g) => g.from < params.to)
   return [...down, ...other]
     .map((g) => ({ ...g, from: Math.max(g.from, params.from), to: Math.min(g.to, params.to) }))
     .filter((g) => g.to > g.from)
