@@ -99,3 +99,33 @@ export function sharedFigure<T>(projectId: string, figure: string, params: objec
   })
   return value
 }
+
+// Figures the rollup stored (a release's figures at an edge, the live counts
+// at an instant it computed) change only when a run publishes: kept until
+// the project's next publication, whoever asks. Only on the embedded engine,
+// where the run is in this process; elsewhere it may run on another node,
+// whose publication this process does not hear.
+const storedFigures = () => processSingleton('storedFigureReads', () => new Map<string, { value: Promise<unknown>; rollupGeneration: number }>())
+
+/** `read` of figures the rollup stored, kept until the project's rollup edge is published again. */
+export function untilNextRollup<T>(projectId: string, figure: string, params: object, read: () => Promise<T>): Promise<T> {
+  if (config().clickhouseUrl) return read()
+  const entries = storedFigures()
+  const key = `${projectId}\u0000${figure}\u0000${JSON.stringify(params)}`
+  const generation = rollupGeneration(projectId)
+  const known = entries.get(key)
+  if (known && known.rollupGeneration === generation) return known.value as Promise<T>
+  const value = read()
+  const entry = { value, rollupGeneration: generation }
+  entries.delete(key)
+  entries.set(key, entry)
+  for (const oldest of entries.keys()) {
+    if (entries.size <= MAX_ENTRIES) break
+    entries.delete(oldest)
+  }
+  value.catch(() => {
+    if (entries.get(key) === entry) entries.delete(key)
+  })
+  return value
+}
+

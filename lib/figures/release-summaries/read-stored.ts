@@ -2,6 +2,7 @@ import type { LatestRelease } from '../../semantics/version-order'
 import { releaseFiguresTable } from './table'
 import { qualified } from '../../store/tables'
 import { runQuery } from '../../store/run-query'
+import { untilNextRollup } from '../shared-reads'
 import type { ReloadUpgrades } from '../upgrades-by-reload/read'
 
 // Figures the rollup run stored per release for one rollup edge
@@ -55,6 +56,9 @@ export async function readReleaseFigures(params: ReleaseFiguresParams): Promise<
     ]),
   )
 }
+
+/** readReleaseFigures, kept until the project's next rollup publication (they change only then). */
+export const storedReleaseFigures = (params: ReleaseFiguresParams) => untilNextRollup(params.projectId, 'releaseFigures', params, () => readReleaseFigures(params))
 
 /** Counts of disjoint session sets (stored, and new since): sums, largest reason first as reloadUpgrades orders them. */
 export function addUpgrades(stored: ReloadUpgrades, since: ReloadUpgrades): ReloadUpgrades {

@@ -5,7 +5,7 @@ import { throughFor } from '../rollup-edge'
 import type { LatestRelease } from '../../semantics/version-order'
 import type { ChartContext } from '../chart-context'
 import { liveAtInstants } from '../stragglers/read'
-import { addUpgrades, readReleaseFigures, releaseFiguresKey, type StoredReleaseFigures } from './read-stored'
+import { addUpgrades, releaseFiguresKey, storedReleaseFigures, type StoredReleaseFigures } from './read-stored'
 import { releaseTimeTo } from '../time-to/read'
 import { reloadUpgrades, type ReloadUpgrades } from '../upgrades-by-reload/read'
 import { reloadUpgradesSince } from '../upgrades-by-reload/read-since'
@@ -132,7 +132,7 @@ async function timeToAndUpgrades(
 ): Promise<TimeToAndUpgrades> {
   const figures =
     through > 0 && at >= through
-      ? await readReleaseFigures({ projectId: ctx.projectId, windowSeconds: ctx.windowSeconds, catalogKey: catalogKeyThrough(ctx.catalog, through), through })
+      ? await storedReleaseFigures({ projectId: ctx.projectId, windowSeconds: ctx.windowSeconds, catalogKey: catalogKeyThrough(ctx.catalog, through), through })
       : new Map<string, StoredReleaseFigures>()
   const edgeKnown = through > 0 && at >= through
   const storedTimeTo = (r: LatestRelease): (number | null)[] | undefined =>

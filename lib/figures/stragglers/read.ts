@@ -4,6 +4,7 @@ import { throughFor } from '../rollup-edge'
 import { liveInstantsTable } from './table'
 import { qualified } from '../../store/tables'
 import { runQuery } from '../../store/run-query'
+import { untilNextRollup } from '../shared-reads'
 
 // Live sessions per version at several arbitrary instants (docs/semantics.md,
 // Liveness): a session is live at t with an event in (t - W, t], counted
@@ -38,7 +39,8 @@ export async function liveAtInstants(params: LiveAtInstantsParams): Promise<Map<
   const values = { project: params.projectId, windowMs: params.windowSeconds * 1000 }
   // Instants after the edge are read from raw events while the rollup is asked for the others.
   const [computed] = await Promise.all([
-    readComputed(params, rolled).then((rows) => {
+    // Computed by a run: they change only when a run publishes.
+    untilNextRollup(params.projectId, 'liveAtInstants', { windowSeconds: params.windowSeconds, rolled }, () => readComputed(params, rolled)).then((rows) => {
       add(rows)
       return new Set(rows.map((r) => Number(r.at)))
     }),

@@ -368,6 +368,20 @@ describe('upgrades on both sides of the rollup edge, where the page adds what ca
     }
     expect(summaryOf(list, 'v3', T0 + 50 * M).upgradedByReload).toEqual({ total: 1, byReason: [{ reason: 'forced', sessions: 1 }] })
     expect(summaryOf(list, 'v2', T0).upgradedByReload).toEqual(expected)
+
+    // What the run stored (the release figures, the live counts at releasedAt + grace) is read once until a run publishes.
+    const storedReads = async () => {
+      const names: string[] = []
+      const stop = onQueryTimed((q) => names.push(q.name))
+      const again = await releaseSummaries(ctx, { at })
+      stop()
+      expect(again).toEqual(list)
+      return names.filter((name) => name === 'releaseFigures' || name === 'liveAtInstants.rollup')
+    }
+    expect(reads.map((r) => r.name)).toEqual(expect.arrayContaining(['releaseFigures', 'liveAtInstants.rollup']))
+    expect(await storedReads()).toEqual([])
+    await rollupProject(s.projectId, 180, T0 + 35 * M)
+    expect((await storedReads()).sort()).toEqual(['liveAtInstants.rollup', 'releaseFigures'])
   })
 
   it('computes the figures in full under a catalog the stored ones were not computed with', async () => {
