@@ -25,6 +25,8 @@ export interface ReloadUpgradesSinceParams {
   catalog: VersionCatalog
   /** A rollup edge: loads before it are the ones already counted. */
   since: number
+  /** Up to this many tail sessions are sent as a list (default TAIL_SESSIONS_LISTED). */
+  listMax?: number
 }
 
 interface UpgradeRow {
@@ -34,6 +36,8 @@ interface UpgradeRow {
 }
 
 const NO_END = Date.UTC(2200, 0, 1)
+/** Up to this many tail sessions are sent as a list (about 50 KB of ids). */
+const TAIL_SESSIONS_LISTED = 1_000
 
 // A load upgrades when its previous version was ordered before its version at the load's time.
 const UPGRADED_AT_LOAD = upgradeSql('toUnixTimestamp64Milli(load_time)')
@@ -46,20 +50,24 @@ export async function reloadUpgradesSince(params: ReloadUpgradesSinceParams): Pr
      WHERE version IN {versions:Array(String)} AND ${UPGRADED_AT_LOAD}`
   const tail = await runQuery<UpgradeRow>('reloadUpgradesSince.tail', tailSql, values)
   if (tail.length === 0) return result
-  // The tail's sessions are selected again inside the query rather than sent
-  // as a parameter: a forced reload can put thousands in the tail, and query
-  // parameters travel in the URL to a ClickHouse server.
+  // The tail's sessions go as a parameter when they are few; more (a forced
+  // reload can put thousands in the tail, and query parameters travel in the
+  // URL to a ClickHouse server) are selected again inside the query, which
+  // runs the tail's join a second time.
+  const sessions = [...new Set(tail.map((r) => r.session_id))]
+  const listed = sessions.length <= (params.listMax ?? TAIL_SESSIONS_LISTED)
   const earlier = await runQuery<UpgradeRow>(
     'reloadUpgradesSince.earlier',
     `SELECT DISTINCT version, reason, session_id FROM (
        SELECT version, session_id, load_id, argMax(load_time, computed_at) AS load_time,
               argMax(previous_version, computed_at) AS previous_version, argMax(reason, computed_at) AS reason
        FROM ${qualified(reloadLoadsTable)}
-       WHERE project_id = {project:String} AND version IN {versions:Array(String)} AND session_id IN (SELECT session_id FROM (${tailSql}))
+       WHERE project_id = {project:String} AND version IN {versions:Array(String)}
+         AND session_id IN ${listed ? '{sessions:Array(String)}' : `(SELECT session_id FROM (${tailSql}))`}
        GROUP BY version, session_id, load_id
      )
      WHERE load_time < fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND ${UPGRADED_AT_LOAD}`,
-    values,
+    listed ? { ...values, sessions } : values,
   )
   return countNew(result, tail, earlier)
 }

@@ -10,6 +10,7 @@ import { projectOverview } from '@/lib/figures/overview'
 import { catalogKeyThrough } from '@/lib/releases/catalog-key'
 import { readReleaseFigures, releaseFiguresKey } from '@/lib/figures/release-summaries/read-stored'
 import { releaseSummaries, type ReleaseSummary } from '@/lib/figures/release-summaries/summaries'
+import { reloadUpgradesSince } from '@/lib/figures/upgrades-by-reload/read-since'
 import { rollupProject } from '@/lib/rollup-runner/run-project'
 import { liveInstantsTable } from '@/lib/figures/stragglers/table'
 import { qualified } from '@/lib/store/tables'
@@ -335,6 +336,20 @@ describe('upgrades on both sides of the rollup edge, where the page adds what ca
     const v2 = stored.get(releaseFiguresKey({ version: 'v2', releasedAt: T0 }))
     expect(v2?.upgraded).toEqual({ total: 2, byReason: [{ reason: 'update_prompt', sessions: 2 }] })
     expect(summaryOf(await releaseSummaries(ctx, { at }), 'v2', T0).upgradedByReload).toEqual(expected)
+  })
+
+  it('counts the sessions upgraded since the edge alike whether their earlier loads are looked up by a list or by a subquery', async () => {
+    await rollupProject(s.projectId, 180, T0 + 35 * M)
+    const ctx = await context(s, 'partial rollup')
+    // In reason order: the page's sum with the stored counts orders them.
+    const since = async (listMax?: number) => {
+      const v2 = (await reloadUpgradesSince({ projectId: s.projectId, versions: ['v2'], catalog: ctx.catalog, since: edge, listMax })).get('v2')!
+      return { ...v2, byReason: [...v2.byReason].sort((a, b) => a.reason.localeCompare(b.reason)) }
+    }
+    // After the edge: the first tab's forced reload (it had upgraded before, under another reason) and the third's own.
+    const listed = await since()
+    expect(listed).toEqual({ total: 1, byReason: [{ reason: 'forced', sessions: 1 }, { reason: 'user', sessions: 1 }] })
+    expect(await since(0)).toEqual(listed)
   })
 
   it('gives the same figures from raw events and with the rollup covering everything', async () => {
