@@ -2,6 +2,7 @@ import { config } from '../../config'
 import { errorMessage, log } from '../../log'
 import { processSingleton } from '../../process-singleton'
 import { allProjects } from '../../projects/project-directory'
+import { store } from '../../store/client'
 import { onEventsWritten, runQuery } from '../../store/run-query'
 import { qualified, table } from '../../store/tables'
 import { VISIBILITY_LOOKBACK_MS } from './live-answers'
@@ -59,6 +60,11 @@ const maxSessions = () => Math.ceil(config().exactLiveSessions * 1.5)
 const maxSessionsInAll = () => 2 * maxSessions()
 
 const state = () => processSingleton<{ current: State | null }>('liveIndex', () => ({ current: null }))
+
+// The index's own reads (its builds, the warming, first-seen times) go to the
+// background connection with the rollups: nobody waits on them (the table
+// answers meanwhile), and on the read connections they queued pages.
+const indexRead = <Row>(name: string, sql: string, params: Record<string, unknown>) => runQuery<Row>(name, sql, params, store().background)
 
 function coverageMs(): number {
   return config().liveIndexCoverageSeconds * 1000
@@ -149,7 +155,7 @@ export async function readMissingFirstSeen(projectId: string, index: LiveIndex, 
 
 async function readFirstSeen(projectId: string, index: LiveIndex, ids: string[], at: number, windowMs: number, listMax: number): Promise<void> {
   const byWindow = ids.length > listMax
-  const rows = await runQuery<{ session_id: string; first_seen: number | string }>(
+  const rows = await indexRead<{ session_id: string; first_seen: number | string }>(
     byWindow ? 'liveIndex.firstSeenOfWindow' : 'liveIndex.firstSeen',
     `SELECT session_id, toUnixTimestamp64Milli(min(first_seen)) AS first_seen
      FROM ${qualified(sessionFirstSeenTable)}
@@ -275,10 +281,12 @@ export async function warmLiveIndexes(): Promise<void> {
   const windows = new Map((await allProjects()).map((p) => [p.id, p.livenessWindowSeconds]))
   if (windows.size === 0) return
   const longest = Math.max(...windows.values()) * 1000
-  const live = await runQuery<{ project_id: string }>(
+  // By the projects' ids, so the read goes through the primary key (project, time) instead of scanning the day's events.
+  const live = await indexRead<{ project_id: string }>(
     'liveIndex.liveProjects',
-    `SELECT DISTINCT project_id FROM ${table('events')} WHERE event_time > fromUnixTimestamp64Milli({since:Int64}, 'UTC')`,
-    { since: Date.now() - coverageMs() - longest },
+    `SELECT DISTINCT project_id FROM ${table('events')}
+     WHERE project_id IN {projects:Array(String)} AND event_time > fromUnixTimestamp64Milli({since:Int64}, 'UTC')`,
+    { projects: [...windows.keys()], since: Date.now() - coverageMs() - longest },
   )
   for (const { project_id: projectId } of live) {
     const windowSeconds = windows.get(projectId)
@@ -311,14 +319,14 @@ function hydrate(current: State, projectId: string, windowMs: number): Promise<v
   const params = { project: projectId, start, since: start - VISIBILITY_LOOKBACK_MS }
   const events = table('events')
   const readCovered = () => Promise.all([
-    runQuery<{ session_id: string; t: number | string; version: string; type: string; visibility: string; idle: number; unsaved: number }>(
+    indexRead<{ session_id: string; t: number | string; version: string; type: string; visibility: string; idle: number; unsaved: number }>(
       'liveIndex.hydrate',
       `SELECT session_id, toUnixTimestamp64Milli(event_time) AS t, version, type, visibility, idle, unsaved
        FROM ${events}
        WHERE project_id = {project:String} AND event_time > fromUnixTimestamp64Milli({start:Int64}, 'UTC')`,
       params,
     ),
-    runQuery<{ session_id: string; t: number | string; vis: string }>(
+    indexRead<{ session_id: string; t: number | string; vis: string }>(
       'liveIndex.hydrateVisibility',
       `SELECT session_id, toUnixTimestamp64Milli(max(event_time)) AS t, argMax(visibility, event_time) AS vis
        FROM ${events}
@@ -328,7 +336,7 @@ function hydrate(current: State, projectId: string, windowMs: number): Promise<v
        GROUP BY session_id`,
       params,
     ),
-    runQuery<{ session_id: string; first_seen: number | string }>(
+    indexRead<{ session_id: string; first_seen: number | string }>(
       'liveIndex.hydrateFirstSeen',
       `SELECT session_id, toUnixTimestamp64Milli(min(first_seen)) AS first_seen
        FROM ${qualified(sessionFirstSeenTable)}
@@ -340,7 +348,7 @@ function hydrate(current: State, projectId: string, windowMs: number): Promise<v
   ])
   // Counted first, so a project past the bound (sessions invented with the
   // public key, say) never brings its whole window into this process's memory.
-  const read = runQuery<{ sessions: number | string }>(
+  const read = indexRead<{ sessions: number | string }>(
     'liveIndex.hydrateCount',
     `SELECT uniq(session_id) AS sessions FROM ${events}
      WHERE project_id = {project:String} AND event_time > fromUnixTimestamp64Milli({start:Int64}, 'UTC')`,
