@@ -1,4 +1,8 @@
 import type { VersionCatalog } from '../../semantics/version-order'
+import { config } from '../../config'
+import { processSingleton } from '../../process-singleton'
+import { catalogKeyThrough } from '../../releases/catalog-key'
+import { rollupGeneration } from '../shared-reads'
 import { reloadLoadsSelect } from './raw'
 import { reloadLoadsTable } from './table'
 import { qualified } from '../../store/tables'
@@ -50,13 +54,17 @@ export async function reloadUpgradesSince(params: ReloadUpgradesSinceParams): Pr
      WHERE version IN {versions:Array(String)} AND ${UPGRADED_AT_LOAD}`
   const tail = await runQuery<UpgradeRow>('reloadUpgradesSince.tail', tailSql, values)
   if (tail.length === 0) return result
+  // Sessions whose earlier loads were looked up for this edge are not looked up again (lookedUp).
+  const sessions = [...new Set(tail.map((r) => r.session_id))]
+  const lookups = lookedUp(params)
+  const unknown = lookups ? sessions.filter((id) => !lookups.checked.has(id)) : sessions
+  if (unknown.length === 0) return countNew(result, tail, lookups!.earlier)
   // The tail's sessions go as a parameter when they are few; more (a forced
   // reload can put thousands in the tail, and query parameters travel in the
   // URL to a ClickHouse server) are selected again inside the query, which
   // runs the tail's join a second time.
-  const sessions = [...new Set(tail.map((r) => r.session_id))]
-  const listed = sessions.length <= (params.listMax ?? TAIL_SESSIONS_LISTED)
-  const earlier = await runQuery<UpgradeRow>(
+  const listed = unknown.length <= (params.listMax ?? TAIL_SESSIONS_LISTED)
+  const found = await runQuery<UpgradeRow>(
     'reloadUpgradesSince.earlier',
     `SELECT DISTINCT version, reason, session_id FROM (
        SELECT version, session_id, load_id, argMax(load_time, computed_at) AS load_time,
@@ -67,9 +75,51 @@ export async function reloadUpgradesSince(params: ReloadUpgradesSinceParams): Pr
        GROUP BY version, session_id, load_id
      )
      WHERE load_time < fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND ${UPGRADED_AT_LOAD}`,
-    listed ? { ...values, sessions } : values,
+    listed ? { ...values, sessions: unknown } : values,
   )
-  return countNew(result, tail, earlier)
+  if (!lookups) return countNew(result, tail, found)
+  for (const id of unknown) lookups.checked.add(id)
+  for (const row of found) {
+    const key = `${row.version}\u0000${row.session_id}\u0000${row.reason}`
+    if (!lookups.rows.has(key)) {
+      lookups.rows.add(key)
+      lookups.earlier.push(row)
+    }
+  }
+  return countNew(result, tail, lookups.earlier)
+}
+
+// The earlier upgrading loads of a session, for one edge, versions and
+// order, change only when a run publishes (reload_loads before the edge is
+// the rollup's): kept until then, so each render looks up only the sessions
+// new to the tail since the last one, not all of them again (at 100,000 tabs
+// after a release, thousands). On the embedded engine only, where the run is
+// in this process.
+interface EarlierLookups {
+  generation: number
+  checked: Set<string>
+  rows: Set<string>
+  earlier: UpgradeRow[]
+}
+const KEPT_LOOKUPS = 50
+const earlierLookups = () => processSingleton('reloadUpgradesEarlier', () => new Map<string, EarlierLookups>())
+
+function lookedUp(params: ReloadUpgradesSinceParams): EarlierLookups | null {
+  if (config().clickhouseUrl) return null
+  const all = earlierLookups()
+  const key = [params.projectId, params.since, catalogKeyThrough(params.catalog, params.since), ...params.versions].join('\u0000')
+  const generation = rollupGeneration(params.projectId)
+  let entry = all.get(key)
+  if (!entry || entry.generation !== generation) {
+    entry = { generation, checked: new Set(), rows: new Set(), earlier: [] }
+    all.delete(key)
+    all.set(key, entry)
+    for (const oldest of all.keys()) {
+      if (all.size <= KEPT_LOOKUPS) break
+      all.delete(oldest)
+    }
+  }
+  return entry
 }
 
 /** Per version: tail sessions not upgraded to it before, in total and per reason. Pure. */

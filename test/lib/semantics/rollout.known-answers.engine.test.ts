@@ -11,6 +11,7 @@ import { catalogKeyThrough } from '@/lib/releases/catalog-key'
 import { readReleaseFigures, releaseFiguresKey } from '@/lib/figures/release-summaries/read-stored'
 import { releaseSummaries, type ReleaseSummary } from '@/lib/figures/release-summaries/summaries'
 import { reloadUpgradesSince } from '@/lib/figures/upgrades-by-reload/read-since'
+import { figuresChanged } from '@/lib/figures/shared-reads'
 import { rollupProject } from '@/lib/rollup-runner/run-project'
 import { liveInstantsTable } from '@/lib/figures/stragglers/table'
 import { qualified } from '@/lib/store/tables'
@@ -339,6 +340,8 @@ describe('upgrades on both sides of the rollup edge, where the page adds what ca
   })
 
   it('counts the sessions upgraded since the edge alike whether their earlier loads are looked up by a list or by a subquery', async () => {
+    // Its own project: a tab is added below.
+    const s = await setUp('upgrades-since-lookups', releases, tabs(), at)
     await rollupProject(s.projectId, 180, T0 + 35 * M)
     const ctx = await context(s, 'partial rollup')
     // In reason order: the page's sum with the stored counts orders them.
@@ -347,9 +350,28 @@ describe('upgrades on both sides of the rollup edge, where the page adds what ca
       return { ...v2, byReason: [...v2.byReason].sort((a, b) => a.reason.localeCompare(b.reason)) }
     }
     // After the edge: the first tab's forced reload (it had upgraded before, under another reason) and the third's own.
-    const listed = await since()
-    expect(listed).toEqual({ total: 1, byReason: [{ reason: 'forced', sessions: 1 }, { reason: 'user', sessions: 1 }] })
-    expect(await since(0)).toEqual(listed)
+    const bySubquery = await since(0)
+    expect(bySubquery).toEqual({ total: 1, byReason: [{ reason: 'forced', sessions: 1 }, { reason: 'user', sessions: 1 }] })
+    // A run's publication (the signal a run that changed something sends) drops what was looked up for the edge:
+    // the list is looked up afresh.
+    figuresChanged(s.projectId)
+    const lookups: unknown[] = []
+    const off = onQueryTimed((q) => {
+      if (q.name === 'reloadUpgradesSince.earlier') lookups.push(q.params.sessions)
+    })
+    try {
+      expect(await since()).toEqual(bySubquery)
+      expect(lookups).toHaveLength(1)
+      // Until the next publication, a session is looked up once: only a tab new to the tail is.
+      expect(await since()).toEqual(bySubquery)
+      expect(lookups).toHaveLength(1)
+      const newcomer = new Tab('v1').beat(T0 + 36 * M, T0 + 40 * M).reload(T0 + 41 * M, 'v2', 'update_prompt').beat(T0 + 42 * M, at)
+      await sendAll(s.key, [newcomer])
+      expect(await since()).toEqual({ total: 2, byReason: [{ reason: 'forced', sessions: 1 }, { reason: 'update_prompt', sessions: 1 }, { reason: 'user', sessions: 1 }] })
+      expect(lookups).toEqual([expect.any(Array), [newcomer.session]])
+    } finally {
+      off()
+    }
   })
 
   it('gives the same figures from raw events and with the rollup covering everything', async () => {
