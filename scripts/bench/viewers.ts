@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import http from 'node:http'
+import path from 'node:path'
 import { benchBuilds, coresForMillionTabs, interleaved, percentile, ratio, type Build } from './builds'
 import { getPage } from './dashboard-http'
 import { fmt } from './ingest'
@@ -15,9 +17,10 @@ import { raiseMinimum, releaseNewest, startTabsNode, stopTabsNode, VERSIONS, typ
 // acknowledged rate, and the load generator's CPU apart. With
 // --baseline-dir that checkout's build (today's main) runs beside this one,
 // each with its own tabs, the viewers visiting them in turn, and every figure
-// is also given as a ratio. Each build's viewers refresh as its own pages do: main's on a timer
-// started when the page opened (a random phase per viewer), this build's on
-// the clock's multiples of the period (app/components/auto-refresh.tsx).
+// is also given as a ratio. Each build's viewers refresh as its own pages do:
+// on the clock's multiples of the period (app/components/auto-refresh.tsx,
+// since 2026-12-07), or, in a build from before, on a timer started when the
+// page opened (a random phase per viewer).
 
 const ROLLOUT_PERIOD_MS = 5_000
 const ROUND_MS = 30_000
@@ -43,8 +46,13 @@ interface PhaseResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** This build's pages refresh on the clock's multiples of the period; the baseline's (main's) on a timer from when the page opened. */
-const refreshesAligned = (build: Build) => build.label === 'this build'
+/**
+ * Whether a build's pages refresh on the clock's multiples of the period (as
+ * app/components/auto-refresh.tsx has done since 2026-12-07) or on a timer
+ * from when the page opened, read from the build's own code: a baseline from
+ * before then refreshes from a random phase.
+ */
+const refreshesAligned = (build: Build) => readFileSync(path.join(build.root, 'app/components/auto-refresh.tsx'), 'utf8').includes('Date.now() % period')
 
 /**
  * One viewer's browser: its own session and sockets, refreshing the rollout
@@ -52,7 +60,7 @@ const refreshesAligned = (build: Build) => build.label === 'this build'
  */
 async function viewer(base: string, cookie: string, pages: { rollout: string; overview: string; release: () => string }, aligned: boolean, until: number, times: Map<string, number[]>, errors: Map<string, number>): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 3 })
-  // A page opened at a random moment; main's timer keeps that phase, this build's snaps to the clock.
+  // A page opened at a random moment; a timer keeps that phase, an aligned build snaps to the clock.
   const phase = Math.random() * ROUND_MS
   const jitter = Math.random() * 300
   const fetchPage = async (name: string, pagePath: string) => {
@@ -197,7 +205,7 @@ async function run(options: BenchOptions): Promise<BenchTable[]> {
       notes: [
         'a viewer: its own session and sockets; the rollout page every 5 s, the overview and the latest release every 30 s (a 30 s round)',
         "engine ms: every read's wall time in the server (queueing on the engine's connections included), the rollup's and alerts' too, summed over the phase, per round",
-        'baseline viewers refresh on a timer from a random moment, as main\'s pages do; this build\'s on the clock\'s multiples of the period, as its pages now do',
+        'each build\'s viewers refresh as its own pages do: on the clock\'s multiples of the period (app/components/auto-refresh.tsx since 2026-12-07), or on a timer from a random moment before that',
         `targets: every page p95 ≤ ${TARGET_P95_MS} ms; twenty viewers' engine time per round ≤ 1.5× one viewer's; acknowledged rate unchanged within the noise`,
       ],
     },
