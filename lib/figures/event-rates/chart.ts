@@ -1,8 +1,8 @@
 import type { SeriesFacts } from '../../charts/chart-data'
 import { pivot } from '../../charts/chart-data'
 import { CHARTED_EVENT_KINDS, eventKindDef, type EventChartName, type StoredEventKind } from '../../semantics/event-kinds'
-import { sharedRead, versionOrder } from '../chart-context'
-import type { ChartDef } from '../chart-def'
+import { sharedRead, versionOrder, type ChartContext } from '../chart-context'
+import type { ChartDef, ChartGrid, ChartRequest } from '../chart-def'
 import { versionSeries } from '../version-series'
 import { eventMinutesByVersionAndReason, type EventMinuteBothRow } from './read-minutes'
 
@@ -20,8 +20,7 @@ export function eventChart(kind: StoredEventKind, by: 'version' | 'reason'): Cha
     emptyText: `No ${label.toLowerCase()} in this window.`,
     explorer: true,
     prepare: async (ctx, req, grid) => {
-      const params = { projectId: ctx.projectId, from: req.from, to: req.to, kinds: PAGE_EVENT_KINDS, stepMinutes: grid.step, source: ctx.source }
-      const rows = seriesOf(await sharedRead(ctx, 'eventMinutesByVersionAndReason', params, () => eventMinutesByVersionAndReason(params)), kind, by)
+      const rows = await pageEventBuckets(ctx, req, grid, kind, by)
       const unit = grid.step === 1 ? 'events per minute' : 'events'
       if (by === 'version') {
         const { facts, points } = versionSeries(ctx, rows.map((r) => ({ x: r.minute, version: r.series, value: r.events })), req, grid)
@@ -36,6 +35,17 @@ export function eventChart(kind: StoredEventKind, by: 'version' | 'reason'): Cha
 
 // Every kind a page draws an event chart of, read together once per page and window (sharedRead).
 const PAGE_EVENT_KINDS: readonly StoredEventKind[] = [...new Set<StoredEventKind>([...CHARTED_EVENT_KINDS, 'skew_error'])]
+
+/**
+ * One kind's distinct events per bucket of the chart's grid, by version or
+ * by reason, from the page's one read of every kind it charts (shared with
+ * every viewer in the tick): what each event chart, the skew errors' included,
+ * draws from.
+ */
+export async function pageEventBuckets(ctx: ChartContext, req: Pick<ChartRequest, 'from' | 'to'>, grid: Pick<ChartGrid, 'step'>, kind: StoredEventKind, by: 'version' | 'reason'): Promise<{ minute: number; series: string; events: number }[]> {
+  const params = { projectId: ctx.projectId, from: req.from, to: req.to, kinds: PAGE_EVENT_KINDS, stepMinutes: grid.step, source: ctx.source }
+  return seriesOf(await sharedRead(ctx, 'eventMinutesByVersionAndReason', params, () => eventMinutesByVersionAndReason(params)), kind, by)
+}
 
 /**
  * One kind's buckets by version or by reason, the other dimension summed

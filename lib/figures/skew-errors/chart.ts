@@ -1,13 +1,13 @@
 import { formatShare } from '../../charts/format'
 import type { ChartDef } from '../chart-def'
-import { eventChart } from '../event-rates/chart'
-import { skewErrorMinutes } from './read'
+import { eventChart, pageEventBuckets } from '../event-rates/chart'
 import { olderShare, olderShareSeries } from './share'
 
 // Skew errors per time bucket by cause and by version (docs/skew-errors.md),
 // on the explorer and the release page: the event-rates charts of the
 // skew_error kind, titled for people, the cause chart noting the share that
-// came from builds older than the latest release.
+// came from builds older than the latest release. All from the page's one
+// read of its event kinds (pageEventBuckets).
 
 const byCause = eventChart('skew_error', 'reason')
 const byVersion = eventChart('skew_error', 'version')
@@ -19,7 +19,7 @@ export const skewErrorsByCauseChart: ChartDef = {
   prepare: async (ctx, req, grid) => {
     const [prepared, rows] = await Promise.all([
       byCause.prepare(ctx, req, grid),
-      skewErrorMinutes({ projectId: ctx.projectId, from: req.from, to: req.to, by: 'version', stepMinutes: grid.step, source: ctx.source }),
+      pageEventBuckets(ctx, req, grid, 'skew_error', 'version'),
     ])
     // Each cause in its own colour (the event chart colours reload reasons).
     const facts = prepared.facts.map((f) => ({ ...f, tone: { family: 'cause' as const, cause: f.key } }))
@@ -45,7 +45,7 @@ export const skewErrorsOlderShareChart: ChartDef = {
   emptyText: 'No skew errors in this window.',
   explorer: true,
   prepare: async (ctx, req, grid) => {
-    const rows = await skewErrorMinutes({ projectId: ctx.projectId, from: req.from, to: req.to, by: 'version', stepMinutes: grid.step, source: ctx.source })
+    const rows = await pageEventBuckets(ctx, req, grid, 'skew_error', 'version')
     const points = olderShareSeries(ctx.catalog, rows, req.from, req.to, grid.stepMs)
     // No skew error in the window: no series, so the chart says so (its empty
     // text) instead of drawing a line of nothing, which has no scale for

@@ -24,12 +24,18 @@ it('draws every event chart of a window from one read, with the counts of each k
   await send(project, uid('s'), 'v1', [ev({ type: 'reload', reason: 'update_prompt' }, 0), ev({ type: 'error', message: 'boom' }, 1), ev({ type: 'error', message: 'boom' }, 2)])
   await send(project, uid('s'), 'v2', [ev({ type: 'reload', reason: 'update_prompt' }, 3), ev({ type: 'reload', reason: 'forced' }, 4), ev({ type: 'resume' }, 5)])
   await send(project, uid('s'), 'v2', [ev({ type: 'visibility', visibility: 'visible' }, 6), ev({ type: 'visibility', visibility: 'hidden' }, 7)])
+  await send(project, uid('s'), 'v1', [ev({ type: 'skew_error', cause: 'gone', path: '/assets/lazy-*.js', age: 90_000 }, 8)])
   const to = Math.ceil(Date.now() / M) * M
   const from = to - 10 * M
   const ctx = await chartContext((await projectById(project.id))!)
   // Events reach queries about a second after the ack.
   for (let i = 0; i < 100 && (await eventMinutes({ projectId: project.id, from, to, kinds: ['resume'], seriesBy: 'version' })).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100))
 
+  const totals = (chart: Awaited<ReturnType<typeof loadChart>>) => {
+    const sums: Record<string, number> = {}
+    for (const p of chart.points) for (const [series, v] of Object.entries(p.values)) sums[series] = (sums[series] ?? 0) + (v ?? 0)
+    return Object.fromEntries(Object.entries(sums).filter(([, n]) => n > 0))
+  }
   const reads: string[] = []
   const off = onQueryTimed((q) => reads.push(q.name))
   const charts = {
@@ -37,14 +43,14 @@ it('draws every event chart of a window from one read, with the counts of each k
     resumes: await loadChart(ctx, 'resumes', { from, to }),
     returns: await loadChart(ctx, 'returns', { from, to }),
     errors: await loadChart(ctx, 'errors', { from, to }),
+    skewByCause: await loadChart(ctx, 'skew-errors', { from, to }),
+    skewByVersion: await loadChart(ctx, 'skew-errors-by-version', { from, to }),
+    skewOlderShare: await loadChart(ctx, 'skew-errors-older-share', { from, to }),
   }
   off()
-  expect(reads.filter((name) => name === 'eventMinutes'), 'one read for the four charts').toHaveLength(1)
-  const totals = (chart: (typeof charts)['reloads']) => {
-    const sums: Record<string, number> = {}
-    for (const p of chart.points) for (const [series, v] of Object.entries(p.values)) sums[series] = (sums[series] ?? 0) + (v ?? 0)
-    return Object.fromEntries(Object.entries(sums).filter(([, n]) => n > 0))
-  }
+  expect(reads.filter((name) => name.startsWith('eventMinutes')), 'one read for the seven charts').toEqual(['eventMinutes'])
+  expect(totals(charts.skewByCause)).toEqual({ gone: 1 })
+  expect(totals(charts.skewByVersion)).toEqual({ v1: 1 })
   expect(totals(charts.reloads)).toEqual({ update_prompt: 2, forced: 1 })
   expect(totals(charts.resumes)).toEqual({ v2: 1 })
   expect(totals(charts.returns)).toEqual({ v2: 1 })
