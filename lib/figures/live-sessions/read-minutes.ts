@@ -49,11 +49,8 @@ export async function liveMinutes(params: LiveMinutesParams): Promise<LiveMinute
   const through = await throughFor(params.projectId, params.source)
   const parts: Promise<RawRow[]>[] = []
   const rolledTo = Math.min(params.to, through)
-  // The finalised minutes of the last day are held in memory (./held-minutes.ts).
-  const heldRows = rolledTo >= params.from && params.source !== 'raw' ? await heldLiveMinutes(params.projectId, through, params.from, rolledTo, step, vis) : null
-  if (heldRows) parts.push(Promise.resolve(heldRows))
-  else if (rolledTo >= params.from) {
-    parts.push(
+  if (rolledTo >= params.from) {
+    const fromTable = () =>
       runQuery<RawRow>(
         'liveMinutes.rollup',
         `SELECT toUnixTimestamp(minute) * 1000 AS t, version, ${vis ? 'visibility' : "'' AS visibility"}, sum(s) AS sessions
@@ -68,8 +65,9 @@ export async function liveMinutes(params: LiveMinutesParams): Promise<LiveMinute
          WHERE s > 0
          GROUP BY t, version${vis ? ', visibility' : ''}`,
         { project: params.projectId, from: params.from, to: rolledTo, stepSeconds: step * 60 },
-      ),
-    )
+      )
+    // The finalised minutes of the last day are held in memory (./held-minutes.ts); read alongside the minutes after the edge.
+    parts.push(params.source === 'raw' ? fromTable() : heldLiveMinutes(params.projectId, through, params.from, rolledTo, step, vis).then((held) => held ?? fromTable()))
   }
   // The raw scan reads a whole window of events before its first boundary:
   // start it at that boundary, and skip it when none lies in [.., to].

@@ -130,11 +130,10 @@ async function timeToAndUpgrades(
   through: number,
   searchTailInSql: boolean,
 ): Promise<TimeToAndUpgrades> {
-  const figures =
-    through > 0 && at >= through
-      ? await storedReleaseFigures({ projectId: ctx.projectId, windowSeconds: ctx.windowSeconds, catalogKey: catalogKeyThrough(ctx.catalog, through), through })
-      : new Map<string, StoredReleaseFigures>()
   const edgeKnown = through > 0 && at >= through
+  const figures = edgeKnown
+    ? await storedReleaseFigures({ projectId: ctx.projectId, windowSeconds: ctx.windowSeconds, catalogKey: catalogKeyThrough(ctx.catalog, through), through })
+    : new Map<string, StoredReleaseFigures>()
   const storedTimeTo = (r: LatestRelease): (number | null)[] | undefined =>
     figures.get(releaseFiguresKey(r))?.timeTo ?? (edgeKnown && r.releasedAt > through ? TARGET_SHARES.map(() => null) : undefined)
   const storedUpgrades = new Map<string, ReloadUpgrades>()

@@ -1,8 +1,6 @@
 import type { VersionCatalog } from '../../semantics/version-order'
-import { config } from '../../config'
-import { processSingleton } from '../../process-singleton'
 import { catalogKeyThrough } from '../../releases/catalog-key'
-import { rollupGeneration } from '../shared-reads'
+import { untilNextRollup } from '../shared-reads'
 import { reloadLoadsSelect } from './raw'
 import { reloadLoadsTable } from './table'
 import { qualified } from '../../store/tables'
@@ -56,9 +54,9 @@ export async function reloadUpgradesSince(params: ReloadUpgradesSinceParams): Pr
   if (tail.length === 0) return result
   // Sessions whose earlier loads were looked up for this edge are not looked up again (lookedUp).
   const sessions = [...new Set(tail.map((r) => r.session_id))]
-  const lookups = lookedUp(params)
-  const unknown = lookups ? sessions.filter((id) => !lookups.checked.has(id)) : sessions
-  if (unknown.length === 0) return countNew(result, tail, lookups!.earlier)
+  const lookups = await lookedUp(params)
+  const unknown = sessions.filter((id) => !lookups.checked.has(id))
+  if (unknown.length === 0) return countNew(result, tail, lookups.earlier)
   // The tail's sessions go as a parameter when they are few; more (a forced
   // reload can put thousands in the tail, and query parameters travel in the
   // URL to a ClickHouse server) are selected again inside the query, which
@@ -77,7 +75,6 @@ export async function reloadUpgradesSince(params: ReloadUpgradesSinceParams): Pr
      WHERE load_time < fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND ${UPGRADED_AT_LOAD}`,
     listed ? { ...values, sessions: unknown } : values,
   )
-  if (!lookups) return countNew(result, tail, found)
   for (const id of unknown) lookups.checked.add(id)
   for (const row of found) {
     const key = `${row.version}\u0000${row.session_id}\u0000${row.reason}`
@@ -91,36 +88,23 @@ export async function reloadUpgradesSince(params: ReloadUpgradesSinceParams): Pr
 
 // The earlier upgrading loads of a session, for one edge, versions and
 // order, change only when a run publishes (reload_loads before the edge is
-// the rollup's): kept until then, so each render looks up only the sessions
-// new to the tail since the last one, not all of them again (at 100,000 tabs
-// after a release, thousands). On the embedded engine only, where the run is
-// in this process.
+// the rollup's): what was looked up is kept until then (untilNextRollup, on
+// the embedded engine; elsewhere every read starts empty), so each render
+// looks up only the sessions new to the tail since the last one, not all of
+// them again (at 100,000 tabs after a release, thousands).
 interface EarlierLookups {
-  generation: number
   checked: Set<string>
   rows: Set<string>
   earlier: UpgradeRow[]
 }
-const KEPT_LOOKUPS = 50
-const earlierLookups = () => processSingleton('reloadUpgradesEarlier', () => new Map<string, EarlierLookups>())
 
-function lookedUp(params: ReloadUpgradesSinceParams): EarlierLookups | null {
-  if (config().clickhouseUrl) return null
-  const all = earlierLookups()
-  const key = [params.projectId, params.since, catalogKeyThrough(params.catalog, params.since), ...params.versions].join('\u0000')
-  const generation = rollupGeneration(params.projectId)
-  let entry = all.get(key)
-  if (!entry || entry.generation !== generation) {
-    entry = { generation, checked: new Set(), rows: new Set(), earlier: [] }
-    all.delete(key)
-    all.set(key, entry)
-    for (const oldest of all.keys()) {
-      if (all.size <= KEPT_LOOKUPS) break
-      all.delete(oldest)
-    }
-  }
-  return entry
-}
+const lookedUp = (params: ReloadUpgradesSinceParams): Promise<EarlierLookups> =>
+  untilNextRollup(
+    params.projectId,
+    'reloadUpgradesEarlier',
+    { since: params.since, order: catalogKeyThrough(params.catalog, params.since), versions: params.versions },
+    async () => ({ checked: new Set<string>(), rows: new Set<string>(), earlier: [] }),
+  )
 
 /** Per version: tail sessions not upgraded to it before, in total and per reason. Pure. */
 function countNew(result: Map<string, ReloadUpgrades>, tail: readonly UpgradeRow[], earlier: readonly UpgradeRow[]): Map<string, ReloadUpgrades> {
